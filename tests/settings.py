@@ -10,5 +10,6 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-the-test-suite-only
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("WHITENOISE_USE_FINDERS", "1")
 os.environ.setdefault("DJANGO_MANIFEST_STATIC", "0")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
 from decisionguide.settings import *  # noqa: E402,F403
