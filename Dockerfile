@@ -9,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_URL=sqlite:////data/db.sqlite3 \
+    DECISIONGUIDE_CACHE_DIR=/data/cache \
     DJANGO_STATIC_ROOT=/app/staticfiles \
     PORT=8000
 

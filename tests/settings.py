@@ -5,11 +5,14 @@ settings code that production runs.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-the-test-suite-only")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("WHITENOISE_USE_FINDERS", "1")
 os.environ.setdefault("DJANGO_MANIFEST_STATIC", "0")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+# A fresh shared cache for every test run, so rate limits never leak between runs.
+os.environ.setdefault("DECISIONGUIDE_CACHE_DIR", tempfile.mkdtemp(prefix="decisionguide-test-cache-"))
 
 from decisionguide.settings import *  # noqa: E402,F403
