@@ -13,6 +13,6 @@ os.environ.setdefault("WHITENOISE_USE_FINDERS", "1")
 os.environ.setdefault("DJANGO_MANIFEST_STATIC", "0")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 # A fresh shared cache for every test run, so rate limits never leak between runs.
-os.environ.setdefault("DECISIONGUIDE_CACHE_DIR", tempfile.mkdtemp(prefix="decisionguide-test-cache-"))
+os.environ.setdefault("DECISIONGUIDE_CACHE_DIR", tempfile.mkdtemp(prefix="dg-test-cache-"))
 
-from decisionguide.settings import *  # noqa: E402,F403
+from decisionguide.settings import *  # noqa: F403
