@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "decisionguide.guides",
+    "decisionguide.results",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,12 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+
+# Result creation per client: at most RESULTS_PER_HOUR stored results an hour.
+DECISIONGUIDE_RESULTS_PER_HOUR = int(os.environ.get("DECISIONGUIDE_RESULTS_PER_HOUR", "30"))
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none,
+# use the connection's address). Set it to 1 behind one nginx or load balancer.
+DECISIONGUIDE_TRUSTED_PROXIES = int(os.environ.get("DECISIONGUIDE_TRUSTED_PROXIES", "0"))
 
 # Where the guide YAML files live; `loadguide` with no argument reads them all.
 CONTENT_DIR = Path(os.environ.get("DECISIONGUIDE_CONTENT_DIR", BASE_DIR / "content"))

@@ -1,14 +1,26 @@
-# Placeholder until the questionnaire lands (issue 3): the guide page's
-# "Start" button needs this URL name.
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+"""Questionnaire URLs: every step is a GET URL carrying the answers in its query string."""
+
 from django.urls import path
 
-
-def questionnaire_start(request: HttpRequest, slug: str) -> HttpResponse:
-    return redirect("guide-detail", slug=slug)
-
+from decisionguide.guides import questionnaire
 
 urlpatterns = [
-    path("guides/<slug:slug>/questions/", questionnaire_start, name="questionnaire-start"),
+    path(
+        "guides/<slug:slug>/questions/",
+        questionnaire.questionnaire_start,
+        name="questionnaire-start",
+    ),
+    path(
+        "guides/<slug:slug>/questions/<slug:question_slug>/",
+        questionnaire.question_page,
+        name="questionnaire-question",
+    ),
+    path(
+        "guides/<slug:slug>/questions/<slug:question_slug>/answer/",
+        questionnaire.answer_question,
+        name="questionnaire-answer",
+    ),
+    path("guides/<slug:slug>/check/", questionnaire.check_page, name="questionnaire-check"),
+    path("guides/<slug:slug>/route/", questionnaire.route_page, name="questionnaire-route"),
+    path("guides/<slug:slug>/result/", questionnaire.result_page, name="questionnaire-result"),
 ]

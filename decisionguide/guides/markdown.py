@@ -1,0 +1,165 @@
+"""Guide Markdown to safe HTML.
+
+Editors write Markdown in the admin and content files. It is converted with
+Python-Markdown, links written `[words](page:slug)` are pointed at the guide's
+linked page, and the result is cleaned with nh3 against a short allowlist, so
+whatever an editor pastes (script tags, event handlers, `javascript:` links)
+never reaches a visitor's browser.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from functools import lru_cache
+
+import markdown
+import nh3
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from decisionguide.decision.document import GuideDocument
+
+PAGE_SCHEME = "page:"
+ALLOWED_TAGS = {
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "h3",
+    "h4",
+    "br",
+    "hr",
+}
+# `rel` is only kept when it is exactly what `PageLinks` writes (see `_keep_attribute`).
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+EXTERNAL_REL = "noopener"
+# Markdown headings sit inside page sections (h2): a text's top heading
+# level becomes h3 and the next ones h4, so the page outline never skips.
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+TOP_HEADING_LEVEL = 3
+LAST_HEADING_LEVEL = 4
+
+PageUrls = tuple[tuple[str, str], ...]
+
+
+def linked_page_url(doc: GuideDocument, slug: str) -> str:
+    """Where a linked page lives: its own `url`, or its small page on this site.
+
+    Raises LookupError for a slug the guide doesn't have; parse_document has
+    already checked every reference a template follows.
+    """
+    page = doc.linked_page(slug)
+    if page is None:
+        raise LookupError(f"guide {doc.slug!r} has no linked page {slug!r}")
+    return page.url or reverse("linked-page", args=[doc.slug, page.slug])
+
+
+def render_markdown(text: str, doc: GuideDocument) -> SafeString:
+    """Markdown from `doc` as sanitized HTML, with `page:` links resolved."""
+    if not text or not text.strip():
+        return mark_safe("")
+    page_urls = tuple((page.slug, linked_page_url(doc, page.slug)) for page in doc.linked_pages)
+    return mark_safe(_render(str(text), doc.slug, page_urls))
+
+
+@lru_cache(maxsize=2048)
+def _render(text: str, guide_slug: str, page_urls: PageUrls) -> str:
+    # Documents are immutable and the output depends only on these arguments
+    # (`guide_slug` is there for the memo key), so a page rendered again, or the
+    # result page showing the same text, reuses the HTML.
+    converter = markdown.Markdown(
+        # Of "extra", only fenced code produces tags on the allowlist.
+        extensions=["fenced_code", "sane_lists", PageLinksExtension(dict(page_urls))],
+        output_format="html",
+    )
+    html = converter.convert(text)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        attribute_filter=_keep_attribute,
+    )
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "rel":
+        return value if value == EXTERNAL_REL else None
+    return value
+
+
+def is_external(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+class PageLinks(Treeprocessor):
+    """Resolve `page:` links, unwrap unknown ones, mark external links, shift headings."""
+
+    def __init__(self, md: markdown.Markdown, page_urls: dict[str, str]) -> None:
+        super().__init__(md)
+        self.page_urls = page_urls
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for index, child in reversed(list(enumerate(parent))):
+                if child.tag == "a":
+                    self.fix_link(parent, index, child)
+        shift_headings(root)
+
+    def fix_link(self, parent: etree.Element, index: int, link: etree.Element) -> None:
+        href = link.get("href", "")
+        if href.startswith(PAGE_SCHEME):
+            url = self.page_urls.get(href[len(PAGE_SCHEME) :])
+            if url is None:
+                # A page the guide doesn't have: keep the words, drop the link.
+                unwrap(parent, index, link)
+                return
+            link.set("href", url)
+            href = url
+        if is_external(href):
+            link.set("rel", EXTERNAL_REL)
+
+
+def shift_headings(root: etree.Element) -> None:
+    headings = [element for element in root.iter() if element.tag in HEADINGS]
+    if not headings:
+        return
+    shift = TOP_HEADING_LEVEL - min(int(heading.tag[1]) for heading in headings)
+    for heading in headings:
+        heading.tag = f"h{min(int(heading.tag[1]) + shift, LAST_HEADING_LEVEL)}"
+
+
+def unwrap(parent: etree.Element, index: int, element: etree.Element) -> None:
+    """Replace `element` by its text and children, keeping the text around it."""
+    leading = (element.text or "") + ("" if len(element) else (element.tail or ""))
+    children = list(element)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + (element.tail or "")
+    if index == 0:
+        parent.text = (parent.text or "") + leading
+    else:
+        before = parent[index - 1]
+        before.tail = (before.tail or "") + leading
+    parent.remove(element)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+
+
+class PageLinksExtension(Extension):
+    def __init__(self, page_urls: dict[str, str]) -> None:
+        super().__init__()
+        self.page_urls = page_urls
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After "inline" (priority 20), when links exist as elements.
+        md.treeprocessors.register(PageLinks(md, self.page_urls), "page_links", 15)

@@ -1,0 +1,732 @@
+"""The questionnaire: one question per page, every step a URL.
+
+Answers travel in the query string (`?<question>=<choice>&<question>_text=...`)
+and every form is a GET form, so back, forward, refresh and bookmarks never
+lose an answer and nothing is kept on the server or in a cookie. Whatever
+arrives is passed through `clean_answers`, so answers to questions that are
+not shown (or not known) are dropped without a fuss.
+
+With HTMX a form or link swaps only the panel (`#questionnaire`); where the
+plain flow would redirect, the destination's panel is rendered straight
+away and `HX-Push-Url` names the destination's canonical URL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from decisionguide.decision.document import (
+    Choice,
+    GuideDocument,
+    LinkedPage,
+    Note,
+    Outcome,
+    Question,
+)
+from decisionguide.decision.engine import (
+    Decision,
+    clean_answers,
+    evaluate,
+    next_question,
+    shown_questions,
+)
+from decisionguide.guides.markdown import linked_page_url
+from decisionguide.guides.models import Guide
+
+RETURN_PARAM = "return"
+RETURN_TO_CHECK = "check"
+TEXT_SUFFIX = "_text"
+OPTIONAL_MARK = re.compile(r"\s*\(optional\)\s*$", re.IGNORECASE)
+# Every questionnaire page renders its body into this element; HTMX swaps it.
+PANEL_ID = "questionnaire"
+
+# How clear-cut a recommendation is, from the engine's `clarity`.
+CLARITY_WORDS = {
+    "clear": "A clear fit",
+    "leaning": "Leaning towards {name}",
+    "close": "A close call",
+}
+
+
+# ---------------------------------------------------------------------------
+# State carried in the URL
+
+
+@dataclass(frozen=True)
+class State:
+    """Clean answers, typed texts (by question slug) and where "Back" leads."""
+
+    answers: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    return_to_check: bool = False
+
+    def without(self, question_slug: str) -> State:
+        answers = {k: v for k, v in self.answers.items() if k != question_slug}
+        texts = {k: v for k, v in self.texts.items() if k != question_slug}
+        return replace(self, answers=answers, texts=texts)
+
+    def params(self, *, with_return: bool = True) -> list[tuple[str, str]]:
+        """Query parameters in question order, each text right after its answer."""
+        pairs: list[tuple[str, str]] = []
+        for question_slug, choice_slug in self.answers.items():
+            pairs.append((question_slug, choice_slug))
+            if question_slug in self.texts:
+                pairs.append((text_param(question_slug), self.texts[question_slug]))
+        if with_return and self.return_to_check:
+            pairs.append((RETURN_PARAM, RETURN_TO_CHECK))
+        return pairs
+
+    def query(self, *, with_return: bool = True) -> str:
+        pairs = self.params(with_return=with_return)
+        return f"?{urlencode(pairs)}" if pairs else ""
+
+
+def text_label(label: str) -> str:
+    """A free text's label without an "(optional)" the form adds itself."""
+    return OPTIONAL_MARK.sub("", label).strip()
+
+
+def text_param(question_slug: str) -> str:
+    return f"{question_slug}{TEXT_SUFFIX}"
+
+
+def normalise_text(value: str) -> str:
+    # Browsers send line breaks as CRLF; count them as one character, as the page does.
+    # NUL characters have no place in a sentence (and some databases refuse them).
+    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
+
+
+def clean_texts(
+    doc: GuideDocument, answers: Mapping[str, str], raw: Mapping[str, str]
+) -> dict[str, str]:
+    """Keep a typed text only where its question's answer is the choice that asks for it.
+
+    A text that is too long here was not typed into our form (the form
+    rejects it with a message), so it is cut to the limit rather than refused.
+    """
+    texts: dict[str, str] = {}
+    for question in doc.questions:
+        free_text = question.free_text
+        if free_text is None or answers.get(question.slug) != free_text.choice:
+            continue
+        text = normalise_text(raw.get(question.slug) or "")[: free_text.max_length].strip()
+        if text:
+            texts[question.slug] = text
+    return texts
+
+
+def raw_answers(doc: GuideDocument, params: QueryDict) -> dict[str, str]:
+    """Values of the parameters named after questions, unchecked; everything else is ignored."""
+    return {q.slug: params[q.slug] for q in doc.questions if params.get(q.slug)}
+
+
+def raw_texts(doc: GuideDocument, params: QueryDict) -> dict[str, str]:
+    return {q.slug: params.get(text_param(q.slug), "") for q in doc.questions if q.free_text}
+
+
+def read_state(doc: GuideDocument, params: QueryDict) -> State:
+    """The clean state a query string describes."""
+    answers = clean_answers(doc, raw_answers(doc, params))
+    return State(
+        answers=answers,
+        texts=clean_texts(doc, answers, raw_texts(doc, params)),
+        return_to_check=params.get(RETURN_PARAM) == RETURN_TO_CHECK,
+    )
+
+
+def answers_around(
+    doc: GuideDocument, question: Question, raw: Mapping[str, str]
+) -> dict[str, str]:
+    """The other answers to keep while `question` has no valid answer.
+
+    Those that are clean for at least one of its choices: a later question
+    that depends on it keeps its answer while the visitor corrects a mistake.
+    """
+    kept: dict[str, str] = {}
+    for choice in question.choices:
+        kept |= clean_answers(doc, {**raw, question.slug: choice.slug})
+    return {
+        q.slug: kept[q.slug] for q in doc.questions if q.slug in kept and q.slug != question.slug
+    }
+
+
+def routed_choice(doc: GuideDocument, answers: Mapping[str, str]) -> tuple[Question, Choice] | None:
+    """The answered question whose choice sends the visitor to another page, if any."""
+    for question in shown_questions(doc, answers):
+        choice = question.choice(answers.get(question.slug, ""))
+        if choice is not None and choice.route is not None:
+            return question, choice
+    return None
+
+
+def is_reachable(doc: GuideDocument, question: Question, answers: Mapping[str, str]) -> bool:
+    """The question is shown and every shown question before it has an answer."""
+    for shown in shown_questions(doc, answers):
+        if shown.slug == question.slug:
+            return True
+        if shown.slug not in answers:
+            return False
+    return False
+
+
+def progress(doc: GuideDocument, question: Question, answers: Mapping[str, str]) -> tuple[int, int]:
+    """(position, total) of the question among those shown for these answers.
+
+    A routing answer to this very question would end the list at it; count
+    as if it were unanswered so the total stays honest while it is preselected.
+    """
+    choice = question.choice(answers.get(question.slug, ""))
+    if choice is not None and choice.route is not None:
+        answers = {k: v for k, v in answers.items() if k != question.slug}
+    slugs = [q.slug for q in shown_questions(doc, answers)]
+    return slugs.index(question.slug) + 1, len(slugs)
+
+
+# ---------------------------------------------------------------------------
+# URLs
+
+
+def start_url(doc: GuideDocument) -> str:
+    return reverse("questionnaire-start", args=[doc.slug])
+
+
+def question_url(doc: GuideDocument, question: Question, state: State) -> str:
+    return reverse("questionnaire-question", args=[doc.slug, question.slug]) + state.query()
+
+
+def answer_url(doc: GuideDocument, question: Question) -> str:
+    return reverse("questionnaire-answer", args=[doc.slug, question.slug])
+
+
+def check_url(doc: GuideDocument, state: State) -> str:
+    return reverse("questionnaire-check", args=[doc.slug]) + state.query(with_return=False)
+
+
+def route_url(doc: GuideDocument, state: State) -> str:
+    return reverse("questionnaire-route", args=[doc.slug]) + state.query(with_return=False)
+
+
+def destination_url(doc: GuideDocument, state: State) -> str:
+    """Where these answers lead: the route page, the next question or the check page."""
+    if routed_choice(doc, state.answers) is not None:
+        return route_url(doc, state)
+    question = next_question(doc, state.answers)
+    if question is not None:
+        return question_url(doc, question, state)
+    return check_url(doc, state)
+
+
+# ---------------------------------------------------------------------------
+# The one-question form
+
+
+class FreeTextField(forms.CharField):
+    def to_python(self, value: Any) -> str:
+        return normalise_text(super().to_python(value))
+
+
+class AnswerForm(forms.Form):
+    """One question's answer, plus its free text when the chosen answer asks for one.
+
+    Field names are the query parameter names (`<question>` and `<question>_text`)
+    and the field ids the summary's links point at.
+    """
+
+    def __init__(self, question: Question, data: QueryDict) -> None:
+        super().__init__(data, auto_id="%s")
+        self.question = question
+        self.fields[question.slug] = forms.ChoiceField(
+            choices=[(c.slug, c.label) for c in question.choices],
+            error_messages={
+                "required": f"Select an answer for “{question.short}”",
+                "invalid_choice": f"Select one of the listed answers for “{question.short}”",
+            },
+        )
+        if question.free_text is not None:
+            # The length is checked in clean(): only when the text is wanted.
+            self.fields[text_param(question.slug)] = FreeTextField(required=False)
+
+    @property
+    def text_name(self) -> str:
+        return text_param(self.question.slug)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        slug = self.question.slug
+        # One question has one answer; several values mean a tampered URL.
+        if len(self.data.getlist(slug)) > 1 and slug not in self.errors:
+            self.add_error(slug, self.fields[slug].error_messages["invalid_choice"])
+        free_text = self.question.free_text
+        if free_text is not None and cleaned.get(slug) == free_text.choice:
+            text = cleaned.get(self.text_name, "")
+            if len(text) > free_text.max_length:
+                self.add_error(
+                    self.text_name,
+                    f"Keep it to {free_text.max_length} characters or fewer "
+                    f"(you typed {len(text)})",
+                )
+        return cleaned
+
+    @property
+    def choice(self) -> str:
+        return self.cleaned_data[self.question.slug]
+
+    @property
+    def text(self) -> str:
+        return self.cleaned_data.get(self.text_name, "")
+
+    def submitted_choice(self) -> str:
+        """What was picked, for re-showing the page, when it is one of the choices."""
+        value = self.data.get(self.question.slug, "")
+        return value if self.question.choice(value) is not None else ""
+
+    def submitted_text(self) -> str:
+        return self.data.get(self.text_name, "")
+
+
+# ---------------------------------------------------------------------------
+# Rendering helpers
+
+
+def titled(heading: str, doc: GuideDocument) -> str:
+    return f"{heading} \N{EN DASH} {doc.title}"
+
+
+def get_document(slug: str) -> GuideDocument:
+    guide = get_object_or_404(Guide.objects.published(), slug=slug)
+    return guide.document()
+
+
+def get_question(doc: GuideDocument, question_slug: str) -> Question:
+    question = doc.question(question_slug)
+    if question is None:
+        raise Http404("No such question in this guide")
+    return question
+
+
+def wants_panel(request: HttpRequest) -> bool:
+    """An HTMX swap wants only the panel; a history restore after a cache miss wants the page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_page(
+    request: HttpRequest, template: str, panel: str, context: dict[str, Any]
+) -> HttpResponse:
+    panel_only = wants_panel(request)
+    name = f"{template}#{panel}" if panel_only else template
+    return render(request, name, {**context, "panel_only": panel_only, "panel_id": PANEL_ID})
+
+
+def go_to(
+    request: HttpRequest, doc: GuideDocument, state: State, *, status: int = 302
+) -> HttpResponse:
+    """Send the visitor where their answers lead.
+
+    Plain requests get a redirect. An HTMX swap gets the destination's panel
+    at once, with `HX-Push-Url` so the address bar shows the canonical URL.
+    """
+    url = destination_url(doc, state)
+    if not wants_panel(request):
+        return HttpResponseRedirect(url, status=status)
+    if routed_choice(doc, state.answers) is not None:
+        response = render_route(request, doc, state)
+    else:
+        question = next_question(doc, state.answers)
+        if question is not None:
+            response = render_question(request, doc, question, state)
+        else:
+            response = render_check(request, doc, state)
+    response["HX-Push-Url"] = url
+    return response
+
+
+def choice_ids(question: Question) -> dict[str, str]:
+    # The first radio carries the question's own id, so "#<question>" links land on it.
+    return {
+        choice.slug: question.slug if index == 0 else f"{question.slug}-{choice.slug}"
+        for index, choice in enumerate(question.choices)
+    }
+
+
+def back_link(doc: GuideDocument, question: Question, state: State) -> tuple[str, bool]:
+    """Where "Back" leads, and whether that page is a questionnaire panel HTMX can swap in."""
+    if state.return_to_check and next_question(doc, state.answers) is None:
+        return check_url(doc, state), True
+    shown = [q.slug for q in shown_questions(doc, state.answers)]
+    index = shown.index(question.slug) if question.slug in shown else 0
+    if index > 0:
+        previous = get_question(doc, shown[index - 1])
+        return question_url(doc, previous, state), True
+    return reverse("guide-detail", args=[doc.slug]), False
+
+
+def render_question(
+    request: HttpRequest,
+    doc: GuideDocument,
+    question: Question,
+    state: State,
+    form: AnswerForm | None = None,
+) -> HttpResponse:
+    if form is not None:
+        selected, typed = form.submitted_choice(), form.submitted_text()
+    else:
+        selected, typed = state.answers.get(question.slug, ""), state.texts.get(question.slug, "")
+    answers_for_count = dict(state.answers)
+    if selected:
+        answers_for_count[question.slug] = selected
+    position, total = progress(doc, question, answers_for_count)
+
+    others = state.without(question.slug)
+    back_url, back_in_panel = back_link(doc, question, replace(state, answers=answers_for_count))
+    errors: list[tuple[str, str]] = []
+    choice_error = text_error = ""
+    if form is not None:
+        choice_error = " ".join(form.errors.get(question.slug, []))
+        text_error = " ".join(form.errors.get(text_param(question.slug), []))
+        if choice_error:
+            errors.append((question.slug, choice_error))
+        if text_error:
+            errors.append((text_param(question.slug), text_error))
+
+    ids = choice_ids(question)
+    free_text = question.free_text
+    choices = [
+        {
+            "choice": choice,
+            "id": ids[choice.slug],
+            "hint_id": f"{ids[choice.slug]}-hint" if choice.hint else "",
+            "checked": choice.slug == selected,
+            "reveals": free_text is not None and free_text.choice == choice.slug,
+        }
+        for choice in question.choices
+    ]
+    described_by = [f"{question.slug}-hint"] if question.hint else []
+    if choice_error:
+        described_by.append(f"{question.slug}-error")
+    title = titled(question.prompt, doc)
+    context = {
+        "doc": doc,
+        "question": question,
+        "choices": choices,
+        "position": position,
+        "total": total,
+        "back_url": back_url,
+        "back_in_panel": back_in_panel,
+        "action_url": answer_url(doc, question),
+        "hidden_params": others.params(),
+        "errors": errors,
+        "choice_error": choice_error,
+        "text_error": text_error,
+        "described_by": " ".join(described_by),
+        "free_text": free_text,
+        "text_label": text_label(free_text.label) if free_text else "",
+        "text_name": text_param(question.slug),
+        "typed_text": typed,
+        "page_title": f"Error: {title}" if errors else title,
+    }
+    return render_page(request, "questionnaire/question.html", "question-panel", context)
+
+
+def answer_rows(doc: GuideDocument, state: State) -> list[dict[str, Any]]:
+    """One row per answer (and per typed text) for the check page."""
+    rows: list[dict[str, Any]] = []
+    change_state = replace(state, return_to_check=True)
+    for question in shown_questions(doc, state.answers):
+        choice = question.choice(state.answers.get(question.slug, ""))
+        if choice is None:
+            continue
+        change = question_url(doc, question, change_state)
+        rows.append({"key": question.short, "value": choice.label, "change_url": change})
+        free_text = question.free_text
+        if free_text is not None and choice.slug == free_text.choice:
+            rows.append(
+                {
+                    "key": text_label(free_text.label),
+                    "value": state.texts.get(question.slug, ""),
+                    "change_url": f"{change}#{text_param(question.slug)}",
+                    "is_text": True,
+                }
+            )
+    return rows
+
+
+def render_check(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
+    shown = shown_questions(doc, state.answers)
+    context = {
+        "doc": doc,
+        "rows": answer_rows(doc, state),
+        "back_url": question_url(doc, shown[-1], state) if shown else start_url(doc),
+        "result_action": reverse("questionnaire-result", args=[doc.slug]),
+        "hidden_params": state.params(with_return=False),
+        "page_title": titled("Check your answers", doc),
+    }
+    return render_page(request, "questionnaire/check.html", "check-panel", context)
+
+
+def first_staying_choice(question: Question) -> Choice:
+    """The first choice that keeps the visitor in this guide."""
+    return next((c for c in question.choices if c.route is None), question.choices[0])
+
+
+def render_route(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
+    routed = routed_choice(doc, state.answers)
+    assert routed is not None  # callers check
+    question, choice = routed
+    page: LinkedPage | None = doc.linked_page(choice.route or "")
+    if page is None:  # parse_document guarantees it; never 500 if that ever changes
+        raise Http404("Unknown linked page")
+    stay = clean_answers(doc, {**state.answers, question.slug: first_staying_choice(question).slug})
+    stay_state = State(answers=stay, texts=clean_texts(doc, stay, state.texts))
+    context = {
+        "doc": doc,
+        "question": question,
+        "choice": choice,
+        "page": page,
+        "back_url": question_url(doc, question, replace(state, return_to_check=False)),
+        "continue_url": destination_url(doc, stay_state),
+        "page_title": titled(f"{page.title} may suit you better", doc),
+    }
+    return render_page(request, "questionnaire/route.html", "route-panel", context)
+
+
+# ---------------------------------------------------------------------------
+# The result
+
+
+def describe_clarity(decision: Decision, outcome: Outcome | None) -> str:
+    words = CLARITY_WORDS.get(decision.clarity, "")
+    return words.format(name=outcome.name) if outcome is not None else ""
+
+
+def clarity_sentence(outcome: Outcome | None, runner_up: Outcome | None, margin: int | None) -> str:
+    """How far ahead the recommendation is, in words."""
+    if outcome is None:
+        return ""
+    if runner_up is None:
+        return "Your answers rule out the other options."
+    if not margin:
+        return f"{outcome.name} and {runner_up.name} are level; {outcome.name} takes the tie."
+    points = "point" if margin == 1 else "points"
+    return f"{outcome.name} scores {margin} {points} more than the next option, {runner_up.name}."
+
+
+def build_result_context(
+    doc: GuideDocument,
+    decision: Decision,
+    texts: Mapping[str, str],
+    *,
+    page_url: Callable[[str], str],
+) -> dict[str, Any]:
+    """Everything the result template shows, from the document and the decision alone.
+
+    No database access, so a stored result can be rendered again from its
+    frozen guide version exactly as it was first shown (`Decision.from_json`
+    turns a stored decision back into one). `texts` are the visitor's typed
+    texts by question slug; `page_url` says where a linked page lives.
+    """
+    outcome = doc.outcome(decision.outcome or "")
+    reasons = []
+    for reason in decision.reasons:
+        question = doc.question(reason.question)
+        choice = question.choice(reason.choice) if question else None
+        if question is None or choice is None:
+            continue
+        reasons.append(
+            {
+                "question": question,
+                "choice": choice,
+                "text": reason.text or choice.reason or choice.label,
+                "points": reason.points,
+            }
+        )
+    flips = []
+    for flip in decision.flips:
+        question = doc.question(flip.question)
+        choice = question.choice(flip.choice) if question else None
+        if question is None or choice is None:
+            continue
+        # Routing flips are the triage answers; the result page is about outcomes.
+        flip_outcome = doc.outcome(flip.outcome or "")
+        if flip_outcome is None:
+            continue
+        flips.append(
+            {
+                "question": question,
+                "choice": choice,
+                "outcome": flip_outcome,
+                "sentence": (
+                    f"If your answer to “{question.short}” were “{choice.label}”, "
+                    f"the answer would be {flip_outcome.name}."
+                ),
+            }
+        )
+    excluded = [
+        {"outcome": excluded_outcome, "reason": reason}
+        for slug, reason in decision.excluded.items()
+        if (excluded_outcome := doc.outcome(slug)) is not None
+    ]
+    notes = [note for slug in decision.notes if (note := _note(doc, slug)) is not None]
+    scenario = next((s for s in doc.scenarios if s.slug == decision.scenario), None)
+    matrix_outcomes = [
+        {"outcome": o, "recommended": outcome is not None and o.slug == outcome.slug}
+        for o in doc.outcomes
+    ]
+    matrix_rows = [
+        {
+            "criterion": criterion,
+            "cells": [
+                {"rating": criterion.ratings.get(o.slug), "recommended": column["recommended"]}
+                for o, column in zip(doc.outcomes, matrix_outcomes, strict=True)
+            ],
+        }
+        for criterion in doc.criteria
+    ]
+    next_pages = [
+        {"page": page, "url": page_url(page.slug)}
+        for slug in (outcome.next_pages if outcome else ())
+        if (page := doc.linked_page(slug)) is not None
+    ]
+    runner_up = _runner_up(doc, decision)
+    written = []
+    for question_slug, text in texts.items():
+        question = doc.question(question_slug)
+        if question is not None and question.free_text is not None and text:
+            written.append({"label": text_label(question.free_text.label), "text": text})
+    return {
+        "doc": doc,
+        "decision": decision,
+        "outcome": outcome,
+        "clarity": describe_clarity(decision, outcome),
+        "clarity_sentence": clarity_sentence(outcome, runner_up, decision.margin),
+        "reasons": reasons,
+        "flips": flips,
+        "excluded": excluded,
+        "notes": notes,
+        "scenario": scenario,
+        "scenario_outcome": doc.outcome(scenario.outcome) if scenario else None,
+        "matrix_outcomes": matrix_outcomes,
+        "matrix_rows": matrix_rows,
+        "next_pages": next_pages,
+        "written": written,
+        "failure_checks": doc.failure_checks,
+    }
+
+
+def _note(doc: GuideDocument, slug: str) -> Note | None:
+    return next((n for n in doc.notes if n.slug == slug), None)
+
+
+def _runner_up(doc: GuideDocument, decision: Decision) -> Outcome | None:
+    """The best-scoring outcome other than the recommendation that is not excluded."""
+    others = [
+        o for o in doc.outcomes if o.slug != decision.outcome and o.slug not in decision.excluded
+    ]
+    if not others:
+        return None
+    return max(others, key=lambda o: decision.scores.get(o.slug, 0))
+
+
+def render_result(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
+    decision = evaluate(doc, state.answers)
+    context = build_result_context(
+        doc, decision, state.texts, page_url=lambda slug: linked_page_url(doc, slug)
+    )
+    outcome = context["outcome"]
+    context |= {
+        "adjust_url": check_url(doc, state),
+        "start_url": start_url(doc),
+        "page_title": titled(f"Your recommendation: {outcome.name if outcome else ''}", doc),
+    }
+    return render(request, "questionnaire/result.html", context)
+
+
+# ---------------------------------------------------------------------------
+# Views
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def questionnaire_start(request: HttpRequest, slug: str) -> HttpResponse:
+    doc = get_document(slug)
+    return go_to(request, doc, read_state(doc, request.GET))
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def question_page(request: HttpRequest, slug: str, question_slug: str) -> HttpResponse:
+    doc = get_document(slug)
+    question = get_question(doc, question_slug)
+    state = read_state(doc, request.GET)
+    if not is_reachable(doc, question, state.answers):
+        # Jumped ahead or followed a stale link: ask what is actually next.
+        return go_to(request, doc, state)
+    return render_question(request, doc, question, state)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def answer_question(request: HttpRequest, slug: str, question_slug: str) -> HttpResponse:
+    doc = get_document(slug)
+    question = get_question(doc, question_slug)
+    raw = {k: v for k, v in raw_answers(doc, request.GET).items() if k != question.slug}
+    texts = raw_texts(doc, request.GET)
+    return_to_check = request.GET.get(RETURN_PARAM) == RETURN_TO_CHECK
+    if not is_reachable(doc, question, clean_answers(doc, raw)):
+        # A stale or tampered form: ask what is actually next.
+        return go_to(request, doc, read_state(doc, request.GET))
+    form = AnswerForm(question, request.GET)
+    if not form.is_valid():
+        kept = answers_around(doc, question, raw)
+        others = State(kept, clean_texts(doc, kept, texts), return_to_check)
+        # Status 200 so HTMX swaps the page with its error summary in.
+        return render_question(request, doc, question, others, form)
+    # The new answer may show or hide later questions: clean everything again.
+    answers = clean_answers(doc, {**raw, question.slug: form.choice})
+    state = State(
+        answers=answers,
+        texts=clean_texts(doc, answers, {**texts, question.slug: form.text}),
+        return_to_check=return_to_check,
+    )
+    return go_to(request, doc, state, status=303)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def check_page(request: HttpRequest, slug: str) -> HttpResponse:
+    doc = get_document(slug)
+    state = read_state(doc, request.GET)
+    if routed_choice(doc, state.answers) or next_question(doc, state.answers):
+        return go_to(request, doc, state)
+    return render_check(request, doc, replace(state, return_to_check=False))
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def route_page(request: HttpRequest, slug: str) -> HttpResponse:
+    doc = get_document(slug)
+    state = read_state(doc, request.GET)
+    if routed_choice(doc, state.answers) is None:
+        return go_to(request, doc, state)
+    return render_route(request, doc, state)
+
+
+@require_GET
+def result_page(request: HttpRequest, slug: str) -> HttpResponse:
+    doc = get_document(slug)
+    state = read_state(doc, request.GET)
+    if routed_choice(doc, state.answers) or next_question(doc, state.answers):
+        # The result is a full page: leave HTMX out of it.
+        return redirect(destination_url(doc, state))
+    return render_result(request, doc, state)

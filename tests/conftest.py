@@ -1,0 +1,64 @@
+"""Shared fixtures: the seed guide and a small second guide, as documents and in the DB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.cache import cache
+
+from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.guides.content_io import load_guide_file
+from decisionguide.guides.models import Guide, documents
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SEED_FILE = Path(settings.BASE_DIR) / "content" / "crm-pm-hybrid.yaml"
+SMALL_FILE = DATA_DIR / "small-guide.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # The test database is rolled back after every test but the cache is not:
+    # start each test without documents or counters cached by another one.
+    cache.clear()
+    documents.clear()
+
+
+def read_document(path: Path) -> GuideDocument:
+    return parse_document(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def seed_file() -> Path:
+    return SEED_FILE
+
+
+@pytest.fixture(scope="session")
+def small_file() -> Path:
+    return SMALL_FILE
+
+
+@pytest.fixture(scope="session")
+def seed_document() -> GuideDocument:
+    """The real guide content (content/crm-pm-hybrid.yaml), parsed; no database."""
+    return read_document(SEED_FILE)
+
+
+@pytest.fixture(scope="session")
+def small_document() -> GuideDocument:
+    """tests/data/small-guide.yaml, parsed; no database."""
+    return read_document(SMALL_FILE)
+
+
+@pytest.fixture
+def seed_guide(db: None) -> Guide:
+    """The real guide content loaded into the test database."""
+    return load_guide_file(SEED_FILE).guide
+
+
+@pytest.fixture
+def small_guide(db: None) -> Guide:
+    """The small test guide loaded into the test database."""
+    return load_guide_file(SMALL_FILE).guide

@@ -1,0 +1,184 @@
+"""Properties of the engine over random complete answer sets for the seed guide.
+
+Answer sets are built the way a visitor builds them: ask `next_question`,
+pick one of its choices, repeat until the questionnaire ends (all shown
+questions answered, or a routing choice).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from decisionguide.decision.document import Choice, GuideDocument, Question, parse_document
+from decisionguide.decision.engine import (
+    Decision,
+    check_answers,
+    clarity_for,
+    clean_answers,
+    evaluate,
+    next_question,
+)
+
+# The seed guide's rule: a hybrid is only recommended with a written handoff rule.
+HANDOFF_QUESTION = "handoff_rule"
+HANDOFF_WRITTEN = "written"
+HYBRID = "hybrid"
+
+SETTINGS = settings(
+    deadline=None,
+    max_examples=200,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+def walk(doc: GuideDocument, pick: Callable[[Question], Choice]) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    while (question := next_question(doc, answers)) is not None:
+        answers[question.slug] = pick(question).slug
+    return answers
+
+
+@st.composite
+def complete_answers(draw: st.DrawFn, doc: GuideDocument) -> dict[str, str]:
+    def pick(question: Question) -> Choice:
+        # Routing choices end the walk at once; take them one time in ten so
+        # most examples reach a recommendation.
+        staying = [c for c in question.choices if c.route is None]
+        routing = [c for c in question.choices if c.route is not None]
+        if routing and (not staying or draw(st.integers(0, 9)) == 0):
+            return draw(st.sampled_from(routing))
+        return draw(st.sampled_from(staying))
+
+    return walk(doc, pick)
+
+
+def result(decision: Decision) -> tuple[str | None, str | None]:
+    return decision.outcome, decision.route
+
+
+@pytest.fixture(scope="module")
+def doc(seed_document: GuideDocument) -> GuideDocument:
+    return seed_document
+
+
+# ---------------------------------------------------------------------------
+# Over random complete answer sets
+
+
+@SETTINGS
+@given(data=st.data())
+def test_decision_properties(doc: GuideDocument, data: st.DataObject) -> None:
+    answers = data.draw(complete_answers(doc))
+    decision = evaluate(doc, answers)
+
+    # These are exactly the answers the questionnaire would accept.
+    assert clean_answers(doc, answers) == answers
+    assert check_answers(doc, answers, complete=True) == []
+
+    # Exactly one of a recommendation and a page to read instead.
+    assert (decision.outcome is None) != (decision.route is None)
+    if decision.outcome is not None:
+        assert decision.outcome not in decision.excluded
+        assert decision.margin is None or decision.margin >= 0
+        assert decision.clarity == clarity_for(decision.margin)
+        for reason in decision.reasons:
+            choice = doc.question(reason.question).choice(reason.choice)
+            assert answers[reason.question] == reason.choice
+            assert reason.points == choice.points[decision.outcome] > 0
+        points = [r.points for r in decision.reasons]
+        assert points == sorted(points, reverse=True)
+    else:
+        assert decision.clarity == ""
+        assert decision.scenario is None
+
+    # The hybrid needs a written handoff rule.
+    if decision.outcome == HYBRID:
+        assert answers.get(HANDOFF_QUESTION) == HANDOFF_WRITTEN
+
+    # Deterministic, also on an equal copy of the document.
+    assert evaluate(doc, dict(answers)) == decision
+    assert evaluate(parse_document(doc.to_data()), answers) == decision
+
+
+@SETTINGS
+@given(data=st.data())
+def test_every_flip_flips_and_none_is_missed(doc: GuideDocument, data: st.DataObject) -> None:
+    answers = data.draw(complete_answers(doc))
+    decision = evaluate(doc, answers)
+    flips = {(f.question, f.choice): (f.outcome, f.route) for f in decision.flips}
+    for question_slug, chosen in answers.items():
+        for choice in doc.question(question_slug).choices:
+            if choice.slug == chosen:
+                continue
+            changed = clean_answers(doc, {**answers, question_slug: choice.slug})
+            again = result(evaluate(doc, changed))
+            if again == result(decision):
+                assert (question_slug, choice.slug) not in flips
+            else:
+                assert flips[(question_slug, choice.slug)] == again
+
+
+def test_the_seed_guide_has_the_rules_these_tests_rely_on(doc: GuideDocument) -> None:
+    handoff = doc.question(HANDOFF_QUESTION)
+    assert handoff is not None
+    assert handoff.choice(HANDOFF_WRITTEN) is not None
+    assert doc.outcome(HYBRID) is not None
+
+
+# ---------------------------------------------------------------------------
+# Reachability and the scenarios in the file
+
+
+def find_witness(doc: GuideDocument, wanted: Callable[[Decision], bool]) -> dict[str, str] | None:
+    """A complete answer set whose decision is `wanted`: greedy first, then random walks."""
+    rng = random.Random(0)
+    for _ in range(3000):
+        answers = walk(doc, lambda question: rng.choice(question.choices))
+        if wanted(evaluate(doc, answers)):
+            return answers
+    return None
+
+
+def greedy(doc: GuideDocument, outcome: str) -> dict[str, str]:
+    """Always take the choice that helps `outcome` most against the others (no routes)."""
+
+    def lead(choice: Choice) -> tuple[int, int]:
+        others = max((p for o, p in choice.points.items() if o != outcome), default=0)
+        return (choice.points.get(outcome, 0) - others, choice.route is None)
+
+    return walk(doc, lambda question: max(question.choices, key=lead))
+
+
+def test_every_outcome_is_reachable(doc: GuideDocument) -> None:
+    for outcome in doc.outcomes:
+        answers = greedy(doc, outcome.slug)
+        if evaluate(doc, answers).outcome != outcome.slug:
+            answers = find_witness(doc, lambda d, slug=outcome.slug: d.outcome == slug)
+        assert answers is not None, f"no answers lead to {outcome.slug}"
+        assert evaluate(doc, answers).outcome == outcome.slug
+        assert check_answers(doc, answers) == []
+
+
+def test_every_route_is_reachable(doc: GuideDocument) -> None:
+    routes = {c.route for q in doc.questions for c in q.choices if c.route}
+    for route in sorted(routes):
+        answers = find_witness(doc, lambda d, slug=route: d.route == slug)
+        assert answers is not None, f"no answers lead to the page {route}"
+
+
+def test_every_scenario_profile_gives_its_outcome(doc: GuideDocument) -> None:
+    assert doc.scenarios
+    wrong = []
+    for scenario in doc.scenarios:
+        assert scenario.answers, f"scenario {scenario.slug} has no answer profile"
+        # A profile answers only questions that are asked, with real choices.
+        assert check_answers(doc, scenario.answers, complete=False) == [], scenario.slug
+        got = evaluate(doc, scenario.answers).outcome
+        if got != scenario.outcome:
+            wrong.append(f"{scenario.slug}: expected {scenario.outcome}, got {got}")
+    assert wrong == []
