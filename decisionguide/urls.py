@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,7 +7,8 @@ from decisionguide import ops
 urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
-    path("admin/", admin.site.urls),
+    path(f"{settings.ADMIN_PATH}/", admin.site.urls),
+    path("", include("decisionguide.results.urls")),
     path("", include("decisionguide.guides.questionnaire_urls")),
     path("", include("decisionguide.guides.urls")),
 ]
