@@ -18,7 +18,8 @@ from django.template import loader
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.guides.content_io import apply_document
 from decisionguide.guides.markdown import linked_page_url, render_markdown
 from decisionguide.guides.models import Guide
 
@@ -495,3 +496,15 @@ def test_error_pages_render_without_a_request(code: str) -> None:
     assert len(page.find_all("h1")) == 1
     assert code in page.find("main").text
     assert page.find("link", rel="stylesheet")
+
+
+def test_guide_page_shows_a_new_version_at_once(seed_guide: Guide, client: Client) -> None:
+    """The rendered page is memoised per version, so an edit must still show straight away."""
+    url = reverse("guide-detail", args=[seed_guide.slug])
+    first = client.get(url).content.decode()
+    doc = seed_guide.document()
+    new_title = f"{doc.title} (revised)"
+    apply_document(parse_document({**doc.to_data(), "title": new_title}))
+    second = client.get(url).content.decode()
+    assert new_title not in first
+    assert new_title in second

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from decisionguide.decision.document import Criterion, GuideDocument, Outcome, Rating
 from decisionguide.guides.models import Guide
+from decisionguide.guides.pagecache import pages
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,20 @@ def index(request: HttpRequest) -> HttpResponse:
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     guide = visible_guide(request, slug)
     doc = guide.document()
-    context = {
-        "doc": doc,
-        "preview": not guide.is_published,
-        "sections": guide_sections(doc),
-        "matrix": matrix_rows(doc),
-    }
-    return render(request, "guides/guide_detail.html", context)
+    preview = not guide.is_published
+
+    def render_page() -> str:
+        context = {
+            "doc": doc,
+            "preview": preview,
+            "sections": guide_sections(doc),
+            "matrix": matrix_rows(doc),
+        }
+        return render_to_string("guides/guide_detail.html", context, request)
+
+    # The page depends on nothing but the guide version: render it once per worker.
+    key = f"guide-detail:{guide.document_cache_key}:{preview}"
+    return HttpResponse(pages.get_or_render(key, render_page))
 
 
 @require_GET
