@@ -1,14 +1,18 @@
-"""gunicorn settings: `gunicorn -c gunicorn.conf.py decisionguide.wsgi`.
+"""gunicorn settings: `gunicorn -c gunicorn.conf.py decisionguide.wsgi` (bin/start runs it).
 
 Every value can be overridden with an environment variable so the same file
 serves a laptop, a single small server and a fleet behind a load balancer.
+docs/operations.md lists them all.
 """
 
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-# WEB_CONCURRENCY is the common convention for "how many workers".
+# WEB_CONCURRENCY is the common convention for "how many workers". Sync workers:
+# each handles one request at a time, so nothing is shared between requests.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -17,10 +21,26 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak can never take the site down.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# The heartbeat file on a RAM disk: on a slow or container disk it can stall workers.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
 # One line per request on stdout: method, path, status, bytes and duration in ms.
-# No client address: the product stores and logs nothing about visitors.
+# No client address and no query string: answers (and the visitor's own typed
+# text) travel in query strings, and the product logs nothing about visitors.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
-access_log_format = '"%(r)s" %(s)s %(B)s %(M)sms'
+access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
+# gunicorn's own messages (start, stop, worker timeouts) on stderr.
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Addresses allowed to set X-Forwarded-Proto/-For for gunicorn (the proxy's).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# gunicorn 25+ opens a control socket in $HOME by default; the app needs none,
+# and in a container HOME may not be writable.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") != "1"
+
+# gunicorn has no setting for its `Server:` header, which names it; replace the
+# module-level value every response reads, so the header gives nothing away.
+gunicorn.http.wsgi.SERVER = os.environ.get("GUNICORN_SERVER_HEADER", "decisionguide")

@@ -1,4 +1,4 @@
-"""Operations endpoints and middleware: health checks and extra headers."""
+"""Operations: health checks, extra security headers and the CSRF failure page."""
 
 from __future__ import annotations
 
@@ -8,28 +8,39 @@ from collections.abc import Callable
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 log = logging.getLogger(__name__)
 
+# Browser features no page of this site uses; denying them limits injected content.
+# Only features every current browser knows: unknown ones log console errors.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness: the process answers. Touches no database and no template."""
     return HttpResponse("ok\n", content_type="text/plain")
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: the database answers and every migration is applied."""
+    """Readiness: the database answers and every migration is applied.
+
+    A load balancer sends traffic only to servers that say yes, so a server
+    started with newer code than the database schema waits for `migrate`.
+    """
     try:
         connection = connections[DEFAULT_DB_ALIAS]
+        connection.ensure_connection()
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Exception as exc:  # any database failure means "not ready"
+        # The reason goes to the log, not to whoever asked.
         log.warning("readyz: database unavailable: %s", exc)
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     if pending:
@@ -39,8 +50,32 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-class CrossOriginResourcePolicyMiddleware:
-    """Adds Cross-Origin-Resource-Policy, which Django has no setting for."""
+HEALTH_VIEWS: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+    "/healthz": healthz,
+    "/readyz": readyz,
+}
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz and /readyz before the Host header is validated.
+
+    Load balancers and Docker's HEALTHCHECK call the server by its own address
+    (http://10.0.0.5:8000/healthz), which is rightly not in ALLOWED_HOSTS; the
+    answer contains nothing that depends on the host, so it is safe to give.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = HEALTH_VIEWS.get(request.path_info)
+        if view is not None:
+            return view(request)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django has no setting for: Cross-Origin-Resource-Policy, Permissions-Policy."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -48,4 +83,27 @@ class CrossOriginResourcePolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class WithoutTraceback(logging.Filter):
+    """Keeps the message, drops the traceback: for errors the client caused.
+
+    Every scanner that calls the server by its IP address triggers a
+    DisallowedHost; one line says which host was refused, a traceback adds nothing.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the site's own 403 page instead of Django's bare one.
+
+    The technical reason is already logged by Django (django.security.csrf);
+    the visitor gets plain advice instead.
+    """
+    return render(request, "403_csrf.html", status=403)

@@ -43,6 +43,12 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if DEBUG:
     ALLOWED_HOSTS += ["testserver"]
+elif not ALLOWED_HOSTS:
+    # Without it every request would fail with a 400; say why at start-up instead.
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off: the comma-separated "
+        "host names the site is served under, e.g. DJANGO_ALLOWED_HOSTS=guide.example.com."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -64,7 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "decisionguide.ops.CrossOriginResourcePolicyMiddleware",
+    "decisionguide.ops.SecurityHeadersMiddleware",
+    # Before anything that validates the Host header: probes use the machine's address.
+    "decisionguide.ops.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +96,13 @@ AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Quiet start-up: management commands print JSON and YAML on stdout.
+AXES_VERBOSE = False
+# The same client address as the result rate limit: X-Forwarded-For is trusted
+# only as far as DECISIONGUIDE_TRUSTED_PROXIES says.
+AXES_CLIENT_IP_CALLABLE = "decisionguide.results.ratelimit.client_address"
+# A locked-out login gets the site's own "Too many requests" page (status 429).
+AXES_LOCKOUT_TEMPLATE = "429.html"
 # The admin lives at /<DJANGO_ADMIN_PATH>/; move it off the default to dodge scanners.
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin").strip("/") or "admin"
 
@@ -118,21 +133,25 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers run beside the writer; IMMEDIATE takes the write lock
-    # at BEGIN so concurrent writers queue (busy_timeout) instead of failing.
+    # Several gunicorn workers write to one file. WAL lets readers run beside
+    # the writer; IMMEDIATE takes the write lock at BEGIN, so concurrent
+    # writers queue for up to the busy timeout instead of failing with
+    # "database is locked" when a read transaction tries to become a write.
+    # synchronous=FULL: a committed result survives a power cut too (writes are rare).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=20000;"
         ),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The default cache holds state that every worker must share (rate limits):
+# The default cache (guide documents per version) is shared by every worker:
 # Redis when REDIS_URL is set (several machines), otherwise files on this
-# machine, which all gunicorn workers of one server share.
+# machine, which all gunicorn workers of one server share. Nothing in it is
+# authoritative: rate limits, results, sessions and lockouts live in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_DIR = Path(os.environ.get("DECISIONGUIDE_CACHE_DIR", BASE_DIR / "var" / "cache"))
 CACHES = {
@@ -190,6 +209,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A failed CSRF check gets the site's own 403 page (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "decisionguide.ops.csrf_failure"
 
 # HTTPS: on by default outside development. Behind a TLS-terminating proxy set
 # DJANGO_SECURE_PROXY_SSL_HEADER=1 so Django trusts X-Forwarded-Proto from it.
@@ -197,13 +218,20 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 # Load balancers probe health over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Preload is a promise to the browser vendors that is slow to undo, so it is
+# opt-in. Without it, `check --deploy` would only say the site can't be submitted
+# to the preload list (security.W021): that is this deliberate choice, not a gap.
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    # Only behind a proxy that sets X-Forwarded-Proto itself and drops the client's.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # Result creation per client: at most RESULTS_PER_HOUR stored results an hour.
 DECISIONGUIDE_RESULTS_PER_HOUR = int(os.environ.get("DECISIONGUIDE_RESULTS_PER_HOUR", "30"))
@@ -218,6 +246,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"without_traceback": {"()": "decisionguide.ops.WithoutTraceback"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -226,4 +255,15 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Django's messages go to stdout only (its defaults add a DEBUG-only stderr
+    # console and mail to ADMINS); django.request logs every 5xx with its traceback.
+    "loggers": {
+        "django": {
+            "handlers": ["console"],
+            "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+        # Refused Host headers (mostly scanners): one line each, no traceback.
+        "django.security.DisallowedHost": {"filters": ["without_traceback"]},
+    },
 }

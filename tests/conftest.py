@@ -64,3 +64,32 @@ def seed_guide(db: None) -> Guide:
 def small_guide(db: None) -> Guide:
     """The small test guide loaded into the test database."""
     return load_guide_file(SMALL_FILE).guide
+
+
+@pytest.fixture
+def editor_user(db: None, django_user_model):
+    """A staff user in the Editors group (created by the guides data migration).
+
+    No password (nothing to hash, so the fixture is fast): sign in with force_login.
+    """
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("editor", "editor@example.org", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor_user, client):
+    """A test client signed in as an editor."""
+    client.force_login(editor_user)
+    return client
+
+
+@pytest.fixture
+def superuser_client(db: None, django_user_model, client):
+    """A test client signed in as a superuser named "admin" (like `admin_client`, without
+    hashing a password)."""
+    user = django_user_model.objects.create_superuser("admin", "admin@example.org", None)
+    client.force_login(user)
+    return client

@@ -609,3 +609,61 @@ def test_content_error_is_one_line() -> None:
     error = ContentError("content/x.yaml", "outcomes[1].slug", "duplicate\nslug 'pm-first'")
     assert str(error) == "content/x.yaml: outcomes[1].slug: duplicate slug 'pm-first'"
     assert str(ContentError("x.yaml", "", "the file is empty")) == "x.yaml: the file is empty"
+
+
+# --- Loading publishes -------------------------------------------------------------------
+
+
+def test_loading_a_file_publishes_it(small_file: Path, tmp_path: Path) -> None:
+    loadguide(small_file)
+    guide = Guide.objects.get()
+    assert guide.is_published
+    assert guide.published_version == guide.versions.get(version=1)
+    data = read_data(small_file)
+    data["title"] = "Loaded again"
+    loadguide(write_data(tmp_path / "edited.yaml", data))
+    guide.refresh_from_db()
+    assert guide.published_version.version == guide.version == 2
+    assert guide.document().title == "Loaded again"
+
+
+def test_a_file_marked_unpublished_stays_a_draft(small_file: Path, tmp_path: Path) -> None:
+    data = read_data(small_file)
+    data["published"] = False
+    loadguide(write_data(tmp_path / "draft.yaml", data))
+    guide = Guide.objects.get()
+    assert not guide.is_published
+    assert guide.published_version is None
+    assert not Guide.objects.published().exists()
+    # The same content marked published: listed now, as one more version.
+    assert loadguide(small_file) == f"{guide.slug}: updated to version 2\n"
+    assert Guide.objects.published().get().published_version.version == 2
+
+
+def test_loading_the_unpublished_draft_publishes_it(
+    small_guide: Guide, small_document: GuideDocument, small_file: Path, tmp_path: Path
+) -> None:
+    data = small_document.to_data()
+    data["title"] = "Edited in the admin"
+    apply_document(parse_document(data), publish=False)  # a draft, as the admin saves it
+    before = all_pks()
+    output = loadguide(write_data(tmp_path / "same-as-draft.yaml", data))
+    assert output == f"{small_guide.slug}: published version 2\n"
+    assert all_pks() == before  # no new rows: the draft's version is published as it is
+    small_guide.refresh_from_db()
+    assert small_guide.published_version.version == 2
+    assert small_guide.document().title == "Edited in the admin"
+
+
+def test_document_problems_lists_every_problem(small_document: GuideDocument) -> None:
+    from decisionguide.guides.content_io import document_problems
+
+    data = small_document.to_data()
+    del data["title"]
+    data["slug"] = "Not A Slug"
+    problems = [str(p) for p in document_problems(data)]
+    assert problems == [
+        "slug: 'Not A Slug' is not a valid slug (lowercase letters, digits, - or _)",
+        "title: required field is missing",
+    ]
+    assert document_problems(small_document.to_data()) == []

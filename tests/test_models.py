@@ -172,8 +172,11 @@ def test_published_lists_only_published_guides(
 ) -> None:
     hidden, _ = apply_document(edited(small_document, slug="hidden-draft", published=False))
     assert not hidden.is_published
+    assert hidden.published_version is None
+    offline, _ = apply_document(edited(small_document, slug="taken-offline"))
+    Guide.objects.filter(pk=offline.pk).update(is_published=False)
     assert list(Guide.objects.published()) == [small_guide]
-    assert set(Guide.objects.all()) == {small_guide, hidden}
+    assert set(Guide.objects.all()) == {small_guide, hidden, offline}
 
 
 def test_str_uses_the_names_visitors_see(small_guide: Guide, small_document) -> None:
@@ -198,8 +201,14 @@ def test_str_uses_the_names_visitors_see(small_guide: Guide, small_document) -> 
 
 
 def test_every_row_has_a_readable_str(small_guide: Guide) -> None:
+    import datetime
+
     from django.apps import apps
 
+    from decisionguide.guides.analytics import bump
+
+    question = small_guide.document().questions[0]
+    bump(small_guide.pk, 1, question.slug, "", "shown", datetime.date(2026, 1, 5))
     for model in apps.get_app_config("guides").get_models():
         row = model.objects.first()
         assert row is not None, model
@@ -227,7 +236,8 @@ def test_guide_version_is_immutable(small_guide: Guide) -> None:
 def test_document_is_cached_per_version(
     small_guide: Guide, small_document: GuideDocument, django_assert_num_queries
 ) -> None:
-    with django_assert_num_queries(1):  # the frozen version
+    small_guide = Guide.objects.get(pk=small_guide.pk)  # nothing cached on the instance
+    with django_assert_num_queries(1):  # the published frozen version
         first = small_guide.document()
     with django_assert_num_queries(0):
         second = small_guide.document()
@@ -245,6 +255,7 @@ def test_version_bump_invalidates_the_cached_document(
     guide, changed = apply_document(edited(small_document, title=new_title))
     assert changed
     assert guide.version == 2
+    guide = Guide.objects.get(pk=guide.pk)  # as the next request sees it
     with django_assert_num_queries(1):
         assert guide.document().title == new_title
     with django_assert_num_queries(0):
@@ -253,13 +264,49 @@ def test_version_bump_invalidates_the_cached_document(
     assert guide.versions.get(version=1).as_document() == old
 
 
-def test_document_freezes_a_version_for_rows_built_by_hand(
+def test_draft_version_freezes_rows_written_by_hand(
     small_guide: Guide, small_document: GuideDocument
 ) -> None:
-    # A guide edited outside loadguide may have no frozen row for its version yet.
+    # Rows written outside the admin and loadguide may have no frozen row for their version.
+    Guide.objects.filter(pk=small_guide.pk).update(is_published=False, published_version=None)
     GuideVersion.objects.filter(guide=small_guide).delete()
-    assert small_guide.document() == small_document
-    assert small_guide.versions.get().document == small_document.to_data()
+    small_guide.refresh_from_db()
+    unlisted = small_document.model_copy(update={"published": False})
+    frozen = small_guide.draft_version()
+    assert frozen.version == small_guide.version == 1
+    assert frozen.document == unlisted.to_data()
+    assert small_guide.versions.get() == frozen
+    # Never published: only staff previews reach it, and they see the draft.
+    assert small_guide.current_version() == frozen
+    assert small_guide.document() == unlisted
+
+
+def test_visitors_see_the_published_version_not_the_draft(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    guide, changed = apply_document(edited(small_document, title="Draft title"), publish=False)
+    assert changed
+    guide = Guide.objects.get(pk=guide.pk)
+    assert guide.version == 2
+    assert guide.current_version().version == 1
+    assert guide.document() == small_document
+    assert guide.draft_version().as_document().title == "Draft title"
+    assert guide.draft_document().title == "Draft title"
+    assert guide.has_unpublished_changes()
+
+
+def test_a_listed_guide_needs_a_published_version(small_guide: Guide) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Guide.objects.filter(pk=small_guide.pk).update(published_version=None)
+    # Unlisted, it may have none.
+    Guide.objects.filter(pk=small_guide.pk).update(is_published=False, published_version=None)
+
+
+def test_new_guides_start_unlisted() -> None:
+    guide = Guide.objects.create(slug="fresh", title="Fresh", summary="Fresh")
+    assert not guide.is_published
+    assert guide.published_version is None
+    assert not Guide.objects.published().exists()
 
 
 def test_frozen_mappings_follow_outcome_and_question_order(

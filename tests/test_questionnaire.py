@@ -192,6 +192,21 @@ def submit(client: Client, page: PageReader, choice: str, question: Question, te
     return client.get(f"{form['action']}?{urlencode(params)}", **headers)
 
 
+CSRF_FIELD = "csrfmiddlewaretoken"
+
+
+def answer_fields(form: dict) -> list[tuple[str, str]]:
+    """The result form's hidden answers, without its CSRF token."""
+    return [(name, value) for name, value in form["hidden"] if name != CSRF_FIELD]
+
+
+def see_result(client: Client, form: dict):
+    """Press "See my recommendation": the POST stores a result and redirects to its page."""
+    response = client.post(form["action"], dict(form["hidden"]))
+    assert response.status_code == 303
+    return client.get(response["Location"])
+
+
 def assert_panel_only(response) -> None:
     body = response.content.decode()
     assert "<html" not in body and "<body" not in body
@@ -240,8 +255,8 @@ def test_question_page_is_one_question_in_a_fieldset(client, seed_guide):
     # The first question's back link leads to the guide page.
     assert page.links_to(reverse("guide-detail", args=[doc.slug]))
     form = page.form("question-form")
-    assert form["method"] == "get" and form["hx-get"] == form["action"]
-    assert form["hx-push-url"] == "true"
+    assert form["method"] == "get" and form["data-hx-get"] == form["action"]
+    assert form["data-hx-push-url"] == "true"
 
 
 def test_question_page_preselects_the_answer_in_the_query(client, seed_guide):
@@ -292,7 +307,7 @@ def test_back_link_leads_to_the_previous_question(client, seed_guide):
     earlier = {q.slug: answers[q.slug] for q in shown[:2]}
     response = client.get(question_url(doc, shown[2], earlier))
     back = read(response).links_to(question_url(doc, shown[1], earlier))
-    assert back and back[0]["hx-get"] == back[0]["href"]
+    assert back and back[0]["data-hx-get"] == back[0]["href"]
 
 
 # ---------------------------------------------------------------------------
@@ -363,7 +378,7 @@ def test_every_scenario_walks_to_its_outcome(client, seed_guide, htmx):
         expected = complete(doc, scenario.answers)
         assert asked == list(expected)
         form = read(client.get(check["HX-Push-Url"]) if htmx else check).form("result-form")
-        result = client.get(f"{form['action']}?{urlencode(form['hidden'])}")
+        result = see_result(client, form)
         assert result.status_code == 200, scenario.slug
         outcome = doc.outcome(scenario.outcome)
         assert outcome.name in read(result).h1, scenario.slug
@@ -402,8 +417,9 @@ def test_check_page_lists_every_answer_with_a_change_link(client, seed_guide):
         assert change[0]["text"] == f"Change {question.short}"
         assert f'<span class="visually-hidden"> {escape(question.short)}</span>' in body
     form = page.form("result-form")
-    assert form["action"] == reverse("questionnaire-result", args=[doc.slug])
-    assert form["hidden"] == list(answers.items())
+    assert form["action"] == reverse("result-create", args=[doc.slug])
+    assert form["method"] == "post"
+    assert answer_fields(form) == list(answers.items())
 
 
 def test_changing_an_answer_returns_to_the_check_page(client, seed_guide):
@@ -727,7 +743,7 @@ def test_tampered_and_unknown_parameters_are_dropped(client, seed_guide):
     tampered[first.slug] = hiding[first.slug]
     response = client.get(page_url("questionnaire-check", doc, tampered))
     assert response.status_code == 200
-    assert read(response).form("result-form")["hidden"] == list(hiding.items())
+    assert answer_fields(read(response).form("result-form")) == list(hiding.items())
     bad_choice = {**hiding, controlling.slug: "not-a-choice"}
     response = client.get(page_url("questionnaire-check", doc, bad_choice))
     assert response.status_code == 302
@@ -870,7 +886,6 @@ def test_small_guide_walks_to_a_result(client, small_guide):
     check, asked = walk(client, doc, {}, "", htmx=False)
     answers = complete(doc, {})
     assert asked == list(answers)
-    form = read(check).form("result-form")
-    result = client.get(f"{form['action']}?{urlencode(form['hidden'])}")
+    result = see_result(client, read(check).form("result-form"))
     outcome = doc.outcome(evaluate(doc, answers).outcome)
     assert outcome.name in read(result).h1

@@ -16,17 +16,20 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import yaml
 from django.db import models, transaction
 from django.db.models import Max, Prefetch
+from pydantic import ValidationError
 
 from decisionguide.decision.document import (
     SLUG_PATTERN,
     Condition,
     DocumentError,
     GuideDocument,
+    check_references,
+    format_path,
     parse_document,
 )
 from decisionguide.guides.models import (
@@ -53,6 +56,9 @@ from decisionguide.guides.models import (
     Scenario,
     ScenarioAnswer,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 M = TypeVar("M", bound=models.Model)
 
@@ -84,7 +90,8 @@ class ContentError(Exception):
         return ": ".join(part for part in (self.file, self.path, self.message) if part)
 
 
-Status = Literal["created", "updated", "unchanged"]
+# "published": the content was already in the rows, but its version wasn't live yet.
+Status = Literal["created", "updated", "published", "unchanged"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,8 @@ class LoadReport:
         slug, version = self.guide.slug, self.guide.version
         if self.status == "updated":
             return f"{slug}: updated to version {version}"
+        if self.status == "published":
+            return f"{slug}: published version {version}"
         return f"{slug}: {self.status} (version {version})"
 
     @property
@@ -155,22 +164,74 @@ def read_guide_file(path: str | Path) -> GuideDocument:
         raise ContentError(name, "", "is not UTF-8 text") from None
     except OSError as exc:
         raise ContentError(name, "", f"can't be read ({exc.strerror})") from None
+    return read_guide_text(text, name)
+
+
+def read_guide_text(text: str, name: str) -> GuideDocument:
+    """Validate the text of a content file; raises ContentError for the first problem."""
+    doc, problems = check_guide_text(text, name)
+    if problems:
+        raise problems[0]
+    assert doc is not None
+    return doc
+
+
+def check_guide_text(text: str, name: str) -> tuple[GuideDocument | None, list[ContentError]]:
+    """The document a content file's text holds, or every problem found in it.
+
+    YAML syntax errors stop at the first; a readable file gets all its
+    problems at once (types first, then references, then storage limits).
+    """
     try:
         data = yaml.load(text, Loader=_ContentLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ContentError(name, where, f"invalid YAML: {exc.problem or exc.context}") from None
+        return None, [ContentError(name, where, f"invalid YAML: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
-        raise ContentError(name, "", f"invalid YAML: {exc}") from None
+        return None, [ContentError(name, "", f"invalid YAML: {exc}")]
     if data is None:
-        raise ContentError(name, "", "the file is empty")
+        return None, [ContentError(name, "", "the file is empty")]
+    doc, problems = validate_document(data)
+    return doc, [ContentError(name, p.path, p.message) for p in problems]
+
+
+def document_problems(data: Any) -> list[DocumentError]:
+    """Every problem that stops `data` from being stored as a guide (empty: it can be).
+
+    Like `parse_document` followed by `check_storable`, but listing them all,
+    so an editor sees every mistake of an upload or an admin save at once.
+    """
+    return validate_document(data)[1]
+
+
+def validate_document(data: Any) -> tuple[GuideDocument | None, list[DocumentError]]:
+    """The document `data` describes and can be stored as, or None and every problem."""
+    if not isinstance(data, dict):
+        problem = "the file must hold a mapping of guide fields at the top level"
+        return None, [DocumentError("", problem)]
+    if data.get("default_outcome") == "":
+        # Rows whose default outcome was deleted: say so in words, not as a bad slug.
+        problem = "pick a default outcome: the guide can't be shown without one"
+        return None, [DocumentError("default_outcome", problem)]
     try:
-        doc = parse_document(data)
-        check_storable(doc)
-    except DocumentError as exc:
-        raise ContentError(name, exc.path, exc.message) from None
-    return doc
+        doc = GuideDocument.model_validate(data)
+    except ValidationError as exc:
+        return None, [_type_problem(error) for error in exc.errors()]
+    problems = list(check_references(doc)) or list(_storage_problems(doc))
+    return (None, problems) if problems else (doc, [])
+
+
+def _type_problem(error: Any) -> DocumentError:
+    # The same wording as parse_document uses for its first error.
+    message = error["msg"]
+    if error["type"] == "missing":
+        message = "required field is missing"
+    elif error["type"] == "extra_forbidden":
+        message = "unknown field"
+    elif error["type"] == "string_pattern_mismatch" and "slug" in str(error["loc"][-1:]):
+        message = f"{error['input']!r} is not a valid slug (lowercase letters, digits, - or _)"
+    return DocumentError(format_path(error["loc"]), message)
 
 
 def check_storable(doc: GuideDocument) -> None:
@@ -248,10 +309,18 @@ def load_guide_file(path: str | Path) -> LoadReport:
 
 
 def load_guide_files(paths: Iterable[str | Path]) -> list[LoadReport]:
-    """Validate all files, then apply them all in one transaction."""
+    """Validate all files, then apply them all in one transaction.
+
+    A file marked `published: true` (the default) is published at once, as
+    `loadguide` is how content reaches a fresh site.
+    """
+    paths = list(paths)
     docs = read_guide_files(paths)
     with transaction.atomic():
-        return [_apply(doc) for doc in docs]
+        return [
+            _apply(doc, publish=doc.published, user=None, note=f"Loaded from {display_name(path)}")
+            for doc, path in zip(docs, paths, strict=True)
+        ]
 
 
 # ---------------------------------------------------------------------------
@@ -314,9 +383,14 @@ def dump_guide_yaml(guide: Guide) -> str:
 def build_document(guide: Guide) -> GuideDocument:
     """The document the guide's rows describe, in a fixed number of queries.
 
-    Raises DocumentError when the rows don't make a valid guide (possible only
-    after hand edits in the admin).
+    Raises DocumentError when the rows don't make a valid guide (the admin
+    checks every save with `document_problems`, so only other writes can).
     """
+    return parse_document(build_document_data(guide))
+
+
+def build_document_data(guide: Guide) -> dict[str, Any]:
+    """The rows as plain document data, not yet validated."""
     outcomes = list(
         Outcome.objects.filter(guide=guide).prefetch_related(
             Prefetch("next_page_links", queryset=OutcomeNextPage.objects.select_related("page"))
@@ -451,7 +525,7 @@ def build_document(guide: Guide) -> GuideDocument:
             for n in notes
         ],
     }
-    return parse_document(data)
+    return data
 
 
 def _clause_choices(model: type[models.Model]) -> Prefetch:
@@ -509,37 +583,118 @@ def _condition_data(clauses: Iterable[ClauseBase]) -> dict[str, Any]:
 # Document -> rows
 
 
-def apply_document(doc: GuideDocument) -> tuple[Guide, bool]:
+def apply_document(
+    doc: GuideDocument,
+    *,
+    publish: bool | None = None,
+    user: AbstractBaseUser | None = None,
+    note: str = "",
+) -> tuple[Guide, bool]:
     """Create or update the guide the document describes; True when anything changed.
 
     All in one transaction. Rows are matched by slug (gates and list items by
     position), so unchanged rows keep their primary keys; rows no longer in
     the document are deleted. A change bumps `version` by one and freezes the
-    document as a new GuideVersion; an identical document writes nothing.
+    document as a new GuideVersion (by `user`, with `note`); an identical
+    document writes nothing.
+
+    `publish` (default: the document's `published`) makes the new version the
+    one visitors see. Without it the change stays a draft and the guide keeps
+    whatever listing it had (a new guide starts unlisted).
     """
-    report = _apply(doc)
+    if publish is None:
+        publish = doc.published
+    report = _apply(doc, publish=publish, user=user, note=note)
     return report.guide, report.changed
 
 
-def _apply(doc: GuideDocument) -> LoadReport:
+def _apply(
+    doc: GuideDocument, *, publish: bool, user: AbstractBaseUser | None, note: str
+) -> LoadReport:
     check_storable(doc)
     with transaction.atomic():
         guide = Guide.objects.select_for_update().filter(slug=doc.slug).first()
+        # What the rows will say about listing: published content is listed,
+        # a draft keeps the guide's current state.
+        listed = True if publish else (doc.published and guide is not None and guide.is_published)
+        if doc.published != listed:
+            doc = doc.model_copy(update={"published": listed})
         if guide is None:
-            guide = Guide.objects.create(version=1, **_guide_values(doc))
+            # Unlisted until its first version is frozen (a listed guide needs one).
+            guide = Guide.objects.create(version=1, **{**_guide_values(doc), "is_published": False})
             status: Status = "created"
         elif _same(guide, doc):
+            if publish and not _is_live(guide):
+                _publish(guide, guide.draft_version())
+                return LoadReport(guide, "published")
             return LoadReport(guide, "unchanged")
         else:
             for name, value in _guide_values(doc).items():
                 setattr(guide, name, value)
+            # Not listed yet: the new version it needs is frozen below.
+            guide.is_published = guide.is_published and guide.published_version_id is not None
             # Never reuse a frozen version number, even if `version` was edited by hand.
             frozen = GuideVersion.objects.filter(guide=guide).aggregate(latest=Max("version"))
             guide.version = max(guide.version, frozen["latest"] or 0) + 1
             status = "updated"
         _RowWriter(guide).write(doc)  # saves the guide too
-        GuideVersion.objects.create(guide=guide, version=guide.version, document=doc.to_data())
+        version = GuideVersion.objects.create(
+            guide=guide,
+            version=guide.version,
+            document=doc.to_data(),
+            created_by=user,
+            note=note[:NOTE_MAX_LENGTH],
+        )
+        if publish:
+            _publish(guide, version)
         return LoadReport(guide, status)
+
+
+NOTE_MAX_LENGTH = GuideVersion._meta.get_field("note").max_length
+
+
+def _is_live(guide: Guide) -> bool:
+    """Listed, showing exactly the draft's version."""
+    if not guide.is_published or guide.published_version_id is None:
+        return False
+    return guide.published_version.version == guide.version
+
+
+def _publish(guide: Guide, version: GuideVersion) -> None:
+    guide.published_version = version
+    guide.is_published = True
+    guide.save(update_fields=["published_version", "is_published", "updated"])
+
+
+def freeze_version(
+    guide: Guide,
+    doc: GuideDocument,
+    *,
+    user: AbstractBaseUser | None = None,
+    note: str = "",
+) -> tuple[GuideVersion, bool]:
+    """Freeze `doc` (the guide's rows as they are now) as the draft's version.
+
+    Returns the version and whether it is new: when the latest frozen
+    version already holds this document, nothing is written. Otherwise the
+    guide's `version` goes up by one (once, however many rows changed).
+    """
+    with transaction.atomic():
+        locked = Guide.objects.select_for_update().only("pk", "version").get(pk=guide.pk)
+        latest = GuideVersion.objects.filter(guide=guide).order_by("-version").first()
+        if latest is not None and latest.version == locked.version and latest.as_document() == doc:
+            return latest, False
+        number = locked.version if latest is None else max(locked.version, latest.version) + 1
+        guide.version = number
+        guide.save(update_fields=["version", "updated"])
+        version = GuideVersion.objects.create(
+            guide=guide,
+            version=number,
+            document=doc.to_data(),
+            created_by=user,
+            note=note[:NOTE_MAX_LENGTH],
+        )
+        return version, True
 
 
 def _same(guide: Guide, doc: GuideDocument) -> bool:

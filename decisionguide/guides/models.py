@@ -1,10 +1,13 @@
 """The guide content as database rows, one model per part of a GuideDocument.
 
 Editors change these rows (admin, `loadguide`); visitors never read them
-directly. Every content change bumps `Guide.version` and freezes the whole
-document into a `GuideVersion`, which is what pages, the engine and stored
-results read. `content_io` is the only code that maps documents to rows and
-back, so the two shapes can't drift apart.
+directly. The rows are the guide's *draft*: every content change bumps
+`Guide.version` and freezes the whole document into a `GuideVersion` (the
+history). Visitors see only `Guide.published_version`, which moves when an
+editor publishes (or `loadguide` loads a file marked `published: true`);
+pages, the engine and stored results read that frozen document.
+`content_io` is the only code that maps documents to rows and back, so the
+two shapes can't drift apart.
 
 Deletion rules: parts that only make sense with their parent cascade;
 references that would silently change a guide's meaning if they vanished
@@ -20,6 +23,7 @@ import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import IntegrityError, models, transaction
@@ -94,7 +98,8 @@ def unique_per(parent: str, field: str, model: str) -> models.UniqueConstraint:
 
 class GuideQuerySet(models.QuerySet["Guide"]):
     def published(self) -> GuideQuerySet:
-        return self.filter(is_published=True)
+        """Guides visitors can see: listed, with a published version."""
+        return self.filter(is_published=True, published_version__isnull=False)
 
 
 class Guide(models.Model):
@@ -135,23 +140,44 @@ class Guide(models.Model):
     )
     version = models.PositiveIntegerField(
         default=1,
-        help_text="Goes up by one with every content change; results keep the version they "
-        "were computed with.",
+        help_text="The draft's version: goes up by one with every saved change. Visitors see "
+        "the published version until an editor publishes the draft.",
     )
     is_published = models.BooleanField(
-        default=True, help_text="Only published guides are listed and can be answered."
+        default=False,
+        help_text="Listed and answerable by visitors. Set by Publish, cleared by Unpublish; "
+        "a guide can only be listed once a version is published.",
     )
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    published_version = models.ForeignKey(
+        "GuideVersion",
+        null=True,
+        blank=True,
+        editable=False,
+        # Deleting the guide deletes its versions too; nothing else may.
+        on_delete=models.RESTRICT,
+        related_name="+",
+        help_text="The frozen version visitors see and results point to.",
+    )
+    created = models.DateTimeField(auto_now_add=True, help_text="When the guide was created.")
+    updated = models.DateTimeField(auto_now=True, help_text="When the guide's row last changed.")
 
     objects = GuideQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "id"]
+        permissions = [
+            ("publish_guide", "Can publish or unpublish a guide"),
+            ("view_analytics", "Can view guide analytics"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="guides_guide_unique_slug"),
             models.CheckConstraint(
                 condition=models.Q(version__gte=1), name="guides_guide_version_positive"
+            ),
+            # Visitors only ever see a frozen, published version.
+            models.CheckConstraint(
+                condition=models.Q(is_published=False) | models.Q(published_version__isnull=False),
+                name="guides_guide_listed_has_published_version",
             ),
         ]
 
@@ -169,16 +195,38 @@ class Guide(models.Model):
 
     @property
     def document_cache_key(self) -> str:
-        # `updated` keeps keys apart when a primary key is reused (restored
-        # backups, rolled-back test transactions); `version` makes a bump
-        # invalidate even if `updated` were unchanged.
+        """Names what visitors see: changes when a version is published (or unpublished).
+
+        `updated` keeps keys apart when a primary key is reused (restored
+        backups, rolled-back test transactions).
+        """
         stamp = self.updated.timestamp() if self.updated else 0
-        return f"guides:document:{self.pk}:{self.version}:{stamp}"
+        shown = self.published_version_id or f"draft{self.version}"
+        return f"guides:document:{self.pk}:{shown}:{stamp}"
 
     def current_version(self) -> GuideVersion:
-        """The frozen row of the current version, created from the rows if missing.
+        """The frozen version visitors see: the published one.
 
-        It is missing only for guides built in the admin rather than loaded.
+        A guide that was never published can't be listed (see the check
+        constraint), so only staff previews reach it; they get the draft.
+        """
+        if self.published_version_id is not None:
+            return self.published_version
+        return self.draft_version()
+
+    def document(self) -> GuideDocument:
+        """The immutable document visitors see (memoised; no query on a hit)."""
+        key = self.document_cache_key
+        doc = documents.get(key)
+        if doc is None:
+            doc = documents.put(key, self.current_version().as_document())
+        return doc
+
+    def draft_version(self) -> GuideVersion:
+        """The frozen row of the draft's version, frozen from the rows if missing.
+
+        Every admin save and load freezes one, so it is missing only for rows
+        written some other way (a shell, an old database).
         """
         frozen = GuideVersion.objects.filter(guide=self, version=self.version).first()
         if frozen is not None:
@@ -192,22 +240,41 @@ class Guide(models.Model):
         except IntegrityError:  # another request froze it first
             return GuideVersion.objects.get(guide=self, version=self.version)
 
-    def document(self) -> GuideDocument:
-        """The immutable document of the current version (memoised; no query on a hit)."""
-        key = self.document_cache_key
-        doc = documents.get(key)
-        if doc is None:
-            doc = documents.put(key, self.current_version().as_document())
-        return doc
+    def draft_document(self) -> GuideDocument:
+        """The draft as it is in the rows right now (raises DocumentError if they are broken)."""
+        from decisionguide.guides.content_io import build_document
+
+        return build_document(self)
+
+    def has_unpublished_changes(self) -> bool:
+        if self.published_version_id is None:
+            return True
+        return self.published_version.version != self.version
 
 
 class GuideVersion(models.Model):
     """One version of a guide, frozen: results point here, so it never changes."""
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="versions")
-    version = models.PositiveIntegerField()
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        help_text="The guide this is a version of.",
+    )
+    version = models.PositiveIntegerField(help_text="The guide's version number it froze.")
     document = models.JSONField(help_text="The whole guide document (GuideDocument.to_data()).")
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, help_text="When the change was saved.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who saved the change (empty: a content file or a script).",
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="What the change was, in a few words."
+    )
 
     class Meta:
         ordering = ["guide_id", "-version"]
@@ -278,7 +345,12 @@ def _reorder(parent: dict[str, Any], key: str, positions: dict[str, int]) -> Non
 
 
 class Outcome(models.Model):
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="outcomes")
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        help_text="The guide this belongs to (fixed once created).",
+    )
     slug = slug_field("Identifies the outcome in answers, results and content files.")
     name = models.CharField(max_length=300, help_text="The name visitors see as a recommendation.")
     tagline = models.CharField(max_length=300, help_text="One line under the name.")
@@ -312,7 +384,12 @@ class Outcome(models.Model):
 
 
 class LinkedPage(models.Model):
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="linked_pages")
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="linked_pages",
+        help_text="The guide this belongs to (fixed once created).",
+    )
     slug = slug_field("Used in Markdown links written [words](page:slug) and in routes.")
     title = models.CharField(max_length=300, help_text="The link text and page heading.")
     summary = models.TextField(help_text="Markdown. What visitors find on that page.")
@@ -334,8 +411,18 @@ class LinkedPage(models.Model):
 
 
 class OutcomeNextPage(models.Model):
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="next_page_links")
-    page = models.ForeignKey(LinkedPage, on_delete=models.CASCADE, related_name="+")
+    outcome = models.ForeignKey(
+        Outcome,
+        on_delete=models.CASCADE,
+        related_name="next_page_links",
+        help_text="The recommendation the page is suggested after.",
+    )
+    page = models.ForeignKey(
+        LinkedPage,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The page suggested to visitors who get this recommendation.",
+    )
     order = order_field()
 
     class Meta:
@@ -347,7 +434,12 @@ class OutcomeNextPage(models.Model):
 
 
 class Criterion(models.Model):
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="criteria")
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        help_text="The guide this belongs to (fixed once created).",
+    )
     slug = slug_field("Identifies the criterion in content files.")
     name = models.CharField(max_length=300, help_text="A row heading of the comparison table.")
     description = models.TextField(blank=True, help_text="Explains the row under its heading.")
@@ -363,8 +455,18 @@ class Criterion(models.Model):
 
 
 class Rating(models.Model):
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="ratings")
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="ratings")
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.CASCADE,
+        related_name="ratings",
+        help_text="The table row.",
+    )
+    outcome = models.ForeignKey(
+        Outcome,
+        on_delete=models.CASCADE,
+        related_name="ratings",
+        help_text="The table column.",
+    )
     label = models.CharField(max_length=300, help_text="The table cell text.")
     level = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(0), MaxValueValidator(3)],
@@ -386,7 +488,12 @@ class Rating(models.Model):
 
 
 class Scenario(models.Model):
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="scenarios")
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="scenarios",
+        help_text="The guide this belongs to (fixed once created).",
+    )
     slug = slug_field("Identifies the example in content files and results.")
     title = models.CharField(max_length=300, help_text="The example's heading.")
     description = models.TextField(help_text="Markdown. The situation the example describes.")
@@ -420,7 +527,12 @@ class GuideItem(models.Model):
         MISSTEP = "misstep", "Misstep"
         FAILURE_CHECK = "failure_check", "Failure check"
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="items")
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="items",
+        help_text="The guide this belongs to (fixed once created).",
+    )
     kind = models.CharField(
         max_length=20, choices=Kind.choices, help_text="Which list on the guide page it is in."
     )
@@ -445,7 +557,12 @@ class GuideItem(models.Model):
 
 
 class Question(models.Model):
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questions")
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        help_text="The guide this belongs to (fixed once created).",
+    )
     slug = slug_field("Names the answer in result links; changing it breaks shared answers.")
     prompt = models.CharField(max_length=300, help_text="The question, as the page heading.")
     short = models.CharField(
@@ -493,7 +610,12 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="choices",
+        help_text="The question this answer belongs to (fixed once created).",
+    )
     slug = slug_field("Names the answer in result links; changing it breaks shared answers.")
     label = models.CharField(max_length=300, help_text="The radio button text.")
     hint = models.TextField(blank=True, help_text="Help text under the radio button.")
@@ -527,8 +649,18 @@ class Choice(models.Model):
 
 
 class ChoicePoints(models.Model):
-    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="points")
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="choice_points")
+    choice = models.ForeignKey(
+        Choice,
+        on_delete=models.CASCADE,
+        related_name="points",
+        help_text="The answer that gives the points.",
+    )
+    outcome = models.ForeignKey(
+        Outcome,
+        on_delete=models.CASCADE,
+        related_name="choice_points",
+        help_text="The outcome whose score gets the points.",
+    )
     points = models.IntegerField(
         help_text="Added to the outcome's score when this choice is picked (may be negative)."
     )
@@ -546,9 +678,24 @@ class ChoicePoints(models.Model):
 class ScenarioAnswer(models.Model):
     """One answer of a scenario's profile: visitors who answer like this resemble it."""
 
-    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="+")
+    scenario = models.ForeignKey(
+        Scenario,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        help_text="The example this answer profile belongs to.",
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="A question the example visitor answers.",
+    )
+    choice = models.ForeignKey(
+        Choice,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The answer they give (one of that question's).",
+    )
     order = order_field()
 
     class Meta:
@@ -570,7 +717,12 @@ class ScenarioAnswer(models.Model):
 class Gate(models.Model):
     """Rules out `outcome` unless the gate's condition holds."""
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="gates")
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="gates",
+        help_text="The guide this belongs to (fixed once created).",
+    )
     outcome = models.ForeignKey(
         Outcome,
         on_delete=models.CASCADE,
@@ -590,7 +742,12 @@ class Gate(models.Model):
 class Note(models.Model):
     """A remark added to the result when its condition holds."""
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="notes")
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="notes",
+        help_text="The guide this belongs to (fixed once created).",
+    )
     slug = slug_field("Identifies the note in content files and results.")
     title = models.CharField(max_length=300, help_text="The note's heading on the result.")
     text = models.TextField(help_text="Markdown. The note's body on the result.")
@@ -650,8 +807,18 @@ def group_constraint(model: str) -> models.CheckConstraint:
 class QuestionShowClause(ClauseBase):
     """Shows `shown` only when its clauses hold (no clauses: always shown)."""
 
-    shown = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="show_clauses")
-    choices = models.ManyToManyField(Choice, through="QuestionShowClauseChoice", related_name="+")
+    shown = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="show_clauses",
+        help_text="The question shown only when the clauses hold.",
+    )
+    choices = models.ManyToManyField(
+        Choice,
+        through="QuestionShowClauseChoice",
+        related_name="+",
+        help_text="Answers that make the clause hold.",
+    )
 
     class Meta:
         ordering = ["shown_id", "order", "id"]
@@ -659,8 +826,18 @@ class QuestionShowClause(ClauseBase):
 
 
 class GateClause(ClauseBase):
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="clauses")
-    choices = models.ManyToManyField(Choice, through="GateClauseChoice", related_name="+")
+    gate = models.ForeignKey(
+        Gate,
+        on_delete=models.CASCADE,
+        related_name="clauses",
+        help_text="The gate whose condition this clause is part of.",
+    )
+    choices = models.ManyToManyField(
+        Choice,
+        through="GateClauseChoice",
+        related_name="+",
+        help_text="Answers that make the clause hold.",
+    )
 
     class Meta:
         ordering = ["gate_id", "order", "id"]
@@ -668,8 +845,18 @@ class GateClause(ClauseBase):
 
 
 class NoteClause(ClauseBase):
-    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="clauses")
-    choices = models.ManyToManyField(Choice, through="NoteClauseChoice", related_name="+")
+    note = models.ForeignKey(
+        Note,
+        on_delete=models.CASCADE,
+        related_name="clauses",
+        help_text="The note whose condition this clause is part of.",
+    )
+    choices = models.ManyToManyField(
+        Choice,
+        through="NoteClauseChoice",
+        related_name="+",
+        help_text="Answers that make the clause hold.",
+    )
 
     class Meta:
         ordering = ["note_id", "order", "id"]
@@ -694,7 +881,10 @@ class ClauseChoiceBase(models.Model):
 
 class QuestionShowClauseChoice(ClauseChoiceBase):
     clause = models.ForeignKey(
-        QuestionShowClause, on_delete=models.CASCADE, related_name="clause_choices"
+        QuestionShowClause,
+        on_delete=models.CASCADE,
+        related_name="clause_choices",
+        help_text="The clause these answers belong to.",
     )
 
     class Meta:
@@ -703,7 +893,12 @@ class QuestionShowClauseChoice(ClauseChoiceBase):
 
 
 class GateClauseChoice(ClauseChoiceBase):
-    clause = models.ForeignKey(GateClause, on_delete=models.CASCADE, related_name="clause_choices")
+    clause = models.ForeignKey(
+        GateClause,
+        on_delete=models.CASCADE,
+        related_name="clause_choices",
+        help_text="The clause these answers belong to.",
+    )
 
     class Meta:
         ordering = ["clause_id", "order", "id"]
@@ -711,8 +906,63 @@ class GateClauseChoice(ClauseChoiceBase):
 
 
 class NoteClauseChoice(ClauseChoiceBase):
-    clause = models.ForeignKey(NoteClause, on_delete=models.CASCADE, related_name="clause_choices")
+    clause = models.ForeignKey(
+        NoteClause,
+        on_delete=models.CASCADE,
+        related_name="clause_choices",
+        help_text="The clause these answers belong to.",
+    )
 
     class Meta:
         ordering = ["clause_id", "order", "id"]
         constraints = [unique_per("clause", "choice", "noteclausechoice")]
+
+
+# ---------------------------------------------------------------------------
+# Analytics: anonymous daily counters (see decisionguide.guides.analytics)
+
+
+class AnswerCounter(models.Model):
+    """How often a question was shown, or answered with a choice, on one day.
+
+    One row per (guide, published version, question, choice, day, kind), bumped
+    with a single UPDATE; nothing about the visitor is stored.
+    """
+
+    class Kind(models.TextChoices):
+        SHOWN = "shown", "Shown"
+        ANSWERED = "answered", "Answered"
+
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="answer_counters",
+        help_text="The guide whose questionnaire was used.",
+    )
+    version = models.PositiveIntegerField(help_text="The published version visitors answered.")
+    question = models.CharField(max_length=64, help_text="The question's slug.")
+    choice = models.CharField(
+        max_length=64, blank=True, help_text="The chosen answer's slug (empty when shown)."
+    )
+    day = models.DateField(help_text="The day (UTC) the visits happened.")
+    kind = models.CharField(
+        max_length=8, choices=Kind.choices, help_text="Shown to visitors, or answered by them."
+    )
+    count = models.PositiveIntegerField(default=0, help_text="How many times, that day.")
+
+    class Meta:
+        ordering = ["guide_id", "version", "day", "question", "kind", "choice"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guide", "version", "question", "choice", "day", "kind"],
+                name="guides_answercounter_unique_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["shown", "answered"]),
+                name="guides_answercounter_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = f"{self.question}={self.choice}" if self.choice else self.question
+        return f"{what} {self.kind} {self.count} times on {self.day} (v{self.version})"

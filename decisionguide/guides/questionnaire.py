@@ -14,7 +14,7 @@ away and `HX-Push-Url` names the destination's canonical URL.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -462,17 +462,34 @@ def answer_rows(doc: GuideDocument, state: State) -> list[dict[str, Any]]:
     return rows
 
 
-def render_check(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
+def render_check(
+    request: HttpRequest,
+    doc: GuideDocument,
+    state: State,
+    *,
+    problems: Sequence[Any] = (),
+    status: int = 200,
+) -> HttpResponse:
+    """The check page; `problems` (each with `message` and `url`) head it when posted
+    answers could not be stored (see decisionguide.results.submission)."""
     shown = shown_questions(doc, state.answers)
+    title = titled("Check your answers", doc)
     context = {
         "doc": doc,
         "rows": answer_rows(doc, state),
         "back_url": question_url(doc, shown[-1], state) if shown else start_url(doc),
-        "result_action": reverse("questionnaire-result", args=[doc.slug]),
+        # Posting stores the result and leads to its permalink.
+        "result_action": reverse("result-create", args=[doc.slug]),
         "hidden_params": state.params(with_return=False),
-        "page_title": titled("Check your answers", doc),
+        "problems": problems,
+        # After a problem the kept answers may no longer be complete.
+        "can_submit": routed_choice(doc, state.answers) is None
+        and next_question(doc, state.answers) is None,
+        "page_title": f"Error: {title}" if problems else title,
     }
-    return render_page(request, "questionnaire/check.html", "check-panel", context)
+    response = render_page(request, "questionnaire/check.html", "check-panel", context)
+    response.status_code = status
+    return response
 
 
 def first_staying_choice(question: Question) -> Choice:

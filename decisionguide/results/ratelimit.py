@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,6 +60,13 @@ def window_start(now: datetime, period: timedelta) -> datetime:
     seconds = int(period.total_seconds())
     epoch = int(now.timestamp())
     return datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
+
+
+def retry_after(limit: Limit, now: datetime | None = None) -> int:
+    """Whole seconds until the current window ends (for a Retry-After header)."""
+    now = now or timezone.now()
+    end = window_start(now, limit.period) + limit.period
+    return max(1, math.ceil((end - now).total_seconds()))
 
 
 def hit(request: HttpRequest, limit: Limit) -> bool:

@@ -1,2 +1,16 @@
-# Filled in by issue 4 (result permalinks).
-urlpatterns: list = []
+"""Stored results: POST to create one, then its permalink as a page, JSON and Markdown."""
+
+from django.urls import path, register_converter
+
+from decisionguide.results import views
+from decisionguide.results.converters import ResultIdConverter
+
+# A malformed id matches no pattern: a 404 without a database query.
+register_converter(ResultIdConverter, "result_id")
+
+urlpatterns = [
+    path("guides/<slug:slug>/results/", views.create_result, name="result-create"),
+    path("r/<result_id:result_id>/", views.result_detail, name="result-detail"),
+    path("r/<result_id:result_id>.json", views.result_json, name="result-json"),
+    path("r/<result_id:result_id>.md", views.result_markdown_view, name="result-markdown"),
+]

@@ -12,8 +12,8 @@
     if (!panel) {
       return;
     }
+    // No aria-expanded: radios don't support it; aria-controls names the box.
     panel.hidden = !radio.checked;
-    radio.setAttribute("aria-expanded", radio.checked ? "true" : "false");
   }
 
   function updateCount(textarea) {

@@ -1,0 +1,260 @@
+"""Drafts, versions and publishing.
+
+The guide's rows are its draft. Every saved change is checked as a whole
+document and frozen as a new `GuideVersion` (`record_edit`), so the history
+holds who changed what and when, and any version can be restored
+(`revert`, which itself makes a new version: nothing is lost). Visitors see
+`Guide.published_version` only; `publish` moves it to the draft, and refuses
+while any scenario check fails.
+
+Staff can look at the draft where visitors look at the published version:
+views call `document_for_request(request, guide)` (or `version_for_request`)
+instead of `guide.document()`, and `?preview=draft` shows them the draft.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.guides.checks import GuideReport, check_document
+from decisionguide.guides.content_io import (
+    apply_document,
+    build_document_data,
+    dump_document_yaml,
+    freeze_version,
+    validate_document,
+)
+from decisionguide.guides.models import Guide, GuideVersion
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser | None
+
+PREVIEW_PARAM = "preview"
+PREVIEW_DRAFT = "draft"
+
+
+class GuideInvalid(Exception):
+    """The rows don't make a valid guide; `messages` say why, one line each."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class PublishRefused(Exception):
+    """The draft fails a scenario check, so it can't be published."""
+
+    def __init__(self, report: GuideReport) -> None:
+        super().__init__("; ".join(report.problems()))
+        self.report = report
+
+
+# ---------------------------------------------------------------------------
+# Saving changes
+
+
+def record_edit(guide: Guide, *, user: User = None, note: str = "") -> GuideVersion | None:
+    """Check the guide's rows as a whole and freeze them as a new draft version.
+
+    Call it after every change to a guide's rows, inside the transaction that
+    made it: raises GuideInvalid (so the caller rolls back) when the rows no
+    longer make a valid guide. Returns the new version, or None when the
+    rows hold exactly the latest version already (nothing to record).
+    """
+    version, created = freeze_version(guide, checked_rows(guide), user=user, note=note)
+    return version if created else None
+
+
+def checked_rows(guide: Guide) -> GuideDocument:
+    """The guide's rows as a document; GuideInvalid lists every problem if they aren't one."""
+    data = build_document_data(guide)
+    doc, problems = validate_document(data)
+    if doc is None:
+        raise GuideInvalid([describe_problem(data, problem) for problem in problems])
+    return doc
+
+
+def draft_report(guide: Guide) -> tuple[GuideVersion, GuideReport]:
+    """The checks of the draft version (memoised per frozen version)."""
+    version = guide.draft_version()
+    return version, report_for(version)
+
+
+def report_for(version: GuideVersion) -> GuideReport:
+    stamp = version.created.timestamp() if version.created else 0
+    key = f"{version.pk}:{stamp}"
+    return _reports.get_or_make(key, lambda: check_document(version.as_document()))
+
+
+class _ReportMemo:
+    """A small LRU of reports: a version never changes, so neither does its report."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._items: OrderedDict[str, GuideReport] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: str, make: Any) -> GuideReport:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        report = make()
+        with self._lock:
+            self._items[key] = report
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return report
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_reports = _ReportMemo()
+
+
+# ---------------------------------------------------------------------------
+# Publishing
+
+
+def publish(guide: Guide, *, user: User = None) -> GuideVersion:
+    """Make the draft what visitors see; raises PublishRefused if a scenario fails."""
+    with transaction.atomic():
+        locked = Guide.objects.select_for_update().get(pk=guide.pk)
+        doc = checked_rows(locked)
+        if not doc.published:
+            # Publishing lists the guide; the frozen version says so too.
+            doc = doc.model_copy(update={"published": True})
+        version, _ = freeze_version(locked, doc, user=user, note="Published")
+        report = report_for(version)
+        if not report.scenarios_pass:
+            raise PublishRefused(report)  # rolls back the version frozen above, if new
+        locked.published_version = version
+        locked.is_published = True
+        locked.save(update_fields=["published_version", "is_published", "updated"])
+    _refresh(guide)
+    return version
+
+
+def unpublish(guide: Guide, *, user: User = None) -> None:
+    """Take the guide off the site; its published version stays ready for publishing again."""
+    with transaction.atomic():
+        locked = Guide.objects.select_for_update().get(pk=guide.pk)
+        locked.is_published = False
+        locked.save(update_fields=["is_published", "updated"])
+        record_edit(locked, user=user, note="Unpublished (taken off the site)")
+    _refresh(guide)
+
+
+def revert(guide: Guide, number: int, *, user: User = None) -> Guide:
+    """Make version `number` the draft again, as a new version (the draft stays a draft).
+
+    The guide keeps its slug and its listing; everything else is restored.
+    """
+    old = GuideVersion.objects.get(guide=guide, version=number)
+    doc = old.as_document().model_copy(update={"slug": guide.slug, "published": guide.is_published})
+    apply_document(doc, publish=False, user=user, note=f"Reverted to version {number}")
+    _refresh(guide)
+    return guide
+
+
+def _refresh(guide: Guide) -> None:
+    """Reload the caller's instance: its fields and cached document key changed."""
+    guide.refresh_from_db()
+    guide._state.fields_cache.pop("published_version", None)
+
+
+# ---------------------------------------------------------------------------
+# Previews
+
+
+def wants_draft(request: HttpRequest) -> bool:
+    """`?preview=draft` from a staff user who may see guides in the admin."""
+    if request.GET.get(PREVIEW_PARAM) != PREVIEW_DRAFT:
+        return False  # no session lookup for ordinary visitors
+    user = getattr(request, "user", None)
+    return bool(
+        user is not None and user.is_active and user.is_staff and user.has_perm("guides.view_guide")
+    )
+
+
+def version_for_request(request: HttpRequest, guide: Guide) -> GuideVersion:
+    """The frozen version this request should see: the draft for a staff preview."""
+    return guide.draft_version() if wants_draft(request) else guide.current_version()
+
+
+def document_for_request(request: HttpRequest, guide: Guide) -> GuideDocument:
+    """The document this request should see: the draft for a staff preview."""
+    if wants_draft(request):
+        return guide.draft_version().as_document()
+    return guide.document()
+
+
+# ---------------------------------------------------------------------------
+# Diffs and readable problems
+
+
+def yaml_diff(old: GuideDocument | None, new: GuideDocument, old_name: str, new_name: str) -> str:
+    """A unified diff of two documents as content files ('' when equal)."""
+    before = dump_document_yaml(old).splitlines() if old is not None else []
+    after = dump_document_yaml(new).splitlines()
+    lines = difflib.unified_diff(before, after, old_name, new_name, lineterm="", n=2)
+    return "\n".join(lines)
+
+
+LIST_NAMES = {
+    "outcomes": "Outcome",
+    "criteria": "Criterion",
+    "scenarios": "Scenario",
+    "linked_pages": "Linked page",
+    "questions": "Question",
+    "choices": "choice",
+    "gates": "Gate",
+    "notes": "Note",
+    "edge_cases": "Edge case",
+    "missteps": "Misstep",
+    "failure_checks": "Failure check",
+}
+PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def describe_problem(data: dict[str, Any], problem: DocumentError) -> str:
+    """A document problem with its key path in the names editors see in the admin.
+
+    `questions[2].show_if.all[0].question: ...` becomes
+    `Question 'helpers' > show_if > all 1 > question: ...`.
+    """
+    parts: list[str] = []
+    node: Any = data
+    pending_list: str | None = None
+    for name, index in PATH_PART.findall(problem.path):
+        if name:
+            node = node.get(name) if isinstance(node, dict) else None
+            if name in LIST_NAMES and isinstance(node, list):
+                pending_list = name
+                continue
+            parts.append(name)
+            continue
+        position = int(index)
+        item = node[position] if isinstance(node, list) and position < len(node) else None
+        if pending_list is not None:
+            label = LIST_NAMES[pending_list]
+            slug = item.get("slug") if isinstance(item, dict) else None
+            parts.append(f"{label} '{slug}'" if slug else f"{label} {position + 1}")
+            pending_list = None
+        else:
+            parts.append(f"{parts.pop() if parts else ''} {position + 1}".strip())
+        node = item
+    where = " > ".join(parts)
+    return f"{where}: {problem.message}" if where else problem.message

@@ -1,0 +1,172 @@
+"""What a stored result shows: the frozen snapshot, and what today's guide says.
+
+The result itself renders only from its frozen guide version and stored
+decision, so it reads the same however the guide is edited later. The one
+live part is the comparison with the guide's current version, worked out
+from the same answers, shown when the guide has changed since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from decisionguide.decision.document import GuideDocument, Outcome
+from decisionguide.decision.engine import Decision, clean_answers, evaluate, next_question
+from decisionguide.guides.models import Guide, GuideVersion
+from decisionguide.guides.questionnaire import State, routed_choice
+from decisionguide.results.models import Result
+
+# Part of every ETag: bump it when the permalink page's markup changes, so
+# browsers and caches holding a copy fetch the new page.
+PAGE_REVISION = "1"
+# New ids are random; a clash is next to impossible, but never a 500 for it.
+CREATE_ATTEMPTS = 3
+
+
+def store_result(version: GuideVersion, state: State, decision: Decision) -> Result:
+    """Save a result (answers already checked) under a fresh random id."""
+    fields = {
+        "guide_version": version,
+        "answers": dict(state.answers),
+        "free_texts": dict(state.texts),
+        "decision": decision.to_json(),
+    }
+    for _ in range(CREATE_ATTEMPTS - 1):
+        try:
+            with transaction.atomic():
+                return Result.objects.create(**fields)
+        except IntegrityError:
+            continue  # the id was taken: each attempt draws a new one
+    return Result.objects.create(**fields)
+
+
+def get_result(result_id: str) -> Result:
+    """The result, its version, its guide and the guide's published version, in one query.
+
+    The frozen documents (the large columns) are left out: parsed documents
+    are memoised per version, so one is read only when a worker first needs it.
+    """
+    results = Result.objects.select_related("guide_version__guide__published_version").defer(
+        "guide_version__document", "guide_version__guide__published_version__document"
+    )
+    return get_object_or_404(results, pk=result_id)
+
+
+def guide_of(result: Result) -> Guide:
+    return result.guide_version.guide
+
+
+def frozen_document(result: Result) -> GuideDocument:
+    return result.guide_version.as_document()
+
+
+def stored_decision(result: Result) -> Decision:
+    return Decision.from_json(result.decision)
+
+
+def is_published(guide: Guide) -> bool:
+    """Visitors can still open the guide (and retake it)."""
+    return guide.is_published and guide.published_version_id is not None
+
+
+def is_current(result: Result) -> bool:
+    """The result was worked out with the version visitors see today."""
+    return guide_of(result).published_version_id == result.guide_version_id
+
+
+def page_etag(result: Result) -> str:
+    """Changes when what the page shows may change: the guide's published version
+    (the banner), whether it is still published, and its address (the links)."""
+    guide = guide_of(result)
+    parts = (
+        PAGE_REVISION,
+        result.pk,
+        result.guide_version_id,
+        guide.slug,
+        guide.published_version_id,
+        is_published(guide),
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+    return f'"{digest}"'
+
+
+def data_etag(result: Result, kind: str) -> str:
+    """The JSON and Markdown are frozen; only the guide's address can change in them."""
+    parts = (PAGE_REVISION, kind, result.pk, guide_of(result).slug)
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+    return f'"{digest}"'
+
+
+def saved_line(result: Result) -> str:
+    created = date_format(localtime(result.created), "j F Y")
+    return f"Saved on {created} with version {result.guide_version.version} of the guide."
+
+
+def answers_state(result: Result) -> State:
+    return State(answers=dict(result.answers), texts=dict(result.free_texts))
+
+
+def adjust_url(result: Result) -> str:
+    """The check page of the guide as it is today, prefilled with these answers.
+
+    The questionnaire cleans them against today's questions, and sends the
+    visitor to any question they have not answered yet.
+    """
+    guide = guide_of(result)
+    return reverse("questionnaire-check", args=[guide.slug]) + answers_state(result).query(
+        with_return=False
+    )
+
+
+def start_url(result: Result) -> str:
+    return reverse("questionnaire-start", args=[guide_of(result).slug])
+
+
+@dataclass(frozen=True)
+class LiveAnswer:
+    """What the guide's current version says for the same answers."""
+
+    version: int
+    outcome: Outcome | None  # None: the answers no longer complete the questionnaire
+    same_outcome: bool
+
+
+def live_answer(result: Result) -> LiveAnswer | None:
+    """Today's recommendation when a newer version has been published since; None
+    when it hasn't, or when the guide is no longer published (the result still stands)."""
+    guide = guide_of(result)
+    if not is_published(guide) or is_current(result):
+        return None
+    doc = guide.document()  # the published version's, memoised
+    version = guide.current_version().version
+    answers = clean_answers(doc, result.answers)
+    if routed_choice(doc, answers) is not None or next_question(doc, answers) is not None:
+        return LiveAnswer(version=version, outcome=None, same_outcome=False)
+    decision = evaluate(doc, answers)
+    return LiveAnswer(
+        version=version,
+        outcome=doc.outcome(decision.outcome or ""),
+        same_outcome=decision.outcome == result.decision.get("outcome"),
+    )
+
+
+def result_data(result: Result, url: str) -> dict[str, Any]:
+    """The stored decision (the keys `manage.py recommend` prints) and what it came from."""
+    return {
+        **result.decision,
+        "answers": result.answers,
+        "free_texts": result.free_texts,
+        "guide": guide_of(result).slug,
+        "guide_version": result.guide_version.version,
+        "created": result.created.isoformat(),
+        "id": result.pk,
+        "url": url,
+    }

@@ -1,0 +1,143 @@
+"""Stored results: created from the check page, then read at their permalink.
+
+A permalink is public, cacheable and the same for everyone who opens it: it
+never touches the session, the user or the CSRF token, so it sets no cookie
+and doesn't vary on one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_POST, require_safe
+
+from decisionguide.decision.engine import evaluate
+from decisionguide.guides.markdown import linked_page_url
+from decisionguide.guides.models import Guide
+from decisionguide.guides.questionnaire import build_result_context, render_check, titled
+from decisionguide.results import permalink
+from decisionguide.results.models import Result
+from decisionguide.results.ratelimit import Limit, hit, retry_after
+from decisionguide.results.submission import read_submission
+from decisionguide.results.summary import result_markdown
+
+# A stored result never changes; only the banner about newer guide versions
+# does, and the ETag follows it, so a day's caching is safe.
+CACHE_SECONDS = 24 * 60 * 60
+MARKDOWN_TYPE = "text/markdown; charset=utf-8"
+
+
+def results_limit() -> Limit:
+    # Read on every request, so the setting can be changed in tests and by ops.
+    return Limit("results", settings.DECISIONGUIDE_RESULTS_PER_HOUR, timedelta(hours=1))
+
+
+def too_many_requests(request: HttpRequest, limit: Limit) -> HttpResponse:
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(retry_after(limit))
+    return response
+
+
+@require_POST
+def create_result(request: HttpRequest, slug: str) -> HttpResponse:
+    """Store the checked answers' result and send the visitor to its permalink."""
+    guide = get_object_or_404(Guide.objects.published(), slug=slug)
+    # The frozen version visitors see: the answers are checked and evaluated
+    # against it, and the result keeps it.
+    version = guide.current_version()
+    doc = version.as_document()
+    submission = read_submission(doc, request.POST)
+    if submission.problems:
+        return render_check(
+            request, doc, submission.state, problems=submission.problems, status=400
+        )
+    limit = results_limit()
+    if not hit(request, limit):
+        return too_many_requests(request, limit)
+    decision = evaluate(doc, submission.state.answers)
+    result = permalink.store_result(version, submission.state, decision)
+    return HttpResponseRedirect(result.get_absolute_url(), status=303)
+
+
+def absolute_url(request: HttpRequest, result: Result) -> str:
+    return request.build_absolute_uri(result.get_absolute_url())
+
+
+def cacheable(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+    # Results are personal: keep them out of search engines in every format.
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
+    result = permalink.get_result(result_id)
+    etag = permalink.page_etag(result)
+    response = get_conditional_response(request, etag=etag) or render_result(request, result)
+    return cacheable(response, etag)
+
+
+def render_result(request: HttpRequest, result: Result) -> HttpResponse:
+    doc = permalink.frozen_document(result)
+    context = build_result_context(
+        doc,
+        permalink.stored_decision(result),
+        result.free_texts,
+        page_url=lambda slug: linked_page_url(doc, slug),
+    )
+    outcome = context["outcome"]
+    name = outcome.name if outcome is not None else ""
+    published = permalink.is_published(permalink.guide_of(result))
+    context |= {
+        "result": result,
+        "version": result.guide_version.version,
+        "permalink": absolute_url(request, result),
+        "json_url": reverse("result-json", args=[result.pk]),
+        "markdown_url": reverse("result-markdown", args=[result.pk]),
+        "live": permalink.live_answer(result),
+        "published": published,
+        "adjust_url": permalink.adjust_url(result) if published else "",
+        "start_url": permalink.start_url(result) if published else "",
+        "page_title": titled(f"Your recommendation: {name}", doc),
+        "share_title": f"Recommendation: {name} \N{EN DASH} {doc.title}",
+        "share_description": outcome.tagline if outcome is not None else doc.summary,
+    }
+    return render(request, "results/result_detail.html", context)
+
+
+@require_safe
+def result_json(request: HttpRequest, result_id: str) -> HttpResponse:
+    result = permalink.get_result(result_id)
+    etag = permalink.data_etag(result, "json")
+    response = get_conditional_response(request, etag=etag) or JsonResponse(
+        permalink.result_data(result, absolute_url(request, result)),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    return cacheable(response, etag)
+
+
+@require_safe
+def result_markdown_view(request: HttpRequest, result_id: str) -> HttpResponse:
+    result = permalink.get_result(result_id)
+    etag = permalink.data_etag(result, "markdown")
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        doc = permalink.frozen_document(result)
+        text = result_markdown(
+            doc,
+            result.decision,
+            result.free_texts,
+            result_url=absolute_url(request, result),
+            page_url=lambda slug: request.build_absolute_uri(linked_page_url(doc, slug)),
+            answers=result.answers,
+            saved=permalink.saved_line(result),
+        )
+        response = HttpResponse(text, content_type=MARKDOWN_TYPE)
+    return cacheable(response, etag)

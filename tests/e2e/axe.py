@@ -1,0 +1,16 @@
+"""axe-core, run in the page, limited to the WCAG 2.0/2.1/2.2 A and AA rules."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE = Axe()
+
+
+def axe_report(page: Page) -> tuple[int, str]:
+    """(number of violations, readable report) for the page as it is now."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = AXE.run(page, options=options)
+    return results.violations_count, results.generate_report()

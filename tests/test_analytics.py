@@ -1,0 +1,227 @@
+"""Questionnaire analytics: server-side daily counters, and the admin page that reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.engine import next_question
+from decisionguide.guides import analytics
+from decisionguide.guides.models import AnswerCounter, Guide
+from decisionguide.guides.publishing import publish
+
+pytestmark = pytest.mark.django_db
+
+MIDDLEWARE = "decisionguide.guides.analytics.QuestionnaireCounterMiddleware"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def counting(settings) -> None:
+    # The lead adds the middleware to settings.MIDDLEWARE; here it is added for these tests.
+    if MIDDLEWARE not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+
+
+def counts(guide: Guide) -> dict[tuple[str, str, str], int]:
+    return {
+        (c.kind, c.question, c.choice): c.count for c in AnswerCounter.objects.filter(guide=guide)
+    }
+
+
+def walk(client: Client, doc: GuideDocument, answers: dict[str, str], *, htmx: bool) -> list:
+    """Answer like a visitor: question page, then its answer, until nothing is left to ask."""
+    responses = []
+    given: dict[str, str] = {}
+    extra = HTMX if htmx else {}
+    start = client.get(reverse("questionnaire-start", args=[doc.slug]), **extra)
+    responses.append(start)
+    while (question := next_question(doc, given)) is not None:
+        if not htmx:  # with HTMX the previous response already showed this question
+            url = reverse("questionnaire-question", args=[doc.slug, question.slug])
+            responses.append(client.get(url, given))
+        given[question.slug] = answers[question.slug]
+        url = reverse("questionnaire-answer", args=[doc.slug, question.slug])
+        responses.append(client.get(url, given, **extra))
+    return responses
+
+
+def scenario_answers(doc: GuideDocument) -> dict[str, str]:
+    """The small guide's scenario, completed with the first choice of what it leaves out."""
+    answers = dict(doc.scenarios[0].answers)
+    for question in doc.questions:
+        answers.setdefault(question.slug, question.choices[0].slug)
+    return answers
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_walk_through_counts_each_question_shown_and_answered(
+    client: Client, small_guide: Guide, small_document: GuideDocument, htmx: bool
+) -> None:
+    answers = scenario_answers(small_document)
+    responses = walk(client, small_document, answers, htmx=htmx)
+    asked = [q for q in small_document.questions if q.slug in counted_questions(small_guide)]
+    assert asked  # the walk asked something
+    found = counts(small_guide)
+    for question in asked:
+        assert found[("shown", question.slug, "")] == 1
+        assert found[("answered", question.slug, answers[question.slug])] == 1
+    assert sum(found.values()) == 2 * len(asked)
+    row = AnswerCounter.objects.filter(guide=small_guide).first()
+    assert row.version == small_guide.published_version.version
+    assert row.day == timezone.now().date()
+    # Counting sets no cookie (the check page's save form may set Django's CSRF cookie).
+    assert {name for r in responses for name in r.cookies} <= {"csrftoken"}
+
+
+def counted_questions(guide: Guide) -> set[str]:
+    return set(AnswerCounter.objects.filter(guide=guide).values_list("question", flat=True))
+
+
+def test_counts_add_up_per_day(client: Client, small_guide: Guide, small_document) -> None:
+    question = small_document.questions[0]
+    url = reverse("questionnaire-question", args=[small_guide.slug, question.slug])
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    assert counts(small_guide) == {("shown", question.slug, ""): 3}
+    assert AnswerCounter.objects.count() == 1
+
+
+def test_an_invalid_answer_is_not_counted(client: Client, small_guide: Guide, small_document):
+    question = small_document.questions[0]
+    url = reverse("questionnaire-answer", args=[small_guide.slug, question.slug])
+    client.get(url, {question.slug: "not-a-choice"})
+    client.get(url)  # nothing picked
+    assert counts(small_guide) == {}
+
+
+def test_staff_previews_are_not_counted(client: Client, small_guide: Guide, small_document):
+    question = small_document.questions[0]
+    url = reverse("questionnaire-question", args=[small_guide.slug, question.slug])
+    client.get(url, {"preview": "draft"})
+    assert counts(small_guide) == {}
+
+
+def test_counts_follow_the_published_version(
+    client: Client, small_guide: Guide, small_document
+) -> None:
+    question = small_document.questions[0]
+    url = reverse("questionnaire-question", args=[small_guide.slug, question.slug])
+    client.get(url)
+    Guide.objects.filter(pk=small_guide.pk).update(title="Second edition")
+    small_guide.refresh_from_db()
+    publish(small_guide)
+    client.get(url)
+    versions = sorted(AnswerCounter.objects.values_list("version", "count"))
+    assert versions == [(1, 1), (2, 1)]
+    assert analytics.counted_versions(small_guide) == [2, 1]
+
+
+def test_a_failing_counter_never_breaks_the_page(
+    client: Client, small_guide: Guide, small_document
+) -> None:
+    question = small_document.questions[0]
+    url = reverse("questionnaire-question", args=[small_guide.slug, question.slug])
+    with mock.patch.object(analytics, "bump", side_effect=DatabaseError("locked")):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_other_pages_are_not_counted(client: Client, small_guide: Guide) -> None:
+    client.get(small_guide.get_absolute_url())
+    client.get(reverse("questionnaire-question", args=[small_guide.slug, "no-such-question"]))
+    assert AnswerCounter.objects.count() == 0
+
+
+def test_bump_counts_with_one_row_per_day(small_guide: Guide) -> None:
+    day = dt.date(2026, 3, 2)
+    for _ in range(2):
+        analytics.bump(small_guide.pk, 1, "shoots", "many", "answered", day)
+    analytics.bump(small_guide.pk, 1, "shoots", "many", "answered", day + dt.timedelta(days=1))
+    assert sorted(AnswerCounter.objects.values_list("day", "count")) == [
+        (day, 2),
+        (day + dt.timedelta(days=1), 1),
+    ]
+
+
+# --- Reading them back ---------------------------------------------------------------------
+
+
+def test_question_stats_give_shares_and_where_visitors_stop(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    question = small_document.questions[0]
+    first, second = question.choices[0], question.choices[1]
+    day = dt.date(2026, 3, 2)
+    for _ in range(4):
+        analytics.bump(small_guide.pk, 1, question.slug, "", "shown", day)
+    for slug in (first.slug, first.slug, second.slug):
+        analytics.bump(small_guide.pk, 1, question.slug, slug, "answered", day)
+    stats = analytics.question_stats(small_guide, 1, small_document)
+    assert [s.slug for s in stats] == [q.slug for q in small_document.questions]
+    top = stats[0]
+    assert (top.shown, top.answered, top.stopped) == (4, 3, 1)
+    assert top.answer_rate == 75
+    shares = {c.slug: (c.count, round(c.share)) for c in top.choices}
+    assert shares[first.slug] == (2, 67)
+    assert shares[second.slug] == (1, 33)
+
+
+def test_routes_taken_come_from_routing_answers(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    question, choice = next((q, c) for q in small_document.questions for c in q.choices if c.route)
+    analytics.bump(small_guide.pk, 1, question.slug, choice.slug, "answered", dt.date(2026, 3, 2))
+    stats = analytics.question_stats(small_guide, 1, small_document)
+    assert analytics.routes_taken(stats) == [(choice.route, f"{question.slug}={choice.slug}", 1)]
+
+
+def test_weekly_results_count_outcomes_per_week(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    from decisionguide.results.models import Result
+
+    outcome = small_document.outcomes[0].slug
+    now = timezone.now()
+    for created in (now, now, now - dt.timedelta(weeks=1)):
+        Result.objects.create(
+            guide_version=small_guide.published_version,
+            answers={},
+            decision={"outcome": outcome, "route": None},
+            created=created,
+        )
+    Result.objects.create(
+        guide_version=small_guide.published_version,
+        answers={},
+        decision={"outcome": outcome},
+        created=now - dt.timedelta(weeks=30),  # too old for the table
+    )
+    weekly = analytics.weekly_results(small_guide, small_document)
+    assert weekly.columns[: len(small_document.outcomes)] == [
+        o.slug for o in small_document.outcomes
+    ]
+    rows = weekly.rows()
+    assert [total for _, _, total in rows] in ([2, 1], [3])  # two weeks, unless both fall in one
+    assert sum(total for _, _, total in rows) == 3
+
+
+def test_the_analytics_page_shows_the_counts(
+    editor_client: Client, small_guide: Guide, small_document: GuideDocument
+) -> None:
+    question = small_document.questions[0]
+    analytics.bump(small_guide.pk, 1, question.slug, "", "shown", dt.date(2026, 3, 2))
+    analytics.bump(
+        small_guide.pk, 1, question.slug, question.choices[0].slug, "answered", dt.date(2026, 3, 2)
+    )
+    response = editor_client.get(reverse("admin:guides_guide_analytics", args=[small_guide.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert question.prompt in html
+    assert "100%" in html  # the one answer is all of that question's answers

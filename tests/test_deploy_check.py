@@ -1,0 +1,437 @@
+"""Production mode, run for real outside Docker.
+
+`check --deploy` with the environment docs/operations.md documents, the
+settings production derives from it, the Dockerfile's build-time
+collectstatic, and bin/start serving the site with gunicorn.
+The helpers here (clean environment, a running server, raw HTTP requests)
+are shared with tests/test_concurrency.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import brotli
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+OPERATIONS_DOC = BASE_DIR / "docs" / "operations.md"
+# Variables the test settings set: none of them may leak into a production child.
+TEST_ONLY_PREFIXES = ("DJANGO_", "DECISIONGUIDE_", "WHITENOISE_", "GUNICORN_")
+
+
+# ---------------------------------------------------------------------------
+# Shared helpers
+
+
+def new_secret_key() -> str:
+    return secrets.token_urlsafe(50)  # 67 characters
+
+
+def documented_production_env() -> dict[str, str]:
+    """The minimal production environment from docs/operations.md, with a fresh secret.
+
+    The block follows the `<!-- production-env -->` marker in the document.
+    """
+    text = OPERATIONS_DOC.read_text(encoding="utf-8")
+    block = re.search(r"<!-- production-env -->\s*```[a-z]*\n(.*?)```", text, re.DOTALL)
+    assert block, "docs/operations.md lost its production environment example"
+    pairs = dict(
+        line.split("=", 1)
+        for line in block.group(1).splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+    assert "DJANGO_SECRET_KEY" in pairs and "DJANGO_ALLOWED_HOSTS" in pairs
+    return pairs | {"DJANGO_SECRET_KEY": new_secret_key()}
+
+
+def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The documented production environment, with every file under `tmp_path`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(TEST_ONLY_PREFIXES)
+        and key not in {"DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY", "PORT"}
+    }
+    env |= documented_production_env()
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "decisionguide.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DECISIONGUIDE_CACHE_DIR": str(tmp_path / "cache"),
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "PYTHON": sys.executable,
+    }
+    return env | extra
+
+
+def manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def settings_under(env: dict[str, str], names: list[str]) -> dict:
+    """Settings as production computes them from `env` (in a fresh process)."""
+    code = (
+        "import json, django\n"
+        "from django.conf import settings\n"
+        "django.setup()\n"
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {names!r}}}, default=str))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+def fetch(
+    port: int,
+    path: str,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 15,
+) -> Reply:
+    """One raw request to 127.0.0.1 (no redirects followed, no cookies kept)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return Reply(response.status, response.headers, response.read())
+    finally:
+        connection.close()
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    stdout: Path
+    stderr: Path
+
+    def log(self) -> str:
+        return self.stdout.read_text(errors="replace") + self.stderr.read_text(errors="replace")
+
+
+@contextmanager
+def running_server(
+    command: list[str], env: dict[str, str], log_dir: Path, *, ready_within: float = 60
+) -> Iterator[Server]:
+    """Start `command` (bin/start), wait until /readyz says yes, stop it gracefully after."""
+    port = free_port()
+    env = env | {"GUNICORN_BIND": f"127.0.0.1:{port}"}
+    stdout, stderr = log_dir / "server.stdout", log_dir / "server.stderr"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=env, stdout=out, stderr=err, start_new_session=True
+        )
+    server = Server(process, port, stdout, stderr)
+    try:
+        deadline = time.monotonic() + ready_within
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{server.log()}")
+            try:
+                if fetch(port, "/readyz", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server was not ready within {ready_within}s:\n{server.log()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        stop_server(process)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)  # bin/start exec'd gunicorn: this is its master
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # our own session only
+            process.wait(timeout=10)
+
+
+# ---------------------------------------------------------------------------
+# The documentation covers what the code reads
+
+
+def variables_read() -> set[str]:
+    """Every environment variable settings.py, gunicorn.conf.py and bin/start read."""
+    python_reads = re.compile(
+        r"""(?:env_bool|env_list|environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+    )
+    shell_reads = re.compile(r"\$\{([A-Z][A-Z0-9_]+)")
+    found = {"DATABASE_URL"}  # read by dj_database_url.config()
+    for name in ("decisionguide/settings.py", "gunicorn.conf.py"):
+        found |= set(python_reads.findall((BASE_DIR / name).read_text()))
+    found |= set(shell_reads.findall((BASE_DIR / "bin" / "start").read_text()))
+    return found
+
+
+def test_every_environment_variable_is_documented():
+    read = variables_read()
+    assert {"DJANGO_SECRET_KEY", "WEB_CONCURRENCY", "DECISIONGUIDE_MIGRATE"} <= read
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)`", OPERATIONS_DOC.read_text(), re.M))
+    assert sorted(read - documented) == []
+
+
+# ---------------------------------------------------------------------------
+# check --deploy
+
+
+def test_check_deploy_is_clean_with_the_documented_production_environment(tmp_path):
+    result = manage(["check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "check_id"),
+    [
+        ({"DJANGO_DEBUG": "1"}, "security.W018"),
+        ({"DJANGO_SECRET_KEY": "short-key"}, "security.W009"),
+        ({"DJANGO_HSTS_SECONDS": "0"}, "security.W004"),
+        ({"DJANGO_SECURE_SSL_REDIRECT": "0"}, "security.W008"),
+    ],
+)
+def test_check_deploy_reports_a_weakened_production_environment(tmp_path, change, check_id):
+    result = manage(
+        ["check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path, **change)
+    )
+    assert result.returncode != 0
+    assert check_id in result.stderr + result.stdout
+
+
+# ---------------------------------------------------------------------------
+# Settings production derives from its environment
+
+
+@pytest.mark.parametrize(
+    ("missing", "variable"),
+    [("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY"), ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS")],
+)
+def test_production_refuses_to_start_without_required_settings(tmp_path, missing, variable):
+    env = production_env(tmp_path)
+    del env[missing]
+    result = manage(["check"], env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+def test_production_defaults_are_strict(tmp_path):
+    names = [
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "STORAGES",
+        "WHITENOISE_USE_FINDERS",
+    ]
+    env = production_env(tmp_path)
+    for name in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_HSTS_SECONDS"):
+        env.pop(name, None)
+    values = settings_under(env, names)
+    assert values["DEBUG"] is False
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_SECURE"] is True
+    assert values["WHITENOISE_USE_FINDERS"] is False
+    assert values["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+
+
+def test_hsts_preload_is_opt_in_and_only_its_own_check_is_silenced(tmp_path):
+    names = ["SECURE_HSTS_PRELOAD", "SILENCED_SYSTEM_CHECKS"]
+    default = settings_under(production_env(tmp_path), names)
+    assert default == {"SECURE_HSTS_PRELOAD": False, "SILENCED_SYSTEM_CHECKS": ["security.W021"]}
+    opted_in = settings_under(production_env(tmp_path, DJANGO_HSTS_PRELOAD="1"), names)
+    assert opted_in == {"SECURE_HSTS_PRELOAD": True, "SILENCED_SYSTEM_CHECKS": []}
+
+
+def test_proxy_settings_follow_their_variables(tmp_path):
+    names = ["SECURE_PROXY_SSL_HEADER", "DECISIONGUIDE_TRUSTED_PROXIES", "CSRF_TRUSTED_ORIGINS"]
+    direct = production_env(tmp_path)
+    for name in ("DJANGO_SECURE_PROXY_SSL_HEADER", "DECISIONGUIDE_TRUSTED_PROXIES"):
+        direct.pop(name, None)
+    assert settings_under(direct, names)["SECURE_PROXY_SSL_HEADER"] is None
+    assert settings_under(direct, names)["DECISIONGUIDE_TRUSTED_PROXIES"] == 0
+    proxied = settings_under(
+        production_env(
+            tmp_path,
+            DJANGO_SECURE_PROXY_SSL_HEADER="1",
+            DECISIONGUIDE_TRUSTED_PROXIES="2",
+            DJANGO_CSRF_TRUSTED_ORIGINS="https://guide.example.com",
+        ),
+        names,
+    )
+    assert proxied == {
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "DECISIONGUIDE_TRUSTED_PROXIES": 2,
+        "CSRF_TRUSTED_ORIGINS": ["https://guide.example.com"],
+    }
+
+
+def test_shared_cache_is_redis_with_redis_url_and_files_without(tmp_path):
+    files = settings_under(production_env(tmp_path), ["CACHES"])["CACHES"]["default"]
+    assert files["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert files["LOCATION"] == str(tmp_path / "cache")
+    redis_url = "redis://cache.internal:6379/0"
+    redis = settings_under(production_env(tmp_path, REDIS_URL=redis_url), ["CACHES"])
+    assert redis["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+    }
+
+
+def test_database_url_switches_to_postgresql_with_kept_connections(tmp_path):
+    url = "postgres://guide:pw@db.internal:5432/guide"
+    database = settings_under(production_env(tmp_path, DATABASE_URL=url), ["DATABASES"])
+    default = database["DATABASES"]["default"]
+    assert default["ENGINE"] == "django.db.backends.postgresql"
+    assert default["HOST"] == "db.internal"
+    assert default["CONN_MAX_AGE"] > 0
+    assert default["CONN_HEALTH_CHECKS"] is True
+    # The SQLite-only options must not reach PostgreSQL.
+    assert "transaction_mode" not in default.get("OPTIONS", {})
+
+
+# ---------------------------------------------------------------------------
+# Static files: the Dockerfile's build step, then serving them
+
+
+@pytest.fixture(scope="module")
+def built_static(tmp_path_factory) -> Path:
+    """collectstatic as the Dockerfile runs it: production settings, no real secret."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    env = production_env(
+        tmp_path_factory.mktemp("build"),
+        DJANGO_SECRET_KEY="collectstatic-only-not-a-secret",
+        DJANGO_ALLOWED_HOSTS="build.invalid",
+        DJANGO_STATIC_ROOT=str(root),
+    )
+    result = manage(["collectstatic", "--no-input", "--verbosity", "0"], env)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def our_static_files() -> list[str]:
+    """Our own stylesheets and scripts large enough to be worth compressing."""
+    static = BASE_DIR / "static"
+    return sorted(
+        path.relative_to(static).as_posix()
+        for path in static.rglob("*")
+        if path.is_file() and path.suffix in {".css", ".js"} and path.stat().st_size >= 1024
+    )
+
+
+def test_collectstatic_writes_hashed_gzip_and_brotli_files(built_static):
+    manifest = json.loads((built_static / "staticfiles.json").read_text())["paths"]
+    names = our_static_files()
+    assert "css/site.css" in names
+    for name in names:
+        hashed = manifest[name]
+        assert hashed != name, f"{name} has no content hash"
+        original = (built_static / hashed).read_bytes()
+        assert gzip.decompress((built_static / f"{hashed}.gz").read_bytes()) == original
+        assert brotli.decompress((built_static / f"{hashed}.br").read_bytes()) == original
+
+
+def test_bin_start_serves_the_site_as_the_docker_image_does(tmp_path, built_static):
+    host = "guide.example.com"
+    env = production_env(
+        tmp_path,
+        DJANGO_ALLOWED_HOSTS=host,
+        DJANGO_STATIC_ROOT=str(built_static),
+        DECISIONGUIDE_COLLECTSTATIC="0",  # done at build time, as in the image
+        DECISIONGUIDE_LOAD_CONTENT="1",
+        DJANGO_SECURE_PROXY_SSL_HEADER="1",
+        WEB_CONCURRENCY="2",
+    )
+    via_proxy = {"Host": host, "X-Forwarded-Proto": "https"}
+    with running_server([str(BASE_DIR / "bin" / "start")], env, tmp_path) as server:
+        # Probes by address, over plain HTTP.
+        health = fetch(server.port, "/healthz", headers={"Host": "10.0.0.7:8000"})
+        assert (health.status, health.body) == (200, b"ok\n")
+        # Plain HTTP through the proxy is sent to HTTPS.
+        plain = fetch(server.port, "/", headers={"Host": host, "X-Forwarded-Proto": "http"})
+        assert plain.status == 301
+        assert plain.headers["Location"] == f"https://{host}/"
+        # The home page over HTTPS, with nothing naming the server software.
+        home = fetch(server.port, "/", headers=via_proxy)
+        assert home.status == 200
+        assert "gunicorn" not in (home.headers.get("Server") or "").lower()
+        assert "Strict-Transport-Security" in home.headers
+        # Its stylesheet: the hashed name, compressed, cached for good.
+        css_url = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home.body.decode())
+        assert css_url, "the page does not link the hashed stylesheet"
+        css = fetch(server.port, css_url.group(1), headers=via_proxy | {"Accept-Encoding": "br"})
+        assert css.status == 200
+        assert css.headers["Content-Encoding"] == "br"
+        assert "immutable" in css.headers["Cache-Control"]
+        assert "max-age=315360000" in css.headers["Cache-Control"]
+        # Answers travel in query strings: they must not reach the log.
+        assert fetch(server.port, "/?typed_text=private-words", headers=via_proxy).status == 200
+        # A host the site does not serve gets the styled 400 page.
+        wrong_host = fetch(server.port, "/", headers={"Host": "attacker.example"})
+        assert wrong_host.status == 400
+        assert b'class="error-page"' in wrong_host.body
+    assert server.process.returncode == 0, server.log()
+    stdout = server.stdout.read_text()
+    # One line a request on stdout: method, path (no query string), status, bytes, duration.
+    assert re.search(r"^GET / 200 \S+ \d+ms$", stdout, re.MULTILINE), stdout
+    assert re.search(r"^GET /healthz 200 \S+ \d+ms$", stdout, re.MULTILINE)
+    # The refused host: one line naming it, no traceback.
+    assert "ERROR django.security.DisallowedHost Invalid HTTP_HOST header: 'attacker.example'" in (
+        stdout
+    )
+    assert "Traceback" not in server.log()
+    assert "private-words" not in server.log()

@@ -1,0 +1,310 @@
+"""Drafts, versions and publishing (decisionguide.guides.publishing), without the admin pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db import transaction
+from django.test import RequestFactory
+
+from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.guides.content_io import apply_document, build_document
+from decisionguide.guides.models import ChoicePoints, Guide, GuideVersion, Outcome
+from decisionguide.guides.publishing import (
+    GuideInvalid,
+    PublishRefused,
+    describe_problem,
+    document_for_request,
+    publish,
+    record_edit,
+    revert,
+    unpublish,
+    version_for_request,
+    yaml_diff,
+)
+from decisionguide.guides.roles import EDITORS_GROUP, editor_permissions
+
+pytestmark = pytest.mark.django_db
+
+
+def retitle(guide: Guide, title: str) -> None:
+    Guide.objects.filter(pk=guide.pk).update(title=title)
+    guide.refresh_from_db()
+
+
+def break_first_scenario(guide: Guide, doc: GuideDocument) -> None:
+    """Give the first scenario's first answer a huge weight for another outcome."""
+    scenario = doc.scenarios[0]
+    question_slug, choice_slug = next(iter(scenario.answers.items()))
+    loser = guide.outcomes.exclude(slug=scenario.outcome).first()
+    choice = guide.questions.get(slug=question_slug).choices.get(slug=choice_slug)
+    ChoicePoints.objects.update_or_create(choice=choice, outcome=loser, defaults={"points": 99})
+
+
+# --- record_edit ---------------------------------------------------------------------------
+
+
+def test_record_edit_freezes_the_rows_as_the_next_version(
+    small_guide: Guide, django_user_model
+) -> None:
+    user = django_user_model.objects.create_user("ed")
+    retitle(small_guide, "Edited")
+    version = record_edit(small_guide, user=user, note="Changed the title")
+    assert version is not None
+    assert (version.version, small_guide.version) == (2, 2)
+    assert version.created_by == user
+    assert version.note == "Changed the title"
+    assert version.as_document() == build_document(small_guide)
+    assert Guide.objects.get(pk=small_guide.pk).version == 2
+
+
+def test_record_edit_without_a_change_records_nothing(small_guide: Guide) -> None:
+    assert record_edit(small_guide) is None
+    assert small_guide.versions.count() == 1
+    assert small_guide.version == 1
+
+
+def test_record_edit_refuses_rows_that_break_the_guide(small_guide: Guide) -> None:
+    Guide.objects.filter(pk=small_guide.pk).update(default_outcome=None)
+    small_guide.refresh_from_db()
+    with pytest.raises(GuideInvalid) as excinfo:
+        record_edit(small_guide)
+    assert excinfo.value.messages == [
+        "default_outcome: pick a default outcome: the guide can't be shown without one"
+    ]
+    assert small_guide.versions.count() == 1
+
+
+def test_record_edit_lists_every_problem_by_name(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    from django.db.models import F
+
+    from decisionguide.guides.models import QuestionShowClause
+
+    default = small_guide.outcomes.get(slug=small_document.default_outcome)
+    small_guide.gates.update(outcome=default)  # the default outcome can't be gated
+    clauses = QuestionShowClause.objects.filter(shown__guide=small_guide)
+    clause = clauses.first()
+    clauses.filter(pk=clause.pk).update(question=F("shown"))  # a question looking at itself
+    with pytest.raises(GuideInvalid) as excinfo:
+        record_edit(small_guide)
+    assert excinfo.value.messages == [
+        f"Question '{clause.shown.slug}' > show_if > {clause.group} 1 > question: unknown or "
+        f"later question '{clause.shown.slug}' (a condition may only look at questions asked "
+        "before it)",
+        "Gate 1 > outcome: the default outcome can't be gated: it is the answer when nothing "
+        "else fits",
+    ]
+
+
+def test_describe_problem_names_parts_by_slug(small_document: GuideDocument) -> None:
+    from decisionguide.decision.document import DocumentError
+
+    data = small_document.to_data()
+    question = small_document.questions[1]
+    problem = DocumentError("questions[1].show_if.any[0].in[0]", "unknown choice 'x'")
+    assert describe_problem(data, problem) == (
+        f"Question '{question.slug}' > show_if > any 1 > in 1: unknown choice 'x'"
+    )
+
+
+# --- publish / unpublish ---------------------------------------------------------------------
+
+
+def test_publish_makes_the_draft_what_visitors_see(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    retitle(small_guide, "Edited")
+    record_edit(small_guide)
+    old_key = small_guide.document_cache_key
+    assert small_guide.document() == small_document
+
+    version = publish(small_guide)
+
+    assert version.version == 2
+    assert small_guide.published_version_id == version.pk
+    assert small_guide.document_cache_key != old_key
+    assert small_guide.document().title == "Edited"
+    assert Guide.objects.get(pk=small_guide.pk).current_version() == version
+
+
+def test_publish_freezes_rows_that_were_not_recorded(small_guide: Guide) -> None:
+    retitle(small_guide, "Edited by a script")
+    version = publish(small_guide)
+    assert version.version == 2
+    assert version.as_document().title == "Edited by a script"
+
+
+def test_publish_is_refused_while_a_scenario_fails(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    break_first_scenario(small_guide, small_document)
+    with pytest.raises(PublishRefused) as excinfo:
+        publish(small_guide)
+    scenario = small_document.scenarios[0]
+    assert excinfo.value.report.failed_scenarios[0].slug == scenario.slug
+    assert f"scenario {scenario.slug}: expected {scenario.outcome}" in str(excinfo.value)
+    small_guide.refresh_from_db()
+    assert small_guide.published_version.version == 1
+    # Nothing half-done: the version frozen for the check was rolled back.
+    assert small_guide.versions.count() == 1 and small_guide.version == 1
+
+
+def test_unpublish_hides_the_guide_and_publish_brings_it_back(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    unpublish(small_guide)
+    assert not Guide.objects.published().exists()
+    assert small_guide.published_version.version == 1  # kept, ready to publish again
+    assert small_guide.version == 2  # the draft now says "not published"
+    publish(small_guide)
+    assert Guide.objects.published().get() == small_guide
+    assert small_guide.document() == small_document
+
+
+def test_publishing_a_never_published_guide_lists_it(small_document: GuideDocument) -> None:
+    draft_doc = parse_document({**small_document.to_data(), "slug": "new-one"})
+    guide, _ = apply_document(draft_doc, publish=False)
+    assert not guide.is_published
+    publish(guide)
+    guide.refresh_from_db()
+    assert guide.is_published
+    assert guide.published_version.as_document().published
+    assert Guide.objects.published().filter(pk=guide.pk).exists()
+
+
+# --- revert -----------------------------------------------------------------------------------
+
+
+def test_revert_restores_an_old_version_as_a_new_draft_version(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    retitle(small_guide, "Second")
+    record_edit(small_guide)
+    publish(small_guide)
+    retitle(small_guide, "Third")
+    record_edit(small_guide)
+
+    revert(small_guide, 1)
+
+    assert small_guide.version == 4
+    assert build_document(small_guide) == small_document
+    assert small_guide.versions.get(version=4).note == "Reverted to version 1"
+    # Visitors keep version 2 until someone publishes; every version is still there.
+    assert Guide.objects.get(pk=small_guide.pk).document().title == "Second"
+    assert list(small_guide.versions.values_list("version", flat=True)) == [4, 3, 2, 1]
+
+
+def test_revert_keeps_the_slug_and_listing(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    unpublish(small_guide)  # version 2 says "not published"
+    revert(small_guide, 1)  # version 1 said "published"
+    small_guide.refresh_from_db()
+    assert not small_guide.is_published
+    assert Guide.objects.count() == 1
+    assert build_document(small_guide) == small_document.model_copy(update={"published": False})
+
+
+def test_yaml_diff_shows_changed_lines(small_document: GuideDocument) -> None:
+    changed = small_document.model_copy(update={"title": "Other"})
+    diff = yaml_diff(small_document, changed, "version 1", "version 2").splitlines()
+    assert diff[:2] == ["--- version 1", "+++ version 2"]
+    assert f"-title: {small_document.title}" in diff
+    assert "+title: Other" in diff
+    assert yaml_diff(small_document, small_document, "a", "b") == ""
+
+
+# --- Staff previews -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def drafted(small_guide: Guide) -> Guide:
+    retitle(small_guide, "The draft title")
+    record_edit(small_guide)
+    return Guide.objects.get(pk=small_guide.pk)
+
+
+def preview_request(user, query: str = "?preview=draft"):
+    request = RequestFactory().get(f"/guides/x/{query}")
+    request.user = user
+    return request
+
+
+def test_staff_see_the_draft_with_preview(drafted: Guide, django_user_model) -> None:
+    staff = django_user_model.objects.create_user("ed", is_staff=True)
+    staff.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    staff = django_user_model.objects.get(pk=staff.pk)  # fresh permission cache
+    assert document_for_request(preview_request(staff), drafted).title == "The draft title"
+    assert version_for_request(preview_request(staff), drafted).version == 2
+
+
+def test_everyone_else_sees_the_published_version(
+    drafted: Guide, small_document: GuideDocument, django_user_model
+) -> None:
+    staff_without_rights = django_user_model.objects.create_user("s", is_staff=True)
+    ordinary = django_user_model.objects.create_user("o")
+    editor = django_user_model.objects.create_user("e", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    editor = django_user_model.objects.get(pk=editor.pk)
+    requests = [
+        preview_request(AnonymousUser()),
+        preview_request(ordinary),
+        preview_request(staff_without_rights),
+        preview_request(editor, ""),  # staff, but no preview asked for
+        preview_request(editor, "?preview=yes"),
+    ]
+    for request in requests:
+        assert document_for_request(request, drafted) == small_document
+        assert version_for_request(request, drafted).version == 1
+
+
+# --- Roles and the data migration -----------------------------------------------------------------
+
+
+def test_editors_group_has_content_rights_and_no_user_management() -> None:
+    group = Group.objects.get(name=EDITORS_GROUP)
+    granted = {(p.content_type.app_label, p.codename) for p in group.permissions.all()}
+    assert granted == set(editor_permissions())
+    assert ("guides", "publish_guide") in granted
+    assert ("results", "view_result") in granted
+    assert not any(app == "auth" for app, _ in granted)
+    assert ("guides", "delete_guide") not in granted
+
+
+def test_ensure_editors_group_restores_missing_permissions() -> None:
+    from decisionguide.guides.roles import ensure_editors_group
+
+    group = Group.objects.get(name=EDITORS_GROUP)
+    group.permissions.remove(Permission.objects.get(codename="publish_guide"))
+    ensure_editors_group()
+    assert group.permissions.filter(codename="publish_guide").exists()
+
+
+def test_the_migration_publishes_what_visitors_saw(small_guide: Guide) -> None:
+    from importlib import import_module
+
+    migration = import_module("decisionguide.guides.migrations.0003_publish_existing_and_editors")
+    with transaction.atomic():
+        Guide.objects.filter(pk=small_guide.pk).update(is_published=False, published_version=None)
+        bare, _ = apply_document(
+            parse_document({**small_guide.document().to_data(), "slug": "bare"}), publish=False
+        )
+        GuideVersion.objects.filter(guide=bare).delete()
+    migration.publish_existing(django_apps, None)
+    small_guide.refresh_from_db()
+    bare.refresh_from_db()
+    assert small_guide.published_version == small_guide.versions.get(version=1)
+    assert bare.published_version is None and not bare.is_published
+
+
+def test_outcome_rows_are_untouched_by_a_refused_publish(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    break_first_scenario(small_guide, small_document)
+    before = list(Outcome.objects.values_list("pk", "slug"))
+    with pytest.raises(PublishRefused):
+        publish(small_guide)
+    assert list(Outcome.objects.values_list("pk", "slug")) == before
