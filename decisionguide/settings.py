@@ -82,8 +82,20 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Counts questions shown and answered per day (no cookies, no personal data).
+    "decisionguide.guides.analytics.QuestionnaireCounterMiddleware",
     # Last, as django-axes asks: it locks out repeated failed admin logins.
     "axes.middleware.AxesMiddleware",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -238,6 +250,15 @@ DECISIONGUIDE_RESULTS_PER_HOUR = int(os.environ.get("DECISIONGUIDE_RESULTS_PER_H
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: none,
 # use the connection's address). Set it to 1 behind one nginx or load balancer.
 DECISIONGUIDE_TRUSTED_PROXIES = int(os.environ.get("DECISIONGUIDE_TRUSTED_PROXIES", "0"))
+
+# Questionnaire analytics are buffered per worker and written in one transaction
+# every so many events or seconds, so counting costs the questionnaire no query.
+DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS = int(
+    os.environ.get("DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS", "100")
+)
+DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS = float(
+    os.environ.get("DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", "60")
+)
 
 # Where the guide YAML files live; `loadguide` with no argument reads them all.
 CONTENT_DIR = Path(os.environ.get("DECISIONGUIDE_CONTENT_DIR", BASE_DIR / "content"))

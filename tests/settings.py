@@ -18,3 +18,8 @@ os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="dg-test-sta
 os.environ.setdefault("DECISIONGUIDE_CACHE_DIR", tempfile.mkdtemp(prefix="dg-test-cache-"))
 
 from decisionguide.settings import *  # noqa: F403
+
+# Hashing strength is not under test; a fast hasher keeps logins in tests quick.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Analytics: write every counted event at once, so tests see it straight away.
+DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS = 1

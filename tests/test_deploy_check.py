@@ -92,10 +92,10 @@ def manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
 
 def settings_under(env: dict[str, str], names: list[str]) -> dict:
     """Settings as production computes them from `env` (in a fresh process)."""
+    # Settings only, no django.setup(): the database driver need not be installed.
     code = (
-        "import json, django\n"
+        "import json\n"
         "from django.conf import settings\n"
-        "django.setup()\n"
         f"print(json.dumps({{n: getattr(settings, n, None) for n in {names!r}}}, default=str))\n"
     )
     result = subprocess.run(

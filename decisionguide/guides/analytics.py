@@ -1,10 +1,13 @@
 """Anonymous questionnaire analytics, counted on the server.
 
 `QuestionnaireCounterMiddleware` watches questionnaire responses on their way
-out and bumps daily counters: a question page shown, a question answered
-(with which choice). One UPDATE per event (an INSERT the first time a day),
-no cookies, no scripts, nothing about the visitor: only the guide, its
-published version, slugs, the day and a count. Staff previews of a draft are
+out and counts events: a question page shown, a question answered (with which
+choice). Events are buffered in the worker and written as daily counters in
+one transaction every DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS events or
+DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS seconds (and when the worker exits), so
+a questionnaire page costs no extra query. No cookies, no scripts, nothing
+about the visitor: only the guide, its published version, slugs, the day and
+a count. Staff previews of a draft are
 not counted. A failing counter write is logged and never breaks the page.
 
 Add it to MIDDLEWARE (anywhere after AuthenticationMiddleware):
@@ -16,13 +19,17 @@ admin's analytics page.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
-from collections import defaultdict
+import threading
+import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncWeek
@@ -50,8 +57,16 @@ Event = tuple[str, str, str]  # kind, question slug, choice slug ("" when shown)
 # Counting
 
 
-def bump(guide_id: int, version: int, question: str, choice: str, kind: str, day: dt.date) -> None:
-    """Add one to the day's counter (created on first use)."""
+def bump(
+    guide_id: int,
+    version: int,
+    question: str,
+    choice: str,
+    kind: str,
+    day: dt.date,
+    by: int = 1,
+) -> None:
+    """Add `by` to the day's counter (created on first use)."""
     key = {
         "guide_id": guide_id,
         "version": version,
@@ -62,11 +77,11 @@ def bump(guide_id: int, version: int, question: str, choice: str, kind: str, day
     }
     try:
         with transaction.atomic():
-            if AnswerCounter.objects.filter(**key).update(count=F("count") + 1):
+            if AnswerCounter.objects.filter(**key).update(count=F("count") + by):
                 return
-            AnswerCounter.objects.create(**key, count=1)
+            AnswerCounter.objects.create(**key, count=by)
     except IntegrityError:  # created by a concurrent request since our UPDATE
-        AnswerCounter.objects.filter(**key).update(count=F("count") + 1)
+        AnswerCounter.objects.filter(**key).update(count=F("count") + by)
 
 
 def response_events(request: HttpRequest, response: HttpResponse) -> tuple[str, list[Event]]:
@@ -96,10 +111,57 @@ def response_events(request: HttpRequest, response: HttpResponse) -> tuple[str, 
     return match.kwargs.get("slug", ""), events
 
 
+class EventBuffer:
+    """Events counted in this worker, not yet written."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: Counter[tuple[str, str, str, str, dt.date]] = Counter()
+        self._since = time.monotonic()
+
+    def add(self, slug: str, events: list[Event]) -> None:
+        day = timezone.now().date()
+        with self._lock:
+            for kind, question_slug, choice_slug in events:
+                self._pending[(slug, kind, question_slug, choice_slug, day)] += 1
+            due = sum(self._pending.values()) >= getattr(
+                settings, "DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS", 100
+            ) or time.monotonic() - self._since >= getattr(
+                settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 60
+            )
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+            self._since = time.monotonic()
+        by_guide: dict[str, list[tuple[str, str, str, dt.date, int]]] = defaultdict(list)
+        for (slug, kind, question_slug, choice_slug, day), count in pending.items():
+            by_guide[slug].append((kind, question_slug, choice_slug, day, count))
+        for slug, counts in by_guide.items():
+            write_counts(slug, counts)
+
+
+buffer = EventBuffer()
+# Gunicorn recycles workers gracefully: write what is pending on the way out.
+atexit.register(lambda: _flush_quietly())
+
+
+def _flush_quietly() -> None:
+    try:
+        buffer.flush()
+    except Exception:  # at exit, a lost count must not hide the real shutdown
+        logger.warning("questionnaire counters not written at exit", exc_info=True)
+
+
 def record_response(request: HttpRequest, response: HttpResponse) -> None:
     slug, events = response_events(request, response)
-    if not events:
-        return
+    if events:
+        buffer.add(slug, events)
+
+
+def write_counts(slug: str, counts: list[tuple[str, str, str, dt.date, int]]) -> None:
     guide = (
         Guide.objects.published()
         .filter(slug=slug)
@@ -110,10 +172,10 @@ def record_response(request: HttpRequest, response: HttpResponse) -> None:
     if guide is None:
         return
     doc = guide.document()  # memoised: the questionnaire view just read it
-    day = timezone.now().date()
-    for kind, question_slug, choice_slug in events:
-        if is_known(doc, question_slug, choice_slug):
-            bump(guide.pk, guide.published_number, question_slug, choice_slug, kind, day)
+    with transaction.atomic():
+        for kind, question_slug, choice_slug, day, count in counts:
+            if is_known(doc, question_slug, choice_slug):
+                bump(guide.pk, guide.published_number, question_slug, choice_slug, kind, day, count)
 
 
 def is_known(doc: GuideDocument, question_slug: str, choice_slug: str) -> bool:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from decisionguide.decision.document import Criterion, GuideDocument, Outcome, Rating
 from decisionguide.guides.models import Guide
 from decisionguide.guides.pagecache import pages
+from decisionguide.guides.publishing import document_for_request, wants_draft
 
 
 @dataclass(frozen=True)
@@ -78,15 +79,18 @@ def matrix_rows(doc: GuideDocument) -> list[MatrixRow]:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    guides = Guide.objects.published().only("slug", "title", "summary")
+    # Titles and summaries come from the published documents, not the draft rows.
+    listed = Guide.objects.published().select_related("published_version")
+    guides = [guide.document() for guide in listed]
     return render(request, "guides/index.html", {"guides": guides})
 
 
 @require_GET
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     guide = visible_guide(request, slug)
-    doc = guide.document()
-    preview = not guide.is_published
+    draft = wants_draft(request)
+    doc = document_for_request(request, guide)
+    preview = draft or not guide.is_published
 
     def render_page() -> str:
         context = {
@@ -97,6 +101,8 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         }
         return render_to_string("guides/guide_detail.html", context, request)
 
+    if draft:  # a staff preview of unpublished edits: never memoised
+        return HttpResponse(render_page())
     # The page depends on nothing but the guide version: render it once per worker.
     key = f"guide-detail:{guide.document_cache_key}:{preview}"
     return HttpResponse(pages.get_or_render(key, render_page))
@@ -105,7 +111,7 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def linked_page(request: HttpRequest, slug: str, page_slug: str) -> HttpResponse:
     guide = visible_guide(request, slug)
-    doc = guide.document()
+    doc = document_for_request(request, guide)
     page = doc.linked_page(page_slug)
     if page is None:
         raise Http404("No such page in this guide")

@@ -26,7 +26,7 @@ from decisionguide.results.models import Result
 
 # Part of every ETag: bump it when the permalink page's markup changes, so
 # browsers and caches holding a copy fetch the new page.
-PAGE_REVISION = "1"
+PAGE_REVISION = "2"
 # New ids are random; a clash is next to impossible, but never a 500 for it.
 CREATE_ATTEMPTS = 3
 

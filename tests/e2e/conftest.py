@@ -21,6 +21,8 @@ from decisionguide.decision.document import GuideDocument
 from decisionguide.guides.content_io import load_guide_file
 from tests.conftest import SEED_FILE
 
+# Process-wide, not per test: Playwright's loop keeps running until the session
+# ends, so database tests collected after these would trip over it too.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path(os.environ.get("DECISIONGUIDE_CHROMIUM", "/usr/bin/chromium"))
