@@ -17,6 +17,7 @@ import re
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -27,7 +28,10 @@ from pathlib import Path
 
 import brotli
 import pytest
+import yaml
 from django.conf import settings
+
+from decisionguide.guides.models import AnswerCounter
 
 BASE_DIR = Path(settings.BASE_DIR)
 OPERATIONS_DOC = BASE_DIR / "docs" / "operations.md"
@@ -395,6 +399,9 @@ def test_bin_start_serves_the_site_as_the_docker_image_does(tmp_path, built_stat
         DECISIONGUIDE_LOAD_CONTENT="1",
         DJANGO_SECURE_PROXY_SSL_HEADER="1",
         WEB_CONCURRENCY="2",
+        # Analytics stay buffered in the worker until it stops.
+        DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS="1000",
+        DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS="3600",
     )
     via_proxy = {"Host": host, "X-Forwarded-Proto": "https"}
     with running_server([str(BASE_DIR / "bin" / "start")], env, tmp_path) as server:
@@ -418,6 +425,10 @@ def test_bin_start_serves_the_site_as_the_docker_image_does(tmp_path, built_stat
         assert css.headers["Content-Encoding"] == "br"
         assert "immutable" in css.headers["Cache-Control"]
         assert "max-age=315360000" in css.headers["Cache-Control"]
+        # A question page: counted by the analytics buffer in this worker's memory.
+        seed = yaml.safe_load((BASE_DIR / "content" / "crm-pm-hybrid.yaml").read_text())
+        question_path = f"/guides/{seed['slug']}/questions/{seed['questions'][0]['slug']}/"
+        assert fetch(server.port, question_path, headers=via_proxy).status == 200
         # Answers travel in query strings: they must not reach the log.
         assert fetch(server.port, "/?typed_text=private-words", headers=via_proxy).status == 200
         # A host the site does not serve gets the styled 400 page.
@@ -425,6 +436,10 @@ def test_bin_start_serves_the_site_as_the_docker_image_does(tmp_path, built_stat
         assert wrong_host.status == 400
         assert b'class="error-page"' in wrong_host.body
     assert server.process.returncode == 0, server.log()
+    # A graceful stop writes what the worker had buffered: nothing kept in memory is lost.
+    with sqlite3.connect(tmp_path / "db.sqlite3") as database:
+        counted = database.execute(f"SELECT SUM(count) FROM {AnswerCounter._meta.db_table}")
+        assert counted.fetchone()[0] >= 1
     stdout = server.stdout.read_text()
     # One line a request on stdout: method, path (no query string), status, bytes, duration.
     assert re.search(r"^GET / 200 \S+ \d+ms$", stdout, re.MULTILINE), stdout
