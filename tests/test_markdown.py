@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.template import engines
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from decisionguide.decision.document import GuideDocument
@@ -195,6 +195,7 @@ def test_outcome_classes_follow_position_and_repeat(small_document: GuideDocumen
     ]
 
 
+@settings(deadline=None)  # a busy CI machine must not turn slowness into a failure
 @given(
     st.lists(
         st.sampled_from(
