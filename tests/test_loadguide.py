@@ -425,6 +425,13 @@ def duplicate_outcome_slug(data: Data) -> None:
     data["outcomes"][1]["slug"] = data["outcomes"][0]["slug"]
 
 
+def add_question_named_like_a_written_answer(data: Data) -> None:
+    extra = copy.deepcopy(data["questions"][0])
+    extra.pop("show_if", None)
+    extra["slug"] = "helpers_text"  # the "helpers" question asks for a written answer
+    data["questions"].append(extra)
+
+
 INVALID_EDITS: list[tuple[str, Edit, str]] = [
     ("missing field", delete("title"), "title: required field is missing"),
     ("unknown field", set_in(["colour"], "blue"), "colour: unknown field"),
@@ -519,6 +526,16 @@ INVALID_EDITS: list[tuple[str, Edit, str]] = [
         "points too large to store",
         set_in(["questions", 0, "choices", 0, "points", "calendar"], 2**40),
         "questions[0].choices[0].points.calendar: points must be between",
+    ),
+    (
+        "question slug the questionnaire's URLs use",
+        set_in(["questions", 2, "slug"], "preview"),
+        "questions[2].slug: 'preview' is reserved by the questionnaire's URLs",
+    ),
+    (
+        "question slug that clashes with a written answer",
+        add_question_named_like_a_written_answer,
+        "questions[3].slug: 'helpers_text' clashes with the written answer to question 'helpers'",
     ),
     (
         "url too long to store",

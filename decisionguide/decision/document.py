@@ -17,6 +17,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+# Question slugs name query parameters in the questionnaire's URLs, beside these.
+RESERVED_QUESTION_SLUGS = frozenset({"return", "preview"})
+TEXT_PARAM_SUFFIX = "_text"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
@@ -288,8 +291,21 @@ def check_references(doc: GuideDocument) -> Iterator[DocumentError]:
 
     # Questions: conditions may only look at earlier questions.
     earlier: dict[str, Question] = {}
+    with_free_text = {q.slug for q in doc.questions if q.free_text is not None}
     for i, question in enumerate(doc.questions):
         path = f"questions[{i}]"
+        if question.slug in RESERVED_QUESTION_SLUGS:
+            yield DocumentError(
+                f"{path}.slug",
+                f"{question.slug!r} is reserved by the questionnaire's URLs; pick another slug",
+            )
+        written_to = question.slug.removesuffix(TEXT_PARAM_SUFFIX)
+        if written_to != question.slug and written_to in with_free_text:
+            yield DocumentError(
+                f"{path}.slug",
+                f"{question.slug!r} clashes with the written answer to question "
+                f"{written_to!r}; pick another slug",
+            )
         if question.show_if is not None:
             yield from _check_condition(question.show_if, f"{path}.show_if", earlier)
         choice_slugs = [c.slug for c in question.choices]

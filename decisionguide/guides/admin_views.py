@@ -143,6 +143,9 @@ def links(guide: Guide) -> dict[str, str]:
         "unpublish": admin_url("unpublish", guide.pk),
         "public": guide.get_absolute_url(),
         "preview": f"{guide.get_absolute_url()}?{PREVIEW_PARAM}={PREVIEW_DRAFT}",
+        "preview_questionnaire": (
+            f"{reverse('questionnaire-start', args=[guide.slug])}?{PREVIEW_PARAM}={PREVIEW_DRAFT}"
+        ),
     }
 
 

@@ -23,10 +23,12 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from decisionguide.decision.document import (
+    TEXT_PARAM_SUFFIX,
     Choice,
     GuideDocument,
     LinkedPage,
@@ -43,10 +45,10 @@ from decisionguide.decision.engine import (
 )
 from decisionguide.guides.markdown import linked_page_url
 from decisionguide.guides.models import Guide
+from decisionguide.guides.publishing import PREVIEW_DRAFT, PREVIEW_PARAM, wants_draft
 
 RETURN_PARAM = "return"
 RETURN_TO_CHECK = "check"
-TEXT_SUFFIX = "_text"
 OPTIONAL_MARK = re.compile(r"\s*\(optional\)\s*$", re.IGNORECASE)
 # Every questionnaire page renders its body into this element; HTMX swaps it.
 PANEL_ID = "questionnaire"
@@ -65,11 +67,16 @@ CLARITY_WORDS = {
 
 @dataclass(frozen=True)
 class State:
-    """Clean answers, typed texts (by question slug) and where "Back" leads."""
+    """Clean answers, typed texts (by question slug) and where "Back" leads.
+
+    `preview` marks a staff member taking the draft questionnaire: every URL
+    carries `?preview=draft`, so each step shows the draft, not the published guide.
+    """
 
     answers: dict[str, str] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     return_to_check: bool = False
+    preview: bool = False
 
     def without(self, question_slug: str) -> State:
         answers = {k: v for k, v in self.answers.items() if k != question_slug}
@@ -85,6 +92,8 @@ class State:
                 pairs.append((text_param(question_slug), self.texts[question_slug]))
         if with_return and self.return_to_check:
             pairs.append((RETURN_PARAM, RETURN_TO_CHECK))
+        if self.preview:
+            pairs.append((PREVIEW_PARAM, PREVIEW_DRAFT))
         return pairs
 
     def query(self, *, with_return: bool = True) -> str:
@@ -98,7 +107,7 @@ def text_label(label: str) -> str:
 
 
 def text_param(question_slug: str) -> str:
-    return f"{question_slug}{TEXT_SUFFIX}"
+    return f"{question_slug}{TEXT_PARAM_SUFFIX}"
 
 
 def normalise_text(value: str) -> str:
@@ -135,13 +144,14 @@ def raw_texts(doc: GuideDocument, params: QueryDict) -> dict[str, str]:
     return {q.slug: params.get(text_param(q.slug), "") for q in doc.questions if q.free_text}
 
 
-def read_state(doc: GuideDocument, params: QueryDict) -> State:
-    """The clean state a query string describes."""
+def read_state(doc: GuideDocument, params: QueryDict, *, preview: bool = False) -> State:
+    """The clean state a query string describes (`preview`: the viewer may see the draft)."""
     answers = clean_answers(doc, raw_answers(doc, params))
     return State(
         answers=answers,
         texts=clean_texts(doc, answers, raw_texts(doc, params)),
         return_to_check=params.get(RETURN_PARAM) == RETURN_TO_CHECK,
+        preview=preview,
     )
 
 
@@ -197,8 +207,13 @@ def progress(doc: GuideDocument, question: Question, answers: Mapping[str, str])
 # URLs
 
 
-def start_url(doc: GuideDocument) -> str:
-    return reverse("questionnaire-start", args=[doc.slug])
+def start_url(doc: GuideDocument, state: State) -> str:
+    """The first question, with no answers (but still in a preview, if this is one)."""
+    return reverse("questionnaire-start", args=[doc.slug]) + State(preview=state.preview).query()
+
+
+def guide_url(doc: GuideDocument, state: State) -> str:
+    return reverse("guide-detail", args=[doc.slug]) + State(preview=state.preview).query()
 
 
 def question_url(doc: GuideDocument, question: Question, state: State) -> str:
@@ -211,6 +226,10 @@ def answer_url(doc: GuideDocument, question: Question) -> str:
 
 def check_url(doc: GuideDocument, state: State) -> str:
     return reverse("questionnaire-check", args=[doc.slug]) + state.query(with_return=False)
+
+
+def result_url(doc: GuideDocument, state: State) -> str:
+    return reverse("questionnaire-result", args=[doc.slug]) + state.query(with_return=False)
 
 
 def route_url(doc: GuideDocument, state: State) -> str:
@@ -303,9 +322,13 @@ def titled(heading: str, doc: GuideDocument) -> str:
     return f"{heading} \N{EN DASH} {doc.title}"
 
 
-def get_document(slug: str) -> GuideDocument:
+def get_document(request: HttpRequest, slug: str) -> tuple[GuideDocument, bool]:
+    """The published guide at `slug`, or its draft for staff taking a preview (then True)."""
+    if wants_draft(request):
+        guide = get_object_or_404(Guide, slug=slug)
+        return guide.draft_version().as_document(), True
     guide = get_object_or_404(Guide.objects.published(), slug=slug)
-    return guide.document()
+    return guide.document(), False
 
 
 def get_question(doc: GuideDocument, question_slug: str) -> Question:
@@ -326,7 +349,16 @@ def render_page(
 ) -> HttpResponse:
     panel_only = wants_panel(request)
     name = f"{template}#{panel}" if panel_only else template
-    return render(request, name, {**context, "panel_only": panel_only, "panel_id": PANEL_ID})
+    response = render(request, name, {**context, "panel_only": panel_only, "panel_id": PANEL_ID})
+    return private_if_preview(response, context["state"])
+
+
+def private_if_preview(response: HttpResponse, state: State) -> HttpResponse:
+    """A draft preview is for one staff member's eyes: no shared cache may keep it."""
+    if state.preview:
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+    return response
 
 
 def go_to(
@@ -339,7 +371,7 @@ def go_to(
     """
     url = destination_url(doc, state)
     if not wants_panel(request):
-        return HttpResponseRedirect(url, status=status)
+        return private_if_preview(HttpResponseRedirect(url, status=status), state)
     if routed_choice(doc, state.answers) is not None:
         response = render_route(request, doc, state)
     else:
@@ -369,7 +401,7 @@ def back_link(doc: GuideDocument, question: Question, state: State) -> tuple[str
     if index > 0:
         previous = get_question(doc, shown[index - 1])
         return question_url(doc, previous, state), True
-    return reverse("guide-detail", args=[doc.slug]), False
+    return guide_url(doc, state), False
 
 
 def render_question(
@@ -418,6 +450,8 @@ def render_question(
     title = titled(question.prompt, doc)
     context = {
         "doc": doc,
+        "state": state,
+        "draft_preview": state.preview,
         "question": question,
         "choices": choices,
         "position": position,
@@ -476,10 +510,14 @@ def render_check(
     title = titled("Check your answers", doc)
     context = {
         "doc": doc,
+        "state": state,
+        "draft_preview": state.preview,
         "rows": answer_rows(doc, state),
-        "back_url": question_url(doc, shown[-1], state) if shown else start_url(doc),
-        # Posting stores the result and leads to its permalink.
+        "back_url": question_url(doc, shown[-1], state) if shown else start_url(doc, state),
+        # Posting stores the result and leads to its permalink; a draft preview
+        # stores nothing and shows the result page straight away.
         "result_action": reverse("result-create", args=[doc.slug]),
+        "preview_result_url": result_url(doc, state) if state.preview else "",
         "hidden_params": state.params(with_return=False),
         "problems": problems,
         # After a problem the kept answers may no longer be complete.
@@ -505,9 +543,11 @@ def render_route(request: HttpRequest, doc: GuideDocument, state: State) -> Http
     if page is None:  # parse_document guarantees it; never 500 if that ever changes
         raise Http404("Unknown linked page")
     stay = clean_answers(doc, {**state.answers, question.slug: first_staying_choice(question).slug})
-    stay_state = State(answers=stay, texts=clean_texts(doc, stay, state.texts))
+    stay_state = State(stay, clean_texts(doc, stay, state.texts), preview=state.preview)
     context = {
         "doc": doc,
+        "state": state,
+        "draft_preview": state.preview,
         "question": question,
         "choice": choice,
         "page": page,
@@ -655,18 +695,28 @@ def _runner_up(doc: GuideDocument, decision: Decision) -> Outcome | None:
     return max(others, key=lambda o: decision.scores.get(o.slug, 0))
 
 
+def page_url(doc: GuideDocument, slug: str, state: State) -> str:
+    """A linked page's URL; in a draft preview, our own pages show their draft too."""
+    url = linked_page_url(doc, slug)
+    page = doc.linked_page(slug)
+    if state.preview and page is not None and not page.url:
+        url += State(preview=True).query()
+    return url
+
+
 def render_result(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
     decision = evaluate(doc, state.answers)
     context = build_result_context(
-        doc, decision, state.texts, page_url=lambda slug: linked_page_url(doc, slug)
+        doc, decision, state.texts, page_url=lambda slug: page_url(doc, slug, state)
     )
     outcome = context["outcome"]
     context |= {
         "adjust_url": check_url(doc, state),
-        "start_url": start_url(doc),
+        "start_url": start_url(doc, state),
         "page_title": titled(f"Your recommendation: {outcome.name if outcome else ''}", doc),
+        "draft_preview": state.preview,
     }
-    return render(request, "questionnaire/result.html", context)
+    return private_if_preview(render(request, "questionnaire/result.html", context), state)
 
 
 # ---------------------------------------------------------------------------
@@ -676,16 +726,16 @@ def render_result(request: HttpRequest, doc: GuideDocument, state: State) -> Htt
 @require_GET
 @vary_on_headers("HX-Request")
 def questionnaire_start(request: HttpRequest, slug: str) -> HttpResponse:
-    doc = get_document(slug)
-    return go_to(request, doc, read_state(doc, request.GET))
+    doc, preview = get_document(request, slug)
+    return go_to(request, doc, read_state(doc, request.GET, preview=preview))
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def question_page(request: HttpRequest, slug: str, question_slug: str) -> HttpResponse:
-    doc = get_document(slug)
+    doc, preview = get_document(request, slug)
     question = get_question(doc, question_slug)
-    state = read_state(doc, request.GET)
+    state = read_state(doc, request.GET, preview=preview)
     if not is_reachable(doc, question, state.answers):
         # Jumped ahead or followed a stale link: ask what is actually next.
         return go_to(request, doc, state)
@@ -695,18 +745,18 @@ def question_page(request: HttpRequest, slug: str, question_slug: str) -> HttpRe
 @require_GET
 @vary_on_headers("HX-Request")
 def answer_question(request: HttpRequest, slug: str, question_slug: str) -> HttpResponse:
-    doc = get_document(slug)
+    doc, preview = get_document(request, slug)
     question = get_question(doc, question_slug)
     raw = {k: v for k, v in raw_answers(doc, request.GET).items() if k != question.slug}
     texts = raw_texts(doc, request.GET)
     return_to_check = request.GET.get(RETURN_PARAM) == RETURN_TO_CHECK
     if not is_reachable(doc, question, clean_answers(doc, raw)):
         # A stale or tampered form: ask what is actually next.
-        return go_to(request, doc, read_state(doc, request.GET))
+        return go_to(request, doc, read_state(doc, request.GET, preview=preview))
     form = AnswerForm(question, request.GET)
     if not form.is_valid():
         kept = answers_around(doc, question, raw)
-        others = State(kept, clean_texts(doc, kept, texts), return_to_check)
+        others = State(kept, clean_texts(doc, kept, texts), return_to_check, preview)
         # Status 200 so HTMX swaps the page with its error summary in.
         return render_question(request, doc, question, others, form)
     # The new answer may show or hide later questions: clean everything again.
@@ -715,6 +765,7 @@ def answer_question(request: HttpRequest, slug: str, question_slug: str) -> Http
         answers=answers,
         texts=clean_texts(doc, answers, {**texts, question.slug: form.text}),
         return_to_check=return_to_check,
+        preview=preview,
     )
     return go_to(request, doc, state, status=303)
 
@@ -722,8 +773,8 @@ def answer_question(request: HttpRequest, slug: str, question_slug: str) -> Http
 @require_GET
 @vary_on_headers("HX-Request")
 def check_page(request: HttpRequest, slug: str) -> HttpResponse:
-    doc = get_document(slug)
-    state = read_state(doc, request.GET)
+    doc, preview = get_document(request, slug)
+    state = read_state(doc, request.GET, preview=preview)
     if routed_choice(doc, state.answers) or next_question(doc, state.answers):
         return go_to(request, doc, state)
     return render_check(request, doc, replace(state, return_to_check=False))
@@ -732,8 +783,8 @@ def check_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def route_page(request: HttpRequest, slug: str) -> HttpResponse:
-    doc = get_document(slug)
-    state = read_state(doc, request.GET)
+    doc, preview = get_document(request, slug)
+    state = read_state(doc, request.GET, preview=preview)
     if routed_choice(doc, state.answers) is None:
         return go_to(request, doc, state)
     return render_route(request, doc, state)
@@ -741,9 +792,9 @@ def route_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def result_page(request: HttpRequest, slug: str) -> HttpResponse:
-    doc = get_document(slug)
-    state = read_state(doc, request.GET)
+    doc, preview = get_document(request, slug)
+    state = read_state(doc, request.GET, preview=preview)
     if routed_choice(doc, state.answers) or next_question(doc, state.answers):
         # The result is a full page: leave HTMX out of it.
-        return redirect(destination_url(doc, state))
+        return private_if_preview(redirect(destination_url(doc, state)), state)
     return render_result(request, doc, state)
