@@ -18,9 +18,13 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-# Recycle workers now and then so a slow leak can never take the site down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# Recycle workers now and then so a slow leak can never take the site down; not
+# too often, as a new worker starts with empty page memos (decisionguide.guides.pagecache).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "5000"))
+# Import the app once in the master: a recycled worker is forked ready to serve in
+# milliseconds instead of importing Django again. A code change needs a full restart.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 # The heartbeat file on a RAM disk: on a slow or container disk it can stall workers.
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"

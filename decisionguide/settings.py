@@ -74,7 +74,8 @@ MIDDLEWARE = [
     # Before anything that validates the Host header: probes use the machine's address.
     "decisionguide.ops.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's CSPMiddleware, with the site-wide header built once.
+    "decisionguide.ops.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

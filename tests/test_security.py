@@ -321,3 +321,71 @@ def test_without_trusted_proxies_a_forged_forwarded_for_does_not_escape_lockout(
         fail_logins(client, user.username, 1, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
     forged = {"HTTP_X_FORWARDED_FOR": "198.51.100.250"}
     assert login_status(client, user.username, "a-long-password-1", **forged) == 429
+
+
+# --- The policy header built once ------------------------------------------------------------
+
+
+def csp_response(prepare: Callable[[object], None] | None = None):
+    """A response through the site's CSP middleware, after `prepare(response)`."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from decisionguide.ops import ContentSecurityPolicyMiddleware
+
+    def view(request):
+        response = HttpResponse("ok")
+        if prepare is not None:
+            prepare(response)
+        return response
+
+    request = RequestFactory().get("/")
+    return request, ContentSecurityPolicyMiddleware(view)(request)
+
+
+def test_the_site_policy_is_what_django_csp_would_build():
+    from csp.utils import build_policy
+
+    _, response = csp_response()
+    assert response["Content-Security-Policy"] == build_policy()
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_a_changed_policy_setting_is_used_at_once(settings):
+    policy = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "data:"]}}
+    settings.CONTENT_SECURITY_POLICY = policy
+    _, response = csp_response()
+    directives = set(response["Content-Security-Policy"].split("; "))
+    assert directives == {"default-src 'self'", "img-src 'self' data:"}
+
+
+def test_per_view_policy_changes_still_apply():
+    def allow_images(response):
+        response._csp_update = {"img-src": ["https://images.example"]}
+
+    _, response = csp_response(allow_images)
+    assert "https://images.example" in response["Content-Security-Policy"]
+
+    def exempt(response):
+        response._csp_exempt = True
+
+    _, response = csp_response(exempt)
+    assert "Content-Security-Policy" not in response
+
+
+def test_a_nonce_used_by_a_view_lands_in_the_header(settings):
+    from csp.constants import NONCE
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from decisionguide.ops import ContentSecurityPolicyMiddleware
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
+    nonces = []
+
+    def view(request):
+        nonces.append(str(request.csp_nonce))
+        return HttpResponse("ok")
+
+    response = ContentSecurityPolicyMiddleware(view)(RequestFactory().get("/"))
+    assert f"script-src 'self' 'nonce-{nonces[0]}'" in response["Content-Security-Policy"]

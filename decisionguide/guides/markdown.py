@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import markdown
 import nh3
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -67,8 +67,18 @@ def render_markdown(text: str, doc: GuideDocument) -> SafeString:
     """Markdown from `doc` as sanitized HTML, with `page:` links resolved."""
     if not text or not text.strip():
         return mark_safe("")
-    page_urls = tuple((page.slug, linked_page_url(doc, page.slug)) for page in doc.linked_pages)
-    return mark_safe(_render(str(text), doc.slug, page_urls))
+    pages = tuple((page.slug, page.url) for page in doc.linked_pages)
+    urls = _page_urls(doc.slug, pages, get_script_prefix())
+    return mark_safe(_render(str(text), doc.slug, urls))
+
+
+@lru_cache(maxsize=256)
+def _page_urls(guide_slug: str, pages: tuple[tuple[str, str | None], ...], prefix: str) -> PageUrls:
+    # A page renders a dozen Markdown texts: reverse each linked page's URL once, not per
+    # text. `prefix` (where the site is mounted) is in the key because reverse() uses it.
+    return tuple(
+        (slug, url or reverse("linked-page", args=[guide_slug, slug])) for slug, url in pages
+    )
 
 
 @lru_cache(maxsize=2048)

@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_GET
@@ -45,6 +47,12 @@ from decisionguide.decision.engine import (
 )
 from decisionguide.guides.markdown import linked_page_url
 from decisionguide.guides.models import Guide
+from decisionguide.guides.pagecache import (
+    CSRF_PLACEHOLDER,
+    Snapshot,
+    questionnaire_pages,
+    snapshot_of,
+)
 from decisionguide.guides.publishing import PREVIEW_DRAFT, PREVIEW_PARAM, wants_draft
 
 RETURN_PARAM = "return"
@@ -324,10 +332,11 @@ def titled(heading: str, doc: GuideDocument) -> str:
 
 def get_document(request: HttpRequest, slug: str) -> tuple[GuideDocument, bool]:
     """The published guide at `slug`, or its draft for staff taking a preview (then True)."""
-    if wants_draft(request):
-        guide = get_object_or_404(Guide, slug=slug)
+    guide = Guide.objects.for_page(slug)
+    if guide is not None and wants_draft(request):
         return guide.draft_version().as_document(), True
-    guide = get_object_or_404(Guide.objects.published(), slug=slug)
+    if guide is None or not guide.is_listed:
+        raise Http404("No such guide")
     return guide.document(), False
 
 
@@ -347,10 +356,21 @@ def wants_panel(request: HttpRequest) -> bool:
 def render_page(
     request: HttpRequest, template: str, panel: str, context: dict[str, Any]
 ) -> HttpResponse:
+    """Render a questionnaire page, or just its panel for an HTMX swap.
+
+    Outside a draft preview the CSRF token is rendered as a placeholder, so
+    `questionnaire_view` can replay the page to the next visitor of this URL.
+    """
     panel_only = wants_panel(request)
     name = f"{template}#{panel}" if panel_only else template
-    response = render(request, name, {**context, "panel_only": panel_only, "panel_id": PANEL_ID})
-    return private_if_preview(response, context["state"])
+    context = {**context, "panel_only": panel_only, "panel_id": PANEL_ID}
+    state: State = context["state"]
+    if state.preview:
+        return private_if_preview(render(request, name, context), state)
+    html = render_to_string(name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+    response = Snapshot(200, html).replay(request)
+    response.snapshot_content = html  # type: ignore[attr-defined]
+    return response
 
 
 def private_if_preview(response: HttpResponse, state: State) -> HttpResponse:
@@ -716,24 +736,57 @@ def render_result(request: HttpRequest, doc: GuideDocument, state: State) -> Htt
         "page_title": titled(f"Your recommendation: {outcome.name if outcome else ''}", doc),
         "draft_preview": state.preview,
     }
-    return private_if_preview(render(request, "questionnaire/result.html", context), state)
+    response = render(request, "questionnaire/result.html", context)
+    if not state.preview:  # the page has no form: its HTML can be replayed as it is
+        response.snapshot_content = response.content.decode()  # type: ignore[attr-defined]
+    return private_if_preview(response, state)
 
 
 # ---------------------------------------------------------------------------
 # Views
 
 
+def questionnaire_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Find the document `view` works on, and replay its responses per version and URL.
+
+    A questionnaire response depends only on the guide document, the URL (the
+    answers travel in the query string) and whether HTMX wants just the panel,
+    so each worker keeps the latest ones (`pagecache.questionnaire_pages`)
+    and the next visitor to the same step gets a copy with their own CSRF
+    token. A staff member's draft preview is never kept.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, **kwargs: str) -> HttpResponse:
+        doc, preview = get_document(request, slug)
+        if preview:
+            return view(request, doc, preview=True, **kwargs)
+        key = (id(doc), wants_panel(request), request.get_full_path())
+        snapshot = questionnaire_pages.get(key, owner=doc)
+        if snapshot is not None:
+            return snapshot.replay(request)
+        response = view(request, doc, preview=False, **kwargs)
+        snapshot = snapshot_of(response)
+        if snapshot is not None:
+            questionnaire_pages.put(key, snapshot, owner=doc)
+        return response
+
+    return wrapper
+
+
 @require_GET
 @vary_on_headers("HX-Request")
-def questionnaire_start(request: HttpRequest, slug: str) -> HttpResponse:
-    doc, preview = get_document(request, slug)
+@questionnaire_view
+def questionnaire_start(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
     return go_to(request, doc, read_state(doc, request.GET, preview=preview))
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-def question_page(request: HttpRequest, slug: str, question_slug: str) -> HttpResponse:
-    doc, preview = get_document(request, slug)
+@questionnaire_view
+def question_page(
+    request: HttpRequest, doc: GuideDocument, *, preview: bool, question_slug: str
+) -> HttpResponse:
     question = get_question(doc, question_slug)
     state = read_state(doc, request.GET, preview=preview)
     if not is_reachable(doc, question, state.answers):
@@ -744,8 +797,10 @@ def question_page(request: HttpRequest, slug: str, question_slug: str) -> HttpRe
 
 @require_GET
 @vary_on_headers("HX-Request")
-def answer_question(request: HttpRequest, slug: str, question_slug: str) -> HttpResponse:
-    doc, preview = get_document(request, slug)
+@questionnaire_view
+def answer_question(
+    request: HttpRequest, doc: GuideDocument, *, preview: bool, question_slug: str
+) -> HttpResponse:
     question = get_question(doc, question_slug)
     raw = {k: v for k, v in raw_answers(doc, request.GET).items() if k != question.slug}
     texts = raw_texts(doc, request.GET)
@@ -772,8 +827,8 @@ def answer_question(request: HttpRequest, slug: str, question_slug: str) -> Http
 
 @require_GET
 @vary_on_headers("HX-Request")
-def check_page(request: HttpRequest, slug: str) -> HttpResponse:
-    doc, preview = get_document(request, slug)
+@questionnaire_view
+def check_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
     state = read_state(doc, request.GET, preview=preview)
     if routed_choice(doc, state.answers) or next_question(doc, state.answers):
         return go_to(request, doc, state)
@@ -782,8 +837,8 @@ def check_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def route_page(request: HttpRequest, slug: str) -> HttpResponse:
-    doc, preview = get_document(request, slug)
+@questionnaire_view
+def route_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
     state = read_state(doc, request.GET, preview=preview)
     if routed_choice(doc, state.answers) is None:
         return go_to(request, doc, state)
@@ -791,8 +846,8 @@ def route_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def result_page(request: HttpRequest, slug: str) -> HttpResponse:
-    doc, preview = get_document(request, slug)
+@questionnaire_view
+def result_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
     state = read_state(doc, request.GET, preview=preview)
     if routed_choice(doc, state.answers) or next_question(doc, state.answers):
         # The result is a full page: leave HTMX out of it.

@@ -35,7 +35,7 @@ class MatrixRow:
 
 def visible_guide(request: HttpRequest, slug: str) -> Guide:
     """The guide at `slug` if this visitor may read it: published, or staff previewing."""
-    guide = Guide.objects.filter(slug=slug).first()
+    guide = Guide.objects.for_page(slug)
     # Only an unpublished guide needs the user (and the session queries behind it).
     if guide is None or not (guide.is_published or request.user.is_staff):
         raise Http404("No such guide")

@@ -1,10 +1,63 @@
 from __future__ import annotations
 
-from django.db import models
+import functools
+from typing import NamedTuple
+
+from django.db import connections, models
 from django.urls import reverse
 from django.utils import timezone
 
 from decisionguide.results.ids import RESULT_ID_LENGTH, new_result_id
+
+
+class PageStamp(NamedTuple):
+    """What decides a permalink page's content besides the frozen result: see permalink.py."""
+
+    result_id: str
+    guide_version_id: int
+    guide_slug: str
+    published_version_id: int | None
+    guide_is_listed: bool
+
+
+class ResultQuerySet(models.QuerySet["Result"]):
+    def page_stamp(self, result_id: str) -> PageStamp | None:
+        """The result's page stamp in one small query (None if there is no such result).
+
+        A permalink served from memory needs only this, so it is a fixed SQL
+        string: compiling the ORM's three-table join cost more than the page.
+        """
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(page_stamp_sql(self.db), [result_id])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        result_id, version_id, slug, published_id, is_published = row
+        listed = bool(is_published) and published_id is not None
+        return PageStamp(result_id, version_id, slug, published_id, listed)
+
+
+@functools.cache
+def page_stamp_sql(alias: str) -> str:
+    from decisionguide.guides.models import Guide, GuideVersion
+
+    quote = connections[alias].ops.quote_name
+    result, version, guide = Result._meta, GuideVersion._meta, Guide._meta
+
+    def column(meta: models.options.Options, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (
+        f"SELECT r.{column(result, 'id')}, r.{column(result, 'guide_version')}, "
+        f"g.{column(guide, 'slug')}, g.{column(guide, 'published_version')}, "
+        f"g.{column(guide, 'is_published')} "
+        f"FROM {quote(result.db_table)} r "
+        f"INNER JOIN {quote(version.db_table)} v "
+        f"ON v.{column(version, 'id')} = r.{column(result, 'guide_version')} "
+        f"INNER JOIN {quote(guide.db_table)} g "
+        f"ON g.{column(guide, 'id')} = v.{column(version, 'guide')} "
+        f"WHERE r.{column(result, 'id')} = %s"
+    )
 
 
 class Result(models.Model):
@@ -32,6 +85,8 @@ class Result(models.Model):
         help_text="The engine's decision, as `manage.py recommend` prints it."
     )
     created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ResultQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

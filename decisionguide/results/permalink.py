@@ -22,7 +22,7 @@ from decisionguide.decision.document import GuideDocument, Outcome
 from decisionguide.decision.engine import Decision, clean_answers, evaluate, next_question
 from decisionguide.guides.models import Guide, GuideVersion
 from decisionguide.guides.questionnaire import State, routed_choice
-from decisionguide.results.models import Result
+from decisionguide.results.models import PageStamp, Result
 
 # Part of every ETag: bump it when the permalink page's markup changes, so
 # browsers and caches holding a copy fetch the new page.
@@ -74,7 +74,7 @@ def stored_decision(result: Result) -> Decision:
 
 def is_published(guide: Guide) -> bool:
     """Visitors can still open the guide (and retake it)."""
-    return guide.is_published and guide.published_version_id is not None
+    return guide.is_listed
 
 
 def is_current(result: Result) -> bool:
@@ -82,17 +82,23 @@ def is_current(result: Result) -> bool:
     return guide_of(result).published_version_id == result.guide_version_id
 
 
-def page_etag(result: Result) -> str:
+def page_stamp(result: Result) -> PageStamp:
+    guide = guide_of(result)
+    return PageStamp(
+        result.pk, result.guide_version_id, guide.slug, guide.published_version_id, guide.is_listed
+    )
+
+
+def page_etag(stamp: PageStamp) -> str:
     """Changes when what the page shows may change: the guide's published version
     (the banner), whether it is still published, and its address (the links)."""
-    guide = guide_of(result)
     parts = (
         PAGE_REVISION,
-        result.pk,
-        result.guide_version_id,
-        guide.slug,
-        guide.published_version_id,
-        is_published(guide),
+        stamp.result_id,
+        stamp.guide_version_id,
+        stamp.guide_slug,
+        stamp.published_version_id,
+        stamp.guide_is_listed,
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
     return f'"{digest}"'

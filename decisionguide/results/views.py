@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from decisionguide.decision.engine import evaluate
 from decisionguide.guides.markdown import linked_page_url
 from decisionguide.guides.models import Guide
+from decisionguide.guides.pagecache import permalink_pages
 from decisionguide.guides.questionnaire import build_result_context, render_check, titled
 from decisionguide.results import permalink
 from decisionguide.results.models import Result
@@ -78,13 +80,24 @@ def cacheable(response: HttpResponse, etag: str) -> HttpResponse:
 
 @require_safe
 def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
-    result = permalink.get_result(result_id)
-    etag = permalink.page_etag(result)
-    response = get_conditional_response(request, etag=etag) or render_result(request, result)
+    # One small query answers most requests: the stamp names everything the page
+    # shows besides the frozen result, so it keys both the ETag and the memo.
+    stamp = Result.objects.page_stamp(result_id)
+    if stamp is None:
+        raise Http404("No such result")
+    etag = permalink.page_etag(stamp)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        # The page shows its own absolute address, so the host is part of the key.
+        key = (etag, request.build_absolute_uri("/"))
+        html = permalink_pages.get_or_render(
+            key, lambda: render_result(request, permalink.get_result(result_id))
+        )
+        response = HttpResponse(html)
     return cacheable(response, etag)
 
 
-def render_result(request: HttpRequest, result: Result) -> HttpResponse:
+def render_result(request: HttpRequest, result: Result) -> str:
     doc = permalink.frozen_document(result)
     context = build_result_context(
         doc,
@@ -109,7 +122,7 @@ def render_result(request: HttpRequest, result: Result) -> HttpResponse:
         "share_title": f"Recommendation: {name} \N{EN DASH} {doc.title}",
         "share_description": outcome.tagline if outcome is not None else doc.summary,
     }
-    return render(request, "results/result_detail.html", context)
+    return render_to_string("results/result_detail.html", context, request)
 
 
 @require_safe

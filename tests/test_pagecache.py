@@ -1,0 +1,139 @@
+"""Pages replayed from memory: same content as a fresh render, never stale, never shared wrongly."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from decisionguide.decision.document import parse_document
+from decisionguide.guides import pagecache
+from decisionguide.guides.content_io import apply_document
+from decisionguide.guides.models import Guide
+from decisionguide.guides.pagecache import CSRF_PLACEHOLDER, HtmlMemo
+from decisionguide.results.models import Result
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def republish_with(guide: Guide, **changes: str) -> None:
+    """Publish a new version of the guide with these top-level fields changed."""
+    data = {**guide.document().to_data(), **changes}
+    _, changed = apply_document(parse_document(data))
+    assert changed
+
+
+def first_question_url(guide: Guide) -> str:
+    question = guide.document().questions[0]
+    return reverse("questionnaire-question", args=[guide.slug, question.slug])
+
+
+def check_url(guide: Guide) -> str:
+    doc = guide.document()
+    answers = dict(doc.scenarios[0].answers)
+    return reverse("questionnaire-check", args=[guide.slug]) + "?" + urlencode(answers)
+
+
+def test_a_second_visit_replays_the_page_without_rendering(client: Client, seed_guide: Guide):
+    url = first_question_url(seed_guide)
+    first = client.get(url)
+    again = client.get(url)
+    assert first.templates, "the first visit renders"
+    assert again.templates == [], "the second visit is replayed"
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+
+
+def test_htmx_panels_and_full_pages_are_kept_apart(client: Client, seed_guide: Guide):
+    url = first_question_url(seed_guide)
+    full = client.get(url)
+    panel = client.get(url, headers={"HX-Request": "true"})
+    assert b"<html" in full.content
+    assert b"<html" not in panel.content
+    # And the other way round, once both are memoised.
+    assert b"<html" in client.get(url).content
+    assert b"<html" not in client.get(url, headers={"HX-Request": "true"}).content
+
+
+def test_each_visitor_gets_their_own_working_csrf_token(seed_guide: Guide):
+    url = check_url(seed_guide)
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        page = visitor.get(url)
+        body = page.content.decode()
+        assert CSRF_PLACEHOLDER not in body
+        (token,) = TOKEN.findall(body)
+        tokens.append(token)
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body))
+        response = visitor.post(reverse("result-create", args=[seed_guide.slug]), fields)
+        assert response.status_code == 303, "the replayed token is accepted"
+    assert tokens[0] != tokens[1]
+    assert Result.objects.count() == 2
+
+
+def test_a_redirect_is_replayed_too(client: Client, seed_guide: Guide):
+    start = reverse("questionnaire-start", args=[seed_guide.slug])
+    first, again = client.get(start), client.get(start)
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert again.templates == []
+
+
+def test_publishing_makes_replayed_pages_show_the_new_version(client: Client, seed_guide: Guide):
+    guide_url = reverse("guide-detail", args=[seed_guide.slug])
+    question_url = first_question_url(seed_guide)
+    client.get(guide_url), client.get(question_url)
+    republish_with(seed_guide, title="A renamed guide")
+    assert "A renamed guide" in client.get(guide_url).content.decode()
+    assert "A renamed guide" in client.get(question_url).content.decode()
+
+
+def test_a_permalink_is_replayed_until_the_guide_moves_on(client: Client, seed_guide: Guide):
+    response = client.post(
+        reverse("result-create", args=[seed_guide.slug]),
+        dict(seed_guide.document().scenarios[0].answers),
+    )
+    permalink = response["Location"]
+    first, again = client.get(permalink), client.get(permalink)
+    assert again.templates == [] and again.content == first.content
+    republish_with(seed_guide, title="A renamed guide")
+    later = client.get(permalink)
+    assert later.templates, "a new published version renders the page again"
+    assert later.content != first.content  # the banner about the newer version
+    assert later["ETag"] != first["ETag"]
+
+
+def test_draft_previews_are_never_memoised(editor_client: Client, small_guide: Guide):
+    url = first_question_url(small_guide)
+    before = len(pagecache.questionnaire_pages)
+    editor_client.get(url, {"preview": "draft"})
+    editor_client.get(url, {"preview": "draft"})
+    assert len(pagecache.questionnaire_pages) == before
+
+
+def test_the_memo_forgets_the_least_recently_used_page() -> None:
+    memo = HtmlMemo(size=2)
+    memo.put("a", "A")
+    memo.put("b", "B")
+    assert memo.get("a") == "A"  # "a" is now the most recent
+    memo.put("c", "C")
+    assert (memo.get("a"), memo.get("b"), memo.get("c")) == ("A", None, "C")
+    assert len(memo) == 2
+
+
+def test_an_entry_counts_only_for_the_object_it_was_made_from() -> None:
+    memo = HtmlMemo()
+    owner, other = object(), object()
+    memo.put(("page", id(owner)), "html", owner=owner)
+    assert memo.get(("page", id(owner)), owner=owner) == "html"
+    assert memo.get(("page", id(owner)), owner=other) is None
+    renders = []
+    assert memo.get_or_render("k", lambda: renders.append(1) or "x") == "x"
+    assert memo.get_or_render("k", lambda: renders.append(1) or "y") == "x"
+    assert renders == [1]
