@@ -12,6 +12,7 @@ from decisionguide.decision.document import GuideDocument, parse_document
 from decisionguide.guides.content_io import apply_document, build_document
 from decisionguide.guides.models import ChoicePoints, Guide, GuideVersion, Outcome
 from decisionguide.guides.publishing import (
+    DraftMoved,
     GuideInvalid,
     PublishRefused,
     describe_problem,
@@ -150,6 +151,55 @@ def test_publish_is_refused_while_a_scenario_fails(
     assert small_guide.published_version.version == 1
     # Nothing half-done: the version frozen for the check was rolled back.
     assert small_guide.versions.count() == 1 and small_guide.version == 1
+
+
+def test_publish_of_the_version_the_editor_saw(small_guide: Guide) -> None:
+    retitle(small_guide, "Edited")
+    record_edit(small_guide)
+    version = publish(small_guide, expected_version=2)
+    assert version.version == 2
+    assert Guide.objects.get(pk=small_guide.pk).published_version == version
+
+
+def test_publish_refuses_a_draft_that_moved_on_since_the_editor_saw_it(
+    small_guide: Guide,
+) -> None:
+    retitle(small_guide, "Seen by the editor")
+    record_edit(small_guide)
+    retitle(small_guide, "Saved by someone else since")  # still passes every scenario
+    record_edit(small_guide)
+
+    with pytest.raises(DraftMoved) as excinfo:
+        publish(small_guide, expected_version=2)
+
+    assert (excinfo.value.expected, excinfo.value.current) == (2, 3)
+    small_guide.refresh_from_db()
+    assert small_guide.published_version.version == 1
+    assert small_guide.document().title != "Saved by someone else since"
+    assert small_guide.versions.count() == 3 and small_guide.version == 3
+
+
+def test_publish_with_the_expected_version_still_refuses_a_failing_scenario(
+    small_guide: Guide, small_document: GuideDocument
+) -> None:
+    break_first_scenario(small_guide, small_document)
+    record_edit(small_guide)
+    with pytest.raises(PublishRefused):
+        publish(small_guide, expected_version=2)
+    small_guide.refresh_from_db()
+    assert small_guide.published_version.version == 1
+
+
+def test_publish_of_a_never_published_guide_expects_the_draft_before_listing(
+    small_document: GuideDocument,
+) -> None:
+    """Publishing freezes one more version (now listed): the editor saw the one before it."""
+    draft_doc = parse_document({**small_document.to_data(), "slug": "new-one"})
+    guide, _ = apply_document(draft_doc, publish=False)
+    seen = guide.version
+    version = publish(guide, expected_version=seen)
+    assert version.version == seen + 1
+    assert version.as_document().published
 
 
 def test_unpublish_hides_the_guide_and_publish_brings_it_back(

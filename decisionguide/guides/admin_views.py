@@ -39,6 +39,7 @@ from decisionguide.guides.models import Criterion, Guide, GuideVersion, Outcome
 from decisionguide.guides.publishing import (
     PREVIEW_DRAFT,
     PREVIEW_PARAM,
+    DraftMoved,
     GuideInvalid,
     PublishRefused,
     draft_report,
@@ -235,12 +236,52 @@ def checks_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmin
     )
 
 
+# The publish forms post the draft version their page showed, and which page that was.
+SEEN_VERSION_FIELD = "version"
+RETURN_FIELD = "from"
+RETURN_PAGES = ("change", "checks")
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The draft version the publish form showed; None if it's missing or not a number."""
+    value = request.POST.get(SEEN_VERSION_FIELD, "")
+    # ASCII digits only: int() would also take " 3", "+3", "3_0" and "٣".
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        return None
+    return int(value)
+
+
+def return_url(request: HttpRequest, guide: Guide) -> str:
+    """The guide page the publish form was on: only our own page names, never a URL."""
+    name = request.POST.get(RETURN_FIELD, "")
+    return admin_url(name if name in RETURN_PAGES else "change", guide.pk)
+
+
 @require_POST
 def publish_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmin) -> HttpResponse:
     guide = get_guide(model_admin, request, object_id)
     require(request.user.has_perm("guides.publish_guide"))
+    seen = posted_version(request)
+    if seen is None:
+        # Without it the draft would be published unseen: what this check is for.
+        blank = not request.POST.get(SEEN_VERSION_FIELD, "").strip()
+        problem = "is missing" if blank else "is not a version number"
+        messages.error(
+            request,
+            f"Not published: the version to publish {problem}. "
+            "Reload this page, review the draft and publish again.",
+        )
+        return HttpResponseRedirect(return_url(request, guide))
     try:
-        version = publish(guide, user=request.user)
+        version = publish(guide, user=request.user, expected_version=seen)
+    except DraftMoved as exc:
+        messages.error(
+            request,
+            f"Not published: this page showed version {exc.expected}, but the draft moved on "
+            f"to version {exc.current} since you loaded it. Review version {exc.current} "
+            "and publish again.",
+        )
+        return HttpResponseRedirect(return_url(request, guide))
     except PublishRefused as exc:
         messages.error(
             request,

@@ -128,7 +128,10 @@ def page_lookup_sql(alias: str) -> str:
 
 
 class Guide(models.Model):
-    slug = slug_field("The guide's web address: /guides/<slug>/. Changing it breaks shared links.")
+    slug = slug_field(
+        "The last part of the guide's web address, as in /guides/crm-pm-hybrid/. "
+        "Changing it breaks links visitors have shared."
+    )
     title = models.CharField(max_length=300, help_text="The page heading and browser title.")
     summary = models.CharField(
         max_length=320,

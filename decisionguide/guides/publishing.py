@@ -128,10 +128,29 @@ _reports = _ReportMemo()
 # Publishing
 
 
-def publish(guide: Guide, *, user: User = None) -> GuideVersion:
-    """Make the draft what visitors see; raises PublishRefused if a scenario fails."""
+class DraftMoved(Exception):
+    """The draft is no longer the version the editor asked to publish."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(f"expected draft version {expected}, the draft is version {current}")
+        self.expected = expected
+        self.current = current
+
+
+def publish(
+    guide: Guide, *, user: User = None, expected_version: int | None = None
+) -> GuideVersion:
+    """Make the draft what visitors see; raises PublishRefused if a scenario fails.
+
+    With `expected_version` (the draft version the editor looked at), raises
+    DraftMoved instead of publishing a draft that changed since.
+    """
     with transaction.atomic():
         locked = Guide.objects.select_for_update().get(pk=guide.pk)
+        # Checked under the lock: every save bumps the version holding this
+        # lock (freeze_version), so none can slip in between check and publish.
+        if expected_version is not None and locked.version != expected_version:
+            raise DraftMoved(expected_version, locked.version)
         doc = checked_rows(locked)
         if not doc.published:
             # Publishing lists the guide; the frozen version says so too.
