@@ -218,6 +218,7 @@ def wrk(
     threads: int,
     script: Path | None = None,
     headers: dict[str, str] | None = None,
+    warmup: int = 0,
 ) -> Measurement:
     command = [
         "wrk",
@@ -233,6 +234,10 @@ def wrk(
     if script is not None:
         command += ["-s", str(script)]
     command.append(f"http://127.0.0.1:{port}{path}")
+    if warmup:
+        # Not measured: the first visit to a page renders it; the table shows the steady state.
+        warm = [part if not part.startswith("-d") else f"-d{warmup}s" for part in command]
+        subprocess.run(warm, capture_output=True, text=True, check=True)
     log(f"{name}: wrk -c{connections} -d{seconds}s {path[:60]}")
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     latencies = {p: float(v) * UNITS[u] for p, v, u in LATENCY.findall(output)}
@@ -326,6 +331,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10, help="seconds per page (10)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="seconds of unmeasured load before each page (2)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
 
@@ -381,6 +389,7 @@ def main() -> int:
             "seconds": args.seconds,
             "connections": args.connections,
             "threads": args.threads,
+            "warmup": args.warmup,
         }
         floor = wrk("/healthz (floor)", path="/healthz", **common)
         rows = [

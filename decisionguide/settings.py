@@ -224,6 +224,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # A failed CSRF check gets the site's own 403 page (templates/403_csrf.html).
 CSRF_FAILURE_VIEW = "decisionguide.ops.csrf_failure"
+# Only the admin shows messages, and its users have a session anyway; the default
+# (cookie, then session) sets up two stores on every public request for nothing.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # HTTPS: on by default outside development. Behind a TLS-terminating proxy set
 # DJANGO_SECURE_PROXY_SSL_HEADER=1 so Django trusts X-Forwarded-Proto from it.
@@ -255,7 +258,7 @@ DECISIONGUIDE_TRUSTED_PROXIES = int(os.environ.get("DECISIONGUIDE_TRUSTED_PROXIE
 # Questionnaire analytics are buffered per worker and written in one transaction
 # every so many events or seconds, so counting costs the questionnaire no query.
 DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS = int(
-    os.environ.get("DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS", "100")
+    os.environ.get("DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS", "1000")
 )
 DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS = float(
     os.environ.get("DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", "60")

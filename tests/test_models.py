@@ -12,6 +12,7 @@ from django.db.models import RestrictedError
 from decisionguide.decision.document import GuideDocument, parse_document
 from decisionguide.guides.content_io import apply_document, build_document
 from decisionguide.guides.models import (
+    PAGE_LOOKUP_FIELDS,
     Choice,
     ChoicePoints,
     Criterion,
@@ -366,3 +367,21 @@ def test_seed_guide_reads_back_what_was_applied(
 
 def test_get_absolute_url_is_the_guide_page(small_guide: Guide) -> None:
     assert small_guide.get_absolute_url() == f"/guides/{small_guide.slug}/"
+
+
+def test_the_page_lookup_reads_what_the_orm_reads(small_guide: Guide) -> None:
+    # Distinct values in every looked-up column, so a swapped column can't pass.
+    Guide.objects.filter(pk=small_guide.pk).update(version=7)
+    expected = Guide.objects.get(pk=small_guide.pk)
+    found = Guide.objects.for_page(small_guide.slug)
+    assert found is not None
+    for name in PAGE_LOOKUP_FIELDS:
+        attname = Guide._meta.get_field(name).attname
+        assert getattr(found, attname) == getattr(expected, attname), name
+        assert type(getattr(found, attname)) is type(getattr(expected, attname)), name
+    assert found.document_cache_key == expected.document_cache_key
+    assert found.title == expected.title  # the rest loads on access
+
+
+def test_the_page_lookup_of_an_unknown_slug_is_none(small_guide: Guide) -> None:
+    assert Guide.objects.for_page("no-such-guide") is None

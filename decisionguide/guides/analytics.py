@@ -125,7 +125,7 @@ class EventBuffer:
             for kind, question_slug, choice_slug in events:
                 self._pending[(slug, kind, question_slug, choice_slug, day)] += 1
             due = sum(self._pending.values()) >= getattr(
-                settings, "DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS", 100
+                settings, "DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS", 1000
             ) or time.monotonic() - self._since >= getattr(
                 settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 60
             )
