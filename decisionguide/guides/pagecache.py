@@ -27,6 +27,7 @@ PERMALINK_PAGES = 512
 
 # Stands in for the CSRF token in memoised HTML; `Snapshot.replay` puts a fresh one in.
 CSRF_PLACEHOLDER = "csrf-token-placeholder-not-a-token"
+_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 # What a snapshot keeps of a response's headers besides its body.
 REPLAYED_HEADERS = ("Content-Type", "Location", "HX-Push-Url")
 
@@ -61,8 +62,8 @@ class HtmlMemo:
                 self._items.popitem(last=False)
 
     def get_or_render(
-        self, key: Hashable, render: Callable[[], str], *, owner: object = None
-    ) -> str:
+        self, key: Hashable, render: Callable[[], bytes], *, owner: object = None
+    ) -> bytes:
         """The HTML memoised under `key`, rendering (and keeping) it on a miss."""
         html = self.get(key, owner=owner)
         if html is None:
@@ -87,13 +88,13 @@ class Snapshot:
     """
 
     status: int
-    content: str
+    content: bytes  # encoded once, not on every replay
     headers: tuple[tuple[str, str], ...] = ()
 
     def replay(self, request: HttpRequest) -> HttpResponse:
         content = self.content
-        if CSRF_PLACEHOLDER in content:
-            content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+        if _PLACEHOLDER_BYTES in content:
+            content = content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
         response = HttpResponse(content, status=self.status)
         for name, value in self.headers:
             response[name] = value
@@ -108,7 +109,7 @@ def snapshot_of(response: HttpResponse) -> Snapshot | None:
     headers = tuple(
         (name, response[name]) for name in REPLAYED_HEADERS if response.has_header(name)
     )
-    return Snapshot(response.status_code, content or "", headers)
+    return Snapshot(response.status_code, content or b"", headers)
 
 
 pages = HtmlMemo(GUIDE_PAGES)

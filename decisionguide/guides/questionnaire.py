@@ -367,7 +367,7 @@ def render_page(
     state: State = context["state"]
     if state.preview:
         return private_if_preview(render(request, name, context), state)
-    html = render_to_string(name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+    html = render_to_string(name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request).encode()
     response = Snapshot(200, html).replay(request)
     response.snapshot_content = html  # type: ignore[attr-defined]
     return response
@@ -738,7 +738,7 @@ def render_result(request: HttpRequest, doc: GuideDocument, state: State) -> Htt
     }
     response = render(request, "questionnaire/result.html", context)
     if not state.preview:  # the page has no form: its HTML can be replayed as it is
-        response.snapshot_content = response.content.decode()  # type: ignore[attr-defined]
+        response.snapshot_content = response.content  # type: ignore[attr-defined]
     return private_if_preview(response, state)
 
 

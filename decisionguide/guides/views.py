@@ -105,7 +105,7 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponse(render_page())
     # The page depends on nothing but the guide version: render it once per worker.
     key = f"guide-detail:{guide.document_cache_key}:{preview}"
-    return HttpResponse(pages.get_or_render(key, render_page))
+    return HttpResponse(pages.get_or_render(key, lambda: render_page().encode()))
 
 
 @require_GET

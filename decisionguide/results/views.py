@@ -91,7 +91,7 @@ def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
         # The page shows its own absolute address, so the host is part of the key.
         key = (etag, request.build_absolute_uri("/"))
         html = permalink_pages.get_or_render(
-            key, lambda: render_result(request, permalink.get_result(result_id))
+            key, lambda: render_result(request, permalink.get_result(result_id)).encode()
         )
         response = HttpResponse(html)
     return cacheable(response, etag)
