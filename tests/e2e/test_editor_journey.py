@@ -29,8 +29,11 @@ from decisionguide.guides.models import Question as QuestionRow
 from decisionguide.guides.publishing import record_edit
 from decisionguide.guides.questionnaire import State
 from decisionguide.guides.roles import EDITORS_GROUP, ensure_editors_group
+from decisionguide.results.models import Result
+from tests.e2e.axe import axe_report
 from tests.e2e.conftest import LAPTOP, new_page
-from tests.e2e.journeys import result_url
+from tests.e2e.journeys import query_of, result_url, walk
+from tests.e2e.test_questionnaire import answer, continue_button, heading
 
 pytestmark = pytest.mark.e2e
 
@@ -446,3 +449,42 @@ def test_the_server_refuses_a_failing_draft_even_if_the_button_is_forced(
     expect(visitor.get_by_role("heading", level=1)).to_have_text(
         f"Your recommendation: {expected.name}"
     )
+
+
+def test_the_draft_questionnaire_keeps_its_preview_through_every_htmx_step(
+    page: Page, guide: GuideDocument, editor: AbstractUser
+) -> None:
+    """The draft questionnaire, with JavaScript: each swapped step stays on the draft."""
+    doc = guide
+    steps = walk(doc)
+    # An unpublished edit only the draft shows: the last question's prompt.
+    last = steps[-1].question
+    draft_prompt = f"Draft wording: {last.prompt}"
+    row = Guide.objects.get(slug=doc.slug)
+    QuestionRow.objects.filter(guide=row, slug=last.slug).update(prompt=draft_prompt)
+    record_edit(row)
+
+    log_in(page, editor)
+    open_guide(page, doc)
+    page.get_by_role("link", name="Draft questionnaire").click()
+    for step in steps:
+        expected = draft_prompt if step.question.slug == last.slug else step.question.prompt
+        expect(heading(page)).to_have_text(expected)
+        expect(page.get_by_text("Draft preview.")).to_be_visible()
+        assert query_of(page.url).get("preview") == "draft", page.url
+        answer(page, step)
+        continue_button(page).click()
+
+    expect(heading(page)).to_have_text("Check your answers")
+    page.wait_for_url(lambda url: query_of(url).get("preview") == "draft")
+    violations, report = axe_report(page)
+    assert violations == 0, report
+    page.get_by_role("link", name="See the draft recommendation").click()
+    outcome = doc.outcome(
+        evaluate(doc, clean_answers(doc, {s.question.slug: s.choice.slug for s in steps})).outcome
+        or ""
+    )
+    assert outcome is not None
+    expect(heading(page)).to_contain_text(outcome.name)
+    expect(page.get_by_text("Draft preview.")).to_be_visible()
+    assert not Result.objects.exists(), "a draft preview stores no result"
