@@ -90,7 +90,7 @@ def test_a_later_floor_judges_the_rows_after_it(bench, capsys):
     rows = [
         measurement(bench, "/healthz (floor)", 1000),
         measurement(bench, "permalink (1,000 results)", 600),
-        measurement(bench, "/healthz (floor, 1M run)", 2000),
+        measurement(bench, "/healthz (floor, at 1M)", 2000),
         measurement(bench, "permalink (1,000,000 results)", 900),  # 45% of its own floor
     ]
     assert bench.print_table(rows) is False
