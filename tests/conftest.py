@@ -12,7 +12,7 @@ from django.core.cache import cache
 from decisionguide.decision.document import GuideDocument, parse_document
 from decisionguide.guides import pagecache
 from decisionguide.guides.content_io import load_guide_file
-from decisionguide.guides.models import Guide, documents
+from decisionguide.guides.models import Guide, documents, guide_from_row
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED_FILE = Path(settings.BASE_DIR) / "content" / "crm-pm-hybrid.yaml"
@@ -25,6 +25,7 @@ def _empty_cache() -> None:
     # start each test without documents or counters cached by another one.
     cache.clear()
     documents.clear()
+    guide_from_row.cache_clear()
     pagecache.clear_all()
 
 

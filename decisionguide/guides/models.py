@@ -126,7 +126,7 @@ class GuideManager(models.Manager.from_queryset(GuideQuerySet)):  # type: ignore
             row = cursor.fetchone()
         if row is None:
             return None
-        return self.model.from_db(alias, lookup.attnames, lookup.convert(row))
+        return guide_from_row(alias, tuple(row))
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,18 @@ class PageLookup:
             for function in functions:
                 values[index] = function(values[index], column, connection)
         return values
+
+
+@functools.lru_cache(maxsize=64)
+def guide_from_row(alias: str, row: tuple[Any, ...]) -> Guide:
+    """One shared, read-only Guide per distinct row, so a page skips building a model.
+
+    The row holds the version, published version and `updated` stamp, so any
+    saved change or publish gives a new row and a new instance. Public pages
+    only read it (and render from the immutable document); never save it.
+    """
+    lookup = page_lookup(alias)
+    return Guide.from_db(alias, lookup.attnames, lookup.convert(row))
 
 
 @functools.cache
