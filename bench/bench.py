@@ -407,7 +407,15 @@ def main() -> int:
             wrk("guide page", path=f"/guides/{GUIDE}/", **common),
             wrk("question (htmx)", path=question, headers={"HX-Request": "true"}, **common),
             wrk("question (full page)", path=question, **common),
+            # A first visit: no CSRF cookie yet, so each request makes a new secret and cookie.
             wrk("check answers", path=check, **common),
+            # A visitor whose browser already holds the CSRF cookie from an earlier visit.
+            wrk(
+                "check answers (CSRF cookie held)",
+                path=check,
+                headers={"Cookie": csrf_cookie},
+                **common,
+            ),
             wrk(
                 f"permalink ({args.results:,} results)",
                 path=permalink_paths[0],

@@ -3,7 +3,7 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-from django.db import connections, models
+from django.db import connections, models, router
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,15 +20,17 @@ class PageStamp(NamedTuple):
     guide_is_listed: bool
 
 
-class ResultQuerySet(models.QuerySet["Result"]):
+class ResultManager(models.Manager["Result"]):
+    # On the manager, not a queryset: the hot path needs no queryset at all.
     def page_stamp(self, result_id: str) -> PageStamp | None:
         """The result's page stamp in one small query (None if there is no such result).
 
         A permalink served from memory needs only this, so it is a fixed SQL
         string: compiling the ORM's three-table join cost more than the page.
         """
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(page_stamp_sql(self.db), [result_id])
+        alias = router.db_for_read(self.model)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(page_stamp_sql(alias), [result_id])
             row = cursor.fetchone()
         if row is None:
             return None
@@ -86,7 +88,7 @@ class Result(models.Model):
     )
     created = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = ResultQuerySet.as_manager()
+    objects = ResultManager()
 
     class Meta:
         ordering = ["-created"]
