@@ -22,6 +22,7 @@ from decisionguide.guides.publishing import (
     revert,
     unpublish,
     version_for_request,
+    wants_draft,
     yaml_diff,
 )
 from decisionguide.guides.roles import EDITORS_GROUP, editor_permissions
@@ -358,3 +359,20 @@ def test_outcome_rows_are_untouched_by_a_refused_publish(
     with pytest.raises(PublishRefused):
         publish(small_guide)
     assert list(Outcome.objects.values_list("pk", "slug")) == before
+
+
+def test_visitors_urls_are_not_parsed_just_to_rule_out_a_preview(drafted: Guide) -> None:
+    # Questionnaire URLs carry every answer; a page served from memory needs none of them.
+    request = preview_request(AnonymousUser(), "?a=1&b=2&c=3")
+    assert wants_draft(request) is False
+    assert "GET" not in request.__dict__, "the query string was parsed"
+
+
+def test_a_slug_that_merely_contains_preview_is_not_a_preview(
+    drafted: Guide, django_user_model
+) -> None:
+    editor = django_user_model.objects.create_user("e2", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    editor = django_user_model.objects.get(pk=editor.pk)
+    assert wants_draft(preview_request(editor, "?previewed=draft&x=preview")) is False
+    assert wants_draft(preview_request(editor, "?x=1&preview=draft")) is True

@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from decisionguide.decision.document import GuideDocument
 from decisionguide.guides.models import AnswerCounter, Guide
-from decisionguide.guides.publishing import PREVIEW_PARAM
+from decisionguide.guides.publishing import PREVIEW_PARAM, asks_for_preview
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def response_events(request: HttpRequest, response: HttpResponse) -> tuple[str, 
     match = getattr(request, "resolver_match", None)
     if match is None or not str(match.url_name or "").startswith(QUESTIONNAIRE_PREFIX):
         return "", []
-    if request.method != "GET" or PREVIEW_PARAM in request.GET:
+    if request.method != "GET" or (asks_for_preview(request) and PREVIEW_PARAM in request.GET):
         return "", []
     events: list[Event] = []
     status = response.status_code

@@ -200,12 +200,21 @@ def _refresh(guide: Guide) -> None:
 
 def wants_draft(request: HttpRequest) -> bool:
     """`?preview=draft` from a staff user who may see guides in the admin."""
-    if request.GET.get(PREVIEW_PARAM) != PREVIEW_DRAFT:
+    if not asks_for_preview(request) or request.GET.get(PREVIEW_PARAM) != PREVIEW_DRAFT:
         return False  # no session lookup for ordinary visitors
     user = getattr(request, "user", None)
     return bool(
         user is not None and user.is_active and user.is_staff and user.has_perm("guides.view_guide")
     )
+
+
+def asks_for_preview(request: HttpRequest) -> bool:
+    """Whether the query string may ask for a preview, without parsing all of it.
+
+    Questionnaire URLs carry every answer, and a page served from memory
+    otherwise never needs them parsed; a False here is exact, a True is checked.
+    """
+    return PREVIEW_PARAM in request.META.get("QUERY_STRING", "")
 
 
 def version_for_request(request: HttpRequest, guide: Guide) -> GuideVersion:
