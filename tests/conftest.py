@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from decisionguide.decision.document import GuideDocument, parse_document
-from decisionguide.guides import pagecache
+from decisionguide.guides import analytics, pagecache
 from decisionguide.guides.content_io import load_guide_file
 from decisionguide.guides.models import Guide, documents, guide_from_row
 
@@ -20,13 +21,18 @@ SMALL_FILE = DATA_DIR / "small-guide.yaml"
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> None:
+def _empty_cache() -> Iterator[None]:
     # The test database is rolled back after every test but the cache is not:
     # start each test without documents or counters cached by another one.
     cache.clear()
     documents.clear()
     guide_from_row.cache_clear()
     pagecache.clear_all()
+    # Events buffered by a test that raised the flush threshold never reach the next
+    # test, nor the flush at exit (when the test database is gone).
+    analytics.buffer.discard()
+    yield
+    analytics.buffer.discard()
 
 
 def read_document(path: Path) -> GuideDocument:

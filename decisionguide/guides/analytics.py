@@ -132,6 +132,12 @@ class EventBuffer:
         if due:
             self.flush()
 
+    def discard(self) -> None:
+        """Forget pending events without writing them (tests start from an empty buffer)."""
+        with self._lock:
+            self._pending.clear()
+            self._since = time.monotonic()
+
     def flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, Counter()
