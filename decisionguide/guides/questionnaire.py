@@ -215,13 +215,18 @@ def progress(doc: GuideDocument, question: Question, answers: Mapping[str, str])
 # URLs
 
 
+def preview_query(state: State) -> str:
+    """`?preview=draft` in a draft preview, else nothing: for links that drop the answers."""
+    return State(preview=state.preview).query()
+
+
 def start_url(doc: GuideDocument, state: State) -> str:
     """The first question, with no answers (but still in a preview, if this is one)."""
-    return reverse("questionnaire-start", args=[doc.slug]) + State(preview=state.preview).query()
+    return reverse("questionnaire-start", args=[doc.slug]) + preview_query(state)
 
 
 def guide_url(doc: GuideDocument, state: State) -> str:
-    return reverse("guide-detail", args=[doc.slug]) + State(preview=state.preview).query()
+    return reverse("guide-detail", args=[doc.slug]) + preview_query(state)
 
 
 def question_url(doc: GuideDocument, question: Question, state: State) -> str:
@@ -363,8 +368,13 @@ def render_page(
     """
     panel_only = wants_panel(request)
     name = f"{template}#{panel}" if panel_only else template
-    context = {**context, "panel_only": panel_only, "panel_id": PANEL_ID}
     state: State = context["state"]
+    context = {
+        **context,
+        "panel_only": panel_only,
+        "panel_id": PANEL_ID,
+        "draft_preview": state.preview,
+    }
     if state.preview:
         return private_if_preview(render(request, name, context), state)
     html = render_to_string(name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request).encode()
@@ -471,7 +481,6 @@ def render_question(
     context = {
         "doc": doc,
         "state": state,
-        "draft_preview": state.preview,
         "question": question,
         "choices": choices,
         "position": position,
@@ -531,7 +540,6 @@ def render_check(
     context = {
         "doc": doc,
         "state": state,
-        "draft_preview": state.preview,
         "rows": answer_rows(doc, state),
         "back_url": question_url(doc, shown[-1], state) if shown else start_url(doc, state),
         # Posting stores the result and leads to its permalink; a draft preview
@@ -567,7 +575,6 @@ def render_route(request: HttpRequest, doc: GuideDocument, state: State) -> Http
     context = {
         "doc": doc,
         "state": state,
-        "draft_preview": state.preview,
         "question": question,
         "choice": choice,
         "page": page,
@@ -719,8 +726,8 @@ def page_url(doc: GuideDocument, slug: str, state: State) -> str:
     """A linked page's URL; in a draft preview, our own pages show their draft too."""
     url = linked_page_url(doc, slug)
     page = doc.linked_page(slug)
-    if state.preview and page is not None and not page.url:
-        url += State(preview=True).query()
+    if page is not None and not page.url:
+        url += preview_query(state)
     return url
 
 

@@ -72,21 +72,9 @@ def stored_decision(result: Result) -> Decision:
     return Decision.from_json(result.decision)
 
 
-def is_published(guide: Guide) -> bool:
-    """Visitors can still open the guide (and retake it)."""
-    return guide.is_listed
-
-
 def is_current(result: Result) -> bool:
     """The result was worked out with the version visitors see today."""
     return guide_of(result).published_version_id == result.guide_version_id
-
-
-def page_stamp(result: Result) -> PageStamp:
-    guide = guide_of(result)
-    return PageStamp(
-        result.pk, result.guide_version_id, guide.slug, guide.published_version_id, guide.is_listed
-    )
 
 
 def page_etag(stamp: PageStamp) -> str:
@@ -149,7 +137,7 @@ def live_answer(result: Result) -> LiveAnswer | None:
     """Today's recommendation when a newer version has been published since; None
     when it hasn't, or when the guide is no longer published (the result still stands)."""
     guide = guide_of(result)
-    if not is_published(guide) or is_current(result):
+    if not guide.is_listed or is_current(result):
         return None
     doc = guide.document()  # the published version's, memoised
     version = guide.current_version().version

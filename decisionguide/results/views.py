@@ -107,7 +107,7 @@ def render_result(request: HttpRequest, result: Result) -> str:
     )
     outcome = context["outcome"]
     name = outcome.name if outcome is not None else ""
-    published = permalink.is_published(permalink.guide_of(result))
+    published = permalink.guide_of(result).is_listed
     context |= {
         "result": result,
         "version": result.guide_version.version,
