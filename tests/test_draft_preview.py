@@ -149,3 +149,13 @@ def test_the_guide_admin_links_to_the_draft_questionnaire(drafted: Guide, editor
     assert f'href="{link}"' in page
     first = editor_client.get(link, follow=True)
     assert DRAFT_PROMPT in first.content.decode()
+
+
+def test_the_draft_guide_page_says_it_shows_unpublished_edits(
+    drafted: Guide, editor_client: Client
+):
+    url = reverse("guide-detail", args=[drafted.slug])
+    draft = editor_client.get(url, PREVIEW).content.decode()
+    assert "This page shows unpublished edits" in draft
+    assert "Only staff can see this page until the guide is published" not in draft
+    assert "Preview" not in editor_client.get(url).content.decode()  # the published page

@@ -96,6 +96,7 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         context = {
             "doc": doc,
             "preview": preview,
+            "showing_draft": draft,
             "sections": guide_sections(doc),
             "matrix": matrix_rows(doc),
         }
