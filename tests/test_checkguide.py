@@ -17,7 +17,8 @@ from django.core.management.base import CommandError
 
 from decisionguide.decision.document import GuideDocument, parse_document
 from decisionguide.decision.engine import evaluate
-from decisionguide.guides.checks import check_document, reachability, report_lines
+from decisionguide.guides.answer_space import search
+from decisionguide.guides.checks import check_document, report_lines
 from decisionguide.guides.content_io import apply_document
 from decisionguide.guides.models import Guide
 
@@ -66,9 +67,9 @@ def test_the_shipped_guides_pass(request: pytest.FixtureRequest, name: str) -> N
 def test_each_reachable_outcome_comes_with_answers_that_reach_it(
     seed_document: GuideDocument,
 ) -> None:
-    for outcome, answers in reachability(seed_document).outcomes.items():
+    for outcome, answers in search(seed_document)[0].outcomes.items():
         assert evaluate(seed_document, answers).outcome == outcome
-    for route, answers in reachability(seed_document).routes.items():
+    for route, answers in search(seed_document)[0].routes.items():
         assert evaluate(seed_document, answers).route == route
 
 
@@ -143,7 +144,7 @@ def test_choices_with_no_effect_are_listed(seed_document: GuideDocument) -> None
 
 
 def test_a_large_answer_space_is_searched_within_a_bound(seed_document: GuideDocument) -> None:
-    reach = reachability(seed_document, exhaustive_limit=100, bounded_budget=3000)
+    reach, _ = search(seed_document, exhaustive_limit=100, bounded_budget=3000)
     assert reach.method == "bounded"
     assert reach.tried <= 3000 + 50
     assert "bounded search" in reach.describe_method()

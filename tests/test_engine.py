@@ -11,23 +11,24 @@ import pytest
 
 from decisionguide.decision.document import Condition, Gate, GuideDocument, parse_document
 from decisionguide.decision.engine import (
-    CLEAR,
-    CLEAR_MARGIN,
-    CLOSE,
-    LEANING,
-    LEANING_MARGIN,
-    MAX_REASONS,
     AnswerProblem,
-    Decision,
-    Flip,
-    Reason,
     check_answers,
-    clarity_for,
     clean_answers,
     condition_holds,
     evaluate,
     next_question,
     shown_questions,
+)
+from decisionguide.decision.verdict import (
+    CLEAR,
+    CLEAR_MARGIN,
+    CLOSE,
+    LEANING,
+    LEANING_MARGIN,
+    Decision,
+    Flip,
+    Reason,
+    clarity_for,
 )
 
 
@@ -440,22 +441,48 @@ def test_reasons_strongest_first_then_question_order() -> None:
     )
     answers = {q.slug: "a" for q in doc.questions}
     decision = evaluate(doc, answers)
-    assert decision.outcome == "pm"
-    assert [(r.question, r.points) for r in decision.reasons] == [("q2", 3), ("q1", 1), ("q3", 1)]
+    # pm 1 + 3 + 1 - 1 = 4 against crm 2 + 1 = 3.
+    assert (decision.outcome, decision.runner_up, decision.margin) == ("pm", "crm", 1)
+    # Each answer counts its points for pm minus its points for crm.
+    assert [(r.question, r.points) for r in decision.reasons] == [("q2", 3), ("q1", 1)]
+    assert [(r.question, r.points) for r in decision.counter_reasons] == [
+        ("q3", 1),
+        ("q4", 1),
+        ("q5", 1),
+    ]
     q2 = doc.question("q2")
     assert decision.reasons[0].text == q2.choice("a").reason
     q1 = doc.question("q1")
     assert decision.reasons[1] == Reason("q1", "a", f"{q1.short}: {q1.choice('a').label}", 1)
 
 
-def test_reasons_are_capped() -> None:
+def test_reasons_for_and_against_add_up_to_the_margin() -> None:
     doc = build(
-        [question(f"q{n}", choice("a", points={"pm": 1}), choice("b")) for n in range(8)],
+        [question(f"q{n}", choice("a", points={"pm": 1}), choice("b")) for n in range(8)]
+        + [question("q8", choice("a", points={"crm": 3}), choice("b"))],
         default_outcome="pm",
     )
     decision = evaluate(doc, {q.slug: "a" for q in doc.questions})
-    assert len(decision.reasons) == MAX_REASONS
-    assert [r.question for r in decision.reasons] == [q.slug for q in doc.questions][:MAX_REASONS]
+    # Every answer that counted is listed, however many there are.
+    assert [r.question for r in decision.reasons] == [f"q{n}" for n in range(8)]
+    assert [(r.question, r.points) for r in decision.counter_reasons] == [("q8", 3)]
+    pros = sum(r.points for r in decision.reasons)
+    cons = sum(r.points for r in decision.counter_reasons)
+    assert pros - cons == decision.margin == 5
+    assert decision.reasons_add_up
+
+
+def test_answers_that_count_the_same_for_both_are_left_out() -> None:
+    doc = build(
+        [
+            question("q1", choice("a", points={"pm": 2, "crm": 2}), choice("b")),
+            question("q2", choice("a", points={"pm": 1}), choice("b")),
+        ],
+        default_outcome="pm",
+    )
+    decision = evaluate(doc, {"q1": "a", "q2": "a"})
+    assert [r.question for r in decision.reasons] == ["q2"]
+    assert decision.counter_reasons == ()
 
 
 # ---------------------------------------------------------------------------
@@ -536,15 +563,20 @@ def brute_force_flips(doc: GuideDocument, answers: dict[str, str]) -> list[Flip]
                 continue
             result = evaluate(doc, {**answers, q_slug: other.slug})
             if (result.outcome, result.route) != (base.outcome, base.route):
-                flips.append(Flip(q_slug, other.slug, result.outcome, result.route))
+                flips.append(Flip(q_slug, other.slug, result.outcome, result.route, result.margin))
     return flips
+
+
+def same_flips(decision: Decision, expected: list[Flip]) -> bool:
+    """The same flips, whatever their order (ranking is tested on its own)."""
+    return sorted(decision.flips, key=repr) == sorted(expected, key=repr)
 
 
 def test_flips_list_every_change_that_changes_the_result(tiny: GuideDocument) -> None:
     answers = {"size": "small", "team": "solo", "tools": "one"}
     decision = evaluate(tiny, answers)
     assert decision.outcome == "crm"
-    assert list(decision.flips) == brute_force_flips(tiny, answers)
+    assert same_flips(decision, brute_force_flips(tiny, answers))
     # Picking the agency choice ends with its page.
     agency = tiny.question("team").choice("agency")
     assert Flip("team", "agency", None, agency.route) in decision.flips
@@ -563,14 +595,14 @@ def test_flip_that_hides_a_later_question(tiny: GuideDocument) -> None:
     flip = next(f for f in decision.flips if (f.question, f.choice) == ("size", "small"))
     assert flip.outcome == "crm"
     assert "billing" not in clean_answers(tiny, {**answers, "size": "small"})
-    assert list(decision.flips) == brute_force_flips(tiny, answers)
+    assert same_flips(decision, brute_force_flips(tiny, answers))
 
 
 def test_flips_from_a_route(tiny: GuideDocument) -> None:
     answers = {"size": "big", "team": "agency"}
     decision = evaluate(tiny, answers)
     assert decision.route is not None
-    assert list(decision.flips) == brute_force_flips(tiny, answers)
+    assert same_flips(decision, brute_force_flips(tiny, answers))
     assert {f.choice for f in decision.flips if f.question == "team"} == {"solo", "team"}
 
 
@@ -579,7 +611,13 @@ def test_flips_do_not_reach_inside_flips(tiny: GuideDocument) -> None:
     decision = evaluate(tiny, {"size": "small", "team": "solo", "tools": "one"})
     assert decision.flips
     assert {type(f) for f in decision.flips} == {Flip}
-    assert {f.name for f in dataclasses.fields(Flip)} == {"question", "choice", "outcome", "route"}
+    assert {f.name for f in dataclasses.fields(Flip)} == {
+        "question",
+        "choice",
+        "outcome",
+        "route",
+        "margin",
+    }
 
 
 def test_flips_on_many_answer_sets_match_brute_force(tiny: GuideDocument) -> None:
@@ -587,7 +625,24 @@ def test_flips_on_many_answer_sets_match_brute_force(tiny: GuideDocument) -> Non
     for q in tiny.questions:
         sets = [{**s, q.slug: c.slug} for s in sets for c in q.choices]
     for answers in sets:
-        assert list(evaluate(tiny, answers).flips) == brute_force_flips(tiny, answers)
+        assert same_flips(evaluate(tiny, answers), brute_force_flips(tiny, answers))
+
+
+def test_flips_come_most_decisive_first(tiny: GuideDocument) -> None:
+    sets: list[dict[str, str]] = [{}]
+    for q in tiny.questions:
+        sets = [{**s, q.slug: c.slug} for s in sets for c in q.choices]
+    ranked = 0
+    for answers in sets:
+        flips = evaluate(tiny, answers).flips
+        routes = [f.route is not None for f in flips]
+        # Every change to an outcome before any change to a route ...
+        assert routes == sorted(routes)
+        margins = [f.margin for f in flips if f.route is None and f.margin is not None]
+        # ... and the clearest new result first.
+        assert margins == sorted(margins, reverse=True)
+        ranked += len(set(margins)) > 1
+    assert ranked  # the tiny guide has answer sets where the order matters
 
 
 # ---------------------------------------------------------------------------
@@ -671,9 +726,13 @@ def test_to_json_round_trip(tiny: GuideDocument) -> None:
         "notes",
         "scenario",
         "reasons",
+        "counter_reasons",
         "flips",
         "margin",
         "clarity",
+        "runner_up",
+        "close_call",
+        "basis",
     }
     assert json.loads(json.dumps(data)) == data
     assert data["reasons"][0] == dataclasses.asdict(decision.reasons[0])

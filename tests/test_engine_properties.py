@@ -16,13 +16,12 @@ from hypothesis import strategies as st
 
 from decisionguide.decision.document import Choice, GuideDocument, Question, parse_document
 from decisionguide.decision.engine import (
-    Decision,
     check_answers,
-    clarity_for,
     clean_answers,
     evaluate,
     next_question,
 )
+from decisionguide.decision.verdict import Decision, clarity_for
 
 # The seed guide's rule: a hybrid is only recommended with a written handoff rule.
 HANDOFF_QUESTION = "handoff_rule"
@@ -84,14 +83,29 @@ def test_decision_properties(doc: GuideDocument, data: st.DataObject) -> None:
     assert (decision.outcome is None) != (decision.route is None)
     if decision.outcome is not None:
         assert decision.outcome not in decision.excluded
-        assert decision.margin is None or decision.margin >= 0
-        assert decision.clarity == clarity_for(decision.margin)
-        for reason in decision.reasons:
-            choice = doc.question(reason.question).choice(reason.choice)
-            assert answers[reason.question] == reason.choice
-            assert reason.points == choice.points[decision.outcome] > 0
-        points = [r.points for r in decision.reasons]
-        assert points == sorted(points, reverse=True)
+        if decision.close_call:
+            # Only the default takes a close call, and only a close one.
+            assert decision.outcome == doc.default_outcome
+            assert -doc.close_call_margin <= decision.margin <= 0
+        else:
+            assert decision.margin is None or decision.margin >= 0
+        assert decision.clarity == clarity_for(decision.margin, close_call=decision.close_call)
+        runner_up = decision.runner_up
+        for sign, reasons in ((1, decision.reasons), (-1, decision.counter_reasons)):
+            for reason in reasons:
+                choice = doc.question(reason.question).choice(reason.choice)
+                assert answers[reason.question] == reason.choice
+                net = choice.points.get(decision.outcome, 0)
+                net -= choice.points.get(runner_up, 0) if runner_up else 0
+                assert reason.points == sign * net > 0
+            points = [r.points for r in reasons]
+            assert points == sorted(points, reverse=True)
+        if runner_up is not None:
+            # For and against add up to the margin the page states.
+            total = sum(r.points for r in decision.reasons)
+            total -= sum(r.points for r in decision.counter_reasons)
+            assert total == decision.margin
+            assert decision.scores[decision.outcome] - decision.scores[runner_up] == total
     else:
         assert decision.clarity == ""
         assert decision.scenario is None

@@ -344,9 +344,9 @@ def test_current_version_returns_the_frozen_row(small_guide: Guide) -> None:
 def test_build_document_query_count_does_not_grow_with_the_guide(
     small_guide: Guide, seed_guide: Guide, django_assert_num_queries
 ) -> None:
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(22):
         build_document(small_guide)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(22):
         build_document(seed_guide)
 
 

@@ -803,13 +803,17 @@ def test_result_explains_the_recommendation(client, seed_guide):
     assert outcome.name in page.h1 and page.h1_count == 1
     assert outcome.tagline in body
     for reason in decision.reasons:
-        assert f'{reason.text} <span class="reason-points">+{reason.points} ' in body
+        assert f'{reason.text} <span class="reason-points">+{reason.points}</span>' in body
+    for reason in decision.counter_reasons:
+        assert f'{reason.text} <span class="reason-points">+{reason.points}</span>' in body
     for flip in decision.flips:
         question = doc.question(flip.question)
         label = question.choice(flip.choice).label
-        sentence = f"If your answer to “{question.short}” were “{label}”"
+        sentence = f"If you answered “{label}” to “{question.prompt}”"
         if flip.outcome is not None:
-            assert f"{sentence}, the answer would be {doc.outcome(flip.outcome).name}." in body
+            assert (
+                f"{sentence}, the recommendation would be {doc.outcome(flip.outcome).name}." in body
+            )
         else:  # a triage answer that leaves the guide is not a different recommendation
             assert sentence not in body
     for slug, reason in decision.excluded.items():
@@ -837,7 +841,7 @@ def test_result_explains_the_recommendation(client, seed_guide):
 
 
 def test_result_says_how_clear_cut_it_is(client, seed_guide):
-    from decisionguide.guides.questionnaire import CLARITY_WORDS
+    from decisionguide.guides.presenter import CLARITY_WORDS
 
     doc = seed_guide.document()
     seen = set()
@@ -861,8 +865,8 @@ def test_result_ignores_answers_to_hidden_questions(client, seed_guide):
 
 
 def test_result_context_needs_no_database(seed_document, django_assert_num_queries):
-    from decisionguide.decision.engine import Decision
-    from decisionguide.guides.questionnaire import build_result_context
+    from decisionguide.decision.verdict import Decision
+    from decisionguide.guides.presenter import build_result_context
 
     doc = seed_document
     answers = complete(doc, doc.scenarios[0].answers)

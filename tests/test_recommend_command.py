@@ -26,6 +26,10 @@ JSON_KEYS = {
     "flips",
     "margin",
     "clarity",
+    "runner_up",
+    "close_call",
+    "counter_reasons",
+    "basis",
 }
 
 Picker = Callable[[Question, int], Choice]

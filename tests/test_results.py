@@ -331,7 +331,8 @@ def test_a_result_row_stays_small(client, seed_guide):
         path = create(client, doc, answers, **{question.slug: longest})
         result = Result.objects.get(pk=result_id(path))
         sizes = [len(json.dumps(v)) for v in (result.answers, result.free_texts, result.decision)]
-        assert sum(sizes) < 3000, sizes
+        # The decision keeps every reason for and against, and every flip.
+        assert sum(sizes) < 4000, sizes
         assert sum(sizes) < guide_size / 10
 
 

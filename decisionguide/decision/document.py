@@ -93,6 +93,8 @@ class LinkedPage(Part):
     title: Line
     summary: RequiredText
     when: RequiredText
+    # The page's own text on this site, when it has no `url` elsewhere.
+    body: Text = ""
     url: Annotated[str, StringConstraints(pattern=r"^(https?://\S+|/\S*)$")] | None = None
 
 
@@ -138,10 +140,33 @@ class Gate(Part):
 
 
 class Note(Part):
+    """A remark shown on the result when `when` holds.
+
+    `shown_with` limits it to those recommendations (empty: any). A note that
+    speaks against outcomes lists them in `argues_against`; one that speaks for
+    some lists them in `argues_for`, and so speaks against every other. The
+    checks refuse a guide where some answers show a note beside a
+    recommendation it argues against.
+    """
+
     slug: Slug
     title: Line
     text: RequiredText
     when: Condition
+    shown_with: tuple[Slug, ...] = ()
+    argues_against: tuple[Slug, ...] = ()
+    argues_for: tuple[Slug, ...] = ()
+
+    def shows_with(self, outcome: str | None) -> bool:
+        """Whether the note may appear beside this recommendation (None: a route)."""
+        if not self.shown_with:
+            return True
+        return outcome is not None and outcome in self.shown_with
+
+    def argues_against_outcome(self, outcome: str) -> bool:
+        if outcome in self.argues_against:
+            return True
+        return bool(self.argues_for) and outcome not in self.argues_for
 
 
 class GuideDocument(Part):
@@ -150,6 +175,9 @@ class GuideDocument(Part):
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
     published: bool = True
     default_outcome: Slug
+    # A lead of at most this many points is a close call, and a close call goes
+    # to the default outcome when the default is that close too (0: only ties).
+    close_call_margin: int = Field(default=0, ge=0, le=100)
     intro: RequiredText
     right_page: RequiredText
     wrong_page: RequiredText
@@ -337,6 +365,16 @@ def check_references(doc: GuideDocument) -> Iterator[DocumentError]:
 
     for i, note in enumerate(doc.notes):
         yield from _check_condition(note.when, f"notes[{i}].when", earlier)
+        for field in ("shown_with", "argues_against", "argues_for"):
+            for j, slug in enumerate(getattr(note, field)):
+                if slug not in outcome_slugs:
+                    yield unknown_outcome(f"notes[{i}].{field}[{j}]", slug)
+        both = set(note.argues_against) & set(note.argues_for)
+        if both:
+            yield DocumentError(
+                f"notes[{i}].argues_against",
+                f"a note can't argue both for and against {', '.join(sorted(both))}",
+            )
 
     for i, scenario in enumerate(doc.scenarios):
         for question_slug, choice_slug in scenario.answers.items():

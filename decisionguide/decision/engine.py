@@ -5,7 +5,7 @@ a mapping of answers (question slug -> choice slug). No Django, no database,
 no clock, so the same answers to the same guide version always give the same
 `Decision`, and a stored result can be recomputed or re-rendered at any time.
 
-Rules, in short (see the semantics in notes/CONTEXT.md):
+Rules, in short:
 
 - Questions are asked in order. A question is shown when its `show_if` holds
   against the answers kept so far; a choice with a `route` ends the
@@ -13,53 +13,26 @@ Rules, in short (see the semantics in notes/CONTEXT.md):
 - score[outcome] = sum of the points of the chosen choices.
 - A gate excludes its outcome unless its `unless` condition holds.
 - The winner is the best-scoring outcome that is not excluded; ties go to the
-  default outcome if it is among them, else to the first in outcome order.
-- Flips: every single-answer change that would change the result.
+  default outcome if it is among them, else to the first in outcome order; a
+  lead of at most the guide's `close_call_margin` over the default goes to
+  the default (`pick_outcome`).
+- Reasons: each answer's points for the winner minus its points for the
+  runner-up, so for and against add up to the margin.
+- Notes: shown when their condition holds and the winner is one they may
+  appear with (`Note.shown_with`).
+- Flips: every single-answer change that would change the result, the most
+  decisive first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
+from decisionguide.decision.verdict import LEAD_BASIS, Decision, Flip, Reason, clarity_for
 
 Answers = Mapping[str, str]
-
-# How far ahead the winner must be (in points) for each clarity word.
-CLEAR_MARGIN = 4
-LEANING_MARGIN = 2
-CLEAR = "clear"
-LEANING = "leaning"
-CLOSE = "close"
-
-# "Why this recommendation" lists at most this many answers.
-MAX_REASONS = 5
-
-
-# ---------------------------------------------------------------------------
-# Results
-
-
-@dataclass(frozen=True)
-class Reason:
-    """An answer that pushed the recommended outcome, worth `points` towards it."""
-
-    question: str
-    choice: str
-    text: str
-    points: int
-
-
-@dataclass(frozen=True)
-class Flip:
-    """Changing only the answer to `question` into `choice` gives this result instead."""
-
-    question: str
-    choice: str
-    outcome: str | None
-    route: str | None
 
 
 @dataclass(frozen=True)
@@ -72,65 +45,6 @@ class AnswerProblem:
 
     def __str__(self) -> str:
         return self.message
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The engine's answer. Exactly one of `outcome` and `route` is set."""
-
-    outcome: str | None
-    route: str | None
-    scores: dict[str, int]
-    excluded: dict[str, str]
-    notes: tuple[str, ...]
-    scenario: str | None
-    reasons: tuple[Reason, ...]
-    flips: tuple[Flip, ...]
-    margin: int | None
-    clarity: str
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON data (what `manage.py recommend` prints and results store)."""
-        return {
-            "outcome": self.outcome,
-            "route": self.route,
-            "scores": dict(self.scores),
-            "excluded": dict(self.excluded),
-            "notes": list(self.notes),
-            "scenario": self.scenario,
-            "reasons": [
-                {"question": r.question, "choice": r.choice, "text": r.text, "points": r.points}
-                for r in self.reasons
-            ],
-            "flips": [
-                {"question": f.question, "choice": f.choice, "outcome": f.outcome, "route": f.route}
-                for f in self.flips
-            ],
-            "margin": self.margin,
-            "clarity": self.clarity,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Decision:
-        """The inverse of `to_json`, for re-rendering a stored decision."""
-        return cls(
-            outcome=data.get("outcome"),
-            route=data.get("route"),
-            scores=dict(data.get("scores") or {}),
-            excluded=dict(data.get("excluded") or {}),
-            notes=tuple(data.get("notes") or ()),
-            scenario=data.get("scenario"),
-            reasons=tuple(
-                Reason(r["question"], r["choice"], r["text"], r["points"])
-                for r in data.get("reasons") or ()
-            ),
-            flips=tuple(
-                Flip(f["question"], f["choice"], f.get("outcome"), f.get("route"))
-                for f in data.get("flips") or ()
-            ),
-            margin=data.get("margin"),
-            clarity=data.get("clarity") or "",
-        )
 
 
 # ---------------------------------------------------------------------------
@@ -340,7 +254,8 @@ def _scores(index: _Index, answers: Mapping[str, str]) -> dict[str, int]:
     return scores
 
 
-def _excluded(doc: GuideDocument, answers: Answers) -> dict[str, str]:
+def excluded_outcomes(doc: GuideDocument, answers: Answers) -> dict[str, str]:
+    """Outcome -> the reason of the first gate that rules it out for these answers."""
     excluded: dict[str, str] = {}
     for gate in doc.gates:
         if gate.outcome not in excluded and not condition_holds(gate.unless, answers):
@@ -348,40 +263,77 @@ def _excluded(doc: GuideDocument, answers: Answers) -> dict[str, str]:
     return excluded
 
 
-def _winner(
-    doc: GuideDocument, index: _Index, scores: Mapping[str, int], excluded: Mapping[str, str]
-) -> tuple[str, int | None]:
-    """The recommended outcome and its lead over the best other one (None: no other left)."""
-    candidates = [o for o in index.outcomes if o not in excluded]
+@dataclass(frozen=True)
+class Standing:
+    """Who is recommended, against whom, by how much, and whether a close call decided it."""
+
+    outcome: str
+    runner_up: str | None
+    margin: int | None
+    close_call: bool
+
+
+def pick_outcome(
+    doc: GuideDocument, scores: Mapping[str, int], excluded: Iterable[str]
+) -> Standing:
+    """The recommendation among the outcomes not ruled out.
+
+    The best score wins; a tie goes to the default outcome if it is among
+    them, else to the first in outcome order. A close call goes to the
+    default: when the leader is at most `close_call_margin` points ahead of
+    it, the default is recommended instead ("if still unsure, ...").
+    """
+    ruled_out = excluded if isinstance(excluded, dict | set | frozenset) else set(excluded)
+    candidates = [o for o in _index(doc).outcomes if o not in ruled_out]
+    default = doc.default_outcome
     if not candidates:
-        return doc.default_outcome, None
+        return Standing(default, None, None, False)
     top = max(scores[o] for o in candidates)
     tied = [o for o in candidates if scores[o] == top]
-    winner = doc.default_outcome if doc.default_outcome in tied else tied[0]
-    others = [scores[o] for o in candidates if o != winner]
-    return winner, (scores[winner] - max(others)) if others else None
+    leader = default if default in tied else tied[0]
+    winner = leader
+    if (
+        leader != default
+        and default in candidates
+        and top - scores[default] <= doc.close_call_margin
+    ):
+        winner = default
+    others = [o for o in candidates if o != winner]
+    if not others:
+        return Standing(winner, None, None, False)
+    # Against the leader when the default took a close call, else the best other.
+    runner_up = leader if leader != winner else max(others, key=lambda o: scores[o])
+    margin = scores[winner] - scores[runner_up]
+    return Standing(winner, runner_up, margin, winner == default and margin <= 0)
 
 
-def clarity_for(margin: int | None) -> str:
-    if margin is None or margin >= CLEAR_MARGIN:
-        return CLEAR
-    if margin >= LEANING_MARGIN:
-        return LEANING
-    return CLOSE
+def _reasons(
+    index: _Index, answers: Mapping[str, str], standing: Standing
+) -> tuple[tuple[Reason, ...], tuple[Reason, ...]]:
+    """Answers that counted for the recommendation, and those that counted for the runner-up.
 
-
-def _reasons(index: _Index, answers: Mapping[str, str], outcome: str) -> tuple[Reason, ...]:
-    pushes: list[tuple[int, int, Reason]] = []
+    Each answer is worth its points for the recommendation minus its points
+    for the runner-up, so the two lists differ by exactly the margin; answers
+    that count the same for both are left out. Biggest first, then in
+    question order.
+    """
+    pros: list[tuple[int, int, Reason]] = []
+    cons: list[tuple[int, int, Reason]] = []
     for question_slug, choice_slug in answers.items():
         choice = index.choices[question_slug][choice_slug]
-        points = choice.points.get(outcome, 0)
-        if points > 0:
-            position = index.position[question_slug]
-            question = index.questions[position]
-            text = choice.reason or f"{question.short}: {choice.label}"
-            pushes.append((-points, position, Reason(question_slug, choice_slug, text, points)))
-    pushes.sort(key=lambda item: item[:2])
-    return tuple(reason for _, _, reason in pushes[:MAX_REASONS])
+        net = choice.points.get(standing.outcome, 0)
+        if standing.runner_up is not None:
+            net -= choice.points.get(standing.runner_up, 0)
+        if net == 0:
+            continue
+        position = index.position[question_slug]
+        question = index.questions[position]
+        text = choice.reason or f"{question.short}: {choice.label}"
+        reason = Reason(question_slug, choice_slug, text, abs(net))
+        (pros if net > 0 else cons).append((-abs(net), position, reason))
+    pros.sort(key=lambda item: item[:2])
+    cons.sort(key=lambda item: item[:2])
+    return tuple(r for _, _, r in pros), tuple(r for _, _, r in cons)
 
 
 def _nearest_scenario(doc: GuideDocument, answers: Answers, outcome: str) -> str | None:
@@ -399,14 +351,52 @@ def _nearest_scenario(doc: GuideDocument, answers: Answers, outcome: str) -> str
     return nearest
 
 
-def _result(
-    doc: GuideDocument, index: _Index, walk_route: str | None, kept: dict[str, str]
-) -> tuple[str | None, str | None]:
-    """Just the outcome or route (what a flip needs)."""
-    if walk_route is not None:
-        return None, walk_route
-    scores = _scores(index, kept)
-    return _winner(doc, index, scores, _excluded(doc, kept))[0], None
+def shown_notes(doc: GuideDocument, answers: Answers, outcome: str | None) -> tuple[str, ...]:
+    """The notes these answers switch on that may appear beside this recommendation."""
+    return tuple(
+        note.slug
+        for note in doc.notes
+        if note.shows_with(outcome) and condition_holds(note.when, answers)
+    )
+
+
+# ---------------------------------------------------------------------------
+# What would change it
+
+
+def _standing_after(
+    doc: GuideDocument,
+    index: _Index,
+    answers: dict[str, str],
+    question_slug: str,
+    choice: Choice,
+    scores: dict[str, int],
+) -> tuple[str | None, str | None, int | None]:
+    """(outcome, route, margin) if only the answer to `question_slug` were `choice`."""
+    if choice.route is not None:
+        # Nothing before this question routes (else it would not be
+        # answered), so the questions end right here.
+        return None, choice.route, None
+    if index.has_dependents[question_slug]:
+        # Later questions may appear or vanish: ask them again from here.
+        position = index.position[question_slug]
+        prefix = {k: v for k, v in answers.items() if index.position[k] < position}
+        walk = _walk(index, {**answers, question_slug: choice.slug}, position, prefix)
+        if walk.route is not None:
+            return None, walk.route, None
+        changed, new_scores = walk.kept, _scores(index, walk.kept)
+    else:
+        # No question's show_if looks at this one, so the other answers
+        # all still count: only this answer and its points change.
+        chosen = index.choices[question_slug][answers[question_slug]]
+        changed = {**answers, question_slug: choice.slug}
+        new_scores = dict(scores)
+        for outcome, points in chosen.points.items():
+            new_scores[outcome] -= points
+        for outcome, points in choice.points.items():
+            new_scores[outcome] += points
+    standing = pick_outcome(doc, new_scores, excluded_outcomes(doc, changed))
+    return standing.outcome, None, standing.margin
 
 
 def _flips(
@@ -416,45 +406,37 @@ def _flips(
     scores: dict[str, int],
     current: tuple[str | None, str | None],
 ) -> tuple[Flip, ...]:
+    """Every single-answer change that changes the result, most direct first.
+
+    A change is more direct the clearer the result it gives: a flip to an
+    outcome that then leads by 5 points ranks above one that tips a close
+    call. Routes come last; ties keep question order.
+    """
     flips: list[Flip] = []
     for question_slug, chosen_slug in answers.items():
-        position = index.position[question_slug]
-        choices = index.choices[question_slug]
-        chosen = choices[chosen_slug]
-        prefix: dict[str, str] | None = None
-        for choice in choices.values():
+        for choice in index.choices[question_slug].values():
             if choice.slug == chosen_slug:
                 continue
-            if choice.route is not None:
-                # Nothing before this question routes (else it would not be
-                # answered), so the questions end right here.
-                result: tuple[str | None, str | None] = (None, choice.route)
-            elif not index.has_dependents[question_slug]:
-                # No question's show_if looks at this one, so the other answers
-                # all still count: only this answer and its points change.
-                if chosen.route is None and current[1] is not None:
-                    result = current  # a later answer still routes
-                else:
-                    changed = dict(answers)
-                    changed[question_slug] = choice.slug
-                    new_scores = dict(scores)
-                    for outcome, points in chosen.points.items():
-                        new_scores[outcome] -= points
-                    for outcome, points in choice.points.items():
-                        new_scores[outcome] += points
-                    excluded = _excluded(doc, changed)
-                    result = (_winner(doc, index, new_scores, excluded)[0], None)
-            else:
-                # Later questions may appear or vanish: ask them again from here.
-                if prefix is None:
-                    prefix = {k: v for k, v in answers.items() if index.position[k] < position}
-                changed = dict(answers)
-                changed[question_slug] = choice.slug
-                walk = _walk(index, changed, position, dict(prefix))
-                result = _result(doc, index, walk.route, walk.kept)
-            if result != current:
-                flips.append(Flip(question_slug, choice.slug, result[0], result[1]))
-    return tuple(flips)
+            if choice.route is None and current[1] is not None:
+                chosen = index.choices[question_slug][chosen_slug]
+                if chosen.route is None and not index.has_dependents[question_slug]:
+                    continue  # a later answer still routes
+            outcome, route, margin = _standing_after(
+                doc, index, answers, question_slug, choice, scores
+            )
+            if (outcome, route) != current:
+                flips.append(Flip(question_slug, choice.slug, outcome, route, margin))
+    order = {slug: i for i, slug in enumerate(answers)}
+    return tuple(
+        sorted(
+            flips,
+            key=lambda f: (
+                f.route is not None,
+                -(f.margin if f.margin is not None else 10**6),
+                order[f.question],
+            ),
+        )
+    )
 
 
 def evaluate(doc: GuideDocument, answers: Answers) -> Decision:
@@ -467,7 +449,6 @@ def evaluate(doc: GuideDocument, answers: Answers) -> Decision:
     walk = _walk(index, answers)
     kept = walk.kept
     scores = _scores(index, kept)
-    notes = tuple(note.slug for note in doc.notes if condition_holds(note.when, kept))
     if walk.route is not None:
         current: tuple[str | None, str | None] = (None, walk.route)
         return Decision(
@@ -475,24 +456,30 @@ def evaluate(doc: GuideDocument, answers: Answers) -> Decision:
             route=walk.route,
             scores=scores,
             excluded={},
-            notes=notes,
+            notes=shown_notes(doc, kept, None),
             scenario=None,
             reasons=(),
             flips=_flips(doc, index, kept, scores, current),
             margin=None,
             clarity="",
         )
-    excluded = _excluded(doc, kept)
-    outcome, margin = _winner(doc, index, scores, excluded)
+    excluded = excluded_outcomes(doc, kept)
+    standing = pick_outcome(doc, scores, excluded)
+    outcome = standing.outcome
+    reasons, counter_reasons = _reasons(index, kept, standing)
     return Decision(
         outcome=outcome,
         route=None,
         scores=scores,
         excluded=excluded,
-        notes=notes,
+        notes=shown_notes(doc, kept, outcome),
         scenario=_nearest_scenario(doc, kept, outcome),
-        reasons=_reasons(index, kept, outcome),
+        reasons=reasons,
         flips=_flips(doc, index, kept, scores, (outcome, None)),
-        margin=margin,
-        clarity=clarity_for(margin),
+        margin=standing.margin,
+        clarity=clarity_for(standing.margin, close_call=standing.close_call),
+        runner_up=standing.runner_up,
+        close_call=standing.close_call,
+        counter_reasons=counter_reasons,
+        basis=LEAD_BASIS,
     )

@@ -121,8 +121,8 @@ def guide_from_params(request: HttpRequest) -> Guide | None:
     return guides[0] if len(guides) == 1 else None
 
 
-def limit_to_guide(db_field: models.ForeignKey, guide: Guide | None, kwargs: dict) -> None:
-    """Offer only rows of `guide` in a foreign key select."""
+def limit_to_guide(db_field: models.Field, guide: Guide | None, kwargs: dict) -> None:
+    """Offer only rows of `guide` in a foreign key or many-to-many select."""
     if guide is None:
         return
     target = db_field.related_model
@@ -196,6 +196,12 @@ class GuideContentAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         limit_to_guide(db_field, request_guide(request), kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        # Few options (a guide's outcomes): tick boxes, not a Ctrl-click list.
+        limit_to_guide(db_field, request_guide(request), kwargs)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -467,7 +473,9 @@ class GuideAdmin(GuideContentAdmin):
         return super(GuideContentAdmin, self).add_view(request, form_url, extra_context)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None):
-        about = ["slug", "title", "summary"] + (["default_outcome"] if obj else [])
+        about = ["slug", "title", "summary"] + (
+            ["default_outcome", "close_call_margin"] if obj else []
+        )
         fieldsets = [
             (None, {"fields": about}),
             (
@@ -652,7 +660,12 @@ class OutcomeAdmin(GuidePartAdmin):
 @admin.register(LinkedPage)
 class LinkedPageAdmin(GuidePartAdmin):
     list_display = ["title", "slug", "guide_link", "url", "order"]
-    search_fields = ["title", "slug", "summary", "url"]
+    search_fields = ["title", "slug", "summary", "url", "body"]
+    fieldsets = [
+        (None, {"fields": ["guide", ("slug", "order"), "title", "url"]}),
+        ("Where it appears", {"fields": ["summary", "when"]}),
+        ("The page on this site", {"fields": ["body"]}),
+    ]
 
 
 @admin.register(Criterion)
@@ -778,9 +791,31 @@ class GateAdmin(GuidePartAdmin):
 
 @admin.register(Note)
 class NoteAdmin(GuidePartAdmin):
-    list_display = ["title", "slug", "guide_link", "condition", "order"]
+    list_display = ["title", "slug", "guide_link", "condition", "sides", "order"]
     search_fields = ["title", "slug", "text"]
     inlines = [NoteClauseInline]
+    fieldsets = [
+        (None, {"fields": ["guide", ("slug", "order"), "title", "text"]}),
+        (
+            "Which recommendations it belongs with",
+            {
+                "fields": ["shown_with", "argues_against", "argues_for"],
+                "description": "The guide's checks try every possible set of answers and "
+                "refuse to publish while any would show this note beside a recommendation "
+                "it argues against.",
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("argues_against", "argues_for")
+
+    @admin.display(description="argues")
+    def sides(self, obj: Note) -> str:
+        against = ", ".join(o.name for o in obj.argues_against.all())
+        for_ = ", ".join(o.name for o in obj.argues_for.all())
+        parts = ([f"against {against}"] if against else []) + ([f"for {for_}"] if for_ else [])
+        return "; ".join(parts) or "neither side"
 
     @admin.display(description="shown when")
     def condition(self, obj: Note) -> str:

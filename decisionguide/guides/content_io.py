@@ -439,9 +439,16 @@ def build_document_data(guide: Guide) -> dict[str, Any]:
             queryset=NoteClause.objects.select_related("question").prefetch_related(
                 _clause_choices(NoteClauseChoice)
             ),
-        )
+        ),
+        "shown_with",
+        "argues_against",
+        "argues_for",
     )
     default_outcome = next((o.slug for o in outcomes if o.pk == guide.default_outcome_id), "")
+    outcome_order = {o.pk: position for position, o in enumerate(outcomes)}
+
+    def in_outcome_order(rows: Iterable[Outcome]) -> list[str]:
+        return [o.slug for o in sorted(rows, key=lambda o: outcome_order.get(o.pk, len(outcomes)))]
 
     data: dict[str, Any] = {
         "slug": guide.slug,
@@ -449,6 +456,7 @@ def build_document_data(guide: Guide) -> dict[str, Any]:
         "summary": guide.summary,
         "published": guide.is_published,
         "default_outcome": default_outcome,
+        "close_call_margin": guide.close_call_margin,
         "intro": guide.intro,
         "right_page": guide.right_page,
         "wrong_page": guide.wrong_page,
@@ -501,6 +509,7 @@ def build_document_data(guide: Guide) -> dict[str, Any]:
                 "title": p.title,
                 "summary": p.summary,
                 "when": p.when,
+                "body": p.body,
                 "url": p.url or None,
             }
             for p in LinkedPage.objects.filter(guide=guide)
@@ -521,6 +530,9 @@ def build_document_data(guide: Guide) -> dict[str, Any]:
                 "title": n.title,
                 "text": n.text,
                 "when": _condition_data(n.clauses.all()),
+                "shown_with": in_outcome_order(n.shown_with.all()),
+                "argues_against": in_outcome_order(n.argues_against.all()),
+                "argues_for": in_outcome_order(n.argues_for.all()),
             }
             for n in notes
         ],
@@ -711,6 +723,7 @@ def _guide_values(doc: GuideDocument) -> dict[str, Any]:
         "slug": doc.slug,
         "title": doc.title,
         "summary": doc.summary,
+        "close_call_margin": doc.close_call_margin,
         "is_published": doc.published,
         "intro": doc.intro,
         "right_page": doc.right_page,
@@ -841,6 +854,7 @@ class _RowWriter:
                 "title": p.title,
                 "summary": p.summary,
                 "when": p.when,
+                "body": p.body,
                 "url": p.url or "",
                 "order": order,
             }
@@ -1003,7 +1017,10 @@ class _RowWriter:
                 "text": n.text,
                 "order": order,
             }
-            notes.append((_upsert(Note, current_notes, n.slug, values), n.when))
+            row = _upsert(Note, current_notes, n.slug, values)
+            for relation in ("shown_with", "argues_against", "argues_for"):
+                getattr(row, relation).set([self.outcomes[slug] for slug in getattr(n, relation)])
+            notes.append((row, n.when))
         self.finish([current_gates, current_notes])
         shown = [(self.questions[q.slug], q.show_if) for q in doc.questions]
         for tables, owners in zip(CONDITION_TABLES, (shown, gates, notes), strict=True):

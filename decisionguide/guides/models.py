@@ -216,6 +216,13 @@ class Guide(models.Model):
         help_text="Recommended on a tie or when every outcome is excluded. Must be an outcome "
         "of this guide; the guide can't be shown without it.",
     )
+    close_call_margin = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="Points. When the leading outcome is at most this far ahead of the default "
+        "outcome, visitors are recommended the default instead, and told it was a close call. "
+        "0: only an exact tie goes to the default.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         help_text="The draft's version: goes up by one with every saved change. Visitors see "
@@ -476,7 +483,15 @@ class LinkedPage(models.Model):
     slug = slug_field("Used in Markdown links written [words](page:slug) and in routes.")
     title = models.CharField(max_length=300, help_text="The link text and page heading.")
     summary = models.TextField(help_text="Markdown. What visitors find on that page.")
-    when = models.TextField(help_text="Markdown. When a visitor should go there.")
+    when = models.TextField(
+        help_text="Markdown. When a visitor should go there: shown in the guide's list of "
+        "pages and on the page a routing answer leads to."
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown. The page's own text on this site (what it settles, what to have "
+        "clear before going there). Not used when the page has a URL.",
+    )
     url = models.CharField(
         max_length=500,
         blank=True,
@@ -834,6 +849,27 @@ class Note(models.Model):
     slug = slug_field("Identifies the note in content files and results.")
     title = models.CharField(max_length=300, help_text="The note's heading on the result.")
     text = models.TextField(help_text="Markdown. The note's body on the result.")
+    shown_with = models.ManyToManyField(
+        "Outcome",
+        blank=True,
+        related_name="+",
+        help_text="Show the note only when the recommendation is one of these. None ticked: "
+        "whatever is recommended.",
+    )
+    argues_against = models.ManyToManyField(
+        "Outcome",
+        blank=True,
+        related_name="+",
+        help_text="Outcomes this note warns against. Publishing is refused while some answers "
+        "would show it beside one of them: turn the rule into a gate, or reword the note.",
+    )
+    argues_for = models.ManyToManyField(
+        "Outcome",
+        blank=True,
+        related_name="+",
+        help_text="Outcomes this note speaks for; it then argues against every other one, "
+        "and the same check applies.",
+    )
     order = order_field()
 
     class Meta:

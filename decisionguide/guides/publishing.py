@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import threading
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import HttpRequest
 
 from decisionguide.decision.document import DocumentError, GuideDocument
-from decisionguide.guides.checks import GuideReport, check_document
+from decisionguide.guides.checks import GuideReport, report_of
 from decisionguide.guides.content_io import (
     apply_document,
     build_document_data,
@@ -52,7 +50,7 @@ class GuideInvalid(Exception):
 
 
 class PublishRefused(Exception):
-    """The draft fails a scenario check, so it can't be published."""
+    """The draft fails a scenario check, or some answers contradict themselves."""
 
     def __init__(self, report: GuideReport) -> None:
         super().__init__("; ".join(report.problems()))
@@ -91,37 +89,8 @@ def draft_report(guide: Guide) -> tuple[GuideVersion, GuideReport]:
 
 
 def report_for(version: GuideVersion) -> GuideReport:
-    stamp = version.created.timestamp() if version.created else 0
-    key = f"{version.pk}:{stamp}"
-    return _reports.get_or_make(key, lambda: check_document(version.as_document()))
-
-
-class _ReportMemo:
-    """A small LRU of reports: a version never changes, so neither does its report."""
-
-    def __init__(self, size: int = 16) -> None:
-        self.size = size
-        self._items: OrderedDict[str, GuideReport] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_make(self, key: str, make: Any) -> GuideReport:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        report = make()
-        with self._lock:
-            self._items[key] = report
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return report
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_reports = _ReportMemo()
+    """The checks of a frozen version (memoised by its content, see `checks.report_of`)."""
+    return report_of(version.as_document())
 
 
 # ---------------------------------------------------------------------------
@@ -140,7 +109,7 @@ class DraftMoved(Exception):
 def publish(
     guide: Guide, *, user: User = None, expected_version: int | None = None
 ) -> GuideVersion:
-    """Make the draft what visitors see; raises PublishRefused if a scenario fails.
+    """Make the draft what visitors see; raises PublishRefused unless `report.publishable`.
 
     With `expected_version` (the draft version the editor looked at), raises
     DraftMoved instead of publishing a draft that changed since.
@@ -157,7 +126,7 @@ def publish(
             doc = doc.model_copy(update={"published": True})
         version, _ = freeze_version(locked, doc, user=user, note="Published")
         report = report_for(version)
-        if not report.scenarios_pass:
+        if not report.publishable:
             raise PublishRefused(report)  # rolls back the version frozen above, if new
         locked.published_version = version
         locked.is_published = True

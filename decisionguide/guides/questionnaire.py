@@ -13,7 +13,6 @@ away and `HX-Push-Url` names the destination's canonical URL.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import wraps
@@ -34,12 +33,9 @@ from decisionguide.decision.document import (
     Choice,
     GuideDocument,
     LinkedPage,
-    Note,
-    Outcome,
     Question,
 )
 from decisionguide.decision.engine import (
-    Decision,
     clean_answers,
     evaluate,
     next_question,
@@ -53,21 +49,13 @@ from decisionguide.guides.pagecache import (
     questionnaire_pages,
     snapshot_of,
 )
+from decisionguide.guides.presenter import build_result_context, text_label
 from decisionguide.guides.publishing import PREVIEW_DRAFT, PREVIEW_PARAM, wants_draft
 
 RETURN_PARAM = "return"
 RETURN_TO_CHECK = "check"
-OPTIONAL_MARK = re.compile(r"\s*\(optional\)\s*$", re.IGNORECASE)
 # Every questionnaire page renders its body into this element; HTMX swaps it.
 PANEL_ID = "questionnaire"
-
-# How clear-cut a recommendation is, from the engine's `clarity`.
-CLARITY_WORDS = {
-    "clear": "A clear fit",
-    "leaning": "Leaning towards {name}",
-    "close": "A close call",
-}
-
 
 # ---------------------------------------------------------------------------
 # State carried in the URL
@@ -107,11 +95,6 @@ class State:
     def query(self, *, with_return: bool = True) -> str:
         pairs = self.params(with_return=with_return)
         return f"?{urlencode(pairs)}" if pairs else ""
-
-
-def text_label(label: str) -> str:
-    """A free text's label without an "(optional)" the form adds itself."""
-    return OPTIONAL_MARK.sub("", label).strip()
 
 
 def text_param(question_slug: str) -> str:
@@ -589,139 +572,6 @@ def render_route(request: HttpRequest, doc: GuideDocument, state: State) -> Http
 # The result
 
 
-def describe_clarity(decision: Decision, outcome: Outcome | None) -> str:
-    words = CLARITY_WORDS.get(decision.clarity, "")
-    return words.format(name=outcome.name) if outcome is not None else ""
-
-
-def clarity_sentence(outcome: Outcome | None, runner_up: Outcome | None, margin: int | None) -> str:
-    """How far ahead the recommendation is, in words."""
-    if outcome is None:
-        return ""
-    if runner_up is None:
-        return "Your answers rule out the other options."
-    if not margin:
-        return f"{outcome.name} and {runner_up.name} are level; {outcome.name} takes the tie."
-    points = "point" if margin == 1 else "points"
-    return f"{outcome.name} scores {margin} {points} more than the next option, {runner_up.name}."
-
-
-def build_result_context(
-    doc: GuideDocument,
-    decision: Decision,
-    texts: Mapping[str, str],
-    *,
-    page_url: Callable[[str], str],
-) -> dict[str, Any]:
-    """Everything the result template shows, from the document and the decision alone.
-
-    No database access, so a stored result can be rendered again from its
-    frozen guide version exactly as it was first shown (`Decision.from_json`
-    turns a stored decision back into one). `texts` are the visitor's typed
-    texts by question slug; `page_url` says where a linked page lives.
-    """
-    outcome = doc.outcome(decision.outcome or "")
-    reasons = []
-    for reason in decision.reasons:
-        question = doc.question(reason.question)
-        choice = question.choice(reason.choice) if question else None
-        if question is None or choice is None:
-            continue
-        reasons.append(
-            {
-                "question": question,
-                "choice": choice,
-                "text": reason.text or choice.reason or choice.label,
-                "points": reason.points,
-            }
-        )
-    flips = []
-    for flip in decision.flips:
-        question = doc.question(flip.question)
-        choice = question.choice(flip.choice) if question else None
-        if question is None or choice is None:
-            continue
-        # Routing flips are the triage answers; the result page is about outcomes.
-        flip_outcome = doc.outcome(flip.outcome or "")
-        if flip_outcome is None:
-            continue
-        flips.append(
-            {
-                "question": question,
-                "choice": choice,
-                "outcome": flip_outcome,
-                "sentence": (
-                    f"If your answer to “{question.short}” were “{choice.label}”, "
-                    f"the answer would be {flip_outcome.name}."
-                ),
-            }
-        )
-    excluded = [
-        {"outcome": excluded_outcome, "reason": reason}
-        for slug, reason in decision.excluded.items()
-        if (excluded_outcome := doc.outcome(slug)) is not None
-    ]
-    notes = [note for slug in decision.notes if (note := _note(doc, slug)) is not None]
-    scenario = next((s for s in doc.scenarios if s.slug == decision.scenario), None)
-    matrix_outcomes = [
-        {"outcome": o, "recommended": outcome is not None and o.slug == outcome.slug}
-        for o in doc.outcomes
-    ]
-    matrix_rows = [
-        {
-            "criterion": criterion,
-            "cells": [
-                {"rating": criterion.ratings.get(o.slug), "recommended": column["recommended"]}
-                for o, column in zip(doc.outcomes, matrix_outcomes, strict=True)
-            ],
-        }
-        for criterion in doc.criteria
-    ]
-    next_pages = [
-        {"page": page, "url": page_url(page.slug)}
-        for slug in (outcome.next_pages if outcome else ())
-        if (page := doc.linked_page(slug)) is not None
-    ]
-    runner_up = _runner_up(doc, decision)
-    written = []
-    for question_slug, text in texts.items():
-        question = doc.question(question_slug)
-        if question is not None and question.free_text is not None and text:
-            written.append({"label": text_label(question.free_text.label), "text": text})
-    return {
-        "doc": doc,
-        "decision": decision,
-        "outcome": outcome,
-        "clarity": describe_clarity(decision, outcome),
-        "clarity_sentence": clarity_sentence(outcome, runner_up, decision.margin),
-        "reasons": reasons,
-        "flips": flips,
-        "excluded": excluded,
-        "notes": notes,
-        "scenario": scenario,
-        "scenario_outcome": doc.outcome(scenario.outcome) if scenario else None,
-        "matrix_outcomes": matrix_outcomes,
-        "matrix_rows": matrix_rows,
-        "next_pages": next_pages,
-        "written": written,
-        "failure_checks": doc.failure_checks,
-    }
-
-
-def _note(doc: GuideDocument, slug: str) -> Note | None:
-    return next((n for n in doc.notes if n.slug == slug), None)
-
-
-def _runner_up(doc: GuideDocument, decision: Decision) -> Outcome | None:
-    """The best-scoring outcome other than the recommendation that is not excluded."""
-    others = [
-        o for o in doc.outcomes if o.slug != decision.outcome and o.slug not in decision.excluded
-    ]
-    if not others:
-        return None
-    return max(others, key=lambda o: decision.scores.get(o.slug, 0))
-
-
 def page_url(doc: GuideDocument, slug: str, state: State) -> str:
     """A linked page's URL; in a draft preview, our own pages show their draft too."""
     url = linked_page_url(doc, slug)
@@ -734,7 +584,11 @@ def page_url(doc: GuideDocument, slug: str, state: State) -> str:
 def render_result(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
     decision = evaluate(doc, state.answers)
     context = build_result_context(
-        doc, decision, state.texts, page_url=lambda slug: page_url(doc, slug, state)
+        doc,
+        decision,
+        state.texts,
+        page_url=lambda slug: page_url(doc, slug, state),
+        answers=state.answers,
     )
     outcome = context["outcome"]
     context |= {

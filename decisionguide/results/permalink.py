@@ -9,6 +9,7 @@ from the same answers, shown when the guide has changed since.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,14 +20,17 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from decisionguide.decision.document import GuideDocument, Outcome
-from decisionguide.decision.engine import Decision, clean_answers, evaluate, next_question
+from decisionguide.decision.engine import clean_answers, evaluate, next_question
+from decisionguide.decision.verdict import Decision
+from decisionguide.guides.markdown import linked_page_url
 from decisionguide.guides.models import Guide, GuideVersion
+from decisionguide.guides.presenter import build_result_context, explanation_data
 from decisionguide.guides.questionnaire import State, routed_choice
 from decisionguide.results.models import PageStamp, Result
 
 # Part of every ETag: bump it when the permalink page's markup changes, so
 # browsers and caches holding a copy fetch the new page.
-PAGE_REVISION = "2"
+PAGE_REVISION = "3"
 # New ids are random; a clash is next to impossible, but never a 500 for it.
 CREATE_ATTEMPTS = 3
 
@@ -152,10 +156,23 @@ def live_answer(result: Result) -> LiveAnswer | None:
     )
 
 
-def result_data(result: Result, url: str) -> dict[str, Any]:
-    """The stored decision (the keys `manage.py recommend` prints) and what it came from."""
+def result_data(
+    result: Result, url: str, page_url: Callable[[str], str] | None = None
+) -> dict[str, Any]:
+    """The stored decision (the keys `manage.py recommend` prints), what it came from,
+    and under "explanation" the result page's words (notes, for and against, ruled
+    out, what would change it); `page_url` gives a linked page's absolute address."""
+    doc = frozen_document(result)
+    context = build_result_context(
+        doc,
+        stored_decision(result),
+        result.free_texts,
+        page_url=page_url or (lambda slug: linked_page_url(doc, slug)),
+        answers=result.answers,
+    )
     return {
         **result.decision,
+        "explanation": explanation_data(context),
         "answers": result.answers,
         "free_texts": result.free_texts,
         "guide": guide_of(result).slug,

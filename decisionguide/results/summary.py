@@ -1,4 +1,11 @@
-"""A stored result as Markdown: something to paste into notes or send to a VA."""
+"""A stored result as Markdown: something to paste into notes or send to a VA.
+
+It says what the result page says, in the same order, from the same
+sentences (`decisionguide.guides.presenter`): the recommendation and how
+clear-cut it is, the notes for these answers, what counted for and against,
+what was ruled out, the failure mode, what to read next and what would
+change it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from decisionguide.decision.document import PAGE_LINK, GuideDocument
-from decisionguide.guides.questionnaire import text_label
+from decisionguide.decision.verdict import Decision
+from decisionguide.guides.presenter import Side, build_result_context, points_text
 
 
 def _line(text: str) -> str:
@@ -32,6 +40,36 @@ def _block(text: str, doc: GuideDocument, page_url: Callable[[str], str]) -> lis
     return lines
 
 
+def _side(heading: str, side: Side) -> list[str]:
+    lines = [f"### {heading} ({points_text(side.total)})", ""]
+    lines += [f"- {_line(item.text)} (+{item.points})" for item in side.items]
+    return [*lines, ""]
+
+
+def _why(context: Mapping[str, Any]) -> list[str]:
+    outcome = context["outcome"]
+    side_for: Side | None = context["side_for"]
+    side_against: Side | None = context["side_against"]
+    lines = ["## Why", ""]
+    if side_for is None or not side_for.items:
+        lines += [f"No answer leaned strongly either way; {outcome.name} is the default.", ""]
+    elif not context["reasons_add_up"]:
+        lines += [f"- {_line(i.text)} (+{i.points})" for i in side_for.items]
+        lines.append("")
+    else:
+        lines += _side(f"What counted for {outcome.name}", side_for)
+    if side_against is not None:
+        if side_against.items:
+            lines += _side(f"What counted for {side_against.outcome.name} instead", side_against)
+        lines += [context["sum_sentence"], ""]
+    if context["excluded"]:
+        lines += ["### Ruled out by your answers", ""]
+        for item in context["excluded"]:
+            lines.append(f"- **{item['outcome'].name}:** {_line(item['reason'])}")
+        lines.append("")
+    return lines
+
+
 def result_markdown(
     doc: GuideDocument,
     decision: Mapping[str, Any],
@@ -42,45 +80,45 @@ def result_markdown(
     answers: Mapping[str, str] | None = None,
     saved: str = "",
 ) -> str:
-    """The recommendation, why, the handoff rule, checks to revisit, next pages.
-
-    `page_url` gives a linked page's absolute address; `saved` is a line
-    saying when and with which guide version the result was worked out.
-    """
+    """The result as Markdown. `page_url` gives a linked page's absolute address;
+    `saved` is a line saying when and with which guide version it was worked out."""
     lines: list[str] = [f"# {doc.title}", ""]
-    outcome = doc.outcome(decision["outcome"]) if decision.get("outcome") else None
-    route = doc.linked_page(decision["route"]) if decision.get("route") else None
+    stored = Decision.from_json(decision)
+    context = build_result_context(
+        doc, stored, free_texts, page_url=page_url, answers=answers or {}
+    )
+    outcome = context["outcome"]
+    route = doc.linked_page(stored.route) if stored.route else None
     if outcome is not None:
         lines += [f"**Recommendation: {outcome.name}** — {_line(outcome.tagline)}", ""]
-        reasons = decision.get("reasons") or []
-        lines += ["## Why", ""]
-        if reasons:
-            for reason in reasons:
-                question = doc.question(reason["question"])
-                choice = question.choice(reason["choice"]) if question else None
-                text = reason["text"] or (choice.reason or choice.label if choice else "")
-                lines.append(f"- {_line(text)} (+{reason['points']})")
-        else:
-            lines.append(f"- No answer leaned strongly either way; {outcome.name} is the default.")
-        lines.append("")
-        for question_slug, text in free_texts.items():
-            question = doc.question(question_slug)
-            if text and question is not None and question.free_text is not None:
-                lines += [f"## {text_label(question.free_text.label)}", "", f"> {_line(text)}", ""]
+        if context["clarity"]:
+            lines += [f"{context['clarity']}: {context['clarity_sentence']}", ""]
+        if context["notes"]:
+            lines += ["## Worth knowing for your answers", ""]
+            for note in context["notes"]:
+                lines += [f"### {note.title}", "", *_block(note.text, doc, page_url)]
+        lines += _why(context)
+        for item in context["written"]:
+            lines += [f"## {item['label']}", "", f"> {_line(item['text'])}", ""]
         lines += ["## The failure mode to watch", ""]
         lines += _block(outcome.failure_mode, doc, page_url)
+        if context["next_pages"]:
+            lines += ["## Read next", ""]
+            lines += [f"- [{i['page'].title}]({i['url']})" for i in context["next_pages"]]
+            lines.append("")
+        changes = [*context["first_changes"], *context["more_changes"]]
+        lines += ["## What would change it", ""]
+        if changes:
+            lines += [f"- {change.sentence}" for change in changes]
+        else:
+            lines.append("Changing any one answer on its own would not change it.")
+        lines.append("")
         if doc.failure_checks:
             lines += ["## Check again in a month", ""]
             lines += [
                 f"- [ ] {_resolve_links(_line(check), doc, page_url)}"
                 for check in doc.failure_checks
             ]
-            lines.append("")
-        pages = [doc.linked_page(slug) for slug in outcome.next_pages]
-        pages = [page for page in pages if page is not None]
-        if pages:
-            lines += ["## Read next", ""]
-            lines += [f"- [{page.title}]({page_url(page.slug)})" for page in pages]
             lines.append("")
     elif route is not None:
         lines += [

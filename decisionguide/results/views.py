@@ -21,7 +21,8 @@ from decisionguide.decision.engine import evaluate
 from decisionguide.guides.markdown import linked_page_url
 from decisionguide.guides.models import Guide
 from decisionguide.guides.pagecache import permalink_pages
-from decisionguide.guides.questionnaire import build_result_context, render_check, titled
+from decisionguide.guides.presenter import build_result_context
+from decisionguide.guides.questionnaire import render_check, titled
 from decisionguide.results import permalink
 from decisionguide.results.models import Result
 from decisionguide.results.ratelimit import Limit, hit, retry_after
@@ -104,6 +105,7 @@ def render_result(request: HttpRequest, result: Result) -> str:
         permalink.stored_decision(result),
         result.free_texts,
         page_url=lambda slug: linked_page_url(doc, slug),
+        answers=result.answers,
     )
     outcome = context["outcome"]
     name = outcome.name if outcome is not None else ""
@@ -130,7 +132,13 @@ def result_json(request: HttpRequest, result_id: str) -> HttpResponse:
     result = permalink.get_result(result_id)
     etag = permalink.data_etag(result, "json")
     response = get_conditional_response(request, etag=etag) or JsonResponse(
-        permalink.result_data(result, absolute_url(request, result)),
+        permalink.result_data(
+            result,
+            absolute_url(request, result),
+            page_url=lambda slug: request.build_absolute_uri(
+                linked_page_url(permalink.frozen_document(result), slug)
+            ),
+        ),
         json_dumps_params={"indent": 2, "ensure_ascii": False},
     )
     return cacheable(response, etag)

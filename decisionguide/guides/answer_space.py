@@ -1,0 +1,372 @@
+"""Every complete set of answers a guide can be given, searched in one pass.
+
+Pure (no Django, no database). One walk over the answer space finds:
+
+- which outcomes some complete set of answers reaches, which routes can be
+  taken and which questions can ever be shown (reachability);
+- every set of answers whose result would show a note beside a
+  recommendation the note argues against (coherence).
+
+The walk is exhaustive when the space is small enough. Choices that act
+alike are tried once and counted for each of them: the same points, the
+same route, and looked at by exactly the same show-if, gate and note
+clauses. Above the limit it is a bounded search (random answer sets plus a
+hill climb towards each outcome not reached yet), and the report says so.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from decisionguide.decision.document import Choice, Condition, GuideDocument, Note, Question
+from decisionguide.decision.engine import condition_holds, excluded_outcomes, pick_outcome
+
+# Complete answer sets (choices that act alike counted once) walked one by one
+# before switching to a bounded search.
+EXHAUSTIVE_LIMIT = 200_000
+# Answer sets a bounded search may try.
+BOUNDED_BUDGET = 20_000
+# Fixed, so a report never changes between two runs on the same document.
+RANDOM_SEED = 20240601
+# Contradicting answer sets kept as examples, per note and outcome.
+EXAMPLES_PER_PAIR = 1
+
+Method = Literal["exhaustive", "bounded"]
+
+
+@dataclass(frozen=True)
+class Reachability:
+    method: Method
+    # Complete answer sets evaluated (choices that act alike counted once).
+    tried: int
+    # Size of the answer space searched (choices that act alike counted once);
+    # None when it is too large to count.
+    space: int | None
+    # Outcome -> one set of answers that reaches it.
+    outcomes: dict[str, dict[str, str]]
+    unreachable: tuple[str, ...]
+    # Route (linked page slug) -> one set of answers that takes it.
+    routes: dict[str, dict[str, str]]
+    never_shown: tuple[str, ...]
+    # Every complete answer set a visitor could give that the search covered.
+    answer_sets: int = 0
+
+    def describe_method(self) -> str:
+        if self.method == "exhaustive":
+            return (
+                f"exhaustive search over all {self.answer_sets:,} answer sets "
+                f"({self.tried:,} distinct cases)"
+            )
+        space = f" of about {self.space:,}" if self.space else ""
+        return (
+            f"bounded search: {self.tried:,} answer sets tried{space}; an outcome listed as "
+            "unreachable may still be reachable"
+        )
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Answers whose result shows `note` beside `outcome`, which the note argues against."""
+
+    note: str
+    outcome: str
+    answers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Coherence:
+    method: Method
+    # Complete answer sets whose result was checked (each visitor answer set once).
+    checked: int
+    # How many of them show a note that argues against the recommendation.
+    contradicting: int
+    examples: tuple[Contradiction, ...]
+
+    @property
+    def holds(self) -> bool:
+        return self.contradicting == 0
+
+
+@dataclass
+class _Option:
+    """One way of answering a question: a representative choice for all that act alike."""
+
+    choice: Choice
+    points: list[int]
+    route: str | None
+    # How many of the question's choices it stands for.
+    weight: int = 1
+
+
+@dataclass
+class _Space:
+    doc: GuideDocument
+    outcomes: tuple[str, ...]
+    questions: tuple[Question, ...]
+    options: tuple[tuple[_Option, ...], ...]
+    # Notes that say which side they argue: the only ones that can contradict.
+    sided_notes: tuple[Note, ...]
+    found: dict[str, dict[str, str]] = field(default_factory=dict)
+    routes: dict[str, dict[str, str]] = field(default_factory=dict)
+    shown: set[str] = field(default_factory=set)
+    tried: int = 0
+    answer_sets: int = 0
+    checked: int = 0
+    contradicting: int = 0
+    examples: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
+
+    # Outcome -> the sided notes that would contradict it if shown beside it.
+    against: dict[str, tuple[Note, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.against = {
+            outcome: tuple(
+                note
+                for note in self.sided_notes
+                if note.argues_against_outcome(outcome) and note.shows_with(outcome)
+            )
+            for outcome in self.outcomes
+        }
+
+    def judge(self, scores: list[int], answers: Mapping[str, str], weight: int) -> str:
+        """Record one complete answer set (standing for `weight` real ones); its outcome."""
+        doc = self.doc
+        standing = pick_outcome(
+            doc, dict(zip(self.outcomes, scores, strict=True)), excluded_outcomes(doc, answers)
+        )
+        outcome = standing.outcome
+        if outcome not in self.found:
+            self.found[outcome] = dict(answers)
+        self.checked += weight
+        against = [note for note in self.against[outcome] if condition_holds(note.when, answers)]
+        if against:
+            self.contradicting += weight
+            for note in against:
+                kept = self.examples.setdefault((note.slug, outcome), [])
+                if len(kept) < EXAMPLES_PER_PAIR:
+                    kept.append(dict(answers))
+        return outcome
+
+    def coherence(self, method: Method) -> Coherence:
+        examples = tuple(
+            Contradiction(note, outcome, answers)
+            for (note, outcome), sets in self.examples.items()
+            for answers in sets
+        )
+        return Coherence(method, self.checked, self.contradicting, examples)
+
+
+def _conditions(doc: GuideDocument) -> list[Condition]:
+    """Every condition that can change a result or what it shows beside it."""
+    conditions = [q.show_if for q in doc.questions if q.show_if is not None]
+    conditions += [gate.unless for gate in doc.gates]
+    conditions += [note.when for note in doc.notes if note.argues_against or note.argues_for]
+    return conditions
+
+
+def _options(doc: GuideDocument, outcomes: tuple[str, ...]) -> tuple[tuple[_Option, ...], ...]:
+    """Per question, its choices with those that act alike folded into one."""
+    memberships: dict[tuple[str, str], set[int]] = {}
+    clause_id = 0
+    for condition in _conditions(doc):
+        for _, _, clause in condition.clauses():
+            for slug in clause.in_:
+                memberships.setdefault((clause.question, slug), set()).add(clause_id)
+            clause_id += 1
+    result = []
+    for question in doc.questions:
+        seen: dict[tuple[object, ...], _Option] = {}
+        for choice in question.choices:
+            points = [choice.points.get(o, 0) for o in outcomes]
+            key = (
+                tuple(points),
+                choice.route,
+                frozenset(memberships.get((question.slug, choice.slug), ())),
+            )
+            if key in seen:
+                seen[key].weight += 1
+            else:
+                seen[key] = _Option(choice, points, choice.route)
+        result.append(tuple(seen.values()))
+    return tuple(result)
+
+
+def _next_shown(space: _Space, index: int, answers: Mapping[str, str]) -> int:
+    while index < len(space.questions) and not condition_holds(
+        space.questions[index].show_if, answers
+    ):
+        index += 1
+    return index
+
+
+def _space_size(space: _Space, limit: int) -> int | None:
+    """Number of complete answer sets (folded), or None when above `limit`."""
+    count = 0
+
+    def walk(index: int, answers: dict[str, str]) -> bool:
+        nonlocal count
+        index = _next_shown(space, index, answers)
+        if index == len(space.questions):
+            count += 1
+            return count <= limit
+        question = space.questions[index]
+        for option in space.options[index]:
+            if option.route is not None:
+                count += 1
+                if count > limit:
+                    return False
+                continue
+            answers[question.slug] = option.choice.slug
+            if not walk(index + 1, answers):
+                return False
+            del answers[question.slug]
+        return True
+
+    return count if walk(0, {}) else None
+
+
+def _exhaustive(space: _Space) -> None:
+    scores = [0] * len(space.outcomes)
+
+    def walk(index: int, answers: dict[str, str], weight: int) -> None:
+        index = _next_shown(space, index, answers)
+        if index == len(space.questions):
+            space.tried += 1
+            space.answer_sets += weight
+            space.judge(scores, answers, weight)
+            return
+        question = space.questions[index]
+        space.shown.add(question.slug)
+        for option in space.options[index]:
+            if option.route is not None:
+                space.tried += 1
+                space.answer_sets += weight * option.weight
+                space.routes.setdefault(
+                    option.route, {**answers, question.slug: option.choice.slug}
+                )
+                continue
+            answers[question.slug] = option.choice.slug
+            for i, points in enumerate(option.points):
+                scores[i] += points
+            walk(index + 1, answers, weight * option.weight)
+            for i, points in enumerate(option.points):
+                scores[i] -= points
+            del answers[question.slug]
+
+    walk(0, {}, 1)
+
+
+def _play(space: _Space, pick: list[int]) -> tuple[dict[str, str], list[int], str | None]:
+    """Answer in order, taking option `pick[i]` (wrapped) at each shown question.
+
+    Returns the answers, the scores and the route taken (if any); records
+    what was shown.
+    """
+    answers: dict[str, str] = {}
+    scores = [0] * len(space.outcomes)
+    for index, question in enumerate(space.questions):
+        if not condition_holds(question.show_if, answers):
+            continue
+        space.shown.add(question.slug)
+        options = space.options[index]
+        option = options[pick[index] % len(options)]
+        answers[question.slug] = option.choice.slug
+        if option.route is not None:
+            space.routes.setdefault(option.route, dict(answers))
+            return answers, scores, option.route
+        for i, points in enumerate(option.points):
+            scores[i] += points
+    return answers, scores, None
+
+
+def _lead(space: _Space, target: int, scores: list[int], answers: Mapping[str, str]) -> float:
+    """How close these answers come to recommending outcome `target` (higher is better)."""
+    slug = space.outcomes[target]
+    penalty = sum(
+        1000
+        for g in space.doc.gates
+        if g.outcome == slug and not condition_holds(g.unless, answers)
+    )
+    others = [s for i, s in enumerate(scores) if i != target]
+    lead = scores[target] - (max(others) if others else 0)
+    return lead - penalty
+
+
+def _bounded(space: _Space, budget: int) -> None:
+    rng = random.Random(RANDOM_SEED)
+    sizes = [len(options) for options in space.options]
+
+    def record(pick: list[int]) -> tuple[list[int], dict[str, str], str | None]:
+        space.tried += 1
+        answers, scores, route = _play(space, pick)
+        if route is None:
+            space.judge(scores, answers, 1)
+        return scores, answers, route
+
+    # Random answer sets: a broad first look (and every route and shown question).
+    for _ in range(budget // 2):
+        record([rng.randrange(n) for n in sizes])
+    # Hill climbs from random starts towards each outcome not reached yet.
+    for target, slug in enumerate(space.outcomes):
+        while slug not in space.found and space.tried < budget:
+            pick = [rng.randrange(n) for n in sizes]
+            scores, answers, route = record(pick)
+            best = -1e9 if route else _lead(space, target, scores, answers)
+            improved = True
+            while improved and slug not in space.found and space.tried < budget:
+                improved = False
+                for index, size in enumerate(sizes):
+                    for option in range(size):
+                        if option == pick[index] % size:
+                            continue
+                        candidate = [*pick[:index], option, *pick[index + 1 :]]
+                        scores, answers, route = record(candidate)
+                        value = -1e9 if route else _lead(space, target, scores, answers)
+                        if value > best:
+                            best, pick, improved = value, candidate, True
+                        if slug in space.found or space.tried >= budget:
+                            break
+
+
+def search(
+    doc: GuideDocument,
+    *,
+    exhaustive_limit: int = EXHAUSTIVE_LIMIT,
+    bounded_budget: int = BOUNDED_BUDGET,
+) -> tuple[Reachability, Coherence]:
+    """Walk the answer space once: what can be reached, and what contradicts itself."""
+    outcomes = tuple(o.slug for o in doc.outcomes)
+    sided = tuple(n for n in doc.notes if n.argues_against or n.argues_for)
+    space = _Space(doc, outcomes, doc.questions, _options(doc, outcomes), sided)
+    size = _space_size(space, exhaustive_limit)
+    if size is not None:
+        method: Method = "exhaustive"
+        _exhaustive(space)
+    else:
+        method = "bounded"
+        _bounded(space, bounded_budget)
+        size = _estimate_size(space)
+        space.answer_sets = space.tried
+    found = {o: space.found[o] for o in outcomes if o in space.found}
+    reachability = Reachability(
+        method=method,
+        tried=space.tried,
+        space=size,
+        outcomes=found,
+        unreachable=tuple(o for o in outcomes if o not in found),
+        routes=dict(space.routes),
+        never_shown=tuple(q.slug for q in doc.questions if q.slug not in space.shown),
+        answer_sets=space.answer_sets,
+    )
+    return reachability, space.coherence(method)
+
+
+def _estimate_size(space: _Space) -> int:
+    """An upper bound: every question asked, every folded choice tried."""
+    size = 1
+    for options in space.options:
+        size *= len(options)
+    return size
