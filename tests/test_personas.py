@@ -83,16 +83,15 @@ BUSY_BOTH = week(
 )
 
 PERSONAS = [
-    # "Scenario A: solo consultant with 3-8 active clients. PM-first is usually
-    # the cleaner default."
+    # Practical scenarios, A: "solo consultant with 3-8 active clients";
+    # the article calls PM-first the cleaner default there.
     persona(
         "scenario-a-solo-3-8-clients",
         PM,
         answers=week(lead_volume="low", sales_cycle="short", status_checks="delivery"),
     ),
-    # "Scenario B: consultant with long sales cycles and multiple pending
-    # opportunities. CRM-first often makes more sense because weak follow-up
-    # costs more than delivery complexity."
+    # Practical scenarios, B: long sales cycles, several pending opportunities;
+    # CRM-first, because missed follow-up costs more than delivery trouble.
     persona(
         "scenario-b-long-sales-cycles",
         CRM,
@@ -105,8 +104,8 @@ PERSONAS = [
             handoff_rule="none",
         ),
     ),
-    # "Scenario C: consultant plus VA with active sales and active delivery.
-    # Hybrid can work, but only with a written rule."
+    # Practical scenarios, C: "consultant plus VA"; busy sales, busy delivery:
+    # a hybrid can work, provided the handoff rule is written down.
     persona(
         "scenario-c-consultant-plus-va",
         HYBRID,
@@ -118,7 +117,7 @@ PERSONAS = [
             "authority_after_signature": "clear",
         },
     ),
-    # "Choose CRM-first if you lose more revenue before kickoff than after kickoff."
+    # Shortcut: CRM-first when more revenue is lost "before kickoff" than later.
     persona(
         "loses-money-before-kickoff",
         CRM,
@@ -126,29 +125,29 @@ PERSONAS = [
             revenue_loss="before-kickoff", status_checks="pipeline", current_tools="crm-only"
         ),
     ),
-    # "Choose PM-first if most friction appears after the work starts."
+    # Shortcut: PM-first when "most friction appears" once work has started.
     persona(
         "friction-after-work-starts",
         PM,
         answers=week(delivery_shape="milestone-heavy"),
     ),
-    # "Choose Hybrid only if both problems are persistently true": money lost
-    # only before kickoff, even with a busy week on both sides and a rule.
+    # Shortcut: Hybrid only when "both problems are persistently" present. Here
+    # money is lost only before kickoff, despite a busy week and a rule.
     persona(
         "busy-both-sides-but-money-lost-only-before-kickoff",
         CRM,
         answers={**BUSY_BOTH, "revenue_loss": "before-kickoff"},
         excluded={HYBRID},
     ),
-    # "If the boundary sounds vague, hybrid is probably premature."
+    # Shortcut: a boundary that "sounds vague" makes a hybrid premature.
     persona(
         "busy-both-sides-with-a-vague-boundary",
         answers={**BUSY_BOTH, "handoff_rule": "vague"},
         notes={"hybrid-premature"},
         excluded={HYBRID},
     ),
-    # "If you hate duplicated admin and can operate well with one center of
-    # gravity, avoid hybrid until constraints force it." Alone, nothing forces it.
+    # Handoff tolerance: "hate duplicated admin" and one centre works, so no
+    # hybrid "until constraints force it". Working alone, nothing forces it.
     persona(
         "solo-hates-double-entry-busy-both-sides",
         answers={**BUSY_BOTH, "team": "solo", "admin_tolerance": "avoid-duplication"},
@@ -170,9 +169,9 @@ PERSONAS = [
         notes={"early-solo"},
         excluded={HYBRID},
     ),
-    # "Hybrid is only worth the extra coordination when both halves of the
-    # business are genuinely active and complex." A solo operator with a big
-    # client list who accepts the upkeep qualifies, with the caveat.
+    # Handoff tolerance: the extra coordination pays only when both halves are
+    # "genuinely active and complex". A solo operator with a big client list who
+    # accepts the upkeep qualifies, with the caveat.
     persona(
         "established-solo-who-accepts-the-upkeep",
         HYBRID,
@@ -180,15 +179,15 @@ PERSONAS = [
         notes={"hybrid-alone"},
         not_notes={"early-solo", "one-centre-for-now"},
     ),
-    # "Choosing hybrid because it sounds advanced, not because constraints
-    # require it": a handful of leads is no second half to manage.
+    # Missteps: picking hybrid "because it sounds advanced" when nothing requires
+    # it. A handful of leads is no second half to manage.
     persona(
         "hybrid-sounds-advanced-with-few-leads",
         answers={**BUSY_BOTH, "lead_volume": "low", "delivery_shape": "repeatable"},
         excluded={HYBRID},
     ),
-    # "If billing and compliance needs are unusually strict, a CRM-first or
-    # hybrid setup may become more valuable earlier." A balanced week tips.
+    # Edge cases: "unusually strict" billing or compliance makes CRM-first or a
+    # hybrid pay off sooner. A balanced week tips.
     persona(
         "strict-billing-tips-a-balanced-week",
         CRM,
@@ -211,8 +210,8 @@ PERSONAS = [
         notes={"strict-billing-under-pm"},
         not_notes={"strict-billing-tracked"},
     ),
-    # "If you sell very few projects but each one is delivery-heavy, PM-first
-    # may still beat CRM-first even with a formal pipeline."
+    # Edge cases: "very few projects" that are each delivery-heavy; PM-first can
+    # still win over CRM-first, formal pipeline or not.
     persona(
         "few-big-projects-with-a-formal-pipeline",
         PM,
@@ -227,9 +226,8 @@ PERSONAS = [
         notes={"few-delivery-heavy"},
         excluded={CRM},
     ),
-    # "If you are already using both systems but cannot explain which one is
-    # authoritative after contract signature, stop expanding the stack and
-    # define the boundary first."
+    # Edge cases: both systems in use, nobody can say which is "authoritative
+    # after contract signature": stop adding tools, settle the boundary.
     persona(
         "both-tools-nobody-knows-which-wins",
         answers={
@@ -240,7 +238,7 @@ PERSONAS = [
         notes={"define-boundary-first"},
         excluded={HYBRID},
     ),
-    # "If still unsure, start PM-first": a one-point lead for CRM-first in a
+    # Snapshot: "if still unsure, start PM-first". A one-point lead for CRM-first in a
     # balanced week, with both tools and no authority after signing, is a
     # close call that goes to the default.
     persona(
@@ -257,27 +255,27 @@ PERSONAS = [
         notes={"define-boundary-first", "hybrid-premature"},
         close_call=True,
     ),
-    # "If still unsure, start PM-first for simpler operations."
+    # Snapshot: still unsure, "start PM-first for simpler operations".
     persona(
         "unsure-where-money-slips-away",
         PM,
         answers=week(revenue_loss="unsure", status_checks="both", delivery_shape="multi-project"),
         notes={"unsure-keep-a-tally"},
     ),
-    # "Buying both CRM and PM tools before process is documented."
+    # Missteps: both tools bought "before process is documented".
     persona(
         "no-tools-yet",
         PM,
         answers=week(current_tools="none"),
         notes={"document-before-buying"},
     ),
-    # "Letting sales notes live in chat while delivery lives elsewhere."
+    # Missteps: "sales notes live in chat", delivery somewhere else.
     persona(
         "sales-notes-in-chat",
         answers=week(revenue_loss="before-kickoff", current_tools="pm-only"),
         notes={"sales-notes-home"},
     ),
-    # "Choose CRM-first when lead flow and follow-up reliability are your top bottlenecks."
+    # Snapshot: CRM-first when lead flow and reliable follow-up are the bottleneck.
     persona(
         "lead-flow-is-the-bottleneck",
         CRM,
@@ -289,8 +287,8 @@ PERSONAS = [
             handoff_rule="none",
         ),
     ),
-    # "Choose PM-first when delivery execution quality and milestone visibility
-    # are your top bottlenecks."
+    # Snapshot: PM-first when delivery quality and "milestone visibility" are
+    # the bottleneck.
     persona(
         "delivery-quality-is-the-bottleneck",
         PM,
@@ -303,16 +301,15 @@ PERSONAS = [
         answers={**BUSY_BOTH, "team": "small-team", "billing_strictness": "strict"},
         notes={"strict-billing-tracked"},
     ),
-    # "If the lifecycle itself is still broad and fuzzy, go back to Freelance
-    # Client Workflow System: Inquiry to Final Payment."
+    # Opening: a lifecycle still "broad and fuzzy" goes back to the client
+    # workflow page first.
     persona(
         "lifecycle-still-fuzzy",
         route="client-workflow-system",
         answers={"open_problem": "lifecycle-unclear"},
     ),
-    # "Do not use this page when the system center is already clear and you are
-    # only choosing a delivery workspace. In that case, move down to Notion vs
-    # ClickUp for Solo Client Delivery."
+    # Who this page is for: with the centre settled and only a delivery
+    # workspace to pick, "move down to" the Notion vs ClickUp comparison.
     persona(
         "only-choosing-a-workspace",
         route="notion-vs-clickup",

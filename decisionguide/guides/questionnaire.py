@@ -264,8 +264,8 @@ class AnswerForm(forms.Form):
         self.fields[question.slug] = forms.ChoiceField(
             choices=[(c.slug, c.label) for c in question.choices],
             error_messages={
-                "required": f"Select an answer for “{question.short}”",
-                "invalid_choice": f"Select one of the listed answers for “{question.short}”",
+                "required": f"Choose an answer to “{question.prompt}”",
+                "invalid_choice": f"Choose one of the listed answers to “{question.prompt}”",
             },
         )
         if question.free_text is not None:

@@ -56,11 +56,11 @@ def read_submission(doc: GuideDocument, data: QueryDict) -> Submission:
             continue  # only parameters named after questions are read
         if question.slug not in raw:
             found[question.slug] = Problem(
-                f"Answer “{question.short}”", question_url(doc, question, state)
+                f"Answer the question “{question.prompt}”", question_url(doc, question, state)
             )
         elif not problem.allowed:
             found[question.slug] = Problem(
-                f"Your answer to “{question.short}” was left out: that question is not "
+                f"Your answer to “{question.prompt}” was left out: that question is not "
                 "asked with your other answers",
                 ANSWERS_ANCHOR,
             )
@@ -71,7 +71,7 @@ def read_submission(doc: GuideDocument, data: QueryDict) -> Submission:
     if routed is not None and routed[0].slug not in found:
         question, _ = routed
         found[question.slug] = Problem(
-            f"With your answer to “{question.short}”, another page will help you more "
+            f"With your answer to “{question.prompt}”, another page will help you more "
             "than a recommendation here",
             route_url(doc, state),
         )
@@ -82,6 +82,6 @@ def read_submission(doc: GuideDocument, data: QueryDict) -> Submission:
 
 def unknown_choice(doc: GuideDocument, question: Question, state: State) -> Problem:
     return Problem(
-        f"Choose one of the listed answers to “{question.short}”",
+        f"Choose one of the listed answers to “{question.prompt}”",
         question_url(doc, question, state),
     )

@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from decisionguide.decision.document import GuideDocument, LinkedPage, Outcome
+from decisionguide.decision.engine import shown_questions
 from decisionguide.guides.markdown import linked_page_url, render_markdown
 
 register = template.Library()
@@ -48,3 +49,13 @@ def outcome(doc: GuideDocument, slug: str) -> Outcome | None:
 def linked_page(doc: GuideDocument, slug: str) -> LinkedPage | None:
     """`{{ doc|linked_page:slug }}`: the guide's linked page with this slug."""
     return doc.linked_page(slug)
+
+
+@register.filter
+def question_count(doc: GuideDocument) -> str:
+    """`{{ doc|question_count }}`: how many questions the visitor will see, as the
+    questionnaire's "Question 1 of N" counts them, and how many at most."""
+    first = len(shown_questions(doc, {}))
+    most = len(doc.questions)
+    words = f"{first} short question{'s' if first != 1 else ''}"
+    return words if most == first else f"{words} (up to {most} for some answers)"
