@@ -309,3 +309,27 @@ def test_the_admin_checks_show_the_contradiction(seed_guide, editor_client) -> N
     assert "Publishing is refused" in html
     change = editor_client.get(reverse("admin:guides_guide_change", args=[seed_guide.pk]))
     assert 'aria-describedby="publish-blocked"' in change.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_editor_marks_a_note_and_a_contradicting_save_is_shown(seed_guide, editor_client):
+    from decisionguide.guides.models import Note, Outcome
+    from tests.test_admin import admin_form, change_url, errors_of, post
+
+    note = Note.objects.get(guide=seed_guide, slug="unsure-keep-a-tally")
+    form = admin_form(editor_client, note)
+    # The guide's outcomes are offered as tick boxes, none ticked for a neutral note.
+    outcomes = {str(o.pk): o.slug for o in Outcome.objects.filter(guide=seed_guide)}
+    assert "argues_for" not in form.names()
+    form["argues_for"] = [pk for pk, slug in outcomes.items() if slug == "hybrid"]
+    response = post(editor_client, change_url(note), form)
+    assert response.status_code == 302, errors_of(response)
+    seed_guide.refresh_from_db()
+    draft = seed_guide.draft_document()
+    assert next(n for n in draft.notes if n.slug == note.slug).argues_for == ("hybrid",)
+    # Unsure visitors mostly get PM-first: the checks now see the contradiction.
+    report = check_document(draft)
+    assert not report.publishable
+    assert {(c.note, c.outcome) for c in report.coherence.examples} >= {
+        ("unsure-keep-a-tally", "pm-first")
+    }
