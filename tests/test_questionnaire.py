@@ -693,7 +693,7 @@ def test_a_bad_answer_shows_the_question_with_an_error(client, seed_guide, param
     assert 'class="error-summary" role="alert" tabindex="-1"' in body
     assert "There is a problem" in body
     summary_link = page.links_to(f"#{question.slug}")
-    assert summary_link and question.short in summary_link[0]["text"]
+    assert summary_link and question.prompt in summary_link[0]["text"]
     assert page.ids[question.slug]["type"] == "radio"  # the link lands on the first radio
     # The message sits by the radios and the fieldset points at it.
     assert "field-error" in page.ids[f"{question.slug}-error"]["class"]

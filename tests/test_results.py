@@ -405,7 +405,7 @@ def test_tampered_answers_give_the_check_page_back_with_an_error(client, seed_gu
     summary = re.search(
         r'<ul class="error-summary-list">(.*?)</ul>', response.content.decode(), re.S
     )
-    assert question.short in unescape(summary.group(1))
+    assert question.prompt in unescape(summary.group(1))
     assert not Result.objects.exists()
 
 
@@ -438,7 +438,7 @@ def test_with_an_answer_missing_the_error_links_to_its_question(client, seed_gui
     response = post_result(client, doc, tampered)
     page = read(response)
     assert page.form("result-form") is None  # nothing complete to send
-    link = next(a for a in page.anchors if question.short in unescape(a["text"]))
+    link = next(a for a in page.anchors if question.prompt in unescape(a["text"]))
     follow = client.get(link["href"])
     assert follow.status_code == 200
     assert read(follow).h1.strip() == question.prompt
