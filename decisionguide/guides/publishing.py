@@ -166,6 +166,17 @@ def publish(
     return version
 
 
+def publish_problems(doc: GuideDocument) -> list[str]:
+    """Why this document must not go live, one line each (empty: it may).
+
+    Every check the report fails on (`GuideReport.passes`: failing scenarios,
+    unreachable outcomes and whatever else the report comes to check), so a
+    content file gets no easier way onto the site than the admin's Publish.
+    """
+    report = check_document(doc)
+    return [] if report.passes else report.problems()
+
+
 def unpublish(guide: Guide, *, user: User = None) -> None:
     """Take the guide off the site; its published version stays ready for publishing again."""
     with transaction.atomic():
