@@ -1,6 +1,7 @@
 # Sourced by bin/serve, bin/manage, bin/test and bench/run: make a virtual environment and
 # install the project into it.
-#   source bin/_venv.sh [EXTRAS] [FOLDER]      (defaults: no extras, .venv)
+#   source bin/_venv.sh EXTRAS FOLDER      (e.g. "" .venv; always pass both: a bare
+#                                          `source` hands it the caller's own arguments)
 # Reinstalls only when pyproject.toml changes (a stamp file keeps its hash). The tests use
 # their own folder (.venv-test), so a test run never reinstalls into the environment a
 # running bin/serve imports from. Progress goes to stderr: stdout stays the command's own
