@@ -257,7 +257,8 @@ def flush_events() -> int:
 
 
 def flush_seconds() -> float:
-    return getattr(settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 60)
+    # Never 0: the writer would spin.
+    return max(0.1, getattr(settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 60))
 
 
 buffer = EventBuffer()
