@@ -1,4 +1,5 @@
-"""Operations: health checks, extra security headers and the CSRF failure page."""
+"""Operations: health checks, extra security headers, the CSRF failure page and the
+503 page for a database that is busy or down."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -80,6 +81,50 @@ class HealthCheckMiddleware:
         if view is not None:
             return view(request)
         return self.get_response(request)
+
+
+# Seconds a visitor is asked to wait after a 503: the database waits are a few seconds long.
+RETRY_AFTER_SECONDS = 10
+# What a database that is locked, too slow (PostgreSQL's lock_timeout or statement_timeout),
+# down, unreachable or missing raises; anything else is a bug and stays a 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view whose database is busy or down answers 503 "try again shortly", not 500.
+
+    The one place that maps these errors: whichever query failed (a result being stored,
+    a page reading its guide), the transaction it was in has rolled back, so nothing was
+    half-written. One warning line is logged, without a traceback: the cause is outside
+    the code, and a stuck database under load would otherwise flood the log.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        log.warning(
+            "database unavailable for %s %s: %s: %s",
+            request.method,
+            request.path,
+            type(exception).__name__,
+            " ".join(str(exception).split()),
+        )
+        return database_unavailable(request)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The 503 page, with Retry-After. Renders without touching the database."""
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Logged once, by the middleware with its cause: not again by django.request.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 class SecurityHeadersMiddleware:

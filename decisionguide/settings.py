@@ -6,7 +6,9 @@ environment variable; the defaults are safe for local development.
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +26,16 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def running_a_command() -> bool:
+    """A `manage.py` command (migrate, loadguide, ...), not a server answering visitors."""
+    return Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -83,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A database that is busy or down: the 503 page instead of a 500.
+    "decisionguide.ops.DatabaseUnavailableMiddleware",
     # Counts questions shown and answered per day (no cookies, no personal data).
     "decisionguide.guides.analytics.QuestionnaireCounterMiddleware",
     # Last, as django-axes asks: it locks out repeated failed admin logins.
@@ -137,6 +151,17 @@ TEMPLATES = [
     },
 ]
 
+# How long one database operation waits for a lock another connection holds before it
+# gives up with OperationalError, which visitors get as the 503 page (decisionguide.ops):
+# short while serving requests, so a busy or stuck database is answered in seconds instead
+# of tying up a worker; longer for manage.py commands, where a migration or a loadguide
+# should rather wait for a visitor's write than fail.
+DATABASE_WAIT_SECONDS = (
+    env_float("DECISIONGUIDE_COMMAND_DB_TIMEOUT", 60.0)
+    if running_a_command()
+    else env_float("DECISIONGUIDE_DB_TIMEOUT", 4.0)
+)
+
 # SQLite by default; DATABASE_URL (postgres://...) for several app servers.
 DATABASES = {
     "default": dj_database_url.config(
@@ -145,6 +170,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+_wait_ms = int(DATABASE_WAIT_SECONDS * 1000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers write to one file. WAL lets readers run beside
     # the writer; IMMEDIATE takes the write lock at BEGIN, so concurrent
@@ -153,11 +179,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # synchronous=FULL: a committed result survives a power cut too (writes are rare).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DATABASE_WAIT_SECONDS,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=20000;"
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout={_wait_ms};"
         ),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A statement waiting for a lock (a migration, a LOCK TABLE, a stuck transaction)
+    # gives up after the same wait; a server that is down or unreachable is given up on
+    # after connect_timeout (whole seconds, at least 2, as libpq counts them).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c lock_timeout={_wait_ms}".strip()
+    options.setdefault("connect_timeout", max(2, math.ceil(DATABASE_WAIT_SECONDS)))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -255,8 +288,10 @@ DECISIONGUIDE_RESULTS_PER_HOUR = int(os.environ.get("DECISIONGUIDE_RESULTS_PER_H
 # use the connection's address). Set it to 1 behind one nginx or load balancer.
 DECISIONGUIDE_TRUSTED_PROXIES = int(os.environ.get("DECISIONGUIDE_TRUSTED_PROXIES", "0"))
 
-# Questionnaire analytics are buffered per worker and written in one transaction
-# every so many events or seconds, so counting costs the questionnaire no query.
+# Questionnaire analytics are buffered per worker and written by a background thread
+# every so many events or seconds, so counting costs the questionnaire no query and no
+# visitor ever waits on the write (the test settings turn the thread off).
+DECISIONGUIDE_ANALYTICS_BACKGROUND = True
 DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS = int(
     os.environ.get("DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS", "1000")
 )

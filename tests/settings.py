@@ -21,5 +21,7 @@ from decisionguide.settings import *  # noqa: F403
 
 # Hashing strength is not under test; a fast hasher keeps logins in tests quick.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Analytics: write every counted event at once, so tests see it straight away.
-DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS = 1
+# Analytics: no background writer. The suite's database lives in this process's test
+# transaction, which another thread's connection can't share; tests that read counters
+# write the buffer themselves (analytics.buffer.flush()), as the writer thread would.
+DECISIONGUIDE_ANALYTICS_BACKGROUND = False

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError
+from django.db import OperationalError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +34,8 @@ def counting(settings) -> None:
 
 
 def counts(guide: Guide) -> dict[tuple[str, str, str], int]:
+    """The guide's counters once the buffer is written, as the worker's writer thread does."""
+    analytics.buffer.flush()
     return {
         (c.kind, c.question, c.choice): c.count for c in AnswerCounter.objects.filter(guide=guide)
     }
@@ -82,6 +87,7 @@ def test_a_walk_through_counts_each_question_shown_and_answered(
 
 
 def counted_questions(guide: Guide) -> set[str]:
+    analytics.buffer.flush()
     return set(AnswerCounter.objects.filter(guide=guide).values_list("question", flat=True))
 
 
@@ -115,28 +121,117 @@ def test_counts_follow_the_published_version(
     question = small_document.questions[0]
     url = reverse("questionnaire-question", args=[small_guide.slug, question.slug])
     client.get(url)
+    analytics.buffer.flush()
     Guide.objects.filter(pk=small_guide.pk).update(title="Second edition")
     small_guide.refresh_from_db()
     publish(small_guide)
     client.get(url)
+    analytics.buffer.flush()
     versions = sorted(AnswerCounter.objects.values_list("version", "count"))
     assert versions == [(1, 1), (2, 1)]
     assert analytics.counted_versions(small_guide) == [2, 1]
 
 
-def test_a_failing_counter_never_breaks_the_page(
-    client: Client, small_guide: Guide, small_document
+def test_a_failing_counter_write_never_reaches_the_page_and_loses_nothing(
+    client: Client, small_guide: Guide, small_document, caplog
 ) -> None:
     question = small_document.questions[0]
     url = reverse("questionnaire-question", args=[small_guide.slug, question.slug])
-    with mock.patch.object(analytics, "bump", side_effect=DatabaseError("locked")):
-        response = client.get(url)
-    assert response.status_code == 200
+    with mock.patch.object(analytics, "bump", side_effect=OperationalError("database is locked")):
+        # The page only counts in memory: it is served while every write would fail.
+        assert client.get(url).status_code == 200
+        assert analytics.buffer.pending() == 1
+        with pytest.raises(OperationalError):
+            analytics.buffer.flush()
+        assert not analytics.buffer.flush_quietly()  # the writer thread's way: logged
+    assert "kept for the next try (1 events): OperationalError: database is locked" in caplog.text
+    # Kept for the next try, which succeeds once the database takes writes again.
+    assert analytics.buffer.pending() == 1
+    assert counts(small_guide) == {("shown", question.slug, ""): 1}
+    assert analytics.buffer.pending() == 0
+
+
+def test_the_page_runs_no_query_for_counting(
+    client: Client, small_guide: Guide, small_document, settings
+) -> None:
+    # Even when the events are due for writing, the request leaves that to the writer.
+    settings.DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS = 1
+    question = small_document.questions[0]
+    url = reverse("questionnaire-question", args=[small_guide.slug, question.slug])
+    assert client.get(url).status_code == 200  # warm: documents and pages memoised
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert not [q for q in queries.captured_queries if AnswerCounter._meta.db_table in q["sql"]]
+    assert analytics.buffer.pending() == 2
+
+
+def background_buffer(settings, monkeypatch) -> analytics.EventBuffer:
+    """A buffer of its own with the writer thread on, writing through `write_counts`."""
+    settings.DECISIONGUIDE_ANALYTICS_BACKGROUND = True
+    settings.DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS = 0.2
+    settings.DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS = 1000
+    monkeypatch.setattr(analytics, "RETRY_SECONDS", 0.1)
+    return analytics.EventBuffer()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return condition()
+
+
+def test_the_writer_thread_writes_on_its_timer_and_retries_after_a_failure(
+    settings, monkeypatch
+) -> None:
+    attempts: list[str] = []
+    written: list[tuple[str, list]] = []
+
+    def write(slug: str, counts: list) -> None:  # no database: only the thread is under test
+        attempts.append(slug)
+        if len(attempts) == 1:
+            raise OperationalError("database is locked")
+        written.append((slug, counts))
+
+    monkeypatch.setattr(analytics, "write_counts", write)
+    own = background_buffer(settings, monkeypatch)
+    own.add("a-guide", [("shown", "q1", ""), ("answered", "q1", "yes")])
+    # Far fewer events than a flush needs: the timer writes them anyway (a quiet site).
+    assert wait_for(lambda: bool(written))
+    today = timezone.now().date()
+    assert len(attempts) == 2  # the first try failed and kept the events for the second
+    assert written == [
+        ("a-guide", [("shown", "q1", "", today, 1), ("answered", "q1", "yes", today, 1)])
+    ]
+    assert own.pending() == 0
+
+
+def test_enough_events_wake_the_writer_before_its_timer(settings, monkeypatch) -> None:
+    written: list[str] = []
+    monkeypatch.setattr(analytics, "write_counts", lambda slug, counts: written.append(slug))
+    own = background_buffer(settings, monkeypatch)
+    settings.DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS = 3600
+    settings.DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS = 2
+    own.add("a-guide", [("shown", "q1", "")])
+    own.add("a-guide", [("shown", "q2", "")])
+    assert wait_for(lambda: written == ["a-guide"])
+
+
+def test_waiting_events_are_bounded(monkeypatch, caplog) -> None:
+    monkeypatch.setattr(analytics, "MAX_PENDING_COUNTERS", 2)
+    own = analytics.EventBuffer()
+    own.add("a-guide", [("shown", "q1", ""), ("shown", "q2", ""), ("shown", "q3", "")])
+    own.add("a-guide", [("shown", "q1", "")])  # an existing counter still counts
+    assert own.pending() == 3
+    monkeypatch.setattr(analytics, "write_counts", lambda slug, counts: None)
+    assert own.flush_quietly()
+    assert "1 questionnaire events dropped: over 2 counters waiting" in caplog.text
 
 
 def test_other_pages_are_not_counted(client: Client, small_guide: Guide) -> None:
     client.get(small_guide.get_absolute_url())
     client.get(reverse("questionnaire-question", args=[small_guide.slug, "no-such-question"]))
+    analytics.buffer.flush()
     assert AnswerCounter.objects.count() == 0
 
 

@@ -204,7 +204,7 @@ def test_the_sweep_counts_exactly_what_a_brute_force_walk_finds() -> None:
     assert report.coherence.checked == total == 12
     assert report.coherence.contradicting == contradicting > 0
     assert report.reachability.answer_sets == total
-    assert not report.passes and not report.publishable
+    assert not report.passes
     pairs = {(c.note, c.outcome) for c in report.coherence.examples}
     for example in report.coherence.examples:
         decision = evaluate(doc, example.answers)
@@ -329,7 +329,7 @@ def test_an_editor_marks_a_note_and_a_contradicting_save_is_shown(seed_guide, ed
     assert next(n for n in draft.notes if n.slug == note.slug).argues_for == ("hybrid",)
     # Unsure visitors mostly get PM-first: the checks now see the contradiction.
     report = check_document(draft)
-    assert not report.publishable
+    assert not report.passes
     assert {(c.note, c.outcome) for c in report.coherence.examples} >= {
         ("unsure-keep-a-tally", "pm-first")
     }

@@ -205,7 +205,7 @@ def stop_server(process: subprocess.Popen) -> None:
 def variables_read() -> set[str]:
     """Every environment variable settings.py, gunicorn.conf.py and bin/start read."""
     python_reads = re.compile(
-        r"""(?:env_bool|env_list|environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""(?:env_bool|env_list|env_float|environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
     )
     shell_reads = re.compile(r"\$\{([A-Z][A-Z0-9_]+)")
     found = {"DATABASE_URL"}  # read by dj_database_url.config()

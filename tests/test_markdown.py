@@ -128,13 +128,13 @@ def test_raw_html_page_links_are_not_clickable(small_document: GuideDocument) ->
     assert all("href" not in link for link in links)
 
 
-def test_external_links_get_noopener_and_internal_ones_do_not(
+def test_external_links_get_noopener_noreferrer_and_internal_ones_do_not(
     small_document: GuideDocument,
 ) -> None:
     own = page_without_url(small_document)
     source = f"[out](https://example.org/a) [home](/guides/) [page](page:{own.slug})"
     outside, home, page = Elements(render_markdown(source, small_document)).links()
-    assert outside["rel"] == "noopener"
+    assert outside["rel"] == "noopener noreferrer"
     assert "rel" not in home and "rel" not in page
 
 

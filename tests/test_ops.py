@@ -256,7 +256,7 @@ print(json.dumps({
     state = json.loads(result.stdout.strip().splitlines()[-1])
     assert state["vendor"] == "sqlite"
     assert state["pragmas"]["journal_mode"] == "wal"
-    assert state["pragmas"]["busy_timeout"] >= 5000
+    assert state["pragmas"]["busy_timeout"] == 4000  # DECISIONGUIDE_DB_TIMEOUT: 4 s
     assert state["pragmas"]["synchronous"] == 2  # FULL
     assert state["transaction_mode"] == "IMMEDIATE"
     assert state["conn_max_age"] > 0

@@ -15,15 +15,57 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 # Question slugs name query parameters in the questionnaire's URLs, beside these.
 RESERVED_QUESTION_SLUGS = frozenset({"return", "preview"})
 TEXT_PARAM_SUFFIX = "_text"
+
+# Limits on content, far above any real guide (the seed guide's longest text has about
+# 1,700 characters; the benchmark guide has 200 questions). They keep one guide from
+# making its pages slow to render or its file slow to load; a document over one is
+# refused with its key path and the limit, before anything is stored.
+LINE_MAX_LENGTH = 300
+SUMMARY_MAX_LENGTH = 320
+TEXT_MAX_LENGTH = 10_000  # one Markdown text or hint
+URL_MAX_LENGTH = 500
+# All the text of one guide together (every key and value, in characters): a guide
+# page at this size renders well under a second (tests/test_content_limits.py).
+DOCUMENT_MAX_CHARACTERS = 200_000
+MAX_OUTCOMES = 20
+MAX_CRITERIA = 30
+MAX_SCENARIOS = 50
+MAX_LINKED_PAGES = 100
+MAX_LIST_ITEMS = 50  # edge cases, missteps, failure checks; best-for lines, next pages
+MAX_QUESTIONS = 300
+MAX_CHOICES = 30  # per question
+MAX_GATES = 100
+MAX_NOTES = 100
+MAX_CLAUSES = 50  # per `all` or `any` of a condition
+
+# A linked page's address: absolute http(s) with a host, or a path on this site that
+# starts with exactly one slash. No whitespace, control characters or backslashes
+# anywhere (browsers read `/\host` as `//host`, another site), so neither
+# `//elsewhere.example/x` nor `javascript:` ever passes.
+_URL_CHAR = r"[^\s\x00-\x1f\x7f-\x9f\\]"
+_HOST_START = r"[^\s\x00-\x1f\x7f-\x9f\\/?#@]"
+_PATH_START = r"[^\s\x00-\x1f\x7f-\x9f\\/]"
+LINKED_PAGE_URL_PATTERN = (
+    rf"^(?:https?://{_HOST_START}{_URL_CHAR}*|/(?:{_PATH_START}{_URL_CHAR}*)?)$"
+)
+
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Line = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=LINE_MAX_LENGTH)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TEXT_MAX_LENGTH)]
+RequiredText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH)
+]
+LinkedPageUrl = Annotated[
+    str, StringConstraints(pattern=LINKED_PAGE_URL_PATTERN, max_length=URL_MAX_LENGTH)
+]
 
 # Markdown links to a linked page are written `[words](page:slug)`.
 PAGE_LINK = re.compile(r"\]\(page:([^)\s]*)\)")
@@ -37,14 +79,14 @@ class Clause(Part):
     """True when the answer to `question` is one of `in`."""
 
     question: Slug
-    in_: tuple[Slug, ...] = Field(alias="in", min_length=1)
+    in_: tuple[Slug, ...] = Field(alias="in", min_length=1, max_length=MAX_CHOICES)
 
 
 class Condition(Part):
     """Every `all` clause holds and, if there are `any` clauses, at least one does."""
 
-    all_: tuple[Clause, ...] = Field(default=(), alias="all")
-    any_: tuple[Clause, ...] = Field(default=(), alias="any")
+    all_: tuple[Clause, ...] = Field(default=(), alias="all", max_length=MAX_CLAUSES)
+    any_: tuple[Clause, ...] = Field(default=(), alias="any", max_length=MAX_CLAUSES)
 
     def clauses(self) -> Iterator[tuple[str, int, Clause]]:
         for group, items in (("all", self.all_), ("any", self.any_)):
@@ -62,20 +104,20 @@ class Outcome(Part):
     name: Line
     tagline: Line
     symbol: Annotated[str, StringConstraints(max_length=4)] = ""
-    best_for: tuple[Line, ...] = Field(min_length=1)
+    best_for: tuple[Line, ...] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
     strengths: RequiredText
     tradeoffs: RequiredText
     failure_mode: RequiredText
     good_fit: RequiredText
     choose_if: RequiredText
-    next_pages: tuple[Slug, ...] = ()
+    next_pages: tuple[Slug, ...] = Field(default=(), max_length=MAX_LIST_ITEMS)
 
 
 class Criterion(Part):
     slug: Slug
     name: Line
     description: Text = ""
-    ratings: dict[Slug, Rating]
+    ratings: dict[Slug, Rating] = Field(max_length=MAX_OUTCOMES)
 
 
 class Scenario(Part):
@@ -84,7 +126,7 @@ class Scenario(Part):
     description: RequiredText
     outcome: Slug
     handoff_example: Text = ""
-    answers: dict[Slug, Slug] = Field(default_factory=dict)
+    answers: dict[Slug, Slug] = Field(default_factory=dict, max_length=MAX_QUESTIONS)
     handoff_rule: Text = ""
 
 
@@ -95,7 +137,7 @@ class LinkedPage(Part):
     when: RequiredText
     # The page's own text on this site, when it has no `url` elsewhere.
     body: Text = ""
-    url: Annotated[str, StringConstraints(pattern=r"^(https?://\S+|/\S*)$")] | None = None
+    url: LinkedPageUrl | None = None
 
 
 class FreeText(Part):
@@ -113,7 +155,7 @@ class Choice(Part):
     hint: Text = ""
     # Plain words for "why": how this answer reads in the recommendation.
     reason: Text = ""
-    points: dict[Slug, int] = Field(default_factory=dict)
+    points: dict[Slug, int] = Field(default_factory=dict, max_length=MAX_OUTCOMES)
     route: Slug | None = None
     unsure: bool = False
 
@@ -124,7 +166,7 @@ class Question(Part):
     short: Line
     hint: Text = ""
     show_if: Condition | None = None
-    choices: tuple[Choice, ...] = Field(min_length=2)
+    choices: tuple[Choice, ...] = Field(min_length=2, max_length=MAX_CHOICES)
     free_text: FreeText | None = None
 
     def choice(self, slug: str) -> Choice | None:
@@ -172,7 +214,9 @@ class Note(Part):
 class GuideDocument(Part):
     slug: Slug
     title: Line
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+    summary: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SUMMARY_MAX_LENGTH)
+    ]
     published: bool = True
     default_outcome: Slug
     # A lead of at most this many points is a close call, and a close call goes
@@ -185,16 +229,16 @@ class GuideDocument(Part):
     shortcut: RequiredText
     decision_criteria: Text = ""
     snapshot: Text = ""
-    outcomes: tuple[Outcome, ...] = Field(min_length=1)
-    criteria: tuple[Criterion, ...] = ()
-    scenarios: tuple[Scenario, ...] = ()
-    linked_pages: tuple[LinkedPage, ...] = ()
-    edge_cases: tuple[RequiredText, ...] = ()
-    missteps: tuple[RequiredText, ...] = ()
-    failure_checks: tuple[RequiredText, ...] = ()
-    questions: tuple[Question, ...] = ()
-    gates: tuple[Gate, ...] = ()
-    notes: tuple[Note, ...] = ()
+    outcomes: tuple[Outcome, ...] = Field(min_length=1, max_length=MAX_OUTCOMES)
+    criteria: tuple[Criterion, ...] = Field(default=(), max_length=MAX_CRITERIA)
+    scenarios: tuple[Scenario, ...] = Field(default=(), max_length=MAX_SCENARIOS)
+    linked_pages: tuple[LinkedPage, ...] = Field(default=(), max_length=MAX_LINKED_PAGES)
+    edge_cases: tuple[RequiredText, ...] = Field(default=(), max_length=MAX_LIST_ITEMS)
+    missteps: tuple[RequiredText, ...] = Field(default=(), max_length=MAX_LIST_ITEMS)
+    failure_checks: tuple[RequiredText, ...] = Field(default=(), max_length=MAX_LIST_ITEMS)
+    questions: tuple[Question, ...] = Field(default=(), max_length=MAX_QUESTIONS)
+    gates: tuple[Gate, ...] = Field(default=(), max_length=MAX_GATES)
+    notes: tuple[Note, ...] = Field(default=(), max_length=MAX_NOTES)
 
     # Lookups used by the engine and templates.
     def outcome(self, slug: str) -> Outcome | None:
@@ -246,27 +290,73 @@ def format_path(location: Iterable[str | int]) -> str:
 def parse_document(data: Any) -> GuideDocument:
     """Validate raw data (from YAML or JSON) into a GuideDocument.
 
-    Raises DocumentError for the first problem found, types first, then
-    references between parts.
+    Raises DocumentError for the first problem found: size first, then types,
+    then references between parts.
     """
     if not isinstance(data, dict):
         raise DocumentError("", "the file must hold a mapping of guide fields at the top level")
+    too_large = size_problem(data)
+    if too_large is not None:
+        raise too_large
     try:
         document = GuideDocument.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        message = error["msg"]
-        if error["type"] == "missing":
-            message = "required field is missing"
-        elif error["type"] == "extra_forbidden":
-            message = "unknown field"
-        elif error["type"] == "string_pattern_mismatch" and "slug" in str(error["loc"][-1:]):
-            message = f"{error['input']!r} is not a valid slug (lowercase letters, digits, - or _)"
-        raise DocumentError(format_path(error["loc"]), message) from None
+        raise type_problem(exc.errors()[0]) from None
     problems = list(check_references(document))
     if problems:
         raise problems[0]
     return document
+
+
+def size_problem(data: Any) -> DocumentError | None:
+    """The document's text over DOCUMENT_MAX_CHARACTERS: checked on the raw data, before
+    validating (or rendering) any of it. YAML aliases count each time they are used."""
+    total = 0
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+            if total > DOCUMENT_MAX_CHARACTERS:
+                return DocumentError(
+                    "",
+                    f"the guide is too large: over {DOCUMENT_MAX_CHARACTERS:,} characters of "
+                    "text, the most one guide may have",
+                )
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return None
+
+
+def type_problem(error: ErrorDetails) -> DocumentError:
+    """One pydantic error as a DocumentError: its key path and what is wrong, in words."""
+    kind, context, value = error["type"], error.get("ctx", {}), error.get("input")
+    last = str(error["loc"][-1:])
+    message = error["msg"]
+    if kind == "missing":
+        message = "required field is missing"
+    elif kind == "extra_forbidden":
+        message = "unknown field"
+    elif kind == "string_pattern_mismatch" and "slug" in last:
+        message = f"{value!r} is not a valid slug (lowercase letters, digits, - or _)"
+    elif kind == "string_pattern_mismatch" and "url" in last:
+        message = (
+            f"{value!r} is not an address a linked page may have: use https://… or http://… "
+            "with a host name, or a path on this site starting with a single /"
+        )
+    elif kind == "string_too_long":
+        # Texts are measured without their surrounding whitespace, as they are stored.
+        length = f" (this one has {len(value.strip())})" if isinstance(value, str) else ""
+        message = f"at most {context['max_length']} characters allowed{length}"
+    elif kind == "too_long":
+        found = context.get("actual_length")
+        message = f"at most {context['max_length']} items allowed" + (
+            f" (this one has {found})" if found is not None else ""
+        )
+    return DocumentError(format_path(error["loc"]), message)
 
 
 def _duplicates(items: Iterable[Any], path: str) -> Iterator[DocumentError]:

@@ -2,13 +2,17 @@
 
 `QuestionnaireCounterMiddleware` watches questionnaire responses on their way
 out and counts events: a question page shown, a question answered (with which
-choice). Events are buffered in the worker and written as daily counters in
-one transaction every DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS events or
-DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS seconds (and when the worker exits), so
-a questionnaire page costs no extra query. No cookies, no scripts, nothing
-about the visitor: only the guide, its published version, slugs, the day and
-a count. Staff previews of a draft are
-not counted. A failing counter write is logged and never breaks the page.
+choice). A request only adds its events to the worker's buffer in memory: it
+never runs a query for them, so no visitor waits on an analytics write, even
+while the database is locked. A background thread of each worker writes the
+buffer as daily counters, in one transaction per guide, every
+DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS (so counts show within that time even on
+a quiet site), sooner once DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS events have
+gathered, and what is left when the worker exits. A write that fails (a busy
+database) keeps the events for the next try, a few seconds later; memory stays
+bounded by MAX_PENDING_COUNTERS. No cookies, no scripts, nothing about the
+visitor: only the guide, its published version, slugs, the day and a count.
+Staff previews of a draft are not counted.
 
 Add it to MIDDLEWARE (anywhere after AuthenticationMiddleware):
     "decisionguide.guides.analytics.QuestionnaireCounterMiddleware"
@@ -22,6 +26,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import logging
+import os
 import threading
 import time
 from collections import Counter, defaultdict
@@ -30,7 +35,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncWeek
 from django.http import HttpRequest, HttpResponse
@@ -51,6 +56,15 @@ SHOWN = AnswerCounter.Kind.SHOWN
 ANSWERED = AnswerCounter.Kind.ANSWERED
 
 Event = tuple[str, str, str]  # kind, question slug, choice slug ("" when shown)
+# guide slug, kind, question slug, choice slug, day: one daily counter.
+CounterKey = tuple[str, str, str, str, dt.date]
+
+# Distinct counters a worker keeps while the database can't take them: far more than a
+# day of any guide needs (the seed guide has about 80), a few megabytes at most. Events
+# for counters beyond it are dropped, and the drop is logged.
+MAX_PENDING_COUNTERS = 10_000
+# After a failed write the thread tries again this many seconds later.
+RETRY_SECONDS = 5.0
 
 
 # ---------------------------------------------------------------------------
@@ -112,53 +126,145 @@ def response_events(request: HttpRequest, response: HttpResponse) -> tuple[str, 
 
 
 class EventBuffer:
-    """Events counted in this worker, not yet written."""
+    """Events counted in this worker and not written yet, and the thread that writes them."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pending: Counter[tuple[str, str, str, str, dt.date]] = Counter()
-        self._since = time.monotonic()
+        self._lock = threading.Lock()  # guards the pending counts and the thread handle
+        self._writing = threading.Lock()  # one write at a time: the thread, exit, tests
+        self._pending: Counter[CounterKey] = Counter()
+        self._events = 0
+        self._dropped = 0
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._owner = 0  # the process the thread runs in: a forked worker starts its own
 
     def add(self, slug: str, events: list[Event]) -> None:
+        """Count events in memory; never touches the database."""
         day = timezone.now().date()
         with self._lock:
             for kind, question_slug, choice_slug in events:
-                self._pending[(slug, kind, question_slug, choice_slug, day)] += 1
-            due = sum(self._pending.values()) >= getattr(
-                settings, "DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS", 1000
-            ) or time.monotonic() - self._since >= getattr(
-                settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 60
-            )
+                key = (slug, kind, question_slug, choice_slug, day)
+                if key in self._pending or len(self._pending) < MAX_PENDING_COUNTERS:
+                    self._pending[key] += 1
+                    self._events += 1
+                else:
+                    self._dropped += 1
+            due = self._events >= flush_events()
         if due:
-            self.flush()
+            self._wake.set()
+        self._start_writer()
+
+    def pending(self) -> int:
+        """Events waiting to be written."""
+        with self._lock:
+            return self._events
 
     def discard(self) -> None:
         """Forget pending events without writing them (tests start from an empty buffer)."""
         with self._lock:
             self._pending.clear()
-            self._since = time.monotonic()
+            self._events = 0
+            self._dropped = 0
 
     def flush(self) -> None:
+        """Write what is pending now. On a database error the events not written yet are
+        put back for the next try, and the error is raised."""
+        with self._writing:
+            with self._lock:
+                pending, self._pending, self._events = self._pending, Counter(), 0
+            by_guide: dict[str, list[tuple[CounterKey, int]]] = defaultdict(list)
+            for key, count in pending.items():
+                by_guide[key[0]].append((key, count))
+            unwritten = list(by_guide.items())
+            try:
+                while unwritten:
+                    slug, counts = unwritten[0]
+                    write_counts(slug, [(*key[1:], count) for key, count in counts])
+                    unwritten.pop(0)  # written: its transaction committed
+            finally:
+                self._put_back([item for _, counts in unwritten for item in counts])
+
+    def flush_quietly(self) -> bool:
+        """flush(), logging instead of raising; True when everything pending was written."""
+        try:
+            self.flush()
+        except Exception as exc:  # a busy or missing database must never stop the writer
+            logger.warning(
+                "questionnaire counters not written, kept for the next try (%d events): %s: %s",
+                self.pending(),
+                type(exc).__name__,
+                " ".join(str(exc).split()),
+            )
+            return False
+        finally:
+            self._log_dropped()
+        return True
+
+    def _put_back(self, counts: list[tuple[CounterKey, int]]) -> None:
         with self._lock:
-            pending, self._pending = self._pending, Counter()
-            self._since = time.monotonic()
-        by_guide: dict[str, list[tuple[str, str, str, dt.date, int]]] = defaultdict(list)
-        for (slug, kind, question_slug, choice_slug, day), count in pending.items():
-            by_guide[slug].append((kind, question_slug, choice_slug, day, count))
-        for slug, counts in by_guide.items():
-            write_counts(slug, counts)
+            for key, count in counts:
+                if key in self._pending or len(self._pending) < MAX_PENDING_COUNTERS:
+                    self._pending[key] += count
+                    self._events += count
+                else:
+                    self._dropped += count
+
+    def _log_dropped(self) -> None:
+        with self._lock:
+            dropped, self._dropped = self._dropped, 0
+        if dropped:
+            logger.warning(
+                "%d questionnaire events dropped: over %d counters waiting to be written",
+                dropped,
+                MAX_PENDING_COUNTERS,
+            )
+
+    def _start_writer(self) -> None:
+        if not getattr(settings, "DECISIONGUIDE_ANALYTICS_BACKGROUND", True):
+            return
+        pid = os.getpid()
+        if self._owner == pid and self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._owner == pid and self._thread is not None and self._thread.is_alive():
+                return
+            self._owner = pid
+            self._thread = threading.Thread(
+                target=self._write_in_background, name="analytics-writer", daemon=True
+            )
+            self._thread.start()
+
+    def _write_in_background(self) -> None:
+        """The worker's writer: on the timer or when woken, until the process ends."""
+        while True:
+            self._wake.wait(timeout=flush_seconds())
+            self._wake.clear()
+            while not self._flush_with_own_connection():
+                # A pause, whatever arrives meanwhile: a busy database gets no stampede.
+                time.sleep(min(RETRY_SECONDS, flush_seconds()))
+
+    def _flush_with_own_connection(self) -> bool:
+        # This thread's own connection, looked after as Django does between requests.
+        close_old_connections()
+        try:
+            return self.flush_quietly()
+        finally:
+            close_old_connections()
+
+
+def flush_events() -> int:
+    return getattr(settings, "DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS", 1000)
+
+
+def flush_seconds() -> float:
+    # Never 0: the writer would spin.
+    return max(0.1, getattr(settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 60))
 
 
 buffer = EventBuffer()
-# Gunicorn recycles workers gracefully: write what is pending on the way out.
-atexit.register(lambda: _flush_quietly())
-
-
-def _flush_quietly() -> None:
-    try:
-        buffer.flush()
-    except Exception:  # at exit, a lost count must not hide the real shutdown
-        logger.warning("questionnaire counters not written at exit", exc_info=True)
+# Gunicorn stops and recycles workers gracefully (the interpreter exits normally), so
+# this runs in every worker on its way out: what is still buffered gets written.
+atexit.register(lambda: buffer.flush_quietly())
 
 
 def record_response(request: HttpRequest, response: HttpResponse) -> None:
@@ -198,10 +304,7 @@ class QuestionnaireCounterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        try:
-            record_response(request, response)
-        except DatabaseError:
-            logger.warning("questionnaire counters not updated", exc_info=True)
+        record_response(request, response)  # in memory only: no query, no wait
         return response
 
 

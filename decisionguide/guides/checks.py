@@ -14,9 +14,8 @@ Pure (no Django, no database), like the engine it runs:
   page's body here).
 
 A report `passes` when every scenario gives its outcome, every outcome is
-reachable and no answers contradict themselves; `checkguide` exits non-zero
-otherwise. Publishing is refused while a scenario fails or answers contradict
-themselves (`publishable`).
+reachable and no answers contradict themselves. `checkguide` exits non-zero
+otherwise, and neither the admin's Publish nor `loadguide` publishes it.
 """
 
 from __future__ import annotations
@@ -115,13 +114,10 @@ class GuideReport:
         return not self.failed_scenarios
 
     @property
-    def publishable(self) -> bool:
-        """Visitors may get this guide: scenarios pass and no result argues against itself."""
-        return self.scenarios_pass and self.coherence.holds
-
-    @property
     def passes(self) -> bool:
-        return self.publishable and not self.reachability.unreachable
+        """Visitors may get this guide: scenarios pass, every outcome can be reached
+        and no result shows a note that argues against it."""
+        return self.scenarios_pass and self.coherence.holds and not self.reachability.unreachable
 
     def problems(self) -> list[str]:
         """What makes the report fail, one line each."""

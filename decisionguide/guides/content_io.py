@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -29,8 +29,9 @@ from decisionguide.decision.document import (
     DocumentError,
     GuideDocument,
     check_references,
-    format_path,
     parse_document,
+    size_problem,
+    type_problem,
 )
 from decisionguide.guides.models import (
     Choice,
@@ -69,6 +70,9 @@ ITEM_LISTS = (
     ("failure_checks", GuideItem.Kind.FAILURE_CHECK),
 )
 URL_MAX_LENGTH = LinkedPage._meta.get_field("url").max_length
+# The largest content file read, for `loadguide` (--max-bytes raises it) and the admin's
+# import alike; checked before the file is parsed, as YAML of a few MB takes seconds.
+CONTENT_FILE_MAX_BYTES = 1_000_000
 SLUG = re.compile(SLUG_PATTERN)
 POINTS_RANGE = (-(2**31), 2**31 - 1)  # what an IntegerField holds on every database
 
@@ -88,6 +92,14 @@ class ContentError(Exception):
 
     def __str__(self) -> str:
         return ": ".join(part for part in (self.file, self.path, self.message) if part)
+
+
+class FileTooLarge(ContentError):
+    """A content file over the size limit: refused before a byte of it is parsed."""
+
+    def __init__(self, file: str, max_bytes: int) -> None:
+        super().__init__(file, "", f"the file is too large: over {max_bytes:,} bytes")
+        self.max_bytes = max_bytes
 
 
 # "published": the content was already in the rows, but its version wasn't live yet.
@@ -151,20 +163,26 @@ def display_name(path: str | Path) -> str:
         return str(path)
 
 
-def read_guide_file(path: str | Path) -> GuideDocument:
-    """Read and fully validate one content file; nothing is written."""
+def read_guide_file(path: str | Path, *, max_bytes: int = CONTENT_FILE_MAX_BYTES) -> GuideDocument:
+    """Read and fully validate one content file of at most `max_bytes`; nothing is written."""
     name = display_name(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as file:
+            data = file.read(max_bytes + 1)  # never more, whatever the file claims to be
     except FileNotFoundError:
         raise ContentError(name, "", "no such file") from None
     except IsADirectoryError:
         raise ContentError(name, "", "is a directory, not a YAML file") from None
-    except UnicodeDecodeError:
-        raise ContentError(name, "", "is not UTF-8 text") from None
     except OSError as exc:
         raise ContentError(name, "", f"can't be read ({exc.strerror})") from None
-    return read_guide_text(text, name)
+    if len(data) > max_bytes:
+        raise FileTooLarge(name, max_bytes)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(name, "", "is not UTF-8 text") from None
+    # Line ends as reading in text mode gives them.
+    return read_guide_text(text.replace("\r\n", "\n").replace("\r", "\n"), name)
 
 
 def read_guide_text(text: str, name: str) -> GuideDocument:
@@ -214,24 +232,15 @@ def validate_document(data: Any) -> tuple[GuideDocument | None, list[DocumentErr
         # Rows whose default outcome was deleted: say so in words, not as a bad slug.
         problem = "pick a default outcome: the guide can't be shown without one"
         return None, [DocumentError("default_outcome", problem)]
+    too_large = size_problem(data)
+    if too_large is not None:
+        return None, [too_large]
     try:
         doc = GuideDocument.model_validate(data)
     except ValidationError as exc:
-        return None, [_type_problem(error) for error in exc.errors()]
+        return None, [type_problem(error) for error in exc.errors()]
     problems = list(check_references(doc)) or list(_storage_problems(doc))
     return (None, problems) if problems else (doc, [])
-
-
-def _type_problem(error: Any) -> DocumentError:
-    # The same wording as parse_document uses for its first error.
-    message = error["msg"]
-    if error["type"] == "missing":
-        message = "required field is missing"
-    elif error["type"] == "extra_forbidden":
-        message = "unknown field"
-    elif error["type"] == "string_pattern_mismatch" and "slug" in str(error["loc"][-1:]):
-        message = f"{error['input']!r} is not a valid slug (lowercase letters, digits, - or _)"
-    return DocumentError(format_path(error["loc"]), message)
 
 
 def check_storable(doc: GuideDocument) -> None:
@@ -285,12 +294,14 @@ def _repeats(slugs: Sequence[str], path: str, what: str) -> Iterator[DocumentErr
         seen.add(slug)
 
 
-def read_guide_files(paths: Iterable[str | Path]) -> list[GuideDocument]:
+def read_guide_files(
+    paths: Iterable[str | Path], *, max_bytes: int = CONTENT_FILE_MAX_BYTES
+) -> list[GuideDocument]:
     """Validate every file (and that no two define the same guide) before any write."""
     docs: list[GuideDocument] = []
     files_by_slug: dict[str, str] = {}
     for path in paths:
-        doc = read_guide_file(path)
+        doc = read_guide_file(path, max_bytes=max_bytes)
         if doc.slug in files_by_slug:
             raise ContentError(
                 display_name(path),
@@ -308,18 +319,26 @@ def load_guide_file(path: str | Path) -> LoadReport:
     return report
 
 
-def load_guide_files(paths: Iterable[str | Path]) -> list[LoadReport]:
+def load_guide_files(
+    paths: Iterable[str | Path],
+    *,
+    max_bytes: int = CONTENT_FILE_MAX_BYTES,
+    may_publish: Callable[[GuideDocument], bool] | None = None,
+) -> list[LoadReport]:
     """Validate all files, then apply them all in one transaction.
 
     A file marked `published: true` (the default) is published at once, as
-    `loadguide` is how content reaches a fresh site.
+    `loadguide` is how content reaches a fresh site, unless `may_publish`
+    (asked for each such document before anything is written) says no: then
+    it is loaded as the draft.
     """
     paths = list(paths)
-    docs = read_guide_files(paths)
+    docs = read_guide_files(paths, max_bytes=max_bytes)
+    publish = [doc.published and (may_publish is None or may_publish(doc)) for doc in docs]
     with transaction.atomic():
         return [
-            _apply(doc, publish=doc.published, user=None, note=f"Loaded from {display_name(path)}")
-            for doc, path in zip(docs, paths, strict=True)
+            _apply(doc, publish=listed, user=None, note=f"Loaded from {display_name(path)}")
+            for doc, path, listed in zip(docs, paths, publish, strict=True)
         ]
 
 

@@ -17,7 +17,7 @@ from django import forms
 from django.db import models
 
 from decisionguide.decision.document import GuideDocument
-from decisionguide.guides.content_io import POINTS_RANGE
+from decisionguide.guides.content_io import CONTENT_FILE_MAX_BYTES, POINTS_RANGE
 from decisionguide.guides.models import (
     Choice,
     ChoicePoints,
@@ -30,7 +30,8 @@ from decisionguide.guides.models import (
 
 POINTS_PREFIX = "points_"
 LEVEL_CHOICES = [(0, "0 weakest"), (1, "1"), (2, "2"), (3, "3 strongest")]
-UPLOAD_MAX_BYTES = 1_000_000
+# The same limit as `loadguide`.
+UPLOAD_MAX_BYTES = CONTENT_FILE_MAX_BYTES
 
 
 # ---------------------------------------------------------------------------

@@ -9,17 +9,20 @@ never reaches a visitor's browser.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
 from django.urls import get_script_prefix, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.document import LINKED_PAGE_URL_PATTERN, GuideDocument
 
 PAGE_SCHEME = "page:"
 ALLOWED_TAGS = {
@@ -41,7 +44,8 @@ ALLOWED_TAGS = {
 # `rel` is only kept when it is exactly what `PageLinks` writes (see `_keep_attribute`).
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-EXTERNAL_REL = "noopener"
+# On every link to another site: it gets no handle on this page, nor its address.
+EXTERNAL_REL = "noopener noreferrer"
 # Markdown headings sit inside page sections (h2): a text's top heading
 # level becomes h3 and the next ones h4, so the page outline never skips.
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -49,6 +53,8 @@ TOP_HEADING_LEVEL = 3
 LAST_HEADING_LEVEL = 4
 
 PageUrls = tuple[tuple[str, str], ...]
+# fullmatch: unlike search with `$`, no trailing newline slips through.
+SAFE_PAGE_URL = re.compile(LINKED_PAGE_URL_PATTERN)
 
 
 def linked_page_url(doc: GuideDocument, slug: str) -> str:
@@ -60,7 +66,24 @@ def linked_page_url(doc: GuideDocument, slug: str) -> str:
     page = doc.linked_page(slug)
     if page is None:
         raise LookupError(f"guide {doc.slug!r} has no linked page {slug!r}")
-    return page.url or reverse("linked-page", args=[doc.slug, page.slug])
+    if page.url and is_safe_page_url(page.url):
+        return page.url
+    return reverse("linked-page", args=[doc.slug, page.slug])
+
+
+def is_safe_page_url(url: str) -> bool:
+    """Whether a linked page's address may be linked to and redirected to.
+
+    The document's own rule (absolute http(s) with a host, or a single-slash site
+    path), checked again for documents that slipped past it, and Django's redirect
+    check on top: a protocol-relative or backslashed path never sends visitors off-site.
+    """
+    if not SAFE_PAGE_URL.fullmatch(url):
+        return False
+    if is_external(url):
+        host = urlsplit(url).netloc
+        return bool(host) and url_has_allowed_host_and_scheme(url, allowed_hosts={host})
+    return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 def render_markdown(text: str, doc: GuideDocument) -> SafeString:
@@ -77,7 +100,13 @@ def _page_urls(guide_slug: str, pages: tuple[tuple[str, str | None], ...], prefi
     # A page renders a dozen Markdown texts: reverse each linked page's URL once, not per
     # text. `prefix` (where the site is mounted) is in the key because reverse() uses it.
     return tuple(
-        (slug, url or reverse("linked-page", args=[guide_slug, slug])) for slug, url in pages
+        (
+            slug,
+            url
+            if url and is_safe_page_url(url)
+            else reverse("linked-page", args=[guide_slug, slug]),
+        )
+        for slug, url in pages
     )
 
 

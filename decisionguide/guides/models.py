@@ -32,7 +32,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import IntegrityError, connections, models, router, transaction
 from django.urls import reverse
 
-from decisionguide.decision.document import SLUG_PATTERN, GuideDocument, parse_document
+from decisionguide.decision.document import (
+    LINKED_PAGE_URL_PATTERN,
+    SLUG_PATTERN,
+    TEXT_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    GuideDocument,
+    parse_document,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -187,25 +194,36 @@ class Guide(models.Model):
         max_length=320,
         help_text="One or two sentences shown in the guide list and to search engines.",
     )
-    intro = models.TextField(help_text="Markdown. The opening text of the guide page.")
+    intro = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The opening text of the guide page."
+    )
     right_page = models.TextField(
+        max_length=TEXT_MAX_LENGTH,
         help_text="Markdown. Tells visitors who this guide is for, so they know they are in "
-        "the right place."
+        "the right place.",
     )
     wrong_page = models.TextField(
-        help_text="Markdown. Tells visitors whose problem is different where to go instead."
+        max_length=TEXT_MAX_LENGTH,
+        help_text="Markdown. Tells visitors whose problem is different where to go instead.",
     )
     start_elsewhere = models.TextField(
-        blank=True, help_text="Markdown. Optional pointers for visitors who should start elsewhere."
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="Markdown. Optional pointers for visitors who should start elsewhere.",
     )
     shortcut = models.TextField(
-        help_text="Markdown. The short answer for visitors who don't want the questionnaire."
+        max_length=TEXT_MAX_LENGTH,
+        help_text="Markdown. The short answer for visitors who don't want the questionnaire.",
     )
     decision_criteria = models.TextField(
-        blank=True, help_text="Markdown. Introduces the comparison table of criteria."
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="Markdown. Introduces the comparison table of criteria.",
     )
     snapshot = models.TextField(
-        blank=True, help_text="Markdown. A quick overview shown next to the outcomes."
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="Markdown. A quick overview shown next to the outcomes.",
     )
     default_outcome = models.ForeignKey(
         "Outcome",
@@ -448,11 +466,21 @@ class Outcome(models.Model):
         max_length=4, blank=True, help_text="A short mark (e.g. an emoji) shown beside the name."
     )
     best_for = models.TextField(help_text="One item per line: the list of who this suits best.")
-    strengths = models.TextField(help_text="Markdown. What this outcome does well.")
-    tradeoffs = models.TextField(help_text="Markdown. What visitors give up by choosing it.")
-    failure_mode = models.TextField(help_text="Markdown. How this set-up usually goes wrong.")
-    good_fit = models.TextField(help_text="Markdown. Signs that the visitor fits this outcome.")
-    choose_if = models.TextField(help_text="Markdown. The short rule for picking this outcome.")
+    strengths = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. What this outcome does well."
+    )
+    tradeoffs = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. What visitors give up by choosing it."
+    )
+    failure_mode = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. How this set-up usually goes wrong."
+    )
+    good_fit = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. Signs that the visitor fits this outcome."
+    )
+    choose_if = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The short rule for picking this outcome."
+    )
     next_pages = models.ManyToManyField(
         "LinkedPage",
         through="OutcomeNextPage",
@@ -482,20 +510,31 @@ class LinkedPage(models.Model):
     )
     slug = slug_field("Used in Markdown links written [words](page:slug) and in routes.")
     title = models.CharField(max_length=300, help_text="The link text and page heading.")
-    summary = models.TextField(help_text="Markdown. What visitors find on that page.")
+    summary = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. What visitors find on that page."
+    )
     when = models.TextField(
+        max_length=TEXT_MAX_LENGTH,
         help_text="Markdown. When a visitor should go there: shown in the guide's list of "
-        "pages and on the page a routing answer leads to."
+        "pages and on the page a routing answer leads to.",
     )
     body = models.TextField(
         blank=True,
+        max_length=TEXT_MAX_LENGTH,
         help_text="Markdown. The page's own text on this site (what it settles, what to have "
         "clear before going there). Not used when the page has a URL.",
     )
     url = models.CharField(
-        max_length=500,
+        max_length=URL_MAX_LENGTH,
         blank=True,
-        validators=[RegexValidator(r"^(https?://\S+|/\S*)$", "Use http(s)://… or a /path.")],
+        validators=[
+            RegexValidator(
+                # \Z, not $: Python's $ would let a trailing newline through.
+                LINKED_PAGE_URL_PATTERN.removesuffix("$") + r"\Z",
+                "Use https://… or http://… with a host name, or a path on this site that "
+                "starts with a single /.",
+            )
+        ],
         help_text="Where the link goes. Empty: a page on this site shows the summary.",
     )
     order = order_field()
@@ -540,7 +579,9 @@ class Criterion(models.Model):
     )
     slug = slug_field("Identifies the criterion in content files.")
     name = models.CharField(max_length=300, help_text="A row heading of the comparison table.")
-    description = models.TextField(blank=True, help_text="Explains the row under its heading.")
+    description = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Explains the row under its heading."
+    )
     order = order_field()
 
     class Meta:
@@ -594,15 +635,21 @@ class Scenario(models.Model):
     )
     slug = slug_field("Identifies the example in content files and results.")
     title = models.CharField(max_length=300, help_text="The example's heading.")
-    description = models.TextField(help_text="Markdown. The situation the example describes.")
+    description = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The situation the example describes."
+    )
     outcome = models.ForeignKey(
         Outcome,
         on_delete=models.RESTRICT,
         related_name="scenarios",
         help_text="The outcome this example ends up with.",
     )
-    handoff_example = models.TextField(blank=True, help_text="Markdown. A handoff in practice.")
-    handoff_rule = models.TextField(blank=True, help_text="The one-line rule the example follows.")
+    handoff_example = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Markdown. A handoff in practice."
+    )
+    handoff_rule = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="The one-line rule the example follows."
+    )
     order = order_field()
 
     class Meta:
@@ -634,7 +681,9 @@ class GuideItem(models.Model):
     kind = models.CharField(
         max_length=20, choices=Kind.choices, help_text="Which list on the guide page it is in."
     )
-    text = models.TextField(help_text="Markdown. The item as visitors read it.")
+    text = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The item as visitors read it."
+    )
     order = order_field()
 
     class Meta:
@@ -666,7 +715,9 @@ class Question(models.Model):
     short = models.CharField(
         max_length=300, help_text="A few words naming the question in summaries and results."
     )
-    hint = models.TextField(blank=True, help_text="Help text shown under the question.")
+    hint = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Help text shown under the question."
+    )
     free_text_choice = models.ForeignKey(
         "Choice",
         null=True,
@@ -678,7 +729,9 @@ class Question(models.Model):
     free_text_label = models.CharField(
         max_length=300, blank=True, help_text="The text box's label."
     )
-    free_text_hint = models.TextField(blank=True, help_text="Help text under the text box.")
+    free_text_hint = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Help text under the text box."
+    )
     free_text_max_length = models.PositiveSmallIntegerField(
         default=280,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
@@ -716,9 +769,13 @@ class Choice(models.Model):
     )
     slug = slug_field("Names the answer in result links; changing it breaks shared answers.")
     label = models.CharField(max_length=300, help_text="The radio button text.")
-    hint = models.TextField(blank=True, help_text="Help text under the radio button.")
+    hint = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Help text under the radio button."
+    )
     reason = models.TextField(
-        blank=True, help_text="How this answer reads in 'why this recommendation'."
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="How this answer reads in 'why this recommendation'.",
     )
     route = models.ForeignKey(
         LinkedPage,
@@ -827,7 +884,9 @@ class Gate(models.Model):
         related_name="gates",
         help_text="Never recommended unless the conditions below hold. Not the default outcome.",
     )
-    reason = models.TextField(help_text="Markdown. Tells the visitor why it was ruled out.")
+    reason = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. Tells the visitor why it was ruled out."
+    )
     order = order_field()
 
     class Meta:
@@ -848,7 +907,9 @@ class Note(models.Model):
     )
     slug = slug_field("Identifies the note in content files and results.")
     title = models.CharField(max_length=300, help_text="The note's heading on the result.")
-    text = models.TextField(help_text="Markdown. The note's body on the result.")
+    text = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The note's body on the result."
+    )
     shown_with = models.ManyToManyField(
         "Outcome",
         blank=True,

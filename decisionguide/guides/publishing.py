@@ -109,7 +109,7 @@ class DraftMoved(Exception):
 def publish(
     guide: Guide, *, user: User = None, expected_version: int | None = None
 ) -> GuideVersion:
-    """Make the draft what visitors see; raises PublishRefused unless `report.publishable`.
+    """Make the draft what visitors see; raises PublishRefused unless `report.passes`.
 
     With `expected_version` (the draft version the editor looked at), raises
     DraftMoved instead of publishing a draft that changed since.
@@ -126,13 +126,24 @@ def publish(
             doc = doc.model_copy(update={"published": True})
         version, _ = freeze_version(locked, doc, user=user, note="Published")
         report = report_for(version)
-        if not report.publishable:
+        if not report.passes:
             raise PublishRefused(report)  # rolls back the version frozen above, if new
         locked.published_version = version
         locked.is_published = True
         locked.save(update_fields=["published_version", "is_published", "updated"])
     _refresh(guide)
     return version
+
+
+def publish_problems(doc: GuideDocument) -> list[str]:
+    """Why this document must not go live, one line each (empty: it may).
+
+    Every check the report fails on (`GuideReport.passes`: failing scenarios,
+    unreachable outcomes and whatever else the report comes to check), so a
+    content file gets no easier way onto the site than the admin's Publish.
+    """
+    report = report_of(doc)
+    return [] if report.passes else report.problems()
 
 
 def unpublish(guide: Guide, *, user: User = None) -> None:

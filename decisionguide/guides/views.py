@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from decisionguide.decision.document import Criterion, GuideDocument, Outcome, Rating
+from decisionguide.guides.markdown import is_safe_page_url
 from decisionguide.guides.models import Guide
 from decisionguide.guides.pagecache import pages
 from decisionguide.guides.publishing import document_for_request, wants_draft
@@ -116,7 +117,9 @@ def linked_page(request: HttpRequest, slug: str, page_slug: str) -> HttpResponse
     page = doc.linked_page(page_slug)
     if page is None:
         raise Http404("No such page in this guide")
-    if page.url:
+    # Checked again before redirecting: an address that is not safe to follow gets the
+    # page on this site instead, as linked_page_url() links it.
+    if page.url and is_safe_page_url(page.url):
         return redirect(page.url)
     context = {"doc": doc, "page": page, "preview": not guide.is_published}
     return render(request, "guides/linked_page.html", context)

@@ -43,13 +43,15 @@ def store_result(version: GuideVersion, state: State, decision: Decision) -> Res
         "free_texts": dict(state.texts),
         "decision": decision.to_json(),
     }
+    # A savepoint each, so a clash leaves the caller's transaction usable.
     for _ in range(CREATE_ATTEMPTS - 1):
         try:
             with transaction.atomic():
                 return Result.objects.create(**fields)
         except IntegrityError:
             continue  # the id was taken: each attempt draws a new one
-    return Result.objects.create(**fields)
+    with transaction.atomic():
+        return Result.objects.create(**fields)
 
 
 def get_result(result_id: str) -> Result:

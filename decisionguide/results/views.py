@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -59,11 +60,15 @@ def create_result(request: HttpRequest, slug: str) -> HttpResponse:
         return render_check(
             request, doc, submission.state, problems=submission.problems, status=400
         )
-    limit = results_limit()
-    if not hit(request, limit):
-        return too_many_requests(request, limit)
     decision = evaluate(doc, submission.state.answers)
-    result = permalink.store_result(version, submission.state, decision)
+    limit = results_limit()
+    # One transaction: the attempt is counted and the result stored together, so a
+    # database that is busy or down (DatabaseUnavailableMiddleware: the 503 page)
+    # leaves neither behind.
+    with transaction.atomic():
+        if not hit(request, limit):
+            return too_many_requests(request, limit)
+        result = permalink.store_result(version, submission.state, decision)
     return HttpResponseRedirect(result.get_absolute_url(), status=303)
 
 

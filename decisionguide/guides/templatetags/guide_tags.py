@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from decisionguide.decision.document import GuideDocument, LinkedPage, Outcome
 from decisionguide.decision.engine import shown_questions
-from decisionguide.guides.markdown import linked_page_url, render_markdown
+from decisionguide.guides.markdown import (
+    EXTERNAL_REL,
+    is_external,
+    linked_page_url,
+    render_markdown,
+)
 
 register = template.Library()
 
@@ -25,6 +31,14 @@ def markdown(text: str, doc: GuideDocument) -> SafeString:
 def page_url(doc: GuideDocument, slug: str) -> str:
     """`{{ doc|page_url:slug }}`: where the guide's linked page `slug` lives."""
     return linked_page_url(doc, slug)
+
+
+@register.simple_tag
+def external_rel(doc: GuideDocument, slug: str) -> SafeString:
+    """`<a href="…"{% external_rel doc slug %}>`: ` rel="noopener noreferrer"` when the
+    guide's linked page `slug` lives on another site, else nothing."""
+    url = linked_page_url(doc, slug) if doc.linked_page(slug) is not None else ""
+    return format_html(' rel="{}"', EXTERNAL_REL) if is_external(url) else mark_safe("")
 
 
 @register.filter

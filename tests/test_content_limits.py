@@ -1,0 +1,370 @@
+"""Limits on content: file size, text lengths, list lengths and a whole guide's size.
+
+Every limit is refused with a message naming the key path and the limit, with
+nothing changed; and a guide as large as the limits allow still renders fast.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+
+from decisionguide.decision import document as schema
+from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
+from decisionguide.decision.engine import next_question
+from decisionguide.guides.content_io import CONTENT_FILE_MAX_BYTES, apply_document, display_name
+from decisionguide.guides.models import Guide
+from tests.test_admin import admin_form, change_url, post, upload
+from tests.test_loadguide import database_state, loadguide, read_data, write_data
+from tests.test_query_budget import complete_answers
+
+pytestmark = pytest.mark.django_db
+
+Data = dict[str, Any]
+# Generous: the figures measured are printed; a bound this loose only catches a regression
+# back to pages that take many seconds.
+RENDER_BOUND = 5.0
+
+
+def numbered(items: list[Data], count: int, key: str = "slug") -> list[Data]:
+    """`count` copies of the first item, with distinct slugs."""
+    return [{**copy.deepcopy(items[0]), key: f"{items[0][key]}-{n}"} for n in range(count)]
+
+
+def too_many_questions(data: Data) -> None:
+    data["questions"] = numbered(data["questions"][-1:], schema.MAX_QUESTIONS + 1)
+    data["scenarios"] = []
+
+
+def too_many_choices(data: Data) -> None:
+    question = data["questions"][0]
+    question["choices"] += [
+        {"slug": f"extra-{n}", "label": f"Extra {n}"}
+        for n in range(schema.MAX_CHOICES + 1 - len(question["choices"]))
+    ]
+
+
+def set_text(key_path: list[str | int], value: str) -> Callable[[Data], None]:
+    def edit(data: Data) -> None:
+        node: Any = data
+        for key in key_path[:-1]:
+            node = node[key]
+        node[key_path[-1]] = value
+
+    return edit
+
+
+LIMITS: list[tuple[str, Callable[[Data], None], str]] = [
+    (
+        "long Markdown",
+        set_text(["intro"], "x" * (schema.TEXT_MAX_LENGTH + 1)),
+        "intro: at most 10000 characters allowed (this one has 10001)",
+    ),
+    (
+        "long nested text",
+        set_text(["outcomes", 1, "strengths"], "y" * 10_500),
+        "outcomes[1].strengths: at most 10000 characters allowed (this one has 10500)",
+    ),
+    (
+        "long hint",
+        set_text(["questions", 0, "choices", 1, "hint"], "z" * 10_001),
+        "questions[0].choices[1].hint: at most 10000 characters allowed (this one has 10001)",
+    ),
+    (
+        "long line",
+        set_text(["questions", 0, "prompt"], "Why " * 80),
+        "questions[0].prompt: at most 300 characters allowed (this one has 319)",
+    ),
+    (
+        "too many questions",
+        too_many_questions,
+        "questions: at most 300 items allowed (this one has 301)",
+    ),
+    (
+        "too many choices",
+        too_many_choices,
+        "questions[0].choices: at most 30 items allowed (this one has 31)",
+    ),
+    (
+        "too many outcomes",
+        lambda data: data.update(outcomes=numbered(data["outcomes"], schema.MAX_OUTCOMES + 1)),
+        "outcomes: at most 20 items allowed (this one has 21)",
+    ),
+    (
+        "too many scenarios",
+        lambda data: data.update(scenarios=numbered(data["scenarios"], schema.MAX_SCENARIOS + 1)),
+        "scenarios: at most 50 items allowed (this one has 51)",
+    ),
+    (
+        "too many linked pages",
+        lambda data: data.update(
+            linked_pages=numbered(data["linked_pages"], schema.MAX_LINKED_PAGES + 1)
+        ),
+        "linked_pages: at most 100 items allowed (this one has 101)",
+    ),
+    (
+        "too many edge cases",
+        lambda data: data.update(edge_cases=["An edge."] * (schema.MAX_LIST_ITEMS + 1)),
+        "edge_cases: at most 50 items allowed (this one has 51)",
+    ),
+    (
+        "too much text in all",
+        lambda data: data.update(edge_cases=["w" * 9_000] * 23),
+        "the guide is too large: over 200,000 characters of text, the most one guide may have",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"), [pytest.param(edit, msg, id=name) for name, edit, msg in LIMITS]
+)
+def test_content_over_a_limit_is_refused_naming_it_and_nothing_changes(
+    small_guide: Guide, small_file: Path, tmp_path: Path, edit, expected: str
+) -> None:
+    data = read_data(small_file)
+    data["title"] = "A changed title that must not be saved"
+    edit(data)
+    bad_file = write_data(tmp_path / "too-much.yaml", data)
+    before = database_state()
+    with pytest.raises(CommandError) as excinfo:
+        loadguide(bad_file)
+    assert str(excinfo.value) == f"{display_name(bad_file)}: {expected}"
+    assert database_state() == before
+
+
+def test_the_seed_guide_and_the_benchmark_guide_fit_well_within_the_limits(
+    seed_document: GuideDocument,
+) -> None:
+    from tests.test_query_budget import generated_document
+
+    for doc in (seed_document, generated_document()):
+        data = doc.to_data()
+        assert schema.size_problem(data) is None
+        bigger = {**data, "snapshot": "s" * (schema.DOCUMENT_MAX_CHARACTERS // 2)}
+        assert schema.size_problem(bigger) is None  # room for twice as much text again
+
+
+def padded_file(path: Path, source: Path, size: int) -> Path:
+    """The source file with a YAML comment that brings it to `size` bytes."""
+    text = source.read_text(encoding="utf-8")
+    padding = size - len(text.encode()) - 3
+    path.write_text(text + "# " + "p" * padding + "\n", encoding="utf-8")
+    assert path.stat().st_size == size
+    return path
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
+    small_guide: Guide, small_file: Path, tmp_path: Path
+) -> None:
+    big = padded_file(tmp_path / "big.yaml", small_file, CONTENT_FILE_MAX_BYTES + 1)
+    before = database_state()
+    with pytest.raises(CommandError) as excinfo:
+        loadguide(big)
+    assert str(excinfo.value) == (
+        f"{display_name(big)}: the file is too large: over 1,000,000 bytes "
+        "(--max-bytes raises the limit)"
+    )
+    assert database_state() == before
+    # Exactly at the limit is fine; --max-bytes raises it.
+    at_limit = padded_file(tmp_path / "at-limit.yaml", small_file, CONTENT_FILE_MAX_BYTES)
+    assert loadguide(at_limit).endswith("unchanged (version 1)\n")
+    with pytest.raises(CommandError, match="over 5,000 bytes"):
+        loadguide("--max-bytes", "5000", small_file)
+    assert loadguide("--max-bytes", str(CONTENT_FILE_MAX_BYTES * 2), big).endswith(
+        "unchanged (version 1)\n"
+    )
+
+
+def test_a_file_that_never_ends_is_refused(small_guide: Guide) -> None:
+    # A device or a pipe: only the limit's worth is ever read.
+    with pytest.raises(CommandError, match="the file is too large"):
+        loadguide("/dev/zero")
+
+
+def test_the_admin_import_has_the_same_limit(
+    superuser_client: Client, small_guide: Guide, small_file: Path, tmp_path: Path
+) -> None:
+    at_limit = padded_file(tmp_path / "at-limit.yaml", small_file, CONTENT_FILE_MAX_BYTES)
+    over = padded_file(tmp_path / "over.yaml", small_file, CONTENT_FILE_MAX_BYTES + 1)
+    before = database_state()
+    refused = upload(superuser_client, over.read_text(encoding="utf-8")).content.decode()
+    assert "The file is too large (at most 1000000 bytes)." in refused
+    assert database_state() == before
+    accepted = upload(superuser_client, at_limit.read_text(encoding="utf-8")).content.decode()
+    assert "too large" not in accepted
+
+
+def test_an_admin_edit_over_a_limit_is_refused_and_nothing_changes(
+    superuser_client: Client, small_guide: Guide
+) -> None:
+    form = admin_form(superuser_client, small_guide)
+    form["intro"] = "x" * (schema.TEXT_MAX_LENGTH + 1)
+    before = database_state()
+    response = post(superuser_client, change_url(small_guide), form)
+    assert response.status_code == 200
+    assert "at most 10000 characters (it has 10001)" in response.content.decode()
+    assert database_state() == before
+
+
+def test_a_document_error_names_the_limit_for_list_items_too(
+    small_document: GuideDocument,
+) -> None:
+    data = small_document.to_data()
+    data["outcomes"][0]["best_for"] = ["Someone"] * (schema.MAX_LIST_ITEMS + 1)
+    with pytest.raises(DocumentError) as excinfo:
+        parse_document(data)
+    assert str(excinfo.value) == "outcomes[0].best_for: at most 50 items allowed (this one has 51)"
+
+
+# ---------------------------------------------------------------------------
+# A guide at the limits still renders fast
+
+
+MARKDOWN_PARAGRAPH = (
+    "Most freelancers keep **one place** for what is promised and another for what is "
+    "done. Read [the basics](page:p0) before moving anything, and keep a list:\n\n"
+    "- who asked for it\n- when it is due\n- what it costs\n\n"
+)
+
+
+def markdown_text(length: int) -> str:
+    return (MARKDOWN_PARAGRAPH * (length // len(MARKDOWN_PARAGRAPH) + 1))[:length].strip()
+
+
+def outcome(n: int) -> Data:
+    return {
+        "slug": f"o{n}",
+        "name": f"Outcome {n}",
+        "tagline": f"The {n}th way to work.",
+        "best_for": [f"Case {k}" for k in range(schema.MAX_LIST_ITEMS)] if n == 0 else ["All"],
+        "strengths": "Strong.",
+        "tradeoffs": "Some.",
+        "failure_mode": "Drift.",
+        "good_fit": "Often.",
+        "choose_if": "You like it.",
+        "next_pages": [f"p{k}" for k in range(schema.MAX_LIST_ITEMS)] if n == 0 else ["p1"],
+    }
+
+
+def question(n: int, choices: int) -> Data:
+    return {
+        "slug": f"q{n}",
+        "prompt": f"Question {n}?",
+        "short": f"Q{n}",
+        "choices": [
+            {"slug": f"c{c}", "label": f"Answer {c}", "points": {f"o{(n + c) % 20}": 1}}
+            for c in range(choices)
+        ],
+    }
+
+
+def when_first_answer() -> Data:
+    return {"all": [{"question": "q0", "in": ["c0"]}]}
+
+
+def guide_at_the_limits() -> Data:
+    """Every list as long as allowed where they fit together, then texts up to the size
+    limit: the guide page's Markdown first, as that is the page most visited."""
+    outcomes = range(schema.MAX_OUTCOMES)
+    data: Data = {
+        "slug": "at-the-limits",
+        "title": "T" * schema.LINE_MAX_LENGTH,
+        "summary": "S" * schema.SUMMARY_MAX_LENGTH,
+        "default_outcome": "o0",
+        "outcomes": [outcome(n) for n in outcomes],
+        "criteria": [
+            {
+                "slug": f"k{k}",
+                "name": f"K{k}",
+                "ratings": {f"o{n}": {"label": "ok", "level": 2} for n in outcomes},
+            }
+            for k in range(schema.MAX_CRITERIA)
+        ],
+        "scenarios": [
+            {"slug": f"s{n}", "title": f"S{n}", "description": "D.", "outcome": "o0"}
+            for n in range(schema.MAX_SCENARIOS)
+        ],
+        "linked_pages": [
+            {"slug": f"p{n}", "title": f"P{n}", "summary": "S.", "when": "W."}
+            for n in range(schema.MAX_LINKED_PAGES)
+        ],
+        "edge_cases": ["E."] * schema.MAX_LIST_ITEMS,
+        "missteps": ["M."] * schema.MAX_LIST_ITEMS,
+        "failure_checks": ["F."] * schema.MAX_LIST_ITEMS,
+        "questions": [question(0, schema.MAX_CHOICES)]
+        + [question(n, 2) for n in range(1, schema.MAX_QUESTIONS)],
+        "gates": [
+            {"outcome": f"o{1 + n % 19}", "unless": when_first_answer(), "reason": "G."}
+            for n in range(schema.MAX_GATES)
+        ],
+        "notes": [
+            {"slug": f"n{n}", "title": f"N{n}", "text": "N.", "when": when_first_answer()}
+            for n in range(schema.MAX_NOTES)
+        ],
+    }
+    fill_with_markdown(data)
+    return data
+
+
+def fill_with_markdown(data: Data) -> None:
+    """Long Markdown in the guide page's texts, then the outcomes', up to the size limit."""
+    fields = [(data, name) for name in schema.MARKDOWN_FIELDS]
+    for item in data["outcomes"]:
+        fields += [(item, name) for name in ("strengths", "tradeoffs", "failure_mode")]
+    for parent, name in fields:
+        room = schema.DOCUMENT_MAX_CHARACTERS - characters(data) - 100
+        if room <= 0:
+            return
+        parent[name] = markdown_text(min(schema.TEXT_MAX_LENGTH, room + len(parent.get(name, ""))))
+
+
+def characters(data: Any) -> int:
+    if isinstance(data, str):
+        return len(data)
+    if isinstance(data, dict):
+        return sum(characters(k) + characters(v) for k, v in data.items())
+    if isinstance(data, list):
+        return sum(characters(item) for item in data)
+    return 0
+
+
+def test_a_guide_at_the_limits_renders_fast(client: Client) -> None:
+    data = guide_at_the_limits()
+    doc = parse_document(data)
+    assert characters(data) > schema.DOCUMENT_MAX_CHARACTERS - 1_000  # really at the limit
+    assert len(doc.questions) == schema.MAX_QUESTIONS
+    assert len(doc.questions[0].choices) == schema.MAX_CHOICES
+    apply_document(doc, publish=True)
+    answers = {"q0": "c1"}
+    second = next_question(doc, answers)
+    assert second is not None
+    every = urlencode(complete_answers(doc))  # q0=c0: all 100 notes and gates apply
+    pages = {
+        "guide page": reverse("guide-detail", args=[doc.slug]),
+        "question page (30 choices)": reverse("questionnaire-question", args=[doc.slug, "q0"]),
+        "question page": reverse("questionnaire-question", args=[doc.slug, second.slug]) + "?q0=c1",
+        "check page (300 answers)": reverse("questionnaire-check", args=[doc.slug]) + f"?{every}",
+        "result page": reverse("questionnaire-result", args=[doc.slug]) + f"?{every}",
+    }
+    timings = {}
+    for name, url in pages.items():
+        started = time.perf_counter()
+        response = client.get(url)  # the first render: nothing memoised yet
+        timings[name] = time.perf_counter() - started
+        assert response.status_code == 200, name
+    html = client.get(pages["guide page"]).content.decode()
+    assert html.count('class="linked-page"') == schema.MAX_LINKED_PAGES
+    print(
+        "\nguide at the limits, first render: "
+        + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in timings.items())
+    )
+    assert max(timings.values()) < RENDER_BOUND
