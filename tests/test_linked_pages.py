@@ -119,7 +119,7 @@ def test_unsafe_addresses_leave_frozen_versions_when_migrating(
 ) -> None:
     from importlib import import_module
 
-    migration = import_module("decisionguide.guides.migrations.0007_content_limits")
+    migration = import_module("decisionguide.guides.migrations.0008_content_limits")
     data = with_url(small_document, "/\\elsewhere.example/x")
     data["linked_pages"][1]["url"] = "https://example.org/kept"
     old = GuideVersion.objects.create(guide=small_guide, version=99, document=data)

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from decisionguide.guides import checks
 from decisionguide.guides.models import Guide
 from tests.test_loadguide import read_data, write_data
 
@@ -84,26 +83,15 @@ def test_force_publish_publishes_anyway_with_a_loud_warning(
     assert small_guide.published_version.version == 2
 
 
-def test_every_check_the_report_fails_on_stops_publishing(small_file: Path, monkeypatch) -> None:
-    # The refusal follows the report's verdict, whatever checks it comes to include.
-    original = checks.GuideReport
+def test_a_result_that_argues_against_itself_stops_publishing(tmp_path: Path) -> None:
+    # The coherence check is part of the report's verdict, so loadguide follows it too.
+    from tests.test_coherence import contradicting_guide, write_guide
 
-    class StricterReport(original):  # type: ignore[misc, valid-type]
-        @property
-        def passes(self) -> bool:
-            return False
-
-        def problems(self) -> list[str]:
-            return ["a check added later: the texts contradict each other"]
-
-    real = checks.check_document
-    monkeypatch.setattr(
-        "decisionguide.guides.publishing.check_document",
-        lambda doc: StricterReport(**vars(real(doc))),
-    )
-    out, _ = loadguide(str(small_file))
-    assert "  a check added later: the texts contradict each other" in out
+    out, _ = loadguide(write_guide(tmp_path, contradicting_guide()))
+    assert "argues against their recommendation" in out
+    assert "note hybrid-alone beside hybrid" in out
     assert not Guide.objects.published().exists()
+    assert Guide.objects.filter(slug=contradicting_guide().slug).exists()
 
 
 def test_a_file_that_passes_is_published_as_before(small_file: Path) -> None:
