@@ -69,19 +69,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # The header-only middleware first, so every response carries their headers:
+    # HTTPS redirects, probes, static files and error pages raised further in.
+    # django-csp's CSPMiddleware, with the site-wide header built once.
+    "decisionguide.ops.ContentSecurityPolicyMiddleware",
     "decisionguide.ops.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     # Before anything that validates the Host header: probes use the machine's address.
     "decisionguide.ops.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # django-csp's CSPMiddleware, with the site-wide header built once.
-    "decisionguide.ops.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Counts questions shown and answered per day (no cookies, no personal data).
     "decisionguide.guides.analytics.QuestionnaireCounterMiddleware",
@@ -271,12 +273,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"without_traceback": {"()": "decisionguide.ops.WithoutTraceback"}},
+    # Client errors (a refused body or host, a 4xx) as one WARNING line without a
+    # traceback, identical lines throttled; server errors keep theirs.
+    "filters": {"client_errors": {"()": "decisionguide.errors.ClientErrorFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
+            "filters": ["client_errors"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
@@ -288,7 +293,5 @@ LOGGING = {
             "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
             "propagate": False,
         },
-        # Refused Host headers (mostly scanners): one line each, no traceback.
-        "django.security.DisallowedHost": {"filters": ["without_traceback"]},
     },
 }
