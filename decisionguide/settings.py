@@ -79,6 +79,10 @@ MIDDLEWARE = [
     # Before anything that validates the Host header: probes use the machine's address.
     "decisionguide.ops.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages (static files come compressed from whitenoise, above it). Django's
+    # own, with its BREACH mitigation (random padding); the CSRF token in a page is
+    # masked afresh for every response, so no secret repeats from one to the next.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
