@@ -189,19 +189,6 @@ def _forget_site_policies(*, setting: str, **kwargs: object) -> None:
         site_policies.cache_clear()
 
 
-class WithoutTraceback(logging.Filter):
-    """Keeps the message, drops the traceback: for errors the client caused.
-
-    Every scanner that calls the server by its IP address triggers a
-    DisallowedHost; one line says which host was refused, a traceback adds nothing.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.exc_info = None
-        record.exc_text = None
-        return True
-
-
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: the site's own 403 page instead of Django's bare one.
 

@@ -81,19 +81,25 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # The header-only middleware first, so every response carries their headers:
+    # HTTPS redirects, probes, static files and error pages raised further in.
+    # django-csp's CSPMiddleware, with the site-wide header built once.
+    "decisionguide.ops.ContentSecurityPolicyMiddleware",
     "decisionguide.ops.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     # Before anything that validates the Host header: probes use the machine's address.
     "decisionguide.ops.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # django-csp's CSPMiddleware, with the site-wide header built once.
-    "decisionguide.ops.ContentSecurityPolicyMiddleware",
+    # Compresses pages (static files come compressed from whitenoise, above it). Django's
+    # own, with its BREACH mitigation (random padding); the CSRF token in a page is
+    # masked afresh for every response, so no secret repeats from one to the next.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A database that is busy or down: the 503 page instead of a 500.
     "decisionguide.ops.DatabaseUnavailableMiddleware",
@@ -306,12 +312,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"without_traceback": {"()": "decisionguide.ops.WithoutTraceback"}},
+    # Client errors (a refused body or host, a 4xx) as one WARNING line without a
+    # traceback, identical lines throttled; server errors keep theirs.
+    "filters": {"client_errors": {"()": "decisionguide.errors.ClientErrorFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
+            "filters": ["client_errors"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
@@ -323,7 +332,5 @@ LOGGING = {
             "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
             "propagate": False,
         },
-        # Refused Host headers (mostly scanners): one line each, no traceback.
-        "django.security.DisallowedHost": {"filters": ["without_traceback"]},
     },
 }

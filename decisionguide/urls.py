@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
-from decisionguide import ops
+from decisionguide import errors, ops
 from decisionguide.guides import questionnaire_urls
 from decisionguide.guides import urls as guide_urls
 from decisionguide.results import urls as result_urls
@@ -18,3 +18,10 @@ urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
 ]
+
+# Our own error views: they never read the request body or run the CSRF check
+# again, so a request Django refused can't turn its 400 into a 500.
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

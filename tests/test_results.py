@@ -603,19 +603,21 @@ def test_malformed_ids_are_not_found_without_a_query(client, path, django_assert
 # Caching and cookies
 
 
-def test_permalink_is_cacheable_with_an_etag(client, seed_guide):
+def test_permalink_is_cached_privately_for_minutes_with_an_etag(client, seed_guide):
     doc = seed_guide.document()
     path = create(client, doc, scenario_answers(doc))
     for url in (path, json_url(path), markdown_url(path)):
         response = client.get(url)
+        # The visitor's typed text: only their own browser keeps it, for five minutes.
         cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
-        assert cache_control == {"public", "max-age=86400"}, url
+        assert cache_control == {"private", "max-age=300"}, url
         etag = response["ETag"]
         assert etag.startswith('"') and etag.endswith('"')
         again = client.get(url, HTTP_IF_NONE_MATCH=etag)
         assert again.status_code == 304, url
         assert again.content == b""
         assert again["ETag"] == etag
+        assert again["Cache-Control"] == response["Cache-Control"]
         other = client.get(url, HTTP_IF_NONE_MATCH='"something-else"')
         assert other.status_code == 200
 

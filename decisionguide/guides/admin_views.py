@@ -21,7 +21,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, evaluate, shown_questions
@@ -216,7 +216,7 @@ def scenario_status(guide: Guide, slug: str) -> str:
 # Checks and publishing
 
 
-@require_GET
+@require_safe
 def checks_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmin) -> HttpResponse:
     guide = get_guide(model_admin, request, object_id)
     report, problem = safe_draft_report(guide)
@@ -317,7 +317,7 @@ def unpublish_view(
 # History
 
 
-@require_GET
+@require_safe
 def history_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmin) -> HttpResponse:
     guide = get_guide(model_admin, request, object_id)
     versions = guide.versions.select_related("created_by").order_by("-version")
@@ -354,7 +354,7 @@ def history_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmi
     )
 
 
-@require_GET
+@require_safe
 def version_view(
     request: HttpRequest, object_id: str, number: int, *, model_admin: GuideAdmin
 ) -> HttpResponse:
@@ -452,7 +452,7 @@ def ratings_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmi
 # Export and import
 
 
-@require_GET
+@require_safe
 def export_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmin) -> HttpResponse:
     """The draft as a content file; `?version=N` for a frozen version."""
     guide = get_guide(model_admin, request, object_id)
@@ -532,7 +532,7 @@ def import_message(guide: Guide, published: bool) -> str:
 # Draft result checker
 
 
-@require_GET
+@require_safe
 def try_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmin) -> HttpResponse:
     guide = get_guide(model_admin, request, object_id)
     use_published = request.GET.get("doc") == "published" and guide.published_version_id
@@ -573,7 +573,7 @@ def try_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmin) -
 # Analytics
 
 
-@require_GET
+@require_safe
 def analytics_view(
     request: HttpRequest, object_id: str, *, model_admin: GuideAdmin
 ) -> HttpResponse:

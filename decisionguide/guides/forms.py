@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.db import models
+from django.utils.html import format_html
 
 from decisionguide.decision.document import GuideDocument
 from decisionguide.guides.content_io import CONTENT_FILE_MAX_BYTES, POINTS_RANGE
@@ -150,9 +151,13 @@ def choice_form_for(outcomes: Sequence[Outcome]) -> type[ChoiceForm]:
             min_value=low,
             max_value=high,
             label=f"Points: {outcome.name}",
-            help_text=f"Added to the score of \N{LEFT DOUBLE QUOTATION MARK}{outcome.name}"
-            "\N{RIGHT DOUBLE QUOTATION MARK} when a visitor picks this answer (may be "
-            "negative). Empty: no points.",
+            # The admin shows help texts as HTML (`|safe`): the editor's name is escaped.
+            help_text=format_html(
+                "Added to the score of \N{LEFT DOUBLE QUOTATION MARK}{}"
+                "\N{RIGHT DOUBLE QUOTATION MARK} when a visitor picks this answer (may be "
+                "negative). Empty: no points.",
+                outcome.name,
+            ),
             widget=forms.NumberInput(attrs={"class": "points-input"}),
         )
     return type("ChoiceFormWithPoints", (ChoiceForm,), fields)

@@ -25,7 +25,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from decisionguide.decision.document import (
@@ -635,14 +635,14 @@ def questionnaire_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return wrapper
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @questionnaire_view
 def questionnaire_start(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
     return go_to(request, doc, read_state(doc, request.GET, preview=preview))
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @questionnaire_view
 def question_page(
@@ -656,7 +656,7 @@ def question_page(
     return render_question(request, doc, question, state)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @questionnaire_view
 def answer_question(
@@ -686,7 +686,7 @@ def answer_question(
     return go_to(request, doc, state, status=303)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @questionnaire_view
 def check_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
@@ -696,7 +696,7 @@ def check_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> Ht
     return render_check(request, doc, replace(state, return_to_check=False))
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @questionnaire_view
 def route_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
@@ -706,7 +706,7 @@ def route_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> Ht
     return render_route(request, doc, state)
 
 
-@require_GET
+@require_safe
 @questionnaire_view
 def result_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
     state = read_state(doc, request.GET, preview=preview)

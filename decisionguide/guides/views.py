@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from decisionguide.decision.document import Criterion, GuideDocument, Outcome, Rating
 from decisionguide.guides.markdown import is_safe_page_url
@@ -78,7 +78,7 @@ def matrix_rows(doc: GuideDocument) -> list[MatrixRow]:
     ]
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     # Titles and summaries come from the published documents, not the draft rows.
     listed = Guide.objects.published().select_related("published_version")
@@ -86,7 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "guides/index.html", {"guides": guides})
 
 
-@require_GET
+@require_safe
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     guide = visible_guide(request, slug)
     draft = wants_draft(request)
@@ -110,7 +110,7 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(pages.get_or_render(key, lambda: render_page().encode()))
 
 
-@require_GET
+@require_safe
 def linked_page(request: HttpRequest, slug: str, page_slug: str) -> HttpResponse:
     guide = visible_guide(request, slug)
     doc = document_for_request(request, guide)

@@ -1,8 +1,9 @@
 """Stored results: created from the check page, then read at their permalink.
 
-A permalink is public, cacheable and the same for everyone who opens it: it
-never touches the session, the user or the CSRF token, so it sets no cookie
-and doesn't vary on one.
+A permalink is the same for everyone who opens it: it never touches the
+session, the user or the CSRF token, so it sets no cookie and doesn't vary on
+one. It holds the visitor's own typed words, so only their browser caches it
+(`private`), and only briefly, then revalidates with the ETag.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ from decisionguide.results.submission import read_submission
 from decisionguide.results.summary import result_markdown
 
 # A stored result never changes; only the banner about newer guide versions
-# does, and the ETag follows it, so a day's caching is safe.
-CACHE_SECONDS = 24 * 60 * 60
+# does, and the ETag follows it. Browsers keep a copy for five minutes, so a
+# changed guide's banner shows within minutes; after that a conditional request
+# answers 304 while nothing has changed.
+CACHE_SECONDS = 5 * 60
 MARKDOWN_TYPE = "text/markdown; charset=utf-8"
 
 
@@ -78,7 +81,8 @@ def absolute_url(request: HttpRequest, result: Result) -> str:
 
 def cacheable(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+    # Private: the visitor's typed text must not sit in a shared proxy or CDN cache.
+    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
     # Results are personal: keep them out of search engines in every format.
     response["X-Robots-Tag"] = "noindex"
     return response

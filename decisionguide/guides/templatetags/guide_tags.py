@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
+
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from decisionguide.decision.document import GuideDocument, LinkedPage, Outcome
@@ -25,6 +27,17 @@ OUTCOME_STYLES = 3
 def markdown(text: str, doc: GuideDocument) -> SafeString:
     """`{{ text|markdown:doc }}`: the guide's Markdown as sanitized HTML."""
     return render_markdown(text, doc)
+
+
+@register.filter
+def markdown_text(text: str, doc: GuideDocument) -> str:
+    """`{{ text|markdown_text:doc }}`: the guide's Markdown as plain words, for attributes.
+
+    A plain (unsafe) string, so autoescaping quotes it wherever it lands: a
+    `<meta content>` or a `title` must never receive the HTML's own quotes.
+    """
+    words = html.unescape(strip_tags(render_markdown(text, doc)))
+    return " ".join(words.split())
 
 
 @register.filter

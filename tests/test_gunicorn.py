@@ -1,0 +1,234 @@
+"""Issue 13's reproductions against a real gunicorn started by bin/start.
+
+One server for the module: production settings from docs/operations.md
+(behind a TLS proxy on this machine), the seed guide loaded, two workers with
+the threads gunicorn.conf.py gives them. Requests are made as the issue's
+curl commands made them, over plain sockets where the exact bytes matter.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import yaml
+from django.conf import settings
+
+from tests.test_deploy_check import (
+    Reply,
+    Server,
+    fetch,
+    free_port,
+    production_env,
+    running_server,
+    stop_server,
+)
+from tests.test_security import complete_answers
+
+BASE_DIR = Path(settings.BASE_DIR)
+HOST = "guide.example.com"
+VIA_PROXY = {"Host": HOST, "X-Forwarded-Proto": "https"}
+SEED = yaml.safe_load((BASE_DIR / "content" / "crm-pm-hybrid.yaml").read_text())
+GUIDE_PAGE = f"/guides/{SEED['slug']}/"
+QUESTION_PAGE = f"/guides/{SEED['slug']}/questions/{SEED['questions'][0]['slug']}/"
+
+
+def load_slowclients():
+    spec = importlib.util.spec_from_file_location(
+        "decisionguide_slowclients", BASE_DIR / "bench" / "slowclients.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    tmp_path = tmp_path_factory.mktemp("gunicorn")
+    env = production_env(
+        tmp_path,
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
+        DECISIONGUIDE_LOAD_CONTENT="1",
+        WEB_CONCURRENCY="2",
+        WHITENOISE_USE_FINDERS="1",
+        DJANGO_MANIFEST_STATIC="0",
+        DECISIONGUIDE_COLLECTSTATIC="0",
+    )
+    with running_server([str(BASE_DIR / "bin" / "start")], env, tmp_path) as started:
+        yield started
+
+
+def assert_site_headers(reply: Reply) -> None:
+    headers = reply.headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "max-age=" in headers["Strict-Transport-Security"]
+
+
+def raw_exchange(port: int, request: bytes) -> tuple[bytes, bytes]:
+    """Send `request` as it is; the head and whatever came after it, up to the close."""
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
+        sock.sendall(request)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, rest = received.partition(b"\r\n\r\n")
+    return head, rest
+
+
+# ---------------------------------------------------------------------------
+# Reproduction 1: the curl that got a bare 500 everywhere
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/login/", "/no/such/page/"])
+def test_a_form_in_latin_1_with_a_csrf_cookie_gets_a_styled_4xx(server, path):
+    reply = fetch(
+        server.port,
+        path,
+        method="POST",
+        body=b"a=b",
+        headers=VIA_PROXY
+        | {
+            "Cookie": f"{settings.CSRF_COOKIE_NAME}={'A' * 32}",
+            "Content-Type": "application/x-www-form-urlencoded; charset=latin-1",
+            "Origin": f"https://{HOST}",
+        },
+    )
+    assert 400 <= reply.status < 500, reply.body[:300]
+    assert b'class="error-page"' in reply.body
+    assert_site_headers(reply)
+    # One WARNING line for it, no traceback.
+    time.sleep(0.2)
+    log = server.stdout.read_text()
+    assert "Traceback" not in server.log()
+    lines = [line for line in log.splitlines() if f": {path}" in line and " WARNING " in line]
+    assert lines, log[-2000:]
+
+
+def test_no_client_error_left_a_traceback_or_an_error_line(server):
+    # Runs after the requests above (and any other refused one in this module).
+    log = server.log()
+    assert "Traceback" not in log
+    assert not re.search(r"^\S+ \S+ ERROR ", server.stdout.read_text(), re.MULTILINE)
+
+
+# ---------------------------------------------------------------------------
+# Reproduction 6: HEAD answers like GET, without a body
+
+
+@pytest.mark.parametrize("path", ["/", GUIDE_PAGE, QUESTION_PAGE])
+def test_head_answers_like_get_without_a_body(server, path):
+    request_head = f"HEAD {path} HTTP/1.1\r\nHost: {HOST}\r\nX-Forwarded-Proto: https\r\n"
+    head, rest = raw_exchange(server.port, (request_head + "Connection: close\r\n\r\n").encode())
+    assert head.startswith(b"HTTP/1.1 200 "), head
+    assert rest == b""
+    get = fetch(server.port, path, headers=VIA_PROXY)
+    assert get.status == 200 and get.body
+    lengths = re.search(rb"\r\ncontent-length: (\d+)", head, re.IGNORECASE)
+    assert lengths and int(lengths.group(1)) == len(get.body)
+
+
+# ---------------------------------------------------------------------------
+# Reproduction 8: forwarded scheme headers
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "counts_as_https"),
+    [
+        ("X-Forwarded-Proto", "https", True),
+        ("X-Forwarded-Ssl", "on", False),
+        ("X-Forwarded-Protocol", "ssl", False),
+    ],
+)
+def test_behind_the_proxy_only_x_forwarded_proto_counts(server, header, value, counts_as_https):
+    reply = fetch(server.port, "/no/such/page/", headers={"Host": HOST, header: value})
+    # Plain HTTP is redirected to HTTPS; HTTPS reaches the site (a 404 here).
+    assert reply.status == (404 if counts_as_https else 301)
+
+
+def test_without_the_proxy_setting_no_forwarded_scheme_header_counts(tmp_path):
+    env = production_env(tmp_path, DJANGO_ALLOWED_HOSTS=HOST, WEB_CONCURRENCY="1")
+    env.pop("DJANGO_SECURE_PROXY_SSL_HEADER")
+    port = free_port()
+    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "decisionguide.wsgi"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if fetch(port, "/healthz", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "no gunicorn"
+            time.sleep(0.2)
+        for header, value in [
+            ("X-Forwarded-Proto", "https"),
+            ("X-Forwarded-Ssl", "on"),
+            ("X-Forwarded-Protocol", "ssl"),
+        ]:
+            reply = fetch(port, "/no/such/page/", headers={"Host": HOST, header: value})
+            assert reply.status == 301, header
+    finally:
+        stop_server(process)
+
+
+# ---------------------------------------------------------------------------
+# Slow clients: 40 connections trickling their headers in
+
+
+def test_healthz_and_pages_answer_while_40_clients_trickle(server):
+    slow = load_slowclients()
+    with slow.trickling(server.port, 40, interval=1.0):
+        time.sleep(1)
+        results = slow.probe(server.port, ["/healthz"], seconds=8)
+        page = fetch(server.port, GUIDE_PAGE, headers=VIA_PROXY, timeout=8)
+    (health,) = results
+    assert health.failed == 0, health.row()
+    assert len(health.latencies) >= 8
+    assert max(health.latencies) < 5, health.row()
+    assert page.status == 200
+
+
+# ---------------------------------------------------------------------------
+# Compression
+
+
+def test_pages_are_gzipped_with_a_fresh_csrf_token_each_time(server, seed_document):
+    accept = VIA_PROXY | {"Accept-Encoding": "gzip, deflate, br"}
+    plain = fetch(server.port, GUIDE_PAGE, headers=VIA_PROXY)
+    packed = fetch(server.port, GUIDE_PAGE, headers=accept)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.body) == plain.body
+    assert len(packed.body) < len(plain.body) / 3
+    # BREACH: the page with the result form holds a different CSRF token every time.
+    check = f"/guides/{seed_document.slug}/check/?{urlencode(complete_answers(seed_document))}"
+    tokens = set()
+    for _ in range(2):
+        reply = fetch(server.port, check, headers=accept)
+        assert reply.status == 200
+        html = gzip.decompress(reply.body).decode()
+        tokens.add(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1))
+    assert len(tokens) == 2
