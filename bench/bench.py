@@ -79,7 +79,7 @@ STORE_RESULTS = """
 import random, secrets, sys
 from django.db import transaction
 from decisionguide.decision.engine import evaluate
-from decisionguide.guides.models import Guide
+from decisionguide.content.models import Guide
 from decisionguide.results.ids import new_result_id
 from decisionguide.results.models import Result
 
@@ -488,7 +488,7 @@ def main() -> int:
 def scenario_answers(env: dict[str, str]) -> dict[str, str]:
     """The first scenario's answer profile: a complete, valid answer set."""
     script = (
-        "import json; from decisionguide.guides.models import Guide; "
+        "import json; from decisionguide.content.models import Guide; "
         f"d = Guide.objects.get(slug={GUIDE!r}).document(); "
         "print(json.dumps(dict(d.scenarios[0].answers)))"
     )

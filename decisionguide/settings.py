@@ -75,8 +75,13 @@ INSTALLED_APPS = [
     "template_partials",
     "crispy_forms",
     "crispy_bootstrap5",
-    "decisionguide.guides",
+    # Apps by feature, lowest first: each may import only those above it in this list
+    # (the import-linter contracts in pyproject.toml hold them to it).
+    "decisionguide.content",
+    "decisionguide.analytics",
+    "decisionguide.questionnaire",
     "decisionguide.results",
+    "decisionguide.editor",
     "axes",
 ]
 
@@ -104,7 +109,7 @@ MIDDLEWARE = [
     # A database that is busy or down: the 503 page instead of a 500.
     "decisionguide.ops.DatabaseUnavailableMiddleware",
     # Counts questions shown and answered per day (no cookies, no personal data).
-    "decisionguide.guides.analytics.QuestionnaireCounterMiddleware",
+    "decisionguide.analytics.counting.QuestionnaireCounterMiddleware",
     # Last, as django-axes asks: it locks out repeated failed admin logins.
     "axes.middleware.AxesMiddleware",
 ]

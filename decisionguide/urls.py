@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import path
 
 from decisionguide import errors, ops
-from decisionguide.guides import questionnaire_urls
-from decisionguide.guides import urls as guide_urls
+from decisionguide.content import urls as guide_urls
+from decisionguide.questionnaire import urls as questionnaire_urls
 from decisionguide.results import urls as result_urls
 
 # The public patterns in one flat list, most visited first: nested include()s

@@ -10,10 +10,11 @@ import yaml
 from django.conf import settings
 from django.core.cache import cache
 
+from decisionguide.analytics import counting as analytics
+from decisionguide.content import pagecache
+from decisionguide.content.content_io import load_guide_file
+from decisionguide.content.models import Guide, documents, guide_from_row
 from decisionguide.decision.document import GuideDocument, parse_document
-from decisionguide.guides import analytics, pagecache
-from decisionguide.guides.content_io import load_guide_file
-from decisionguide.guides.models import Guide, documents, guide_from_row
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED_FILE = Path(settings.BASE_DIR) / "content" / "crm-pm-hybrid.yaml"

@@ -18,8 +18,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.guides.content_io import build_document, dump_guide_yaml
-from decisionguide.guides.models import (
+from decisionguide.content.content_io import build_document, dump_guide_yaml
+from decisionguide.content.models import (
     Choice,
     ChoicePoints,
     Gate,
@@ -33,7 +33,7 @@ from decisionguide.guides.models import (
     Scenario,
     ScenarioAnswer,
 )
-from decisionguide.guides.publishing import publish, record_edit
+from decisionguide.editor.publishing import publish, record_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -525,8 +525,8 @@ def test_a_guide_without_a_default_outcome_is_refused(
 
 
 def test_deleting_the_default_outcome_is_refused(superuser_client: Client, small_document) -> None:
+    from decisionguide.content.content_io import apply_document
     from decisionguide.decision.document import parse_document
-    from decisionguide.guides.content_io import apply_document
 
     # A guide whose default outcome nothing else refers to (no scenario, gate or rating).
     data = small_document.to_data()

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.guides.roles import EDITORS_GROUP
+from decisionguide.editor.roles import EDITORS_GROUP
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from decisionguide.analytics import counting as analytics
+from decisionguide.content.models import AnswerCounter, Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import next_question
-from decisionguide.guides import analytics
-from decisionguide.guides.models import AnswerCounter, Guide
-from decisionguide.guides.publishing import publish
+from decisionguide.editor.publishing import publish
+from decisionguide.results.stats import weekly_results
 
 pytestmark = pytest.mark.django_db
 
-MIDDLEWARE = "decisionguide.guides.analytics.QuestionnaireCounterMiddleware"
+MIDDLEWARE = "decisionguide.analytics.counting.QuestionnaireCounterMiddleware"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -298,7 +299,7 @@ def test_weekly_results_count_outcomes_per_week(
         decision={"outcome": outcome},
         created=now - dt.timedelta(weeks=30),  # too old for the table
     )
-    weekly = analytics.weekly_results(small_guide, small_document)
+    weekly = weekly_results(small_guide, small_document)
     assert weekly.columns[: len(small_document.outcomes)] == [
         o.slug for o in small_document.outcomes
     ]

@@ -15,12 +15,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from decisionguide.content.answer_space import search
+from decisionguide.content.checks import check_document, report_lines
+from decisionguide.content.content_io import apply_document
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument, parse_document
 from decisionguide.decision.engine import evaluate
-from decisionguide.guides.answer_space import search
-from decisionguide.guides.checks import check_document, report_lines
-from decisionguide.guides.content_io import apply_document
-from decisionguide.guides.models import Guide
 
 Data = dict[str, Any]
 

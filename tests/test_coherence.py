@@ -18,10 +18,10 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from decisionguide.content.checks import check_document
 from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
 from decisionguide.decision.engine import condition_holds, evaluate
-from decisionguide.guides.checks import check_document
-from decisionguide.guides.publishing import PublishRefused, publish
+from decisionguide.editor.publishing import PublishRefused, publish
 from tests.builders import build, choice, question, when
 from tests.test_engine_properties import SETTINGS, complete_answers
 
@@ -278,8 +278,8 @@ def test_checkguide_warns_about_linked_pages_without_a_url(tmp_path) -> None:
 
 def make_seed_note_argue_against(guide, outcome_slug: str) -> str:
     """Mark a seed note that some answers show beside `outcome_slug` as arguing against it."""
-    from decisionguide.guides.models import Note, Outcome
-    from decisionguide.guides.publishing import record_edit
+    from decisionguide.content.models import Note, Outcome
+    from decisionguide.editor.publishing import record_edit
 
     note = Note.objects.get(guide=guide, slug="document-before-buying")
     note.argues_against.add(Outcome.objects.get(guide=guide, slug=outcome_slug))
@@ -313,7 +313,7 @@ def test_the_admin_checks_show_the_contradiction(seed_guide, editor_client) -> N
 
 @pytest.mark.django_db
 def test_an_editor_marks_a_note_and_a_contradicting_save_is_shown(seed_guide, editor_client):
-    from decisionguide.guides.models import Note, Outcome
+    from decisionguide.content.models import Note, Outcome
     from tests.test_admin import admin_form, change_url, errors_of, post
 
     note = Note.objects.get(guide=seed_guide, slug="unsure-keep-a-tally")

@@ -18,11 +18,11 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from decisionguide.content.content_io import CONTENT_FILE_MAX_BYTES, apply_document, display_name
+from decisionguide.content.models import Guide
 from decisionguide.decision import document as schema
 from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
 from decisionguide.decision.engine import next_question
-from decisionguide.guides.content_io import CONTENT_FILE_MAX_BYTES, apply_document, display_name
-from decisionguide.guides.models import Guide
 from tests.test_admin import admin_form, change_url, post, upload
 from tests.test_loadguide import database_state, loadguide, read_data, write_data
 from tests.test_query_budget import complete_answers

@@ -28,8 +28,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import include, path, reverse
 
+from decisionguide.content.models import AnswerCounter, Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.guides.models import AnswerCounter, Guide
 from decisionguide.results import permalink
 from decisionguide.results.models import RateLimitCounter, Result
 from tests.test_concurrency import query, scratch_database

@@ -31,7 +31,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from decisionguide.guides.models import AnswerCounter
+from decisionguide.content.models import AnswerCounter
 
 BASE_DIR = Path(settings.BASE_DIR)
 OPERATIONS_DOC = BASE_DIR / "docs" / "operations.md"

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.guides.models import ChoicePoints, Guide, Question
-from decisionguide.guides.publishing import record_edit
+from decisionguide.content.models import ChoicePoints, Guide, Question
+from decisionguide.editor.publishing import record_edit
 from decisionguide.results.models import Result
 
 pytestmark = pytest.mark.django_db

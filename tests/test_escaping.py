@@ -25,11 +25,11 @@ from django.urls import reverse
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
+from decisionguide.content.content_io import load_guide_file
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.guides.admin_views import links
-from decisionguide.guides.content_io import load_guide_file
-from decisionguide.guides.models import Guide
-from decisionguide.guides.questionnaire import (
+from decisionguide.editor.admin_views import links
+from decisionguide.questionnaire.state import (
     State,
     answer_url,
     check_url,

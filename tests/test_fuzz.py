@@ -24,7 +24,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from decisionguide import urls
-from decisionguide.guides.models import Guide
+from decisionguide.content.models import Guide
 from tests.test_security import stored_result_url
 
 pytestmark = pytest.mark.django_db

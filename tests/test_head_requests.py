@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.guides.questionnaire import answer_url
+from decisionguide.questionnaire.state import answer_url
 from tests.e2e.journeys import public_pages, state_of, walk
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +49,11 @@ def test_head_answers_every_public_page_like_get(seed_guide):
 
 
 def test_head_is_not_counted_as_a_question_shown(seed_guide, settings):
-    from decisionguide.guides.models import AnswerCounter
+    from decisionguide.content.models import AnswerCounter
 
     doc = seed_guide.document()
     question = reverse("questionnaire-question", args=[doc.slug, doc.questions[0].slug])
-    from decisionguide.guides import analytics
+    from decisionguide.analytics import counting as analytics
 
     assert Client().head(question).status_code == 200
     analytics.buffer.flush()

@@ -18,10 +18,10 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from decisionguide.content import views
+from decisionguide.content.markdown import is_safe_page_url, linked_page_url, render_markdown
+from decisionguide.content.models import Guide, GuideVersion, LinkedPage
 from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
-from decisionguide.guides import views
-from decisionguide.guides.markdown import is_safe_page_url, linked_page_url, render_markdown
-from decisionguide.guides.models import Guide, GuideVersion, LinkedPage
 from tests.test_security import routed_answers, with_query
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_unsafe_addresses_leave_frozen_versions_when_migrating(
 ) -> None:
     from importlib import import_module
 
-    migration = import_module("decisionguide.guides.migrations.0008_content_limits")
+    migration = import_module("decisionguide.content.migrations.0008_content_limits")
     data = with_url(small_document, "/\\elsewhere.example/x")
     data["linked_pages"][1]["url"] = "https://example.org/kept"
     old = GuideVersion.objects.create(guide=small_guide, version=99, document=data)

@@ -21,8 +21,7 @@ from hypothesis import example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
-from decisionguide.guides.content_io import (
+from decisionguide.content.content_io import (
     ContentError,
     apply_document,
     build_document,
@@ -31,7 +30,8 @@ from decisionguide.guides.content_io import (
     dump_guide_yaml,
     load_guide_file,
 )
-from decisionguide.guides.models import Guide, Note, NoteClause, Outcome, Question
+from decisionguide.content.models import Guide, Note, NoteClause, Outcome, Question
+from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
 
 pytestmark = pytest.mark.django_db
 
@@ -673,7 +673,7 @@ def test_loading_the_unpublished_draft_publishes_it(
 
 
 def test_document_problems_lists_every_problem(small_document: GuideDocument) -> None:
-    from decisionguide.guides.content_io import document_problems
+    from decisionguide.content.content_io import document_problems
 
     data = small_document.to_data()
     del data["title"]

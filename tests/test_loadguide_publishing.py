@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from decisionguide.guides.models import Guide
+from decisionguide.content.models import Guide
 from tests.test_loadguide import read_data, write_data
 
 pytestmark = pytest.mark.django_db

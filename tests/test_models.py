@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import RestrictedError
 
-from decisionguide.decision.document import GuideDocument, parse_document
-from decisionguide.guides.content_io import apply_document, build_document
-from decisionguide.guides.models import (
+from decisionguide.content.content_io import apply_document, build_document
+from decisionguide.content.models import (
     PAGE_LOOKUP_FIELDS,
     Choice,
     ChoicePoints,
@@ -31,6 +30,7 @@ from decisionguide.guides.models import (
     ScenarioAnswer,
     documents,
 )
+from decisionguide.decision.document import GuideDocument, parse_document
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +206,7 @@ def test_every_row_has_a_readable_str(small_guide: Guide) -> None:
 
     from django.apps import apps
 
-    from decisionguide.guides.analytics import bump
+    from decisionguide.analytics.counting import bump
 
     question = small_guide.document().questions[0]
     bump(small_guide.pk, 1, question.slug, "", "shown", datetime.date(2026, 1, 5))

@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from decisionguide.content import pagecache
+from decisionguide.content.content_io import apply_document
+from decisionguide.content.models import Guide
+from decisionguide.content.pagecache import CSRF_PLACEHOLDER, HtmlMemo
 from decisionguide.decision.document import parse_document
-from decisionguide.guides import pagecache
-from decisionguide.guides.content_io import apply_document
-from decisionguide.guides.models import Guide
-from decisionguide.guides.pagecache import CSRF_PLACEHOLDER, HtmlMemo
 from decisionguide.results.models import Result
 
 pytestmark = pytest.mark.django_db

@@ -18,10 +18,10 @@ from django.template import loader
 from django.test import Client
 from django.urls import reverse
 
+from decisionguide.content.content_io import apply_document
+from decisionguide.content.markdown import linked_page_url, render_markdown
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument, parse_document
-from decisionguide.guides.content_io import apply_document
-from decisionguide.guides.markdown import linked_page_url, render_markdown
-from decisionguide.guides.models import Guide
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Drafts, versions and publishing (decisionguide.guides.publishing), without the admin pages."""
+"""Drafts, versions and publishing (decisionguide.editor.publishing), without the admin pages."""
 
 from __future__ import annotations
 
@@ -8,24 +8,22 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import transaction
 from django.test import RequestFactory
 
+from decisionguide.content.content_io import apply_document, build_document
+from decisionguide.content.models import ChoicePoints, Guide, GuideVersion, Outcome
+from decisionguide.content.preview import document_for_request, version_for_request, wants_draft
 from decisionguide.decision.document import GuideDocument, parse_document
-from decisionguide.guides.content_io import apply_document, build_document
-from decisionguide.guides.models import ChoicePoints, Guide, GuideVersion, Outcome
-from decisionguide.guides.publishing import (
+from decisionguide.editor.publishing import (
     DraftMoved,
     GuideInvalid,
     PublishRefused,
     describe_problem,
-    document_for_request,
     publish,
     record_edit,
     revert,
     unpublish,
-    version_for_request,
-    wants_draft,
     yaml_diff,
 )
-from decisionguide.guides.roles import EDITORS_GROUP, editor_permissions
+from decisionguide.editor.roles import EDITORS_GROUP, editor_permissions
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +81,7 @@ def test_record_edit_lists_every_problem_by_name(
 ) -> None:
     from django.db.models import F
 
-    from decisionguide.guides.models import QuestionShowClause
+    from decisionguide.content.models import QuestionShowClause
 
     default = small_guide.outcomes.get(slug=small_document.default_outcome)
     small_guide.gates.update(outcome=default)  # the default outcome can't be gated
@@ -326,7 +324,7 @@ def test_editors_group_has_content_rights_and_no_user_management() -> None:
 
 
 def test_ensure_editors_group_restores_missing_permissions() -> None:
-    from decisionguide.guides.roles import ensure_editors_group
+    from decisionguide.editor.roles import ensure_editors_group
 
     group = Group.objects.get(name=EDITORS_GROUP)
     group.permissions.remove(Permission.objects.get(codename="publish_guide"))
@@ -337,7 +335,7 @@ def test_ensure_editors_group_restores_missing_permissions() -> None:
 def test_the_migration_publishes_what_visitors_saw(small_guide: Guide) -> None:
     from importlib import import_module
 
-    migration = import_module("decisionguide.guides.migrations.0003_publish_existing_and_editors")
+    migration = import_module("decisionguide.content.migrations.0003_publish_existing_and_editors")
     with transaction.atomic():
         Guide.objects.filter(pk=small_guide.pk).update(is_published=False, published_version=None)
         bare, _ = apply_document(

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from decisionguide.content.markdown import linked_page_url, render_markdown
 from decisionguide.decision.document import Choice, GuideDocument, Question
 from decisionguide.decision.engine import clean_answers, evaluate, next_question, shown_questions
-from decisionguide.guides.markdown import linked_page_url, render_markdown
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -841,7 +841,7 @@ def test_result_explains_the_recommendation(client, seed_guide):
 
 
 def test_result_says_how_clear_cut_it_is(client, seed_guide):
-    from decisionguide.guides.presenter import CLARITY_WORDS
+    from decisionguide.results.presenter import CLARITY_WORDS
 
     doc = seed_guide.document()
     seen = set()
@@ -866,7 +866,7 @@ def test_result_ignores_answers_to_hidden_questions(client, seed_guide):
 
 def test_result_context_needs_no_database(seed_document, django_assert_num_queries):
     from decisionguide.decision.verdict import Decision
-    from decisionguide.guides.presenter import build_result_context
+    from decisionguide.results.presenter import build_result_context
 
     doc = seed_document
     answers = complete(doc, doc.scenarios[0].answers)

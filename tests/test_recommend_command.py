@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import Choice, GuideDocument, Question
 from decisionguide.decision.engine import evaluate, next_question, shown_questions
-from decisionguide.guides.models import Guide
 
 JSON_KEYS = {
     "outcome",

@@ -18,12 +18,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from decisionguide.content.content_io import apply_document
+from decisionguide.content.markdown import linked_page_url
+from decisionguide.content.models import Guide, documents
 from decisionguide.decision.document import Choice, GuideDocument, Question, parse_document
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
-from decisionguide.guides.content_io import apply_document
-from decisionguide.guides.markdown import linked_page_url
-from decisionguide.guides.models import Guide, documents
-from decisionguide.guides.questionnaire import text_label
 from decisionguide.results.ids import (
     RESULT_ID_ALPHABET,
     RESULT_ID_LENGTH,
@@ -32,6 +31,7 @@ from decisionguide.results.ids import (
     new_result_id,
 )
 from decisionguide.results.models import Result
+from decisionguide.results.presenter import text_label
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import Choice, GuideDocument, Question
 from decisionguide.decision.engine import clean_answers, next_question
-from decisionguide.guides.models import Guide
 
 pytestmark = pytest.mark.django_db
 

@@ -41,7 +41,7 @@ class ResultManager(models.Manager["Result"]):
 
 @functools.cache
 def page_stamp_sql(alias: str) -> str:
-    from decisionguide.guides.models import Guide, GuideVersion
+    from decisionguide.content.models import Guide, GuideVersion
 
     quote = connections[alias].ops.quote_name
     result, version, guide = Result._meta, GuideVersion._meta, Guide._meta

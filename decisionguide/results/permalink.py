@@ -19,14 +19,14 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
+from decisionguide.content.markdown import linked_page_url
+from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.decision.document import GuideDocument, Outcome
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
 from decisionguide.decision.verdict import Decision
-from decisionguide.guides.markdown import linked_page_url
-from decisionguide.guides.models import Guide, GuideVersion
-from decisionguide.guides.presenter import build_result_context, explanation_data
-from decisionguide.guides.questionnaire import State, routed_choice
+from decisionguide.questionnaire.state import State, routed_choice
 from decisionguide.results.models import PageStamp, Result
+from decisionguide.results.presenter import build_result_context, explanation_data
 
 # Part of every ETag: bump it when the permalink page's markup changes, so
 # browsers and caches holding a copy fetch the new page.

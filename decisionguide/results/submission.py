@@ -15,7 +15,7 @@ from django.http import QueryDict
 
 from decisionguide.decision.document import GuideDocument, Question
 from decisionguide.decision.engine import check_answers
-from decisionguide.guides.questionnaire import (
+from decisionguide.questionnaire.state import (
     State,
     question_url,
     raw_answers,

@@ -1,7 +1,7 @@
 """A stored result as Markdown: something to paste into notes or send to a VA.
 
 It says what the result page says, in the same order, from the same
-sentences (`decisionguide.guides.presenter`): the recommendation and how
+sentences (`decisionguide.results.presenter`): the recommendation and how
 clear-cut it is, the notes for these answers, what counted for and against,
 what was ruled out, the failure mode, what to read next and what would
 change it.
@@ -14,7 +14,7 @@ from typing import Any
 
 from decisionguide.decision.document import PAGE_LINK, GuideDocument
 from decisionguide.decision.verdict import Decision
-from decisionguide.guides.presenter import Side, build_result_context, points_text
+from decisionguide.results.presenter import Side, build_result_context, points_text
 
 
 def _line(text: str) -> str:

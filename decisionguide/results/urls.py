@@ -9,6 +9,8 @@ from decisionguide.results.converters import ResultIdConverter
 register_converter(ResultIdConverter, "result_id")
 
 urlpatterns = [
+    # The result for answers in the URL, not stored (a draft preview's, say).
+    path("guides/<slug:slug>/result/", views.result_page, name="questionnaire-result"),
     path("guides/<slug:slug>/results/", views.create_result, name="result-create"),
     path("r/<result_id:result_id>/", views.result_detail, name="result-detail"),
     path("r/<result_id:result_id>.json", views.result_json, name="result-json"),

@@ -13,20 +13,35 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
-from decisionguide.decision.engine import evaluate
-from decisionguide.guides.markdown import linked_page_url
-from decisionguide.guides.models import Guide
-from decisionguide.guides.pagecache import permalink_pages
-from decisionguide.guides.presenter import build_result_context
-from decisionguide.guides.questionnaire import render_check, titled
+from decisionguide.content.markdown import linked_page_url
+from decisionguide.content.models import Guide
+from decisionguide.content.pagecache import permalink_pages
+from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.engine import evaluate, next_question
+from decisionguide.questionnaire.state import (
+    State,
+    check_url,
+    destination_url,
+    preview_query,
+    read_state,
+    routed_choice,
+    start_url,
+)
+from decisionguide.questionnaire.views import (
+    private_if_preview,
+    questionnaire_view,
+    render_check,
+    titled,
+)
 from decisionguide.results import permalink
 from decisionguide.results.models import Result
+from decisionguide.results.presenter import build_result_context
 from decisionguide.results.ratelimit import Limit, hit, retry_after
 from decisionguide.results.submission import read_submission
 from decisionguide.results.summary import result_markdown
@@ -171,3 +186,49 @@ def result_markdown_view(request: HttpRequest, result_id: str) -> HttpResponse:
         )
         response = HttpResponse(text, content_type=MARKDOWN_TYPE)
     return cacheable(response, etag)
+
+
+# ---------------------------------------------------------------------------
+# The result for answers in the URL, not stored (the draft preview's result, and
+# a visitor's result before they choose to save it)
+
+
+def page_url(doc: GuideDocument, slug: str, state: State) -> str:
+    """A linked page's URL; in a draft preview, our own pages show their draft too."""
+    url = linked_page_url(doc, slug)
+    page = doc.linked_page(slug)
+    if page is not None and not page.url:
+        url += preview_query(state)
+    return url
+
+
+def render_answers_result(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
+    decision = evaluate(doc, state.answers)
+    context = build_result_context(
+        doc,
+        decision,
+        state.texts,
+        page_url=lambda slug: page_url(doc, slug, state),
+        answers=state.answers,
+    )
+    outcome = context["outcome"]
+    context |= {
+        "adjust_url": check_url(doc, state),
+        "start_url": start_url(doc, state),
+        "page_title": titled(f"Your recommendation: {outcome.name if outcome else ''}", doc),
+        "draft_preview": state.preview,
+    }
+    response = render(request, "results/result.html", context)
+    if not state.preview:  # the page has no form: its HTML can be replayed as it is
+        response.snapshot_content = response.content  # type: ignore[attr-defined]
+    return private_if_preview(response, state)
+
+
+@require_safe
+@questionnaire_view
+def result_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
+    state = read_state(doc, request.GET, preview=preview)
+    if routed_choice(doc, state.answers) or next_question(doc, state.answers):
+        # The result is a full page: leave HTMX out of it.
+        return private_if_preview(redirect(destination_url(doc, state)), state)
+    return render_answers_result(request, doc, state)

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
 
+from decisionguide.content.content_io import load_guide_file
 from decisionguide.decision.document import GuideDocument
-from decisionguide.guides.content_io import load_guide_file
 from tests.conftest import SEED_FILE
 
 # Process-wide, not per test: Playwright's loop keeps running until the session

@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 
 from decisionguide.decision.document import Choice, GuideDocument, Question
 from decisionguide.decision.engine import clean_answers, next_question, shown_questions
-from decisionguide.guides.questionnaire import (
+from decisionguide.questionnaire.state import (
     State,
     answer_url,
     check_url,

@@ -22,13 +22,13 @@ from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from decisionguide.content.models import ChoicePoints, Guide
+from decisionguide.content.models import Question as QuestionRow
 from decisionguide.decision.document import Choice, GuideDocument, Outcome, Question, Scenario
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
-from decisionguide.guides.models import ChoicePoints, Guide
-from decisionguide.guides.models import Question as QuestionRow
-from decisionguide.guides.publishing import record_edit
-from decisionguide.guides.questionnaire import State
-from decisionguide.guides.roles import EDITORS_GROUP, ensure_editors_group
+from decisionguide.editor.publishing import record_edit
+from decisionguide.editor.roles import EDITORS_GROUP, ensure_editors_group
+from decisionguide.questionnaire.state import State
 from decisionguide.results.models import Result
 from tests.e2e.axe import axe_report
 from tests.e2e.conftest import LAPTOP, new_page

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.guides.models import Guide
+from decisionguide.content.models import Guide
 from tests.e2e.conftest import java_path, require_tool
 from tests.e2e.journeys import public_pages, state_of, walk
 

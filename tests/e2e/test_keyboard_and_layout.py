@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
-from decisionguide.guides.questionnaire import text_param
+from decisionguide.questionnaire.state import text_param
 from tests.e2e.conftest import PHONE
 from tests.e2e.journeys import answers_of, pick_first, public_pages, save_result, walk
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
-from decisionguide.guides.questionnaire import check_url
+from decisionguide.questionnaire.state import check_url
 from decisionguide.results.models import Result
 from tests.e2e.axe import axe_report
 from tests.e2e.conftest import LAPTOP, new_page

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
-from decisionguide.guides.questionnaire import State, check_url, question_url, text_param
+from decisionguide.questionnaire.state import State, check_url, question_url, text_param
 from tests.e2e.conftest import LAPTOP, new_page
 from tests.e2e.journeys import (
     Step,

@@ -9,8 +9,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
-from decisionguide.guides.presenter import FIRST_CHANGES
-from decisionguide.guides.questionnaire import State, check_url
+from decisionguide.questionnaire.state import State, check_url
+from decisionguide.results.presenter import FIRST_CHANGES
 from tests.e2e.conftest import PHONE, new_page
 from tests.e2e.journeys import result_url
 from tests.test_personas import BUSY_BOTH, IN_GUIDE

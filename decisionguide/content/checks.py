@@ -1,0 +1,316 @@
+"""Content checks for one guide document: does it still give the answers editors expect?
+
+Pure (no Django, no database), like the engine it runs:
+
+- every scenario's answer profile is evaluated and compared with the outcome
+  the scenario says it ends with;
+- which outcomes some complete set of answers can reach, which questions can
+  ever be shown, and which routes can be taken, and whether any set of
+  answers shows a note beside a recommendation the note argues against
+  (`answer_space.search`, exhaustive when the space is small enough);
+- choices that have no effect at all: no points, no route, no text box, and
+  not looked at by any condition, gate, note or scenario;
+- linked pages with no address of their own (a warning: visitors get the
+  page's body here).
+
+A report `passes` when every scenario gives its outcome, every outcome is
+reachable and no answers contradict themselves. `checkguide` exits non-zero
+otherwise, and neither the admin's Publish nor `loadguide` publishes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from decisionguide.content.answer_space import (
+    BOUNDED_BUDGET,
+    EXHAUSTIVE_LIMIT,
+    Coherence,
+    Reachability,
+    search,
+)
+from decisionguide.decision.document import Condition, GuideDocument
+from decisionguide.decision.engine import (
+    clean_answers,
+    describe_condition,
+    evaluate,
+    shown_questions,
+)
+from decisionguide.decision.verdict import Decision
+
+# ---------------------------------------------------------------------------
+# Report
+
+
+@dataclass(frozen=True)
+class ScenarioCheck:
+    """A scenario's profile run through the engine."""
+
+    slug: str
+    title: str
+    expected: str
+    decision: Decision
+    # Profile answers that don't count (question not asked with these answers).
+    ignored: tuple[str, ...]
+    # Questions asked with these answers that the profile leaves out.
+    unanswered: tuple[str, ...]
+
+    @property
+    def actual(self) -> str | None:
+        return self.decision.outcome
+
+    @property
+    def passed(self) -> bool:
+        return self.decision.route is None and self.decision.outcome == self.expected
+
+    def result_text(self) -> str:
+        route = self.decision.route
+        return f"route {route}" if route is not None else str(self.decision.outcome)
+
+    def why(self) -> str:
+        """One line: what decided it, in the engine's terms."""
+        decision = self.decision
+        if decision.route is not None:
+            return f"the answers end the questions with route {decision.route!r}"
+        scores = ", ".join(f"{slug} {points}" for slug, points in decision.scores.items())
+        parts = [f"scores: {scores}"]
+        for outcome, reason in decision.excluded.items():
+            parts.append(f"{outcome} ruled out ({first_line(reason)})")
+        if decision.margin is not None:
+            parts.append(f"margin {decision.margin} ({decision.clarity})")
+        if not self.passed and self.expected in decision.excluded:
+            parts.insert(0, f"expected {self.expected} is ruled out by a gate")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class UnusedChoice:
+    question: str
+    choice: str
+    label: str
+
+
+@dataclass(frozen=True)
+class GuideReport:
+    slug: str
+    scenarios: tuple[ScenarioCheck, ...]
+    reachability: Reachability
+    unused_choices: tuple[UnusedChoice, ...]
+    coherence: Coherence
+    # Linked pages with no address of their own: shown from their body on this site.
+    pages_without_url: tuple[str, ...] = ()
+
+    @property
+    def failed_scenarios(self) -> tuple[ScenarioCheck, ...]:
+        return tuple(s for s in self.scenarios if not s.passed)
+
+    @property
+    def scenarios_pass(self) -> bool:
+        return not self.failed_scenarios
+
+    @property
+    def passes(self) -> bool:
+        """Visitors may get this guide: scenarios pass, every outcome can be reached
+        and no result shows a note that argues against it."""
+        return self.scenarios_pass and self.coherence.holds and not self.reachability.unreachable
+
+    def problems(self) -> list[str]:
+        """What makes the report fail, one line each."""
+        lines = [
+            f"scenario {s.slug}: expected {s.expected}, got {s.result_text()}"
+            for s in self.failed_scenarios
+        ]
+        lines += [
+            f"outcome {slug} is unreachable ({self.reachability.describe_method()})"
+            for slug in self.reachability.unreachable
+        ]
+        coherence = self.coherence
+        if not coherence.holds:
+            pairs = ", ".join(f"note {c.note} beside {c.outcome}" for c in coherence.examples)
+            lines.append(
+                f"{coherence.contradicting:,} of {coherence.checked:,} answer sets show a note "
+                f"that argues against their recommendation ({pairs})"
+            )
+        return lines
+
+
+def first_line(text: str, limit: int = 100) -> str:
+    """The first line of a text, cut at `limit` characters (for one-line summaries)."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+
+
+def check_document(
+    doc: GuideDocument,
+    *,
+    exhaustive_limit: int = EXHAUSTIVE_LIMIT,
+    bounded_budget: int = BOUNDED_BUDGET,
+) -> GuideReport:
+    reachability, coherence = search(
+        doc, exhaustive_limit=exhaustive_limit, bounded_budget=bounded_budget
+    )
+    return GuideReport(
+        slug=doc.slug,
+        scenarios=tuple(check_scenarios(doc)),
+        reachability=reachability,
+        unused_choices=tuple(unused_choices(doc)),
+        coherence=coherence,
+        pages_without_url=tuple(p.slug for p in doc.linked_pages if not p.url),
+    )
+
+
+class _ReportMemo:
+    """A small LRU of reports by document content: the same document, the same report.
+
+    The answer-space search takes a second or two on the seed guide, and every
+    admin page, save, publish and load of an unchanged document would repeat it.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._items: OrderedDict[str, GuideReport] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, doc: GuideDocument) -> GuideReport:
+        key = hashlib.sha256(json.dumps(doc.to_data(), sort_keys=True).encode()).hexdigest()
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        report = check_document(doc)
+        with self._lock:
+            self._items[key] = report
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return report
+
+
+_reports = _ReportMemo()
+
+
+def report_of(doc: GuideDocument) -> GuideReport:
+    """`check_document(doc)`, worked out once per distinct document and process."""
+    return _reports.get_or_make(doc)
+
+
+def check_scenarios(doc: GuideDocument) -> Iterator[ScenarioCheck]:
+    for scenario in doc.scenarios:
+        answers = dict(scenario.answers)
+        kept = clean_answers(doc, answers)
+        decision = evaluate(doc, kept)
+        shown = shown_questions(doc, kept)
+        yield ScenarioCheck(
+            slug=scenario.slug,
+            title=scenario.title,
+            expected=scenario.outcome,
+            decision=decision,
+            ignored=tuple(q for q in answers if q not in kept),
+            unanswered=tuple(q.slug for q in shown if q.slug not in kept),
+        )
+
+
+# ---------------------------------------------------------------------------
+# Choices with no effect
+
+
+def unused_choices(doc: GuideDocument) -> Iterator[UnusedChoice]:
+    looked_at: set[tuple[str, str]] = set()
+    for condition in _every_condition(doc):
+        for _, _, clause in condition.clauses():
+            looked_at.update((clause.question, slug) for slug in clause.in_)
+    for scenario in doc.scenarios:
+        looked_at.update(scenario.answers.items())
+    for question in doc.questions:
+        text_choice = question.free_text.choice if question.free_text else None
+        for choice in question.choices:
+            if (
+                not any(choice.points.values())
+                and choice.route is None
+                and choice.slug != text_choice
+                and (question.slug, choice.slug) not in looked_at
+            ):
+                yield UnusedChoice(question.slug, choice.slug, choice.label)
+
+
+def _every_condition(doc: GuideDocument) -> Iterator[Condition]:
+    for question in doc.questions:
+        if question.show_if is not None:
+            yield question.show_if
+    for gate in doc.gates:
+        yield gate.unless
+    for note in doc.notes:
+        yield note.when
+
+
+# ---------------------------------------------------------------------------
+# Text output (checkguide)
+
+
+def report_lines(report: GuideReport, heading: str) -> list[str]:
+    lines = [heading]
+    lines.append("  Scenarios:")
+    if not report.scenarios:
+        lines.append("    none")
+    for check in report.scenarios:
+        status = "PASS" if check.passed else "FAIL"
+        lines.append(
+            f"    {status} {check.slug}: expected {check.expected}, got {check.result_text()}"
+        )
+        lines.append(f"         why: {check.why()}")
+        if check.ignored:
+            lines.append(f"         answers not asked: {', '.join(check.ignored)}")
+        if check.unanswered:
+            lines.append(f"         questions left out: {', '.join(check.unanswered)}")
+    reach = report.reachability
+    lines.append(f"  Reachability ({reach.describe_method()}):")
+    lines.append(f"    outcomes reached: {', '.join(reach.outcomes) or 'none'}")
+    for slug in reach.unreachable:
+        lines.append(f"    UNREACHABLE outcome: {slug}")
+    lines.append(f"    routes taken: {', '.join(reach.routes) or 'none'}")
+    lines.append(f"    questions never shown: {', '.join(reach.never_shown) or 'none'}")
+    if report.unused_choices:
+        unused = ", ".join(f"{c.question}={c.choice}" for c in report.unused_choices)
+        lines.append(f"  Choices with no effect: {unused}")
+    else:
+        lines.append("  Choices with no effect: none")
+    coherence = report.coherence
+    lines.append(
+        f"  Coherence ({coherence.method}): {coherence.checked:,} answer sets checked, "
+        f"{coherence.contradicting:,} show a note that argues against their recommendation"
+    )
+    for example in coherence.examples:
+        answers = " ".join(f"{q}={c}" for q, c in example.answers.items())
+        lines.append(
+            f"    CONTRADICTION: note {example.note} beside {example.outcome}, e.g. {answers}"
+        )
+    for slug in report.pages_without_url:
+        lines.append(
+            f"  WARNING: linked page {slug} has no URL; visitors read its body on this site"
+        )
+    lines.append("  Result: " + ("OK" if report.passes else "; ".join(report.problems())))
+    return lines
+
+
+def condition_text(condition: Condition | None) -> str:
+    """A condition as the admin shows it ("always" when there is none)."""
+    return "always" if condition is None else describe_condition(condition)
+
+
+def publish_problems(doc: GuideDocument) -> list[str]:
+    """Why this document must not go live, one line each (empty: it may).
+
+    Every check the report fails on (`GuideReport.passes`: failing scenarios,
+    unreachable outcomes and whatever else the report comes to check), so a
+    content file gets no easier way onto the site than the admin's Publish.
+    """
+    report = report_of(doc)
+    return [] if report.passes else report.problems()

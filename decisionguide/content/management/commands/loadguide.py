@@ -1,0 +1,111 @@
+"""`manage.py loadguide [FILE ...]`: load guide content files into the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from decisionguide.content.checks import publish_problems
+from decisionguide.content.content_io import (
+    CONTENT_FILE_MAX_BYTES,
+    ContentError,
+    FileTooLarge,
+    LoadReport,
+    display_name,
+    load_guide_files,
+)
+from decisionguide.decision.document import GuideDocument
+
+
+class Command(BaseCommand):
+    help = (
+        "Validate guide content files (YAML), then create or update their guides in one "
+        "transaction. Without arguments, loads every *.yaml/*.yml file in CONTENT_DIR. "
+        "A guide whose content is unchanged keeps its version. A file marked published "
+        "is published only if it passes the checks the admin's Publish runs; otherwise it "
+        "is loaded as the draft and the reasons are printed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "files", nargs="*", type=Path, help="Content files (default: all in CONTENT_DIR)."
+        )
+        parser.add_argument(
+            "--max-bytes",
+            type=positive_int,
+            default=CONTENT_FILE_MAX_BYTES,
+            metavar="N",
+            help=f"Refuse files larger than N bytes (default {CONTENT_FILE_MAX_BYTES:,}, "
+            "the admin import's limit).",
+        )
+        parser.add_argument(
+            "--force-publish",
+            action="store_true",
+            help="Publish files marked published even when their checks fail (with a warning).",
+        )
+
+    def handle(
+        self, *args: Any, files: list[Path], max_bytes: int, force_publish: bool, **options: Any
+    ) -> None:
+        paths = files or content_files(Path(settings.CONTENT_DIR))
+        refused: dict[str, list[str]] = {}
+
+        def may_publish(doc: GuideDocument) -> bool:
+            problems = publish_problems(doc)
+            if problems:
+                refused[doc.slug] = problems
+            return force_publish or not problems
+
+        try:
+            reports = load_guide_files(paths, max_bytes=max_bytes, may_publish=may_publish)
+        except FileTooLarge as exc:
+            raise CommandError(f"{exc} (--max-bytes raises the limit)") from None
+        except ContentError as exc:
+            # Nothing was written: files are all checked before the one transaction.
+            raise CommandError(str(exc)) from None
+        for report in reports:
+            self.stdout.write(str(report))
+            problems = refused.get(report.guide.slug)
+            if problems and force_publish:
+                self.warn_forced(report, problems)
+            elif problems:
+                self.explain_draft(report, problems)
+
+    def explain_draft(self, report: LoadReport, problems: list[str]) -> None:
+        slug = report.guide.slug
+        lines = [f"{slug}: not published: it fails the checks a guide must pass to go live:"]
+        lines += [f"  {problem}" for problem in problems]
+        lines.append(
+            f"{slug}: loaded as the draft; visitors keep seeing what they saw before (a new "
+            "guide stays unlisted). Fix the file and load it again (checkguide --file shows "
+            "every check), or load it with --force-publish."
+        )
+        self.stdout.write(self.style.WARNING("\n".join(lines)))
+
+    def warn_forced(self, report: LoadReport, problems: list[str]) -> None:
+        slug = report.guide.slug
+        lines = [f"WARNING: {slug}: published with --force-publish although it fails checks:"]
+        lines += [f"  {problem}" for problem in problems]
+        lines.append(f"WARNING: {slug}: visitors now see this version.")
+        self.stderr.write("\n".join(lines), self.style.ERROR)
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def content_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise CommandError(f"{display_name(directory)}: content directory not found")
+    files = sorted(
+        path for path in directory.iterdir() if path.suffix in {".yaml", ".yml"} and path.is_file()
+    )
+    if not files:
+        raise CommandError(f"{display_name(directory)}: no guide files (*.yaml, *.yml) found")
+    return files

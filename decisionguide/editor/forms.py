@@ -1,0 +1,384 @@
+"""Admin forms that edit a guide's structure as fields, never as JSON.
+
+- `choice_form_for(outcomes)`: a choice with one points field per outcome of
+  its guide (stored as ChoicePoints rows).
+- `ClauseForm`: one clause of a condition: pick a question, pick its answers
+  (stored in the clause's ordered through table).
+- `RatingsGridForm`: the whole ratings matrix of a guide on one page.
+- `ImportForm`, `try_form_for(doc)`: YAML upload and the draft result checker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+from django import forms
+from django.db import models
+from django.utils.html import format_html
+
+from decisionguide.content.content_io import CONTENT_FILE_MAX_BYTES, POINTS_RANGE
+from decisionguide.content.models import (
+    Choice,
+    ChoicePoints,
+    ClauseBase,
+    Criterion,
+    Outcome,
+    Rating,
+    ScenarioAnswer,
+)
+from decisionguide.decision.document import GuideDocument
+
+POINTS_PREFIX = "points_"
+LEVEL_CHOICES = [(0, "0 weakest"), (1, "1"), (2, "2"), (3, "3 strongest")]
+# The same limit as `loadguide`.
+UPLOAD_MAX_BYTES = CONTENT_FILE_MAX_BYTES
+
+
+# ---------------------------------------------------------------------------
+# Choices that say which question they belong to (for the filter script)
+
+
+class ChoiceOptionsMixin:
+    """Options carry `data-question` so guide-admin.js can show only the picked question's."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)  # type: ignore[misc]
+        instance = getattr(value, "instance", None)
+        if isinstance(instance, Choice):
+            option["attrs"]["data-question"] = str(instance.question_id)
+        return option
+
+
+class ChoiceSelect(ChoiceOptionsMixin, forms.Select):
+    pass
+
+
+class ChoiceSelectMultiple(ChoiceOptionsMixin, forms.SelectMultiple):
+    pass
+
+
+class ChoiceOfQuestionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Choice) -> str:
+        return f"{obj.question.slug}: {obj.label} ({obj.slug})"
+
+
+class ChoicesOfQuestionField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Choice) -> str:
+        return f"{obj.question.slug}: {obj.label} ({obj.slug})"
+
+
+def mark_question_select(field: forms.Field) -> None:
+    """Let guide-admin.js find the question select (inside the admin's related-widget wrapper)."""
+    widget = getattr(field.widget, "widget", field.widget)
+    widget.attrs["class"] = "clause-question"
+
+
+def choices_of_guide(guide_id: int | None) -> models.QuerySet[Choice]:
+    queryset = Choice.objects.select_related("question").order_by(
+        "question__order", "question_id", "order", "id"
+    )
+    return queryset.filter(question__guide_id=guide_id) if guide_id else queryset.none()
+
+
+# ---------------------------------------------------------------------------
+# A choice and its points
+
+
+def points_field_name(outcome: Outcome) -> str:
+    return f"{POINTS_PREFIX}{outcome.pk}"
+
+
+class ChoiceForm(forms.ModelForm):
+    """A choice; the points fields are added per guide by `choice_form_for`."""
+
+    outcomes: ClassVar[Sequence[Outcome]] = ()
+
+    class Meta:
+        model = Choice
+        fields = ["question", "slug", "label", "hint", "reason", "route", "unsure", "order"]
+        widgets = {
+            "hint": forms.Textarea(attrs={"rows": 2}),
+            "reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and self.outcomes:
+            current = {p.outcome_id: p.points for p in self.instance.points.all()}
+            for outcome in self.outcomes:
+                self.initial[points_field_name(outcome)] = current.get(outcome.pk)
+
+    def save(self, commit: bool = True) -> Choice:
+        choice = super().save(commit=commit)
+        if commit:
+            self.save_points()
+        else:
+            save_m2m = self.save_m2m
+
+            def save_m2m_and_points() -> None:
+                save_m2m()
+                self.save_points()
+
+            self.save_m2m = save_m2m_and_points
+        return choice
+
+    def save_points(self) -> None:
+        """One ChoicePoints row per filled-in field; an empty field removes the row."""
+        rows = {row.outcome_id: row for row in ChoicePoints.objects.filter(choice=self.instance)}
+        for order, outcome in enumerate(self.outcomes):
+            value = self.cleaned_data.get(points_field_name(outcome))
+            row = rows.get(outcome.pk)
+            if value is None:
+                if row is not None:
+                    row.delete()
+            elif row is None:
+                ChoicePoints.objects.create(
+                    choice=self.instance, outcome=outcome, points=value, order=order
+                )
+            elif row.points != value:
+                row.points = value
+                row.save(update_fields=["points"])
+
+
+def choice_form_for(outcomes: Sequence[Outcome]) -> type[ChoiceForm]:
+    """ChoiceForm with a points field for each outcome, in outcome order."""
+    low, high = POINTS_RANGE
+    fields: dict[str, Any] = {"outcomes": tuple(outcomes)}
+    for outcome in outcomes:
+        fields[points_field_name(outcome)] = forms.IntegerField(
+            required=False,
+            min_value=low,
+            max_value=high,
+            label=f"Points: {outcome.name}",
+            # The admin shows help texts as HTML (`|safe`): the editor's name is escaped.
+            help_text=format_html(
+                "Added to the score of \N{LEFT DOUBLE QUOTATION MARK}{}"
+                "\N{RIGHT DOUBLE QUOTATION MARK} when a visitor picks this answer (may be "
+                "negative). Empty: no points.",
+                outcome.name,
+            ),
+            widget=forms.NumberInput(attrs={"class": "points-input"}),
+        )
+    return type("ChoiceFormWithPoints", (ChoiceForm,), fields)
+
+
+def points_fields(form_class: type[ChoiceForm]) -> list[str]:
+    return [points_field_name(outcome) for outcome in form_class.outcomes]
+
+
+# ---------------------------------------------------------------------------
+# Conditions
+
+
+class ClauseForm(forms.ModelForm):
+    """One clause of a condition: the answer to `question` is one of `answers`."""
+
+    answers = ChoicesOfQuestionField(
+        queryset=Choice.objects.none(),
+        widget=ChoiceSelectMultiple(attrs={"class": "clause-choices", "size": 6}),
+        help_text="The clause holds when the visitor's answer to the question above is one "
+        "of these. Hold Ctrl (Cmd on a Mac) to pick several.",
+    )
+
+    class Meta:
+        fields = ["group", "question", "order"]
+
+    def __init__(self, *args: Any, guide_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["answers"].queryset = choices_of_guide(guide_id)
+        mark_question_select(self.fields["question"])
+        if self.instance.pk is not None:
+            self.initial["answers"] = [
+                link.choice_id for link in self.instance.clause_choices.all()
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        question = cleaned.get("question")
+        answers = cleaned.get("answers")
+        if question is not None and answers is not None:
+            strays = [c for c in answers if c.question_id != question.pk]
+            if strays:
+                allowed = ", ".join(c.slug for c in question.choices.all())
+                self.add_error(
+                    "answers",
+                    f"Pick answers of the question \N{LEFT DOUBLE QUOTATION MARK}{question.slug}"
+                    f"\N{RIGHT DOUBLE QUOTATION MARK} ({allowed}); not "
+                    + ", ".join(f"{c.question.slug}: {c.slug}" for c in strays),
+                )
+        return cleaned
+
+    def save(self, commit: bool = True) -> ClauseBase:
+        clause = super().save(commit=commit)
+        if commit:
+            self.save_answers()
+        else:
+            save_m2m = self.save_m2m
+
+            def save_m2m_and_answers() -> None:
+                save_m2m()
+                self.save_answers()
+
+            self.save_m2m = save_m2m_and_answers
+        return clause
+
+    def save_answers(self) -> None:
+        """Keep the written order of answers still picked; add new ones in question order."""
+        links_manager = self.instance.clause_choices
+        picked = list(self.cleaned_data["answers"])
+        picked_ids = {c.pk for c in picked}
+        links = list(links_manager.all())
+        for link in links:
+            if link.choice_id not in picked_ids:
+                link.delete()
+        kept = [link.choice_id for link in links if link.choice_id in picked_ids]
+        new = [c.pk for c in picked if c.pk not in kept]
+        for order, choice_id in enumerate(kept + new):
+            links_manager.model.objects.update_or_create(
+                clause=self.instance, choice_id=choice_id, defaults={"order": order}
+            )
+
+
+class ScenarioAnswerForm(forms.ModelForm):
+    choice = ChoiceOfQuestionField(
+        queryset=Choice.objects.none(),
+        widget=ChoiceSelect(attrs={"class": "clause-choices"}),
+        help_text="The answer a visitor like this one gives.",
+    )
+
+    class Meta:
+        model = ScenarioAnswer
+        fields = ["question", "choice", "order"]
+
+    def __init__(self, *args: Any, guide_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].queryset = choices_of_guide(guide_id)
+        mark_question_select(self.fields["question"])
+
+
+def with_guide(form_class: type[forms.ModelForm], guide_id: int | None) -> type[forms.ModelForm]:
+    """The form class with `guide_id` bound in (formsets build forms without our arguments)."""
+
+    class Bound(form_class):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, guide_id=guide_id, **kwargs)
+
+    Bound.__name__ = form_class.__name__
+    return Bound
+
+
+# ---------------------------------------------------------------------------
+# The ratings grid
+
+
+class RatingsGridForm(forms.Form):
+    """One label and one level per criterion (row) and outcome (column)."""
+
+    def __init__(
+        self,
+        criteria: Sequence[Criterion],
+        outcomes: Sequence[Outcome],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        self.outcomes = list(outcomes)
+        self.ratings: dict[tuple[int, int], Rating] = {
+            (r.criterion_id, r.outcome_id): r
+            for r in Rating.objects.filter(criterion__in=self.criteria)
+        }
+        for criterion in self.criteria:
+            for outcome in self.outcomes:
+                rating = self.ratings.get((criterion.pk, outcome.pk))
+                where = f"{criterion.name} \N{EM DASH} {outcome.name}"
+                self.fields[self.name("label", criterion, outcome)] = forms.CharField(
+                    max_length=300,
+                    label=f"{where}: text",
+                    initial=rating.label if rating else "",
+                    help_text="The table cell visitors read.",
+                )
+                self.fields[self.name("level", criterion, outcome)] = forms.TypedChoiceField(
+                    choices=LEVEL_CHOICES,
+                    coerce=int,
+                    label=f"{where}: strength",
+                    initial=rating.level if rating else 0,
+                    help_text="How strongly the cell is highlighted.",
+                )
+
+    @staticmethod
+    def name(kind: str, criterion: Criterion, outcome: Outcome) -> str:
+        return f"{kind}_{criterion.pk}_{outcome.pk}"
+
+    def rows(self) -> Iterator[tuple[Criterion, list[tuple[Outcome, Any, Any]]]]:
+        for criterion in self.criteria:
+            cells = [
+                (
+                    outcome,
+                    self[self.name("label", criterion, outcome)],
+                    self[self.name("level", criterion, outcome)],
+                )
+                for outcome in self.outcomes
+            ]
+            yield criterion, cells
+
+    def save(self) -> int:
+        """Write the changed cells; returns how many changed."""
+        changed = 0
+        for criterion in self.criteria:
+            for order, outcome in enumerate(self.outcomes):
+                label = self.cleaned_data[self.name("label", criterion, outcome)]
+                level = self.cleaned_data[self.name("level", criterion, outcome)]
+                rating = self.ratings.get((criterion.pk, outcome.pk))
+                if rating is None:
+                    Rating.objects.create(
+                        criterion=criterion, outcome=outcome, label=label, level=level, order=order
+                    )
+                    changed += 1
+                elif (rating.label, rating.level) != (label, level):
+                    rating.label, rating.level = label, level
+                    rating.save(update_fields=["label", "level"])
+                    changed += 1
+        return changed
+
+
+# ---------------------------------------------------------------------------
+# Import and the draft result checker
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Guide file (YAML)",
+        help_text="A content file as `dumpguide` or Export writes it. A guide with the same "
+        "slug is updated; otherwise a new guide is created.",
+    )
+    publish = forms.BooleanField(
+        required=False,
+        label="Publish it right away",
+        help_text="Only if every scenario check passes. Otherwise it becomes the draft and "
+        "visitors keep seeing the published version.",
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is too large (at most {UPLOAD_MAX_BYTES} bytes)."
+            )
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text.") from None
+
+
+def try_form_for(doc: GuideDocument, data: Any = None) -> forms.Form:
+    """One optional answer field per question of the document."""
+    form = forms.Form(data)
+    for question in doc.questions:
+        choices = [("", "\N{EM DASH} not answered \N{EM DASH}")]
+        choices += [(c.slug, f"{c.label} ({c.slug})") for c in question.choices]
+        form.fields[question.slug] = forms.ChoiceField(
+            choices=choices, required=False, label=question.prompt, help_text=question.slug
+        )
+    return form

@@ -1,0 +1,433 @@
+"""The questionnaire: one question per page, every step a URL.
+
+Answers travel in the query string (`?<question>=<choice>&<question>_text=...`)
+and every form is a GET form, so back, forward, refresh and bookmarks never
+lose an answer and nothing is kept on the server or in a cookie. Whatever
+arrives is passed through `clean_answers`, so answers to questions that are
+not shown (or not known) are dropped without a fuss.
+
+With HTMX a form or link swaps only the panel (`#questionnaire`); where the
+plain flow would redirect, the destination's panel is rendered straight
+away and `HX-Push-Url` names the destination's canonical URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from decisionguide.content.models import Guide
+from decisionguide.content.pagecache import (
+    CSRF_PLACEHOLDER,
+    Snapshot,
+    questionnaire_pages,
+    snapshot_of,
+)
+from decisionguide.content.preview import wants_draft
+from decisionguide.decision.document import (
+    Choice,
+    GuideDocument,
+    LinkedPage,
+    Question,
+)
+from decisionguide.decision.engine import (
+    clean_answers,
+    next_question,
+    shown_questions,
+)
+from decisionguide.questionnaire.forms import AnswerForm
+from decisionguide.questionnaire.state import (
+    State,
+    answer_url,
+    answers_around,
+    check_url,
+    clean_texts,
+    destination_url,
+    guide_url,
+    is_reachable,
+    progress,
+    question_url,
+    raw_answers,
+    raw_texts,
+    read_state,
+    result_url,
+    routed_choice,
+    start_url,
+    text_label,
+    text_param,
+)
+
+RETURN_PARAM = "return"
+RETURN_TO_CHECK = "check"
+# Every questionnaire page renders its body into this element; HTMX swaps it.
+PANEL_ID = "questionnaire"
+
+# ---------------------------------------------------------------------------
+# Rendering helpers
+
+
+def titled(heading: str, doc: GuideDocument) -> str:
+    return f"{heading} \N{EN DASH} {doc.title}"
+
+
+def get_document(request: HttpRequest, slug: str) -> tuple[GuideDocument, bool]:
+    """The published guide at `slug`, or its draft for staff taking a preview (then True)."""
+    guide = Guide.objects.for_page(slug)
+    if guide is not None and wants_draft(request):
+        return guide.draft_version().as_document(), True
+    if guide is None or not guide.is_listed:
+        raise Http404("No such guide")
+    return guide.document(), False
+
+
+def get_question(doc: GuideDocument, question_slug: str) -> Question:
+    question = doc.question(question_slug)
+    if question is None:
+        raise Http404("No such question in this guide")
+    return question
+
+
+def wants_panel(request: HttpRequest) -> bool:
+    """An HTMX swap wants only the panel; a history restore after a cache miss wants the page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_page(
+    request: HttpRequest, template: str, panel: str, context: dict[str, Any]
+) -> HttpResponse:
+    """Render a questionnaire page, or just its panel for an HTMX swap.
+
+    Outside a draft preview the CSRF token is rendered as a placeholder, so
+    `questionnaire_view` can replay the page to the next visitor of this URL.
+    """
+    panel_only = wants_panel(request)
+    name = f"{template}#{panel}" if panel_only else template
+    state: State = context["state"]
+    context = {
+        **context,
+        "panel_only": panel_only,
+        "panel_id": PANEL_ID,
+        "draft_preview": state.preview,
+    }
+    if state.preview:
+        return private_if_preview(render(request, name, context), state)
+    html = render_to_string(name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request).encode()
+    response = Snapshot(200, html).replay(request)
+    response.snapshot_content = html  # type: ignore[attr-defined]
+    return response
+
+
+def private_if_preview(response: HttpResponse, state: State) -> HttpResponse:
+    """A draft preview is for one staff member's eyes: no shared cache may keep it."""
+    if state.preview:
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+    return response
+
+
+def go_to(
+    request: HttpRequest, doc: GuideDocument, state: State, *, status: int = 302
+) -> HttpResponse:
+    """Send the visitor where their answers lead.
+
+    Plain requests get a redirect. An HTMX swap gets the destination's panel
+    at once, with `HX-Push-Url` so the address bar shows the canonical URL.
+    """
+    url = destination_url(doc, state)
+    if not wants_panel(request):
+        return private_if_preview(HttpResponseRedirect(url, status=status), state)
+    if routed_choice(doc, state.answers) is not None:
+        response = render_route(request, doc, state)
+    else:
+        question = next_question(doc, state.answers)
+        if question is not None:
+            response = render_question(request, doc, question, state)
+        else:
+            response = render_check(request, doc, state)
+    response["HX-Push-Url"] = url
+    return response
+
+
+def choice_ids(question: Question) -> dict[str, str]:
+    # The first radio carries the question's own id, so "#<question>" links land on it.
+    return {
+        choice.slug: question.slug if index == 0 else f"{question.slug}-{choice.slug}"
+        for index, choice in enumerate(question.choices)
+    }
+
+
+def back_link(doc: GuideDocument, question: Question, state: State) -> tuple[str, bool]:
+    """Where "Back" leads, and whether that page is a questionnaire panel HTMX can swap in."""
+    if state.return_to_check and next_question(doc, state.answers) is None:
+        return check_url(doc, state), True
+    shown = [q.slug for q in shown_questions(doc, state.answers)]
+    index = shown.index(question.slug) if question.slug in shown else 0
+    if index > 0:
+        previous = get_question(doc, shown[index - 1])
+        return question_url(doc, previous, state), True
+    return guide_url(doc, state), False
+
+
+def render_question(
+    request: HttpRequest,
+    doc: GuideDocument,
+    question: Question,
+    state: State,
+    form: AnswerForm | None = None,
+) -> HttpResponse:
+    if form is not None:
+        selected, typed = form.submitted_choice(), form.submitted_text()
+    else:
+        selected, typed = state.answers.get(question.slug, ""), state.texts.get(question.slug, "")
+    answers_for_count = dict(state.answers)
+    if selected:
+        answers_for_count[question.slug] = selected
+    position, total = progress(doc, question, answers_for_count)
+
+    others = state.without(question.slug)
+    back_url, back_in_panel = back_link(doc, question, replace(state, answers=answers_for_count))
+    errors: list[tuple[str, str]] = []
+    choice_error = text_error = ""
+    if form is not None:
+        choice_error = " ".join(form.errors.get(question.slug, []))
+        text_error = " ".join(form.errors.get(text_param(question.slug), []))
+        if choice_error:
+            errors.append((question.slug, choice_error))
+        if text_error:
+            errors.append((text_param(question.slug), text_error))
+
+    ids = choice_ids(question)
+    free_text = question.free_text
+    choices = [
+        {
+            "choice": choice,
+            "id": ids[choice.slug],
+            "hint_id": f"{ids[choice.slug]}-hint" if choice.hint else "",
+            "checked": choice.slug == selected,
+            "reveals": free_text is not None and free_text.choice == choice.slug,
+        }
+        for choice in question.choices
+    ]
+    described_by = [f"{question.slug}-hint"] if question.hint else []
+    if choice_error:
+        described_by.append(f"{question.slug}-error")
+    title = titled(question.prompt, doc)
+    context = {
+        "doc": doc,
+        "state": state,
+        "question": question,
+        "choices": choices,
+        "position": position,
+        "total": total,
+        "back_url": back_url,
+        "back_in_panel": back_in_panel,
+        "action_url": answer_url(doc, question),
+        "hidden_params": others.params(),
+        "errors": errors,
+        "choice_error": choice_error,
+        "text_error": text_error,
+        "described_by": " ".join(described_by),
+        "free_text": free_text,
+        "text_label": text_label(free_text.label) if free_text else "",
+        "text_name": text_param(question.slug),
+        "typed_text": typed,
+        "page_title": f"Error: {title}" if errors else title,
+    }
+    return render_page(request, "questionnaire/question.html", "question-panel", context)
+
+
+def answer_rows(doc: GuideDocument, state: State) -> list[dict[str, Any]]:
+    """One row per answer (and per typed text) for the check page."""
+    rows: list[dict[str, Any]] = []
+    change_state = replace(state, return_to_check=True)
+    for question in shown_questions(doc, state.answers):
+        choice = question.choice(state.answers.get(question.slug, ""))
+        if choice is None:
+            continue
+        change = question_url(doc, question, change_state)
+        rows.append({"key": question.short, "value": choice.label, "change_url": change})
+        free_text = question.free_text
+        if free_text is not None and choice.slug == free_text.choice:
+            rows.append(
+                {
+                    "key": text_label(free_text.label),
+                    "value": state.texts.get(question.slug, ""),
+                    "change_url": f"{change}#{text_param(question.slug)}",
+                    "is_text": True,
+                }
+            )
+    return rows
+
+
+def render_check(
+    request: HttpRequest,
+    doc: GuideDocument,
+    state: State,
+    *,
+    problems: Sequence[Any] = (),
+    status: int = 200,
+) -> HttpResponse:
+    """The check page; `problems` (each with `message` and `url`) head it when posted
+    answers could not be stored (see decisionguide.results.submission)."""
+    shown = shown_questions(doc, state.answers)
+    title = titled("Check your answers", doc)
+    context = {
+        "doc": doc,
+        "state": state,
+        "rows": answer_rows(doc, state),
+        "back_url": question_url(doc, shown[-1], state) if shown else start_url(doc, state),
+        # Posting stores the result and leads to its permalink; a draft preview
+        # stores nothing and shows the result page straight away.
+        "result_action": reverse("result-create", args=[doc.slug]),
+        "preview_result_url": result_url(doc, state) if state.preview else "",
+        "hidden_params": state.params(with_return=False),
+        "problems": problems,
+        # After a problem the kept answers may no longer be complete.
+        "can_submit": routed_choice(doc, state.answers) is None
+        and next_question(doc, state.answers) is None,
+        "page_title": f"Error: {title}" if problems else title,
+    }
+    response = render_page(request, "questionnaire/check.html", "check-panel", context)
+    response.status_code = status
+    return response
+
+
+def first_staying_choice(question: Question) -> Choice:
+    """The first choice that keeps the visitor in this guide."""
+    return next((c for c in question.choices if c.route is None), question.choices[0])
+
+
+def render_route(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
+    routed = routed_choice(doc, state.answers)
+    assert routed is not None  # callers check
+    question, choice = routed
+    page: LinkedPage | None = doc.linked_page(choice.route or "")
+    if page is None:  # parse_document guarantees it; never 500 if that ever changes
+        raise Http404("Unknown linked page")
+    stay = clean_answers(doc, {**state.answers, question.slug: first_staying_choice(question).slug})
+    stay_state = State(stay, clean_texts(doc, stay, state.texts), preview=state.preview)
+    context = {
+        "doc": doc,
+        "state": state,
+        "question": question,
+        "choice": choice,
+        "page": page,
+        "back_url": question_url(doc, question, replace(state, return_to_check=False)),
+        "continue_url": destination_url(doc, stay_state),
+        "page_title": titled(f"{page.title} may suit you better", doc),
+    }
+    return render_page(request, "questionnaire/route.html", "route-panel", context)
+
+
+# ---------------------------------------------------------------------------
+# Views
+
+
+def questionnaire_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Find the document `view` works on, and replay its responses per version and URL.
+
+    A questionnaire response depends only on the guide document, the URL (the
+    answers travel in the query string) and whether HTMX wants just the panel,
+    so each worker keeps the latest ones (`pagecache.questionnaire_pages`)
+    and the next visitor to the same step gets a copy with their own CSRF
+    token. A staff member's draft preview is never kept.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, **kwargs: str) -> HttpResponse:
+        doc, preview = get_document(request, slug)
+        if preview:
+            return view(request, doc, preview=True, **kwargs)
+        key = (id(doc), wants_panel(request), request.get_full_path())
+        snapshot = questionnaire_pages.get(key, owner=doc)
+        if snapshot is not None:
+            return snapshot.replay(request)
+        response = view(request, doc, preview=False, **kwargs)
+        snapshot = snapshot_of(response)
+        if snapshot is not None:
+            questionnaire_pages.put(key, snapshot, owner=doc)
+        return response
+
+    return wrapper
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@questionnaire_view
+def questionnaire_start(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
+    return go_to(request, doc, read_state(doc, request.GET, preview=preview))
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@questionnaire_view
+def question_page(
+    request: HttpRequest, doc: GuideDocument, *, preview: bool, question_slug: str
+) -> HttpResponse:
+    question = get_question(doc, question_slug)
+    state = read_state(doc, request.GET, preview=preview)
+    if not is_reachable(doc, question, state.answers):
+        # Jumped ahead or followed a stale link: ask what is actually next.
+        return go_to(request, doc, state)
+    return render_question(request, doc, question, state)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@questionnaire_view
+def answer_question(
+    request: HttpRequest, doc: GuideDocument, *, preview: bool, question_slug: str
+) -> HttpResponse:
+    question = get_question(doc, question_slug)
+    raw = {k: v for k, v in raw_answers(doc, request.GET).items() if k != question.slug}
+    texts = raw_texts(doc, request.GET)
+    return_to_check = request.GET.get(RETURN_PARAM) == RETURN_TO_CHECK
+    if not is_reachable(doc, question, clean_answers(doc, raw)):
+        # A stale or tampered form: ask what is actually next.
+        return go_to(request, doc, read_state(doc, request.GET, preview=preview))
+    form = AnswerForm(question, request.GET)
+    if not form.is_valid():
+        kept = answers_around(doc, question, raw)
+        others = State(kept, clean_texts(doc, kept, texts), return_to_check, preview)
+        # Status 200 so HTMX swaps the page with its error summary in.
+        return render_question(request, doc, question, others, form)
+    # The new answer may show or hide later questions: clean everything again.
+    answers = clean_answers(doc, {**raw, question.slug: form.choice})
+    state = State(
+        answers=answers,
+        texts=clean_texts(doc, answers, {**texts, question.slug: form.text}),
+        return_to_check=return_to_check,
+        preview=preview,
+    )
+    return go_to(request, doc, state, status=303)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@questionnaire_view
+def check_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
+    state = read_state(doc, request.GET, preview=preview)
+    if routed_choice(doc, state.answers) or next_question(doc, state.answers):
+        return go_to(request, doc, state)
+    return render_check(request, doc, replace(state, return_to_check=False))
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@questionnaire_view
+def route_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
+    state = read_state(doc, request.GET, preview=preview)
+    if routed_choice(doc, state.answers) is None:
+        return go_to(request, doc, state)
+    return render_route(request, doc, state)

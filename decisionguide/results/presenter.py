@@ -1,0 +1,359 @@
+"""A decision told in the visitor's words: what the result page, `.md` and `.json` say.
+
+Pure (no database, no request): everything comes from the frozen guide
+document and the stored `Decision`, so a result reads the same months later.
+The page, the Markdown export and the JSON export all take their sentences
+from here, so they can't say different things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from decisionguide.decision.document import (
+    Choice,
+    GuideDocument,
+    LinkedPage,
+    Note,
+    Outcome,
+    Question,
+    Scenario,
+)
+from decisionguide.decision.verdict import Decision, Flip, Reason
+from decisionguide.questionnaire.state import text_label
+
+# How clear-cut a recommendation is, from the engine's `clarity`.
+CLARITY_WORDS = {
+    "clear": "A clear fit",
+    "leaning": "Leaning towards {name}",
+    "close": "A close call",
+}
+# "What would change it" shows this many changes before the disclosure.
+FIRST_CHANGES = 3
+# The closest example names at most this many answers where it differs.
+DIFFERENCES_NAMED = 3
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One answer and how many points it counted for one side."""
+
+    question: Question
+    choice: Choice
+    text: str
+    points: int
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "question": self.question.slug,
+            "question_prompt": self.question.prompt,
+            "choice": self.choice.slug,
+            "choice_label": self.choice.label,
+            "text": self.text,
+            "points": self.points,
+        }
+
+
+@dataclass(frozen=True)
+class Side:
+    """What counted for one outcome (its answers and their total)."""
+
+    outcome: Outcome
+    items: tuple[Counted, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(item.points for item in self.items)
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.slug,
+            "total": self.total,
+            "answers": [item.to_data() for item in self.items],
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """One answer that, changed on its own, would change the recommendation."""
+
+    question: Question
+    choice: Choice
+    outcome: Outcome
+    sentence: str
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "question": self.question.slug,
+            "choice": self.choice.slug,
+            "outcome": self.outcome.slug,
+            "sentence": self.sentence,
+        }
+
+
+def points_text(points: int) -> str:
+    return f"{points} point" if abs(points) == 1 else f"{points} points"
+
+
+def quoted(text: str) -> str:
+    return f"\N{LEFT DOUBLE QUOTATION MARK}{text}\N{RIGHT DOUBLE QUOTATION MARK}"
+
+
+def standing_sentence(
+    outcome: Outcome | None, runner_up: Outcome | None, decision: Decision
+) -> str:
+    """How far ahead the recommendation is, in words (and why a close call went its way)."""
+    margin = decision.margin
+    if outcome is None:
+        return ""
+    if runner_up is None or margin is None:
+        return "Your answers rule out the other options."
+    if decision.close_call:
+        if margin < 0:
+            lead = f"{runner_up.name} scores {points_text(-margin)} more than {outcome.name}"
+        else:
+            lead = f"{outcome.name} and {runner_up.name} are level"
+        return f"{lead}: a close call, so the guide's default, {outcome.name}, applies."
+    if margin == 0:
+        return f"{outcome.name} and {runner_up.name} are level; {outcome.name} takes the tie."
+    return (
+        f"{outcome.name} scores {points_text(margin)} more than the next option, {runner_up.name}."
+    )
+
+
+def sum_sentence(winner: Side, other: Side, decision: Decision) -> str:
+    """The two totals and their difference: the same margin the verdict states."""
+    margin = winner.total - other.total
+    if margin > 0:
+        tail = f"{winner.outcome.name} is {points_text(margin)} ahead."
+    elif margin == 0:
+        tail = "they are level."
+    else:
+        tail = f"{other.outcome.name} is {points_text(-margin)} ahead."
+    if decision.close_call:
+        tail = tail[:-1] + f", close enough for the default, {winner.outcome.name}."
+    return (
+        f"Added up: {points_text(winner.total)} for {winner.outcome.name}, "
+        f"{points_text(other.total)} for {other.outcome.name}, so {tail}"
+    )
+
+
+def _counted(doc: GuideDocument, reasons: tuple[Reason, ...]) -> tuple[Counted, ...]:
+    items = []
+    for reason in reasons:
+        question = doc.question(reason.question)
+        choice = question.choice(reason.choice) if question else None
+        if question is None or choice is None:
+            continue
+        items.append(Counted(question, choice, reason.text or choice.reason, reason.points))
+    return tuple(items)
+
+
+def change_sentence(question: Question, choice: Choice, outcome: Outcome) -> str:
+    return (
+        f"If you answered {quoted(choice.label)} to {quoted(question.prompt)}, "
+        f"the recommendation would be {outcome.name}."
+    )
+
+
+def changes(doc: GuideDocument, flips: tuple[Flip, ...]) -> tuple[list[Change], list[Change]]:
+    """The changes to show first (one per question, most decisive first) and the rest.
+
+    Routes are left out: the result page is about outcomes, not the triage answers.
+    """
+    first: list[Change] = []
+    rest: list[Change] = []
+    questions_first: set[str] = set()
+    for flip in flips:
+        question = doc.question(flip.question)
+        choice = question.choice(flip.choice) if question else None
+        outcome = doc.outcome(flip.outcome or "")
+        if question is None or choice is None or outcome is None:
+            continue
+        change = Change(question, choice, outcome, change_sentence(question, choice, outcome))
+        if len(first) < FIRST_CHANGES and question.slug not in questions_first:
+            first.append(change)
+            questions_first.add(question.slug)
+        else:
+            rest.append(change)
+    return first, rest
+
+
+def example_sentence(
+    doc: GuideDocument, scenario: Scenario, outcome: Outcome, answers: Mapping[str, str]
+) -> str:
+    """Says so when the closest example ends differently from the visitor's result."""
+    example_outcome = doc.outcome(scenario.outcome)
+    if example_outcome is None or example_outcome.slug == outcome.slug:
+        return ""
+    differ = [
+        question.short
+        for question in doc.questions
+        if question.slug in scenario.answers
+        and answers.get(question.slug) != scenario.answers[question.slug]
+    ]
+    named = ", ".join(quoted(short) for short in differ[:DIFFERENCES_NAMED])
+    more = " and more" if len(differ) > DIFFERENCES_NAMED else ""
+    where = f": your answers differ on {named}{more}" if named else ""
+    return f"This example usually ends with {example_outcome.name}, not {outcome.name}{where}."
+
+
+def build_result_context(
+    doc: GuideDocument,
+    decision: Decision,
+    texts: Mapping[str, str],
+    *,
+    page_url: Callable[[str], str],
+    answers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Everything the result template shows, from the document and the decision alone.
+
+    `texts` are the visitor's typed texts by question slug; `answers` their
+    answers (to say where the closest example differs); `page_url` says
+    where a linked page lives.
+    """
+    answers = answers or {}
+    outcome = doc.outcome(decision.outcome or "")
+    runner_up = doc.outcome(decision.runner_up or "") if decision.runner_up else None
+    if runner_up is None and decision.margin is not None and not decision.basis:
+        runner_up = _best_other(doc, decision)  # stored before the runner-up was kept
+    side_for = Side(outcome, _counted(doc, decision.reasons)) if outcome else None
+    side_against = (
+        Side(runner_up, _counted(doc, decision.counter_reasons))
+        if runner_up is not None and decision.reasons_add_up
+        else None
+    )
+    first_changes, more_changes = changes(doc, decision.flips)
+    scenario = next((s for s in doc.scenarios if s.slug == decision.scenario), None)
+    notes = [note for slug in decision.notes if (note := _note(doc, slug)) is not None]
+    return {
+        "doc": doc,
+        "decision": decision,
+        "outcome": outcome,
+        "runner_up": runner_up,
+        "clarity": _clarity_words(decision, outcome),
+        "clarity_sentence": standing_sentence(outcome, runner_up, decision),
+        "close_call": decision.close_call,
+        "notes": notes,
+        "side_for": side_for,
+        "side_against": side_against,
+        "sum_sentence": (
+            sum_sentence(side_for, side_against, decision) if side_for and side_against else ""
+        ),
+        # Older results counted only the points for the winner.
+        "reasons_add_up": decision.reasons_add_up,
+        "excluded": [
+            {"outcome": excluded_outcome, "reason": reason}
+            for slug, reason in decision.excluded.items()
+            if (excluded_outcome := doc.outcome(slug)) is not None
+        ],
+        "first_changes": first_changes,
+        "more_changes": more_changes,
+        "scenario": scenario,
+        "scenario_outcome": doc.outcome(scenario.outcome) if scenario else None,
+        "scenario_differs": (
+            example_sentence(doc, scenario, outcome, answers) if scenario and outcome else ""
+        ),
+        **_matrix(doc, outcome),
+        "next_pages": [
+            {"page": page, "url": page_url(page.slug), "external": _is_external(page)}
+            for slug in (outcome.next_pages if outcome else ())
+            if (page := doc.linked_page(slug)) is not None
+        ],
+        "written": _written(doc, texts),
+        "failure_checks": doc.failure_checks,
+    }
+
+
+def explanation_data(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The result page's words as plain data, for the JSON export."""
+    outcome: Outcome | None = context["outcome"]
+    side_for: Side | None = context["side_for"]
+    side_against: Side | None = context["side_against"]
+    return {
+        "recommendation": outcome.name if outcome else None,
+        "clarity": context["clarity"],
+        "standing": context["clarity_sentence"],
+        "close_call": context["close_call"],
+        "notes": [{"slug": n.slug, "title": n.title, "text": n.text} for n in context["notes"]],
+        "counted_for": side_for.to_data() if side_for else None,
+        "counted_against": side_against.to_data() if side_against else None,
+        "sum": context["sum_sentence"],
+        "ruled_out": [
+            {
+                "outcome": item["outcome"].slug,
+                "name": item["outcome"].name,
+                "reason": item["reason"],
+            }
+            for item in context["excluded"]
+        ],
+        "what_would_change_it": [
+            change.to_data() for change in [*context["first_changes"], *context["more_changes"]]
+        ],
+        "failure_mode": outcome.failure_mode if outcome else None,
+        "read_next": [
+            {"title": item["page"].title, "url": item["url"]} for item in context["next_pages"]
+        ],
+        "closest_example": (
+            {
+                "scenario": context["scenario"].slug,
+                "title": context["scenario"].title,
+                "outcome": context["scenario_outcome"].slug,
+                "differs": context["scenario_differs"],
+            }
+            if context["scenario"] is not None and context["scenario_outcome"] is not None
+            else None
+        ),
+    }
+
+
+def _clarity_words(decision: Decision, outcome: Outcome | None) -> str:
+    words = CLARITY_WORDS.get(decision.clarity, "")
+    return words.format(name=outcome.name) if outcome is not None else ""
+
+
+def _matrix(doc: GuideDocument, outcome: Outcome | None) -> dict[str, Any]:
+    columns = [
+        {"outcome": o, "recommended": outcome is not None and o.slug == outcome.slug}
+        for o in doc.outcomes
+    ]
+    rows = [
+        {
+            "criterion": criterion,
+            "cells": [
+                {"rating": criterion.ratings.get(o.slug), "recommended": column["recommended"]}
+                for o, column in zip(doc.outcomes, columns, strict=True)
+            ],
+        }
+        for criterion in doc.criteria
+    ]
+    return {"matrix_outcomes": columns, "matrix_rows": rows}
+
+
+def _written(doc: GuideDocument, texts: Mapping[str, str]) -> list[dict[str, str]]:
+    written = []
+    for question_slug, text in texts.items():
+        question = doc.question(question_slug)
+        if question is not None and question.free_text is not None and text:
+            written.append({"label": text_label(question.free_text.label), "text": text})
+    return written
+
+
+def _is_external(page: LinkedPage) -> bool:
+    return bool(page.url) and "://" in (page.url or "")
+
+
+def _note(doc: GuideDocument, slug: str) -> Note | None:
+    return next((n for n in doc.notes if n.slug == slug), None)
+
+
+def _best_other(doc: GuideDocument, decision: Decision) -> Outcome | None:
+    """The best-scoring outcome other than the recommendation that is not excluded."""
+    others = [
+        o for o in doc.outcomes if o.slug != decision.outcome and o.slug not in decision.excluded
+    ]
+    if not others:
+        return None
+    return max(others, key=lambda o: decision.scores.get(o.slug, 0))
