@@ -1,0 +1,111 @@
+"""The guide content as database rows, one model per part of a GuideDocument.
+
+Editors change these rows (admin, `loadguide`); visitors never read them
+directly. The rows are the guide's *draft*: every content change bumps
+`Guide.version` and freezes the whole document into a `GuideVersion` (the
+history). Visitors see only `Guide.published_version`, which moves when an
+editor publishes (or `loadguide` loads a file marked `published: true`);
+pages, the engine and stored results read that frozen document.
+`content_io` is the only code that maps documents to rows and back, so the
+two shapes can't drift apart.
+
+Deletion rules: parts that only make sense with their parent cascade;
+references that would silently change a guide's meaning if they vanished
+(a scenario's outcome, a choice's route, what a condition looks at) are
+RESTRICT, so an editor must fix the referring row first, while deleting a
+whole guide still removes everything.
+"""
+
+from __future__ import annotations
+
+from decisionguide.content.models.counters import (
+    AnswerCounter,
+)
+from decisionguide.content.models.fields import (
+    order_field,
+    slug_field,
+    slug_validator,
+    unique_per,
+)
+from decisionguide.content.models.guide import (
+    PAGE_LOOKUP_FIELDS,
+    DocumentMemo,
+    Guide,
+    GuideManager,
+    GuideQuerySet,
+    GuideVersion,
+    PageLookup,
+    documents,
+    guide_from_row,
+    in_schema_order,
+    page_lookup,
+)
+from decisionguide.content.models.parts import (
+    Criterion,
+    GuideItem,
+    LinkedPage,
+    Outcome,
+    OutcomeNextPage,
+    Rating,
+    Scenario,
+)
+from decisionguide.content.models.questions import (
+    Choice,
+    ChoicePoints,
+    Question,
+    ScenarioAnswer,
+)
+from decisionguide.content.models.rules import (
+    ClauseBase,
+    ClauseChoiceBase,
+    Gate,
+    GateClause,
+    GateClauseChoice,
+    Note,
+    NoteClause,
+    NoteClauseChoice,
+    QuestionShowClause,
+    QuestionShowClauseChoice,
+    group_constraint,
+)
+
+__all__ = [
+    "PAGE_LOOKUP_FIELDS",
+    "AnswerCounter",
+    "Choice",
+    "ChoicePoints",
+    "ClauseBase",
+    "ClauseChoiceBase",
+    "Criterion",
+    "DocumentMemo",
+    "Gate",
+    "GateClause",
+    "GateClauseChoice",
+    "Guide",
+    "GuideItem",
+    "GuideManager",
+    "GuideQuerySet",
+    "GuideVersion",
+    "LinkedPage",
+    "Note",
+    "NoteClause",
+    "NoteClauseChoice",
+    "Outcome",
+    "OutcomeNextPage",
+    "PageLookup",
+    "Question",
+    "QuestionShowClause",
+    "QuestionShowClauseChoice",
+    "Rating",
+    "Scenario",
+    "ScenarioAnswer",
+    "documents",
+    "group_constraint",
+    "guide_from_row",
+    "in_schema_order",
+    "order_field",
+    "page_lookup",
+    "slug_field",
+    "slug_validator",
+    "unique_per",
+]

@@ -1,0 +1,185 @@
+"""Questions, their choices and the points each choice gives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from decisionguide.content.models.fields import order_field, slug_field, unique_per
+from decisionguide.content.models.guide import Guide
+from decisionguide.content.models.parts import LinkedPage, Outcome, Scenario
+from decisionguide.decision.document import (
+    TEXT_MAX_LENGTH,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+# ---------------------------------------------------------------------------
+# Questions, choices, points
+
+
+class Question(models.Model):
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        help_text="The guide this belongs to (fixed once created).",
+    )
+    slug = slug_field("Names the answer in result links; changing it breaks shared answers.")
+    prompt = models.CharField(max_length=300, help_text="The question, as the page heading.")
+    short = models.CharField(
+        max_length=300, help_text="A few words naming the question in summaries and results."
+    )
+    hint = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Help text shown under the question."
+    )
+    free_text_choice = models.ForeignKey(
+        "Choice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="When the visitor picks this choice, a text box is offered. Empty: no text box.",
+    )
+    free_text_label = models.CharField(
+        max_length=300, blank=True, help_text="The text box's label."
+    )
+    free_text_hint = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Help text under the text box."
+    )
+    free_text_max_length = models.PositiveSmallIntegerField(
+        default=280,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="Most characters a visitor may type.",
+    )
+    order = order_field()
+
+    class Meta:
+        ordering = ["guide_id", "order", "id"]
+        constraints = [
+            unique_per("guide", "slug", "question"),
+            models.CheckConstraint(
+                condition=models.Q(free_text_max_length__gte=1, free_text_max_length__lte=1000),
+                name="guides_question_free_text_max_length_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    def clean(self) -> None:
+        if self.free_text_choice_id is not None:
+            if self.free_text_choice.question_id != self.pk:
+                raise ValidationError({"free_text_choice": "Pick a choice of this question."})
+            if not self.free_text_label:
+                raise ValidationError({"free_text_label": "A text box needs a label."})
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="choices",
+        help_text="The question this answer belongs to (fixed once created).",
+    )
+    slug = slug_field("Names the answer in result links; changing it breaks shared answers.")
+    label = models.CharField(max_length=300, help_text="The radio button text.")
+    hint = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Help text under the radio button."
+    )
+    reason = models.TextField(
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="How this answer reads in 'why this recommendation'.",
+    )
+    route = models.ForeignKey(
+        LinkedPage,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="routed_choices",
+        help_text="Picking this ends the questions and sends the visitor to this page instead "
+        "of a recommendation.",
+    )
+    unsure = models.BooleanField(
+        default=False, help_text="Marks an 'I'm not sure' answer (shown and summarised as such)."
+    )
+    order = order_field()
+
+    class Meta:
+        ordering = ["question_id", "order", "id"]
+        constraints = [unique_per("question", "slug", "choice")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.slug})"
+
+    def clean(self) -> None:
+        if self.route_id is not None and self.route.guide_id != self.question.guide_id:
+            raise ValidationError({"route": "Pick a page of this guide."})
+
+
+class ChoicePoints(models.Model):
+    choice = models.ForeignKey(
+        Choice,
+        on_delete=models.CASCADE,
+        related_name="points",
+        help_text="The answer that gives the points.",
+    )
+    outcome = models.ForeignKey(
+        Outcome,
+        on_delete=models.CASCADE,
+        related_name="choice_points",
+        help_text="The outcome whose score gets the points.",
+    )
+    points = models.IntegerField(
+        help_text="Added to the outcome's score when this choice is picked (may be negative)."
+    )
+    order = order_field()
+
+    class Meta:
+        ordering = ["choice_id", "order", "id"]
+        verbose_name_plural = "choice points"
+        constraints = [unique_per("choice", "outcome", "choicepoints")]
+
+    def __str__(self) -> str:
+        return f"{self.points:+d} {self.outcome}"
+
+
+class ScenarioAnswer(models.Model):
+    """One answer of a scenario's profile: visitors who answer like this resemble it."""
+
+    scenario = models.ForeignKey(
+        Scenario,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        help_text="The example this answer profile belongs to.",
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="A question the example visitor answers.",
+    )
+    choice = models.ForeignKey(
+        Choice,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The answer they give (one of that question's).",
+    )
+    order = order_field()
+
+    class Meta:
+        ordering = ["scenario_id", "order", "id"]
+        constraints = [unique_per("scenario", "question", "scenarioanswer")]
+
+    def __str__(self) -> str:
+        return f"{self.question.slug} = {self.choice.slug}"
+
+    def clean(self) -> None:
+        if self.choice_id is not None and self.choice.question_id != self.question_id:
+            raise ValidationError({"choice": "Pick a choice of the selected question."})
