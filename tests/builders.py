@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.parsing import parse_document
 
 
 def outcome(slug: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from decisionguide.decision.document import Condition, Gate, GuideDocument, parse_document
+from decisionguide.decision.document import Condition, Gate, GuideDocument
 from decisionguide.decision.engine import (
     AnswerProblem,
     check_answers,
@@ -19,6 +19,7 @@ from decisionguide.decision.engine import (
     next_question,
     shown_questions,
 )
+from decisionguide.decision.parsing import parse_document
 from decisionguide.decision.verdict import (
     CLEAR,
     CLEAR_MARGIN,

@@ -31,7 +31,8 @@ from decisionguide.content.content_io import (
     load_guide_file,
 )
 from decisionguide.content.models import Guide, Note, NoteClause, Outcome, Question
-from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
+from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.decision.parsing import parse_document
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,8 @@ from decisionguide.content.models import (
     ScenarioAnswer,
     documents,
 )
-from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.parsing import parse_document
 
 pytestmark = pytest.mark.django_db
 

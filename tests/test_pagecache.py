@@ -13,7 +13,7 @@ from decisionguide.content import pagecache
 from decisionguide.content.content_io import apply_document
 from decisionguide.content.models import Guide
 from decisionguide.content.pagecache import CSRF_PLACEHOLDER, HtmlMemo
-from decisionguide.decision.document import parse_document
+from decisionguide.decision.parsing import parse_document
 from decisionguide.results.models import Result
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.test import RequestFactory
 from decisionguide.content.content_io import apply_document, build_document
 from decisionguide.content.models import ChoicePoints, Guide, GuideVersion, Outcome
 from decisionguide.content.preview import document_for_request, version_for_request, wants_draft
-from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.parsing import parse_document
 from decisionguide.editor.publishing import (
     DraftMoved,
     GuideInvalid,

@@ -47,11 +47,8 @@ from decisionguide.content.models import (
     Scenario,
     ScenarioAnswer,
 )
-from decisionguide.decision.document import (
-    SLUG_PATTERN,
-    Condition,
-    DocumentError,
-    GuideDocument,
+from decisionguide.decision.document import SLUG_PATTERN, Condition, DocumentError, GuideDocument
+from decisionguide.decision.parsing import (
     check_references,
     parse_document,
     size_problem,

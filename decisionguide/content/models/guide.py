@@ -17,11 +17,8 @@ from django.db import IntegrityError, connections, models, router, transaction
 from django.urls import reverse
 
 from decisionguide.content.models.fields import slug_field
-from decisionguide.decision.document import (
-    TEXT_MAX_LENGTH,
-    GuideDocument,
-    parse_document,
-)
+from decisionguide.decision.document import TEXT_MAX_LENGTH, GuideDocument
+from decisionguide.decision.parsing import parse_document
 
 if TYPE_CHECKING:
     pass
