@@ -24,6 +24,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.admin import BaseGenericInlineFormSet, GenericTabularInline
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import IntegrityError, models
 from django.db.models import Count, ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -34,19 +36,17 @@ from django.utils.html import format_html
 from decisionguide.content.checks import condition_text
 from decisionguide.content.models import (
     Choice,
+    Clause,
     Criterion,
     Gate,
-    GateClause,
     Guide,
     GuideItem,
     GuideVersion,
     LinkedPage,
     Note,
-    NoteClause,
     Outcome,
     OutcomeNextPage,
     Question,
-    QuestionShowClause,
     Rating,
     Scenario,
     ScenarioAnswer,
@@ -410,17 +410,48 @@ def choice_fieldsets(guide: Guide | None, first: list[str]) -> list[tuple[str | 
     ]
 
 
-class ClauseInline(GuideBoundInline, admin.TabularInline):
+# ---------------------------------------------------------------------------
+# Conditions: one inline for the clauses of whatever owns the condition
+
+
+def condition_relation(owner: type[models.Model]) -> str:
+    """The owner's `GenericRelation` to its clauses (`show_clauses`, `clauses`)."""
+    return next(
+        field.name
+        for field in owner._meta.private_fields
+        if isinstance(field, GenericRelation) and field.related_model is Clause
+    )
+
+
+class ConditionFormSet(BaseGenericInlineFormSet):
+    """Named after the owner's relation, so the fields read `show_clauses-0-question`
+    (not `guides-clause-content_type-object_id-0-question`) whatever owns them."""
+
+    relation = ""
+
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        return cls.relation or super().get_default_prefix()
+
+
+class ConditionInline(GuideBoundInline, GenericTabularInline):
+    """The clauses of the condition of the page's question, gate or note."""
+
+    model = Clause
     form = ClauseForm
+    formset = ConditionFormSet
     fields = ["group", "question", "answers", "order"]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("clause_choices")
 
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.relation = condition_relation(self.parent_model)  # a class made per call
+        return formset
 
-class QuestionShowClauseInline(ClauseInline):
-    model = QuestionShowClause
-    fk_name = "shown"
+
+class QuestionConditionInline(ConditionInline):
     verbose_name = "show-if clause"
     verbose_name_plural = (
         "show this question only when (no clauses: always; 'all' clauses must all hold, "
@@ -428,14 +459,12 @@ class QuestionShowClauseInline(ClauseInline):
     )
 
 
-class GateClauseInline(ClauseInline):
-    model = GateClause
+class GateConditionInline(ConditionInline):
     verbose_name = "clause"
     verbose_name_plural = "the outcome can be recommended only when"
 
 
-class NoteClauseInline(ClauseInline):
-    model = NoteClause
+class NoteConditionInline(ConditionInline):
     verbose_name = "clause"
     verbose_name_plural = "show the note on the result when"
 
@@ -705,7 +734,7 @@ class GuideItemAdmin(GuidePartAdmin):
 class QuestionAdmin(GuidePartAdmin):
     list_display = ["prompt", "slug", "guide_link", "order", "choice_count", "shown_when"]
     search_fields = ["prompt", "slug", "short", "hint"]
-    inlines = [ChoiceInline, QuestionShowClauseInline]
+    inlines = [ChoiceInline, QuestionConditionInline]
     fieldsets = [
         (None, {"fields": ["guide", ("slug", "order"), "prompt", "short", "hint"]}),
         (
@@ -782,7 +811,7 @@ class GateAdmin(GuidePartAdmin):
     list_display = ["__str__", "outcome", "guide_link", "condition", "order"]
     list_select_related = ["guide", "outcome"]
     search_fields = ["reason", "outcome__name"]
-    inlines = [GateClauseInline]
+    inlines = [GateConditionInline]
 
     @admin.display(description="unless")
     def condition(self, obj: Gate) -> str:
@@ -793,7 +822,7 @@ class GateAdmin(GuidePartAdmin):
 class NoteAdmin(GuidePartAdmin):
     list_display = ["title", "slug", "guide_link", "condition", "sides", "order"]
     search_fields = ["title", "slug", "text"]
-    inlines = [NoteClauseInline]
+    inlines = [NoteConditionInline]
     fieldsets = [
         (None, {"fields": ["guide", ("slug", "order"), "title", "text"]}),
         (

@@ -4,7 +4,7 @@ the draft result checker, analytics and the Markdown preview.
 Each view takes the GuideAdmin first (bound in `GuideAdmin.get_urls`, which
 wraps them in `admin_site.admin_view`: staff only, CSRF-checked) and checks
 the permission it needs itself. Logic lives in publishing, checks, analytics
-and content_io; these functions only read the request and render.
+and content.yaml_io/loading; these functions only read the request and render.
 """
 
 from __future__ import annotations
@@ -25,15 +25,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from decisionguide.analytics import counting as analytics
 from decisionguide.content.checks import GuideReport
-from decisionguide.content.content_io import (
-    apply_document,
-    check_guide_text,
-    dump_document_yaml,
-    dump_guide_yaml,
-)
+from decisionguide.content.loading import apply_document
 from decisionguide.content.markdown import render_markdown
 from decisionguide.content.models import Criterion, Guide, GuideVersion, Outcome
 from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM
+from decisionguide.content.yaml_io import check_guide_text, dump_document_yaml, dump_guide_yaml
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, evaluate, shown_questions
 from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
