@@ -3,8 +3,9 @@
 Each part of a GuideDocument is one `Part` below: the document key it sits
 under, the model of its rows, the column naming its parent row, and its
 fields. `content.rows` reads rows into a document and writes a document into
-rows by this table alone, so a new field is one line here plus its model
-field (and its migration).
+rows by this table alone, so a new field is its schema field
+(`decision/document.py`), its model field and migration, and one line here
+(tests/test_mapping.py fails while a model column is missing from the table).
 
 Shapes of a part (`Shape`):
 - LIST: a list of objects, one row each (outcomes, questions, choices). Rows
