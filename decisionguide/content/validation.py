@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from decisionguide.content.models import LinkedPage
-from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.decision.document import Condition, DocumentError, GuideDocument
 from decisionguide.decision.parsing import check_references, size_problem, type_problem
 
 URL_MAX_LENGTH = LinkedPage._meta.get_field("url").max_length
@@ -84,14 +84,25 @@ def _storage_problems(doc: GuideDocument) -> Iterator[DocumentError]:
                         f"questions[{i}].choices[{j}].points.{slug}",
                         f"points must be between {low} and {high}",
                     )
-    conditions = [(f"questions[{i}].show_if", q.show_if) for i, q in enumerate(doc.questions)]
-    conditions += [(f"gates[{i}].unless", g.unless) for i, g in enumerate(doc.gates)]
-    conditions += [(f"notes[{i}].when", n.when) for i, n in enumerate(doc.notes)]
-    for path, condition in conditions:
-        if condition is None:
-            continue
+    # Clause answers are rows matched by the choice they name: each at most once.
+    for path, condition in conditions_in(doc):
         for group, index, clause in condition.clauses():
             yield from _repeats(clause.in_, f"{path}.{group}[{index}].in", "choice")
+
+
+def conditions_in(part: BaseModel, path: str = "") -> Iterator[tuple[str, Condition]]:
+    """Every condition in a document, wherever a part has one, with its key path."""
+    for name, field in type(part).model_fields.items():
+        value = getattr(part, name)
+        key = f"{path}.{field.alias or name}" if path else field.alias or name
+        if isinstance(value, Condition):
+            yield key, value
+        elif isinstance(value, BaseModel):
+            yield from conditions_in(value, key)
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from conditions_in(item, f"{key}[{index}]")
 
 
 def _repeats(slugs: Sequence[str], path: str, what: str) -> Iterator[DocumentError]:
