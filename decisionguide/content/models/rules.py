@@ -98,6 +98,13 @@ class Note(models.Model):
         return self.title
 
 
+class ClauseGroup(models.TextChoices):
+    """How a clause counts in its condition (`Condition.all_` / `any_` in the document)."""
+
+    ALL = "all", "All of these"
+    ANY = "any", "Any of these"
+
+
 class Clause(models.Model):
     """One clause of a condition: the answer to `question` is one of `choices`.
 
@@ -115,9 +122,7 @@ class Clause(models.Model):
     clauses, at least one of those.
     """
 
-    class Group(models.TextChoices):
-        ALL = "all", "All of these"
-        ANY = "any", "Any of these"
+    Group = ClauseGroup
 
     content_type = models.ForeignKey(
         ContentType,
@@ -137,8 +142,8 @@ class Clause(models.Model):
     )
     group = models.CharField(
         max_length=3,
-        choices=Group.choices,
-        default=Group.ALL,
+        choices=ClauseGroup.choices,
+        default=ClauseGroup.ALL,
         help_text="'all': this clause must hold. 'any': at least one 'any' clause must hold.",
     )
     choices = models.ManyToManyField(
@@ -154,7 +159,7 @@ class Clause(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="guides_clause_owner")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(group__in=["all", "any"]), name="guides_clause_group_known"
+                condition=models.Q(group__in=ClauseGroup.values), name="guides_clause_group_known"
             )
         ]
 
