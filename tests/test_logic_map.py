@@ -107,3 +107,11 @@ def test_checkguide_draws_the_map(tmp_path: Path, seed_file: Path):
         call_command(
             "checkguide", "--file", str(seed_file), "--map", str(tmp_path / "no" / "x.svg")
         )
+
+
+def test_the_map_needs_no_inline_style(seed_document: GuideDocument):
+    # Inlined in admin pages whose Content-Security-Policy refuses inline styles.
+    svg = render_svg(seed_document, links)
+    assert "<style" not in svg and " style=" not in svg
+    linked = [a.find(f"{SVG}text") for a in parse(svg).iter(f"{SVG}a")]
+    assert all(t is not None and t.get("text-decoration") == "underline" for t in linked)

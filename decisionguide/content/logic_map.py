@@ -35,13 +35,21 @@ LABEL_CHARS = 62
 COLOURS = ("#1f5fae", "#a14d06", "#6a3d9f")
 MUTED = "#505a5f"
 
-STYLE = (
-    "text{font:13px system-ui,sans-serif;fill:#0b0c0c}"
-    ".question,.heading,.outcome{font-weight:700}"
-    ".condition,.gate,.note-when{fill:#505a5f;font-style:italic}"
-    ".route{fill:#505a5f}.points{font-size:11px}"
-    "a text{text-decoration:underline}"
-)
+# Presentation attributes, not a <style> element: the SVG is inlined in pages whose
+# Content-Security-Policy refuses inline styles.
+FONT = 'font-family="system-ui, sans-serif" font-size="13"'
+LOOKS = {
+    "heading": f'{FONT} font-weight="700" fill="#0b0c0c"',
+    "question": f'{FONT} font-weight="700" fill="#0b0c0c"',
+    "outcome": f'{FONT} font-weight="700" fill="#0b0c0c"',
+    "choice": f'{FONT} fill="#0b0c0c"',
+    "note": f'{FONT} fill="#0b0c0c"',
+    "condition": f'{FONT} font-style="italic" fill="{MUTED}"',
+    "gate": f'{FONT} font-style="italic" fill="{MUTED}"',
+    "note-when": f'{FONT} font-style="italic" fill="{MUTED}"',
+    "route": f'{FONT} fill="{MUTED}"',
+    "points": 'font-family="system-ui, sans-serif" font-size="11" fill="#0b0c0c"',
+}
 
 
 def no_links(kind: str, key: str) -> str:
@@ -90,11 +98,16 @@ class _Canvas:
 
     def text(self, x: float, y: float, words: str, cls: str, full: str = "") -> str:
         title = f"<title>{escape(full)}</title>" if full and full != words else ""
-        return f'<text x="{x:g}" y="{y:g}" class="{cls}">{title}{escape(words)}</text>'
+        looks = LOOKS[cls]
+        return f'<text x="{x:g}" y="{y:g}" class="{cls}" {looks}>{title}{escape(words)}</text>'
 
     def add(self, inner: str, kind: str = "", key: str = "") -> None:
         url = self.links(kind, key) if kind else ""
-        self.parts.append(f"<a href={quoteattr(url)}>{inner}</a>" if url else inner)
+        if url:
+            # Underlined as well as clickable: a link is never told apart by colour alone.
+            inner = inner.replace("<text ", '<text text-decoration="underline" ', 1)
+            inner = f"<a href={quoteattr(url)}>{inner}</a>"
+        self.parts.append(inner)
 
 
 LEGEND = (
@@ -232,7 +245,6 @@ def render_svg(doc: GuideDocument, links: Links = no_links) -> str:
         f'aria-labelledby="logic-map-title logic-map-desc">'
         f'<title id="logic-map-title">How {escape(doc.title)} decides</title>'
         f'<desc id="logic-map-desc">{escape(summary)}</desc>'
-        f"<style>{STYLE}</style>"
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>' + "".join(canvas.parts) + "</svg>"
     )
 
