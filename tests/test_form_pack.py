@@ -135,6 +135,16 @@ def test_the_form_tag_carries_the_helpers_method_action_and_attributes():
     assert not [e for e in page.tags("input") if e.get("name") == "csrfmiddlewaretoken"]
 
 
+def test_the_crispy_filter_renders_fields_with_the_pack_and_no_form_tag():
+    form = NameForm(QueryDict("name="), auto_id="%s")
+    html = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
+    page = Markup(html)
+
+    assert not page.tags("form")
+    assert page.described_by("name") == ["As clients know it.", f"Error: {form.errors['name'][0]}"]
+    assert page.ids["notes"]["tag"] == "textarea"
+
+
 # ---------------------------------------------------------------------------
 # A radio group with per-choice hints and a revealed text box
 
