@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from decisionguide.analytics import counting as analytics
 from decisionguide.content import pagecache
-from decisionguide.content.content_io import load_guide_file
+from decisionguide.content.loading import load_guide_file
 from decisionguide.content.models import Guide, documents, guide_from_row
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document

@@ -18,8 +18,9 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.content_io import CONTENT_FILE_MAX_BYTES, apply_document, display_name
+from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
+from decisionguide.content.yaml_io import CONTENT_FILE_MAX_BYTES, display_name
 from decisionguide.decision import document as schema
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content import pagecache
-from decisionguide.content.content_io import apply_document
+from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
 from decisionguide.content.pagecache import CSRF_PLACEHOLDER, HtmlMemo
 from decisionguide.decision.parsing import parse_document

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.content_io import apply_document
+from decisionguide.content.loading import apply_document
 from decisionguide.content.markdown import linked_page_url
 from decisionguide.content.models import Guide, documents
 from decisionguide.decision.document import Choice, GuideDocument, Question

@@ -6,14 +6,16 @@ directly. The rows are the guide's *draft*: every content change bumps
 history). Visitors see only `Guide.published_version`, which moves when an
 editor publishes (or `loadguide` loads a file marked `published: true`);
 pages, the engine and stored results read that frozen document.
-`content_io` is the only code that maps documents to rows and back, so the
-two shapes can't drift apart.
+`content.mapping` is the one table that says how documents map to rows and
+back (`content.rows` reads and writes by it), so the two shapes can't drift
+apart; these models never import it.
 
 Deletion rules: parts that only make sense with their parent cascade;
 references that would silently change a guide's meaning if they vanished
 (a scenario's outcome, a choice's route, what a condition looks at) are
 RESTRICT, so an editor must fix the referring row first, while deleting a
-whole guide still removes everything.
+whole guide still removes everything. Conditions of questions, gates and
+notes are all `Clause` rows (see its docstring for why a generic owner).
 """
 
 from __future__ import annotations
@@ -56,17 +58,10 @@ from decisionguide.content.models.questions import (
     ScenarioAnswer,
 )
 from decisionguide.content.models.rules import (
-    ClauseBase,
-    ClauseChoiceBase,
+    Clause,
+    ClauseChoice,
     Gate,
-    GateClause,
-    GateClauseChoice,
     Note,
-    NoteClause,
-    NoteClauseChoice,
-    QuestionShowClause,
-    QuestionShowClauseChoice,
-    group_constraint,
 )
 
 __all__ = [
@@ -74,13 +69,11 @@ __all__ = [
     "AnswerCounter",
     "Choice",
     "ChoicePoints",
-    "ClauseBase",
-    "ClauseChoiceBase",
+    "Clause",
+    "ClauseChoice",
     "Criterion",
     "DocumentMemo",
     "Gate",
-    "GateClause",
-    "GateClauseChoice",
     "Guide",
     "GuideItem",
     "GuideManager",
@@ -88,19 +81,14 @@ __all__ = [
     "GuideVersion",
     "LinkedPage",
     "Note",
-    "NoteClause",
-    "NoteClauseChoice",
     "Outcome",
     "OutcomeNextPage",
     "PageLookup",
     "Question",
-    "QuestionShowClause",
-    "QuestionShowClauseChoice",
     "Rating",
     "Scenario",
     "ScenarioAnswer",
     "documents",
-    "group_constraint",
     "guide_from_row",
     "in_schema_order",
     "order_field",

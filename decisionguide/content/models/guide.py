@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -296,9 +297,7 @@ class Guide(models.Model):
         frozen = GuideVersion.objects.filter(guide=self, version=self.version).first()
         if frozen is not None:
             return frozen
-        from decisionguide.content.content_io import build_document
-
-        data = build_document(self).to_data()
+        data = self.draft_document().to_data()
         try:
             with transaction.atomic():
                 return GuideVersion.objects.create(guide=self, version=self.version, document=data)
@@ -306,10 +305,12 @@ class Guide(models.Model):
             return GuideVersion.objects.get(guide=self, version=self.version)
 
     def draft_document(self) -> GuideDocument:
-        """The draft as it is in the rows right now (raises DocumentError if they are broken)."""
-        from decisionguide.content.content_io import build_document
+        """The draft as it is in the rows right now (raises DocumentError if they are broken).
 
-        return build_document(self)
+        Built by `content.rows.build_document`, which imports these models, so they
+        don't import it: the content app's config holds it (`ContentConfig.ready`).
+        """
+        return apps.get_app_config(self._meta.app_label).build_document(self)
 
     def has_unpublished_changes(self) -> bool:
         if self.published_version_id is None:
