@@ -809,7 +809,11 @@ def test_unpublish_takes_the_guide_off_the_site(
     superuser_client: Client, small_guide: Guide
 ) -> None:
     url = reverse("admin:guides_guide_unpublish", args=[small_guide.pk])
-    assert superuser_client.post(url).status_code == 302
+    # The first step only asks: the guide stays on the site until confirmed.
+    assert superuser_client.get(url).status_code == 200
+    assert superuser_client.post(url).status_code == 200
+    assert Client().get(small_guide.get_absolute_url()).status_code == 200
+    assert superuser_client.post(url, {"confirm": "yes"}).status_code == 302
     assert Client().get(small_guide.get_absolute_url()).status_code == 404
     form = publish_form(superuser_client, small_guide)
     assert post(superuser_client, publish_url(small_guide), form).status_code == 302

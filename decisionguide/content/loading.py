@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from django.db import transaction
 from django.db.models import Max
 
-from decisionguide.content.models import Guide, GuideVersion
+from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.content.rows import build_document, guide_values, write_rows
 from decisionguide.content.validation import check_storable
 from decisionguide.content.yaml_io import (
@@ -125,8 +125,10 @@ def _apply(
             status: Status = "created"
         elif _same(guide, doc):
             if publish and not _is_live(guide):
-                _publish(guide, guide.draft_version())
+                _publish(guide, guide.draft_version(), user=user, note=note)
                 return LoadReport(guide, "published")
+            if guide.is_published and not listed:
+                _unpublish(guide, user=user, note=note)
             return LoadReport(guide, "unchanged")
         else:
             for name, value in guide_values(doc).items():
@@ -141,12 +143,12 @@ def _apply(
         version = GuideVersion.objects.create(
             guide=guide,
             version=guide.version,
-            document=doc.to_data(),
+            document=unlisted(doc).to_data(),
             created_by=user,
             note=note[:NOTE_MAX_LENGTH],
         )
         if publish:
-            _publish(guide, version)
+            _publish(guide, version, user=user, note=note)
         return LoadReport(guide, status)
 
 
@@ -160,10 +162,42 @@ def _is_live(guide: Guide) -> bool:
     return guide.published_version.version == guide.version
 
 
-def _publish(guide: Guide, version: GuideVersion) -> None:
+def unlisted(doc: GuideDocument) -> GuideDocument:
+    """The document as a frozen version holds it: without its listing.
+
+    Whether a guide is listed is not content. Frozen versions leave it out
+    (the schema's default), so publishing or unpublishing never makes a new
+    version, and comparing versions compares only what visitors read.
+    """
+    return doc if doc.published else doc.model_copy(update={"published": True})
+
+
+def _unpublish(guide: Guide, *, user: AbstractBaseUser | None = None, note: str = "") -> None:
+    guide.is_published = False
+    guide.save(update_fields=["is_published", "updated"])
+    if guide.published_version_id is not None:
+        PublishEvent.objects.create(
+            guide=guide,
+            version_id=guide.published_version_id,
+            action=PublishEvent.Action.UNPUBLISH,
+            created_by=user,
+            note=note[:NOTE_MAX_LENGTH],
+        )
+
+
+def _publish(
+    guide: Guide, version: GuideVersion, *, user: AbstractBaseUser | None = None, note: str = ""
+) -> None:
     guide.published_version = version
     guide.is_published = True
     guide.save(update_fields=["published_version", "is_published", "updated"])
+    PublishEvent.objects.create(
+        guide=guide,
+        version=version,
+        action=PublishEvent.Action.PUBLISH,
+        created_by=user,
+        note=note[:NOTE_MAX_LENGTH],
+    )
 
 
 def freeze_version(
@@ -182,6 +216,7 @@ def freeze_version(
     with transaction.atomic():
         locked = Guide.objects.select_for_update().only("pk", "version").get(pk=guide.pk)
         latest = GuideVersion.objects.filter(guide=guide).order_by("-version").first()
+        doc = unlisted(doc)
         if latest is not None and latest.version == locked.version and latest.as_document() == doc:
             return latest, False
         number = locked.version if latest is None else max(locked.version, latest.version) + 1
@@ -203,4 +238,5 @@ def _same(guide: Guide, doc: GuideDocument) -> bool:
     except DocumentError:  # broken by hand edits: rewrite it from the document
         return False
     # JSON text, not dict equality: the order of keys (ratings, points) counts too.
-    return json.dumps(current.to_data()) == json.dumps(doc.to_data())
+    # The listing is not content (see `unlisted`): the caller handles it.
+    return json.dumps(unlisted(current).to_data()) == json.dumps(unlisted(doc).to_data())

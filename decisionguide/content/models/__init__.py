@@ -42,6 +42,7 @@ from decisionguide.content.models.guide import (
     in_schema_order,
     page_lookup,
 )
+from decisionguide.content.models.history import PublishEvent
 from decisionguide.content.models.parts import (
     Criterion,
     GuideItem,
@@ -84,6 +85,7 @@ __all__ = [
     "Outcome",
     "OutcomeNextPage",
     "PageLookup",
+    "PublishEvent",
     "Question",
     "Rating",
     "Scenario",
