@@ -33,13 +33,15 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 # "published": the content was already in the rows, but its version wasn't live yet.
-Status = Literal["created", "updated", "published", "unchanged"]
+# "skipped": the draft was edited after the file was last loaded (see `edited_since_load`).
+Status = Literal["created", "updated", "published", "unchanged", "skipped"]
 
 
 @dataclass(frozen=True)
 class LoadReport:
     guide: Guide
     status: Status
+    source: str = ""
 
     def __str__(self) -> str:
         slug, version = self.guide.slug, self.guide.version
@@ -47,7 +49,25 @@ class LoadReport:
             return f"{slug}: updated to version {version}"
         if self.status == "published":
             return f"{slug}: published version {version}"
+        if self.status == "skipped":
+            return self.skipped_message()
         return f"{slug}: {self.status} (version {version})"
+
+    def skipped_message(self) -> str:
+        guide = self.guide
+        if guide.file_version is None:
+            since = "was made or imported in the admin, not loaded from this file"
+        else:
+            since = (
+                f"was edited after {self.source} was last loaded (version "
+                f"{guide.file_version}; the draft is version {guide.version} now)"
+            )
+        return (
+            f"{guide.slug}: skipped {self.source}: the draft {since}, and loading the file "
+            "would replace those edits. To keep them, export the draft to the file "
+            f"(manage.py dumpguide {guide.slug} > {self.source}); to replace them with the "
+            f"file, run manage.py loadguide --force {self.source} (the edits stay in the history)."
+        )
 
     @property
     def changed(self) -> bool:
@@ -65,6 +85,7 @@ def load_guide_files(
     *,
     max_bytes: int = CONTENT_FILE_MAX_BYTES,
     may_publish: Callable[[GuideDocument], bool] | None = None,
+    force: bool = False,
 ) -> list[LoadReport]:
     """Validate all files, then apply them all in one transaction.
 
@@ -72,15 +93,39 @@ def load_guide_files(
     `loadguide` is how content reaches a fresh site, unless `may_publish`
     (asked for each such document before anything is written) says no: then
     it is loaded as the draft.
+
+    A guide whose draft was edited since its file was last loaded is skipped
+    (status "skipped"), unless `force`: a restart must never undo an editor's work.
     """
     paths = list(paths)
     docs = read_guide_files(paths, max_bytes=max_bytes)
     publish = [doc.published and (may_publish is None or may_publish(doc)) for doc in docs]
+    reports = []
     with transaction.atomic():
-        return [
-            _apply(doc, publish=listed, user=None, note=f"Loaded from {display_name(path)}")
-            for doc, path, listed in zip(docs, paths, publish, strict=True)
-        ]
+        for doc, path, listed in zip(docs, paths, publish, strict=True):
+            source = display_name(path)
+            edited = None if force else edited_since_load(doc)
+            if edited is not None:
+                reports.append(LoadReport(edited, "skipped", source))
+                continue
+            report = _apply(doc, publish=listed, user=None, note=f"Loaded from {source}")
+            if report.guide.file_version != report.guide.version:
+                report.guide.file_version = report.guide.version
+                Guide.objects.filter(pk=report.guide.pk).update(file_version=report.guide.version)
+            reports.append(LoadReport(report.guide, report.status, source))
+    return reports
+
+
+def edited_since_load(doc: GuideDocument) -> Guide | None:
+    """The guide `doc` would load into, if its draft changed since a file was last loaded.
+
+    None when loading is safe: a new guide, a draft still as the last load left
+    it, or one that already holds exactly this document.
+    """
+    guide = Guide.objects.select_for_update().filter(slug=doc.slug).first()
+    if guide is None or guide.version == guide.file_version or _same(guide, doc):
+        return None
+    return guide
 
 
 def apply_document(

@@ -32,8 +32,16 @@ from decisionguide.content.models import (
     Outcome,
     Question,
 )
+from decisionguide.editor.concurrency import (
+    DRAFT_VERSION_FIELD,
+    SAVE_OVER_FIELD,
+    StaleDraft,
+    claim_posted_draft,
+    expected_version,
+)
 from decisionguide.editor.forms import (
     choices_of_guide,
+    tidy_form_class,
     with_guide,
 )
 from decisionguide.editor.publishing import GuideInvalid, record_edit
@@ -43,6 +51,7 @@ GUIDE_PARAM = "guide"
 # Set on the request by the admin whose page is being built, read by its inlines.
 REQUEST_GUIDE = "_decisionguide_guide"
 REQUEST_PROBLEMS = "_decisionguide_problems"
+REQUEST_STALE = "_decisionguide_stale"
 
 
 class AdminAssets:
@@ -167,6 +176,7 @@ class GuideContentAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        kwargs = {**tidy_form_class(db_field), **kwargs}
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         return markdown_aware(field, db_field, request)
 
@@ -189,6 +199,9 @@ class GuideContentAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleDraft as exc:
+            setattr(request, REQUEST_STALE, exc)
+            problems = [exc.summary]
         except GuideInvalid as exc:
             problems = [f"This change would break the guide: {m}" for m in exc.messages]
         except (ProtectedError, RestrictedError) as exc:
@@ -198,6 +211,24 @@ class GuideContentAdmin(admin.ModelAdmin):
         # Everything was rolled back; show the same form again with the problems.
         setattr(request, REQUEST_PROBLEMS, problems)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request: HttpRequest, context, *args, **kwargs):
+        # The draft this page shows; a refused save keeps the version it was loaded
+        # from, so pressing Save again can't overwrite the newer draft unknowingly.
+        guide = request_guide(request)
+        if guide is not None and guide.pk is not None:
+            stale = getattr(request, REQUEST_STALE, None)
+            context["draft_version"] = expected_version(request) if stale else guide.version
+            context["stale_draft"] = stale
+            context["concurrency_fields"] = (DRAFT_VERSION_FIELD, SAVE_OVER_FIELD)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
+        guide = self.guide_of(obj)
+        if guide is not None and guide.pk is not None:
+            # First, inside the admin's transaction: nothing is written for a stale page.
+            claim_posted_draft(request, guide)
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -288,6 +319,7 @@ class GuideInlineMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        kwargs = {**tidy_form_class(db_field), **kwargs}
         field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
         widget = getattr(field, "widget", None)
         if widget is not None and hasattr(widget, "can_delete_related"):

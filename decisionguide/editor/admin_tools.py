@@ -34,6 +34,7 @@ from decisionguide.editor.admin_pages import (
     require,
     version_of,
 )
+from decisionguide.editor.concurrency import StaleDraft, claim_posted_draft, expected_version
 from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
 from decisionguide.editor.publishing import (
     GuideInvalid,
@@ -60,16 +61,20 @@ def ratings_view(
     data = request.POST if request.method == "POST" else None
     form = RatingsGridForm(criteria, outcomes, data)
     problems: list[str] = []
+    stale: StaleDraft | None = None
     if request.method == "POST":
         require(can_change)
         if form.is_valid():
             try:
                 with transaction.atomic():
+                    claim_posted_draft(request, guide)
                     changed = form.save()
                     if changed:
                         record_edit(
                             guide, user=request.user, note=f"Changed {changed} ratings in the grid"
                         )
+            except StaleDraft as exc:
+                stale = exc
             except GuideInvalid as exc:
                 problems = exc.messages
             else:
@@ -88,6 +93,9 @@ def ratings_view(
         problems=problems,
         can_change=can_change,
         links=links(guide),
+        stale_draft=stale,
+        # A refused save keeps the version it had: Save again is refused again.
+        draft_version=expected_version(request) if stale else guide.version,
     )
 
 

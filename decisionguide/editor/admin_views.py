@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -26,6 +27,7 @@ from decisionguide.editor.admin_pages import (
     safe_draft_report,
     version_of,
 )
+from decisionguide.editor.concurrency import StaleDraft, claim_posted_draft, posted_number
 from decisionguide.editor.publishing import (
     DraftMoved,
     GuideInvalid,
@@ -72,11 +74,7 @@ RETURN_PAGES = ("change", "checks")
 
 def posted_version(request: HttpRequest) -> int | None:
     """The draft version the publish form showed; None if it's missing or not a number."""
-    value = request.POST.get(SEEN_VERSION_FIELD, "")
-    # ASCII digits only: int() would also take " 3", "+3", "3_0" and "٣".
-    if not (value.isascii() and value.isdigit()) or len(value) > 9:
-        return None
-    return int(value)
+    return posted_number(request, SEEN_VERSION_FIELD)
 
 
 def return_url(request: HttpRequest, guide: Guide) -> str:
@@ -246,7 +244,17 @@ def revert_view(
     require(model_admin.has_change_permission(request, guide))
     version_of(guide, number)
     try:
-        revert(guide, number, user=request.user)
+        with transaction.atomic():
+            claim_posted_draft(request, guide)
+            revert(guide, number, user=request.user)
+    except StaleDraft as exc:
+        changes = "; ".join(exc.changes)
+        messages.error(
+            request,
+            f"Not restored: {str(exc).removeprefix('Not saved: ')} Saved since: {changes}. "
+            "Look at the history again, then restore if you still want to.",
+        )
+        return HttpResponseRedirect(admin_url("history", guide.pk))
     except DocumentError as exc:
         messages.error(request, f"Version {number} can't be restored: {exc}")
         return HttpResponseRedirect(admin_url("history", guide.pk))

@@ -29,12 +29,31 @@ from decisionguide.content.models import (
 )
 from decisionguide.content.validation import POINTS_RANGE
 from decisionguide.content.yaml_io import CONTENT_FILE_MAX_BYTES
-from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.document import GuideDocument, tidy_text
 
 POINTS_PREFIX = "points_"
 LEVEL_CHOICES = [(0, "0 weakest"), (1, "1"), (2, "2"), (3, "3 strongest")]
 # The same limit as `loadguide`.
 UPLOAD_MAX_BYTES = CONTENT_FILE_MAX_BYTES
+
+
+# ---------------------------------------------------------------------------
+# Text as the guide stores it
+
+
+class TidyCharField(forms.CharField):
+    """Text cleaned as documents clean it (`tidy_text`), so an untouched text area
+    posted with CRLF by the browser counts as unchanged."""
+
+    def to_python(self, value: Any) -> str:
+        return tidy_text(super().to_python(value))
+
+
+def tidy_form_class(db_field: models.Field) -> dict[str, Any]:
+    """`formfield()` arguments that make a plain text or char column a TidyCharField."""
+    if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+        return {"form_class": TidyCharField}
+    return {}
 
 
 # ---------------------------------------------------------------------------
@@ -296,7 +315,7 @@ class RatingsGridForm(forms.Form):
             for outcome in self.outcomes:
                 rating = self.ratings.get((criterion.pk, outcome.pk))
                 where = f"{criterion.name} \N{EM DASH} {outcome.name}"
-                self.fields[self.name("label", criterion, outcome)] = forms.CharField(
+                self.fields[self.name("label", criterion, outcome)] = TidyCharField(
                     max_length=300,
                     label=f"{where}: text",
                     initial=rating.label if rating else "",
