@@ -703,7 +703,8 @@ def test_history_shows_who_changed_what_and_revert_restores_it(
     assert "+title: Renamed in the admin" in html
 
     url = reverse("admin:guides_guide_revert", args=[small_guide.pk, 1])
-    assert superuser_client.post(url).status_code == 302
+    restore = read_form(superuser_client, history.request["PATH_INFO"], "revert-1")
+    assert superuser_client.post(url, restore.data()).status_code == 302
 
     small_guide.refresh_from_db()
     assert small_guide.version == 3
