@@ -145,7 +145,10 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
                     doc, name, request, publish_now=form.cleaned_data["publish"]
                 )
             except PublishRefused as exc:
-                problems = ["Not imported: it can't be published while a scenario fails."]
+                problems = [
+                    "Not imported: it can't be published while a scenario fails. Untick "
+                    "“Publish it right away” to import it as the draft."
+                ]
                 problems += exc.report.problems()
             else:
                 model_admin.log_change(request, guide, f"Imported {name}.")
@@ -164,7 +167,13 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
 def import_document(
     doc: GuideDocument, name: str, request: HttpRequest, *, publish_now: bool
 ) -> Guide:
-    """Apply an uploaded document as the draft (and publish it), all or nothing."""
+    """Apply an uploaded document as the draft (and publish it), all or nothing.
+
+    The file's `published:` is not used: a draft saved as `published: true`
+    keeps the guide's listing as it is, so an import never takes a guide off
+    the site (Unpublish does that) and only the form's box publishes.
+    """
+    doc = doc.model_copy(update={"published": True})
     with transaction.atomic():
         guide, _ = apply_document(doc, publish=False, user=request.user, note=f"Imported {name}")
         if publish_now:

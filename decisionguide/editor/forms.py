@@ -372,14 +372,17 @@ class RatingsGridForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Guide file (YAML)",
-        help_text="A content file as `dumpguide` or Export writes it. A guide with the same "
-        "slug is updated; otherwise a new guide is created.",
+        help_text="A content file as `dumpguide` or Export writes it. It becomes the draft of "
+        "the guide with the same slug, or a new unlisted guide; visitors keep seeing the "
+        "published version.",
     )
     publish = forms.BooleanField(
         required=False,
         label="Publish it right away",
-        help_text="Only if every scenario check passes. Otherwise it becomes the draft and "
-        "visitors keep seeing the published version.",
+        help_text="Then the file is imported only if every scenario check passes: if one "
+        "fails, nothing is imported. Unticked, the file is imported as the draft even when "
+        "a scenario fails. The file's own `published:` setting is not used here: an import "
+        "never takes a guide off the site.",
     )
 
     def clean_file(self) -> str:
