@@ -291,3 +291,32 @@ def test_the_file_the_draft_was_exported_to_loads_quietly(
     assert "skipped" not in output
     # ...and from then on, that file's loads are safe again.
     assert Guide.objects.get(pk=small_guide.pk).file_version == small_guide.versions.count()
+
+
+def test_an_import_over_a_draft_changed_since_the_page_loaded_is_refused(
+    superuser_client: Client, second_client: Client, small_guide: Guide
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("admin:guides_guide_import")
+    page = read_form(superuser_client, url, "import-form")
+    text = dump_guide_yaml(small_guide).replace(small_guide.title, "Title from the file", 1)
+    outcome = small_guide.outcomes.first()
+    form = admin_form(second_client, outcome)
+    form["tagline"] = "Saved while the import page was open."
+    post(second_client, change_url(outcome), form)
+    small_guide.refresh_from_db()
+    before = (small_guide.version, dump_guide_yaml(small_guide))
+
+    data = {**page.data(), "file": SimpleUploadedFile("guide.yaml", text.encode())}
+    response = superuser_client.post(url, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "Not imported" in html and "by second" in html
+    small_guide.refresh_from_db()
+    assert (small_guide.version, dump_guide_yaml(small_guide)) == before
+    # From a page loaded now, the same file imports.
+    page = read_form(superuser_client, url, "import-form")
+    data = {**page.data(), "file": SimpleUploadedFile("guide.yaml", text.encode())}
+    assert superuser_client.post(url, data).status_code == 302
+    assert Guide.objects.get(pk=small_guide.pk).title == "Title from the file"

@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from decisionguide.content.models import Guide
 from decisionguide.content.yaml_io import ContentError, check_guide_text
+from tests.admin_forms import read_form
 from tests.conftest import SEED_FILE
 
 SEED_TEXT = SEED_FILE.read_text(encoding="utf-8")
@@ -183,10 +184,13 @@ def test_checkguide_names_the_line_of_a_validation_error(tmp_path: Path) -> None
 
 
 def upload(client: Client, text: str, *, publish: bool = False) -> str:
-    data: dict[str, Any] = {"file": SimpleUploadedFile(NAME, text.encode())}
+    url = reverse("admin:guides_guide_import")
+    # The page's own fields first: it says which drafts it was loaded with.
+    data: dict[str, Any] = read_form(client, url, "import-form").data()
+    data["file"] = SimpleUploadedFile(NAME, text.encode())
     if publish:
         data["publish"] = "on"
-    response = client.post(reverse("admin:guides_guide_import"), data)
+    response = client.post(url, data)
     assert response.status_code in (200, 302)
     return response.content.decode()
 

@@ -34,7 +34,13 @@ from decisionguide.editor.admin_pages import (
     require,
     version_of,
 )
-from decisionguide.editor.concurrency import StaleDraft, claim_posted_draft, expected_version
+from decisionguide.editor.concurrency import (
+    StaleDraft,
+    claim_for_import,
+    claim_posted_draft,
+    expected_version,
+    import_snapshot,
+)
 from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
 from decisionguide.editor.publishing import (
     GuideInvalid,
@@ -144,6 +150,13 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
                 guide = import_document(
                     doc, name, request, publish_now=form.cleaned_data["publish"]
                 )
+            except StaleDraft as exc:
+                problems = [
+                    f"Not imported: {str(exc).removeprefix('Not saved: ')} Importing would "
+                    "replace those changes. Look at them first (the guide's history), then "
+                    "choose the file again on this reloaded page if you still want it.",
+                    *(f"Saved since: {change}" for change in exc.changes),
+                ]
             except PublishRefused as exc:
                 problems = [
                     "Not imported: it can't be published while a scenario fails. Untick "
@@ -161,6 +174,8 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
         "Import a guide from YAML",
         form=form,
         problems=problems,
+        # Every guide's draft as this page shows it: an import replaces only that one.
+        draft_versions=import_snapshot(),
     )
 
 
@@ -175,6 +190,7 @@ def import_document(
     """
     doc = doc.model_copy(update={"published": True})
     with transaction.atomic():
+        claim_for_import(request, doc.slug)
         guide, _ = apply_document(doc, publish=False, user=request.user, note=f"Imported {name}")
         if publish_now:
             publish(guide, user=request.user)
