@@ -34,6 +34,7 @@ from decisionguide.editor.admin_pages import (
     require,
     version_of,
 )
+from decisionguide.editor.feedback import report_scenarios
 from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
 from decisionguide.editor.publishing import (
     GuideInvalid,
@@ -76,6 +77,7 @@ def ratings_view(
                 if changed:
                     model_admin.log_change(request, guide, f"Changed {changed} ratings.")
                 messages.success(request, f"Saved: {changed} ratings changed.")
+                report_scenarios(request, guide)
                 return HttpResponseRedirect(admin_url("ratings", guide.pk))
     return page(
         model_admin,
@@ -142,6 +144,7 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
             else:
                 model_admin.log_change(request, guide, f"Imported {name}.")
                 messages.success(request, import_message(guide, form.cleaned_data["publish"]))
+                report_scenarios(request, guide)
                 return HttpResponseRedirect(admin_url("change", guide.pk))
     return page(
         model_admin,

@@ -26,6 +26,7 @@ from decisionguide.editor.admin_pages import (
     safe_draft_report,
     version_of,
 )
+from decisionguide.editor.feedback import report_scenarios
 from decisionguide.editor.publishing import (
     DraftMoved,
     GuideInvalid,
@@ -233,4 +234,5 @@ def revert_view(
         f"Version {number} is the draft again (as version {guide.version}). Visitors see the "
         "published version until you publish.",
     )
+    report_scenarios(request, guide)
     return HttpResponseRedirect(admin_url("history", guide.pk))
