@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.db import IntegrityError, models
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -39,6 +40,7 @@ from decisionguide.editor.concurrency import (
     claim_posted_draft,
     expected_version,
 )
+from decisionguide.editor.feedback import report_scenarios
 from decisionguide.editor.forms import (
     choices_of_guide,
     tidy_form_class,
@@ -52,6 +54,8 @@ GUIDE_PARAM = "guide"
 REQUEST_GUIDE = "_decisionguide_guide"
 REQUEST_PROBLEMS = "_decisionguide_problems"
 REQUEST_STALE = "_decisionguide_stale"
+# The guide a deleted row belonged to, for the message after the delete.
+REQUEST_DELETED_FROM = "_decisionguide_deleted_from"
 
 
 class AdminAssets:
@@ -188,10 +192,21 @@ class GuideContentAdmin(admin.ModelAdmin):
     def response_add(self, request: HttpRequest, obj: models.Model, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)
         guide = self.guide_of(obj)
+        report_after_save(request, guide)
         if "_addanother" in request.POST and guide is not None and response.status_code == 302:
             # The next one is for the same guide: don't ask which again.
             url = response["Location"]
             response["Location"] = f"{url}{'&' if '?' in url else '?'}{GUIDE_PARAM}={guide.pk}"
+        return response
+
+    def response_change(self, request: HttpRequest, obj: models.Model):
+        response = super().response_change(request, obj)
+        report_after_save(request, self.guide_of(obj))
+        return response
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: Any):
+        response = super().response_delete(request, obj_display, obj_id)
+        report_after_save(request, getattr(request, REQUEST_DELETED_FROM, None))
         return response
 
     # Saving ------------------------------------------------------------------
@@ -259,6 +274,7 @@ class GuideContentAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         if guide is not None:
             record_edit(guide, user=request.user, note=f"Deleted {label}")
+            setattr(request, REQUEST_DELETED_FROM, guide)
 
     def get_actions(self, request: HttpRequest):
         # Deleting many rows at once can't be checked one guide at a time.
@@ -275,6 +291,12 @@ class GuideContentAdmin(admin.ModelAdmin):
             return "-"
         url = reverse("admin:guides_guide_change", args=[guide.pk])
         return format_html('<a href="{}">{}</a>', url, guide.slug)
+
+
+def report_after_save(request: HttpRequest, guide: Guide | None) -> None:
+    """Say whether the guide's scenarios still pass (not in a popup: it closes at once)."""
+    if IS_POPUP_VAR not in request.POST:
+        report_scenarios(request, guide)
 
 
 def deletion_problem(exc: ProtectedError | RestrictedError) -> str:

@@ -41,6 +41,7 @@ from decisionguide.editor.concurrency import (
     expected_version,
     import_snapshot,
 )
+from decisionguide.editor.feedback import report_scenarios
 from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
 from decisionguide.editor.publishing import (
     GuideInvalid,
@@ -87,6 +88,7 @@ def ratings_view(
                 if changed:
                     model_admin.log_change(request, guide, f"Changed {changed} ratings.")
                 messages.success(request, f"Saved: {changed} ratings changed.")
+                report_scenarios(request, guide)
                 return HttpResponseRedirect(admin_url("ratings", guide.pk))
     return page(
         model_admin,
@@ -166,6 +168,7 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
             else:
                 model_admin.log_change(request, guide, f"Imported {name}.")
                 messages.success(request, import_message(guide, form.cleaned_data["publish"]))
+                report_scenarios(request, guide)
                 return HttpResponseRedirect(admin_url("change", guide.pk))
     return page(
         model_admin,

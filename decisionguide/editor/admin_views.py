@@ -28,6 +28,7 @@ from decisionguide.editor.admin_pages import (
     version_of,
 )
 from decisionguide.editor.concurrency import StaleDraft, claim_posted_draft, posted_number
+from decisionguide.editor.feedback import report_scenarios
 from decisionguide.editor.publishing import (
     DraftMoved,
     GuideInvalid,
@@ -264,4 +265,5 @@ def revert_view(
         f"Version {number} is the draft again (as version {guide.version}). Visitors see the "
         "published version until you publish.",
     )
+    report_scenarios(request, guide)
     return HttpResponseRedirect(admin_url("history", guide.pk))

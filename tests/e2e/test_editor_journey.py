@@ -245,7 +245,9 @@ def test_editor_breaks_a_scenario_fixes_it_previews_publishes_and_reverts(
     set_weight(page, doc, weight, weight.original, str(BREAKING_POINTS))
     expect(panel(page)).to_contain_text(f"{len(doc.scenarios)} scenarios, 1 failing")
     expect_scenarios(page, doc, failing=scenario)
-    expect(scenario_row(page, scenario).get_by_role("cell").nth(1)).to_have_text(weight.rival.slug)
+    actual = scenario_row(page, scenario).get_by_role("cell").nth(1)
+    expect(actual).to_contain_text(weight.rival.name)  # the outcome's name, and its slug
+    expect(actual.locator("code")).to_have_text(weight.rival.slug)
 
     # Publishing is refused: the button is off, and the checks page says why.
     publish_button = panel(page).get_by_role("button", name=re.compile(r"^Publish version"))
