@@ -11,6 +11,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -174,3 +175,13 @@ def state(guide: Guide) -> tuple[int, int, str]:
     """What a refused save must leave alone: version, frozen versions, the rows' content."""
     guide.refresh_from_db()
     return guide.version, guide.versions.count(), dump_guide_yaml(guide)
+
+
+def upload(client: Client, text: str, *, publish: bool = False) -> Any:
+    url = reverse("admin:guides_guide_import")
+    # The page's own fields first: it says which drafts it was loaded with.
+    data: dict[str, Any] = read_form(client, url, "import-form").data()
+    data["file"] = SimpleUploadedFile("guide.yaml", text.encode())
+    if publish:
+        data["publish"] = "on"
+    return client.post(url, data, follow=True)

@@ -8,7 +8,6 @@ changed, and the whole form is posted.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 import yaml
@@ -44,6 +43,7 @@ from tests.admin_forms import (
     post,
     read_form,
     state,
+    upload,
 )
 
 pytestmark = pytest.mark.django_db
@@ -739,18 +739,6 @@ def test_export_downloads_the_draft_and_any_version(
     assert yaml.safe_load(response.content) == small_document.to_data()
     old = superuser_client.get(url + "?version=1")
     assert yaml.safe_load(old.content) == small_document.to_data()
-
-
-def upload(client: Client, text: str, *, publish: bool = False) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    url = reverse("admin:guides_guide_import")
-    # The page's own fields first: it says which drafts it was loaded with.
-    data: dict[str, Any] = read_form(client, url, "import-form").data()
-    data["file"] = SimpleUploadedFile("guide.yaml", text.encode())
-    if publish:
-        data["publish"] = "on"
-    return client.post(url, data, follow=True)
 
 
 def test_import_creates_a_draft_guide(superuser_client: Client, small_document) -> None:

@@ -26,7 +26,7 @@ from decisionguide.decision import document as schema
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question
 from decisionguide.decision.parsing import parse_document, size_problem
-from tests.test_admin import admin_form, change_url, post, upload
+from tests.admin_forms import admin_form, change_url, post, upload
 from tests.test_loadguide import database_state, loadguide, read_data, write_data
 from tests.test_query_budget import complete_answers
 

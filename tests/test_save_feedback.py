@@ -17,7 +17,7 @@ from decisionguide.content.models import Choice, Guide, Note, Outcome, Question,
 from decisionguide.content.scenario_reasons import quoted
 from decisionguide.decision.document import GuideDocument
 from decisionguide.editor.feedback import MESSAGE_TAG, scenario_anchor
-from tests.test_admin import admin_form, change_url, errors_of, inline_prefix, post, read_form
+from tests.admin_forms import admin_form, change_url, errors_of, inline_prefix, post, read_form
 
 pytestmark = pytest.mark.django_db
 
@@ -214,8 +214,10 @@ def test_restoring_a_passing_version_says_they_pass_again(
     broke, *_ = break_first_scenario(superuser_client, small_guide)
     superuser_client.get(broke["Location"])  # shows (and so clears) that save's messages
     url = reverse("admin:guides_guide_revert", args=[small_guide.pk, 1])
+    history = reverse("admin:guides_guide_history", args=[small_guide.pk])
+    restore = read_form(superuser_client, history, "revert-1")
 
-    response = superuser_client.post(url)
+    response = superuser_client.post(url, restore.data())
 
     assert response.status_code == 302
     message = only_scenario_message(response)
