@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
-from django.core.cache import cache
 
 from decisionguide.analytics import counting as analytics
 from decisionguide.content import pagecache
 from decisionguide.content.content_io import load_guide_file
-from decisionguide.content.models import Guide, documents, guide_from_row
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument, parse_document
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -23,12 +22,9 @@ SMALL_FILE = DATA_DIR / "small-guide.yaml"
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
-    # The test database is rolled back after every test but the cache is not:
-    # start each test without documents or counters cached by another one.
-    cache.clear()
-    documents.clear()
-    guide_from_row.cache_clear()
-    pagecache.clear_all()
+    # The test database is rolled back after every test but the caches are not:
+    # start each test without pages or parsed documents kept by another one.
+    pagecache.forget_everything()
     # Events buffered by a test that raised the flush threshold never reach the next
     # test, nor the flush at exit (when the test database is gone).
     analytics.buffer.discard()

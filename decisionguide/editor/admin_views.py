@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from decisionguide.analytics import counting as analytics
+from decisionguide.analytics import report as analytics
 from decisionguide.content.checks import GuideReport
 from decisionguide.content.content_io import (
     apply_document,
@@ -220,7 +220,7 @@ def scenario_status(guide: Guide, slug: str) -> str:
 def checks_view(request: HttpRequest, object_id: str, *, model_admin: GuideAdmin) -> HttpResponse:
     guide = get_guide(model_admin, request, object_id)
     report, problem = safe_draft_report(guide)
-    doc = guide.draft_version().as_document() if report else None
+    doc = guide.draft_document() if report else None
     return page(
         model_admin,
         request,
@@ -585,12 +585,14 @@ def analytics_view(
         versions = sorted([*versions, published.version], reverse=True)
     wanted = request.GET.get("version", "")
     number = int(wanted) if wanted.isdigit() else (versions[0] if versions else None)
-    stats, routes, doc = [], [], None
+    stats, routes, results, doc = [], [], [], None
     if number is not None:
         doc = version_of(guide, number).as_document()
-        stats = analytics.question_stats(guide, number, doc)
-        routes = analytics.routes_taken(stats)
-    weekly = weekly_results(guide, doc or guide.document())
+        counts = analytics.totals(guide, number)
+        stats = analytics.question_stats(counts, doc)
+        routes = analytics.routes_taken(counts, doc)
+        results = analytics.results_shown(counts, doc)
+    weekly = weekly_results(guide, doc or guide.draft_document())
     return page(
         model_admin,
         request,
@@ -601,6 +603,7 @@ def analytics_view(
         number=number,
         stats=stats,
         routes=routes,
+        results=results,
         weekly=weekly,
         links=links(guide),
     )
@@ -628,6 +631,6 @@ def markdown_preview(request: HttpRequest, *, model_admin: GuideAdmin) -> HttpRe
     doc: Any = _NoGuide()
     if guide is not None:
         with contextlib.suppress(DocumentError):  # broken rows: preview without page links
-            doc = guide.draft_version().as_document()
+            doc = guide.draft_document()
     html = render_markdown(text, doc) or "<p>(nothing to show)</p>"
     return HttpResponse(html, content_type="text/html; charset=utf-8")

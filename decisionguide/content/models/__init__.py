@@ -18,9 +18,6 @@ whole guide still removes everything.
 
 from __future__ import annotations
 
-from decisionguide.content.models.counters import (
-    AnswerCounter,
-)
 from decisionguide.content.models.fields import (
     order_field,
     slug_field,
@@ -28,17 +25,14 @@ from decisionguide.content.models.fields import (
     unique_per,
 )
 from decisionguide.content.models.guide import (
-    PAGE_LOOKUP_FIELDS,
+    PAGE_FIELDS,
     DocumentMemo,
     Guide,
     GuideManager,
     GuideQuerySet,
     GuideVersion,
-    PageLookup,
-    documents,
-    guide_from_row,
     in_schema_order,
-    page_lookup,
+    parsed_documents,
 )
 from decisionguide.content.models.parts import (
     Criterion,
@@ -70,8 +64,7 @@ from decisionguide.content.models.rules import (
 )
 
 __all__ = [
-    "PAGE_LOOKUP_FIELDS",
-    "AnswerCounter",
+    "PAGE_FIELDS",
     "Choice",
     "ChoicePoints",
     "ClauseBase",
@@ -92,19 +85,16 @@ __all__ = [
     "NoteClauseChoice",
     "Outcome",
     "OutcomeNextPage",
-    "PageLookup",
     "Question",
     "QuestionShowClause",
     "QuestionShowClauseChoice",
     "Rating",
     "Scenario",
     "ScenarioAnswer",
-    "documents",
     "group_constraint",
-    "guide_from_row",
     "in_schema_order",
     "order_field",
-    "page_lookup",
+    "parsed_documents",
     "slug_field",
     "slug_validator",
     "unique_per",
