@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "crispy_forms",
-    "crispy_bootstrap5",
     # Apps by feature, lowest first: each may import only those above it in this list
     # (the import-linter contracts in pyproject.toml hold them to it).
     "decisionguide.content",
@@ -248,8 +247,10 @@ STORAGES = {
 # (development and tests); production runs collectstatic at build time.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# crispy-forms renders forms with our own template pack: the site's GOV.UK-style markup
+# (decisionguide/questionnaire/templates/decisionguide_gds/, layout objects in form_layout.py).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("decisionguide_gds",)
+CRISPY_TEMPLATE_PACK = "decisionguide_gds"
 
 # Content Security Policy: nothing inline, nothing from other origins.
 CONTENT_SECURITY_POLICY = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.parsing import parse_document
 
 
 def outcome(slug: str) -> dict[str, Any]:
@@ -62,3 +63,85 @@ def build(questions: list[dict[str, Any]], **extra: Any) -> GuideDocument:
     }
     data.update(extra)
     return parse_document(data)
+
+
+TINY_QUESTIONS = [
+    question(
+        "size",
+        choice("small", points={"crm": 1}, reason="Only a few clients"),
+        choice("big", points={"pm": 3, "crm": -1}),
+        choice("unsure", unsure=True),
+    ),
+    question(
+        "billing",
+        choice("hourly", points={"crm": 2}),
+        choice("fixed", points={"pm": 2}),
+        show_if=when(all_={"size": ["big"]}),
+    ),
+    question(
+        "team",
+        choice("solo"),
+        choice("team", points={"pm": 1, "hybrid": 1}),
+        choice("agency", route="agency-page"),
+    ),
+    question(
+        "handoff",
+        choice("written", points={"hybrid": 5}),
+        choice("none", points={"crm": 1}),
+        show_if=when(any_={"size": ["unsure"], "team": ["team"]}),
+    ),
+    question(
+        "tools",
+        choice("one", points={"crm": 1, "pm": 1}),
+        choice("many", points={"hybrid": 2}),
+    ),
+]
+
+
+def tiny_document() -> GuideDocument:
+    """Five questions, a route, a gate, a note and three scenarios: each engine rule, small."""
+    return build(
+        TINY_QUESTIONS,
+        gates=[
+            {
+                "outcome": "hybrid",
+                "unless": when(all_={"handoff": ["written"]}),
+                "reason": "A hybrid needs a written handoff rule.",
+            }
+        ],
+        notes=[
+            {
+                "slug": "team-note",
+                "title": "Teams",
+                "text": "Share the view.",
+                "when": when(all_={"team": ["team"]}),
+            }
+        ],
+        scenarios=[
+            {
+                "slug": "s-crm",
+                "title": "CRM person",
+                "description": "D.",
+                "outcome": "crm",
+                "answers": {"size": "small", "team": "solo"},
+            },
+            {
+                "slug": "s-pm",
+                "title": "PM person",
+                "description": "D.",
+                "outcome": "pm",
+                "answers": {"size": "big", "billing": "fixed"},
+            },
+            {
+                "slug": "s-hybrid",
+                "title": "Hybrid person",
+                "description": "D.",
+                "outcome": "hybrid",
+                "answers": {"team": "team", "handoff": "written"},
+            },
+        ],
+    )
+
+
+def slugs(items: list[Any]) -> list[str]:
+    return [item.slug for item in items]

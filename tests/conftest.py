@@ -11,9 +11,10 @@ from django.conf import settings
 
 from decisionguide.analytics import counting as analytics
 from decisionguide.content import pagecache
-from decisionguide.content.content_io import load_guide_file
+from decisionguide.content.loading import load_guide_file
 from decisionguide.content.models import Guide
-from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.parsing import parse_document
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED_FILE = Path(settings.BASE_DIR) / "content" / "crm-pm-hybrid.yaml"

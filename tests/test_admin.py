@@ -18,21 +18,22 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.content_io import build_document, dump_guide_yaml
 from decisionguide.content.models import (
     Choice,
     ChoicePoints,
+    Clause,
     Gate,
     Guide,
     GuideVersion,
     Note,
     Outcome,
     Question,
-    QuestionShowClause,
     Rating,
     Scenario,
     ScenarioAnswer,
 )
+from decisionguide.content.rows import build_document
+from decisionguide.content.yaml_io import dump_guide_yaml
 from decisionguide.editor.publishing import publish, record_edit
 
 pytestmark = pytest.mark.django_db
@@ -435,8 +436,8 @@ def test_a_rule_on_a_later_question_is_refused(
 
 def test_a_condition_cycle_is_refused(superuser_client: Client, small_guide: Guide) -> None:
     """Question 2 already looks at question 1; making 1 look at 2 as well is refused."""
-    clause = QuestionShowClause.objects.filter(shown__guide=small_guide).first()
-    looked_at, shown = clause.question, clause.shown
+    clause = Clause.objects.filter(shown__guide=small_guide).first()
+    looked_at, shown = clause.question, clause.owner
     form = admin_form(superuser_client, looked_at)
     add_inline_row(
         form,
@@ -525,8 +526,8 @@ def test_a_guide_without_a_default_outcome_is_refused(
 
 
 def test_deleting_the_default_outcome_is_refused(superuser_client: Client, small_document) -> None:
-    from decisionguide.content.content_io import apply_document
-    from decisionguide.decision.document import parse_document
+    from decisionguide.content.loading import apply_document
+    from decisionguide.decision.parsing import parse_document
 
     # A guide whose default outcome nothing else refers to (no scenario, gate or rating).
     data = small_document.to_data()
@@ -565,7 +566,7 @@ def test_a_gate_on_the_default_outcome_is_refused(
 def test_deleting_a_choice_a_condition_uses_is_refused(
     superuser_client: Client, small_guide: Guide
 ) -> None:
-    clause = QuestionShowClause.objects.filter(shown__guide=small_guide).first()
+    clause = Clause.objects.filter(shown__guide=small_guide).first()
     used = clause.clause_choices.first().choice
     question = used.question
     form = admin_form(superuser_client, question)

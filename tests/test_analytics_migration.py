@@ -1,6 +1,6 @@
 """AnswerCounter moved from the content app ("guides") to analytics: no counter is lost.
 
-The database goes back to where main left it (guides 0009, no analytics app), counters
+The database goes back to where main left it (guides 0010, no analytics app), counters
 are written with the models of that time, and `migrate` runs forward as on a deploy.
 Runs on SQLite and, with bin/with-postgres, on PostgreSQL.
 """
@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from decisionguide.analytics.models import AnswerCounter
 
-BEFORE_THE_MOVE = [("guides", "0009_linked_page_text_limits"), ("analytics", None)]
+BEFORE_THE_MOVE = [("guides", "0010_one_condition_model"), ("analytics", None)]
 
 
 def migrate(targets: list[tuple[str, str | None]]):

@@ -19,11 +19,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from decisionguide.content.checks import check_document
-from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
+from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import condition_holds, evaluate
+from decisionguide.decision.parsing import parse_document
 from decisionguide.editor.publishing import PublishRefused, publish
 from tests.builders import build, choice, question, when
-from tests.test_engine_properties import SETTINGS, complete_answers
+from tests.decision.test_engine_properties import SETTINGS, complete_answers
 
 # ---------------------------------------------------------------------------
 # Close calls go to the default

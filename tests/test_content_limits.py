@@ -18,11 +18,13 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.content_io import CONTENT_FILE_MAX_BYTES, apply_document, display_name
+from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
+from decisionguide.content.yaml_io import CONTENT_FILE_MAX_BYTES, display_name
 from decisionguide.decision import document as schema
-from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
+from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question
+from decisionguide.decision.parsing import parse_document, size_problem
 from tests.test_admin import admin_form, change_url, post, upload
 from tests.test_loadguide import database_state, loadguide, read_data, write_data
 from tests.test_query_budget import complete_answers
@@ -148,9 +150,9 @@ def test_the_seed_guide_and_the_benchmark_guide_fit_well_within_the_limits(
 
     for doc in (seed_document, generated_document()):
         data = doc.to_data()
-        assert schema.size_problem(data) is None
+        assert size_problem(data) is None
         bigger = {**data, "snapshot": "s" * (schema.DOCUMENT_MAX_CHARACTERS // 2)}
-        assert schema.size_problem(bigger) is None  # room for twice as much text again
+        assert size_problem(bigger) is None  # room for twice as much text again
 
 
 def padded_file(path: Path, source: Path, size: int) -> Path:

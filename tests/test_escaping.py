@@ -25,7 +25,7 @@ from django.urls import reverse
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from decisionguide.content.content_io import load_guide_file
+from decisionguide.content.loading import load_guide_file
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.editor.admin_views import links

@@ -21,7 +21,8 @@ from django.urls import reverse
 from decisionguide.content.markdown import is_safe_page_url, linked_page_url, render_markdown
 from decisionguide.content.models import Guide, GuideVersion, LinkedPage
 from decisionguide.content.pagecache import GuidePage
-from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
+from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.decision.parsing import parse_document
 from tests.test_security import routed_answers, with_query
 
 pytestmark = pytest.mark.django_db

@@ -21,17 +21,17 @@ from hypothesis import example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from decisionguide.content.content_io import (
+from decisionguide.content.loading import apply_document, load_guide_file
+from decisionguide.content.models import Clause, Guide, Note, Outcome, Question
+from decisionguide.content.rows import build_document
+from decisionguide.content.yaml_io import (
     ContentError,
-    apply_document,
-    build_document,
     display_name,
     dump_document_yaml,
     dump_guide_yaml,
-    load_guide_file,
 )
-from decisionguide.content.models import Guide, Note, NoteClause, Outcome, Question
-from decisionguide.decision.document import DocumentError, GuideDocument, parse_document
+from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.decision.parsing import parse_document
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +167,7 @@ def test_removing_items_deletes_their_rows(
     guide, changed = apply_document(parse_document(data))
     assert changed
     assert not Note.objects.filter(guide=guide, slug=removed_note).exists()
-    assert not NoteClause.objects.filter(note__guide=guide).exists()
+    assert not Clause.objects.filter(note__guide=guide).exists()
     assert not Question.objects.filter(guide=guide, slug=removed_question).exists()
     assert not guide.items.filter(kind="edge_case").exists()
     assert json.dumps(build_document(guide).to_data()) == json.dumps(parse_document(data).to_data())
@@ -673,7 +673,7 @@ def test_loading_the_unpublished_draft_publishes_it(
 
 
 def test_document_problems_lists_every_problem(small_document: GuideDocument) -> None:
-    from decisionguide.content.content_io import document_problems
+    from decisionguide.content.validation import document_problems
 
     data = small_document.to_data()
     del data["title"]

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.content_io import apply_document
+from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
 from decisionguide.content.pagecache import CSRF_PLACEHOLDER
-from decisionguide.decision.document import parse_document
+from decisionguide.decision.parsing import parse_document
 from decisionguide.results.models import Result
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,13 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import transaction
 from django.test import RequestFactory
 
-from decisionguide.content.content_io import apply_document, build_document
+from decisionguide.content.loading import apply_document
 from decisionguide.content.models import ChoicePoints, Guide, GuideVersion, Outcome
 from decisionguide.content.pagecache import find_guide_page
 from decisionguide.content.preview import wants_draft
-from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.content.rows import build_document
+from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.parsing import parse_document
 from decisionguide.editor.publishing import (
     DraftMoved,
     GuideInvalid,
@@ -82,18 +84,18 @@ def test_record_edit_lists_every_problem_by_name(
 ) -> None:
     from django.db.models import F
 
-    from decisionguide.content.models import QuestionShowClause
+    from decisionguide.content.models import Clause
 
     default = small_guide.outcomes.get(slug=small_document.default_outcome)
     small_guide.gates.update(outcome=default)  # the default outcome can't be gated
-    clauses = QuestionShowClause.objects.filter(shown__guide=small_guide)
+    clauses = Clause.objects.filter(shown__guide=small_guide)
     clause = clauses.first()
-    clauses.filter(pk=clause.pk).update(question=F("shown"))  # a question looking at itself
+    clauses.filter(pk=clause.pk).update(question_id=F("object_id"))  # a question looking at itself
     with pytest.raises(GuideInvalid) as excinfo:
         record_edit(small_guide)
     assert excinfo.value.messages == [
-        f"Question '{clause.shown.slug}' > show_if > {clause.group} 1 > question: unknown or "
-        f"later question '{clause.shown.slug}' (a condition may only look at questions asked "
+        f"Question '{clause.owner.slug}' > show_if > {clause.group} 1 > question: unknown or "
+        f"later question '{clause.owner.slug}' (a condition may only look at questions asked "
         "before it)",
         "Gate 1 > outcome: the default outcome can't be gated: it is the answer when nothing "
         "else fits",

@@ -12,10 +12,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.content_io import apply_document
+from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
-from decisionguide.decision.document import GuideDocument, parse_document
+from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import clean_answers, next_question
+from decisionguide.decision.parsing import parse_document
 
 QUERY_BUDGET = 2
 OUTCOMES = ("alpha", "beta", "gamma")

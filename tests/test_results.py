@@ -18,11 +18,12 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.content_io import apply_document
+from decisionguide.content.loading import apply_document
 from decisionguide.content.markdown import linked_page_url
 from decisionguide.content.models import Guide, parsed_documents
-from decisionguide.decision.document import Choice, GuideDocument, Question, parse_document
+from decisionguide.decision.document import Choice, GuideDocument, Question
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
+from decisionguide.decision.parsing import parse_document
 from decisionguide.results.ids import (
     RESULT_ID_ALPHABET,
     RESULT_ID_LENGTH,

@@ -1,4 +1,13 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from decisionguide.content.models import Guide
+    from decisionguide.decision.document import GuideDocument
 
 
 class ContentConfig(AppConfig):
@@ -11,3 +20,12 @@ class ContentConfig(AppConfig):
     label = "guides"
     verbose_name = "Decision guides"
     default_auto_field = "django.db.models.BigAutoField"
+
+    # Rows -> document (`content.rows.build_document`), for `Guide.draft_document()`: the
+    # mapping imports the models, so the models reach it through their app, never by import.
+    build_document: Callable[[Guide], GuideDocument]
+
+    def ready(self) -> None:
+        from decisionguide.content.rows import build_document  # needs the models loaded
+
+        self.build_document = build_document

@@ -179,67 +179,73 @@ def check_answers(
     shown questions left unanswered. Each problem names the allowed values.
     """
     index = _index(doc)
-    problems: list[AnswerProblem] = []
     question_slugs = tuple(q.slug for q in index.questions)
-    for slug in answers:
-        if slug not in index.position:
-            problems.append(
-                AnswerProblem(
-                    slug,
-                    f"unknown question {slug!r} (questions: {', '.join(question_slugs)})",
-                    question_slugs,
-                )
-            )
-
+    problems = [
+        AnswerProblem(
+            slug,
+            f"unknown question {slug!r} (questions: {', '.join(question_slugs)})",
+            question_slugs,
+        )
+        for slug in answers
+        if slug not in index.position
+    ]
     kept: dict[str, str] = {}
     routed_by: tuple[str, str] | None = None
     for question in index.questions:
-        slug = question.slug
-        choices = tuple(index.choices[slug])
-        allowed = ", ".join(choices)
-        answered = slug in answers
-        value = answers.get(slug)
-        if routed_by is not None:
-            if answered:
-                problems.append(
-                    AnswerProblem(
-                        slug,
-                        f"{slug}: not asked, because {routed_by[0]}={routed_by[1]} ends the "
-                        "questions; leave this answer out",
-                        (),
-                    )
-                )
+        problem = _answer_problem(index, question, answers, kept, routed_by, complete)
+        if problem is not None:
+            problems.append(problem)
             continue
-        if not condition_holds(question.show_if, kept):
-            if answered:
-                assert question.show_if is not None  # only a condition can hide a question
-                problems.append(
-                    AnswerProblem(
-                        slug,
-                        f"{slug}: not asked with these answers (asked only when "
-                        f"{describe_condition(question.show_if)}); leave this answer out",
-                        (),
-                    )
-                )
-            continue
-        if not answered:
-            if complete:
-                problems.append(
-                    AnswerProblem(slug, f"{slug}: missing answer (allowed: {allowed})", choices)
-                )
-            continue
-        choice = index.choices[slug].get(value) if isinstance(value, str) else None
-        if choice is None:
-            problems.append(
-                AnswerProblem(
-                    slug, f"{slug}: unknown choice {value!r} (allowed: {allowed})", choices
-                )
-            )
-            continue
-        kept[slug] = choice.slug
-        if choice.route is not None:
-            routed_by = (slug, choice.slug)
+        value = answers.get(question.slug)
+        choice = index.choices[question.slug].get(value) if isinstance(value, str) else None
+        # No problem and a known choice: the answer counts for the questions after it.
+        if choice is not None and routed_by is None and condition_holds(question.show_if, kept):
+            kept[question.slug] = choice.slug
+            if choice.route is not None:
+                routed_by = (question.slug, choice.slug)
     return problems
+
+
+def _answer_problem(
+    index: _Index,
+    question: Question,
+    answers: Answers,
+    kept: Mapping[str, str],
+    routed_by: tuple[str, str] | None,
+    complete: bool,
+) -> AnswerProblem | None:
+    """What is wrong with the answer to one question, given the answers kept before it."""
+    slug = question.slug
+    answered = slug in answers
+    if routed_by is not None:
+        if not answered:
+            return None
+        message = (
+            f"{slug}: not asked, because {routed_by[0]}={routed_by[1]} ends the questions; "
+            "leave this answer out"
+        )
+        return AnswerProblem(slug, message, ())
+    if not condition_holds(question.show_if, kept):
+        if not answered:
+            return None
+        assert question.show_if is not None  # only a condition can hide a question
+        message = (
+            f"{slug}: not asked with these answers (asked only when "
+            f"{describe_condition(question.show_if)}); leave this answer out"
+        )
+        return AnswerProblem(slug, message, ())
+    choices = tuple(index.choices[slug])
+    allowed = ", ".join(choices)
+    if not answered:
+        if not complete:
+            return None
+        return AnswerProblem(slug, f"{slug}: missing answer (allowed: {allowed})", choices)
+    value = answers.get(slug)
+    if not isinstance(value, str) or value not in index.choices[slug]:
+        return AnswerProblem(
+            slug, f"{slug}: unknown choice {value!r} (allowed: {allowed})", choices
+        )
+    return None
 
 
 # ---------------------------------------------------------------------------

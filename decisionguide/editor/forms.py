@@ -2,8 +2,8 @@
 
 - `choice_form_for(outcomes)`: a choice with one points field per outcome of
   its guide (stored as ChoicePoints rows).
-- `ClauseForm`: one clause of a condition: pick a question, pick its answers
-  (stored in the clause's ordered through table).
+- `ClauseForm`: one clause of any condition: pick a question, pick its answers
+  (stored as ordered `ClauseChoice` rows).
 - `RatingsGridForm`: the whole ratings matrix of a guide on one page.
 - `ImportForm`, `try_form_for(doc)`: YAML upload and the draft result checker.
 """
@@ -17,16 +17,18 @@ from django import forms
 from django.db import models
 from django.utils.html import format_html
 
-from decisionguide.content.content_io import CONTENT_FILE_MAX_BYTES, POINTS_RANGE
 from decisionguide.content.models import (
     Choice,
     ChoicePoints,
-    ClauseBase,
+    Clause,
+    ClauseChoice,
     Criterion,
     Outcome,
     Rating,
     ScenarioAnswer,
 )
+from decisionguide.content.validation import POINTS_RANGE
+from decisionguide.content.yaml_io import CONTENT_FILE_MAX_BYTES
 from decisionguide.decision.document import GuideDocument
 
 POINTS_PREFIX = "points_"
@@ -172,7 +174,8 @@ def points_fields(form_class: type[ChoiceForm]) -> list[str]:
 
 
 class ClauseForm(forms.ModelForm):
-    """One clause of a condition: the answer to `question` is one of `answers`."""
+    """One clause of a condition (a question's, a gate's or a note's): the answer to
+    `question` is one of `answers`."""
 
     answers = ChoicesOfQuestionField(
         queryset=Choice.objects.none(),
@@ -182,6 +185,7 @@ class ClauseForm(forms.ModelForm):
     )
 
     class Meta:
+        model = Clause
         fields = ["group", "question", "order"]
 
     def __init__(self, *args: Any, guide_id: int | None = None, **kwargs: Any) -> None:
@@ -209,7 +213,7 @@ class ClauseForm(forms.ModelForm):
                 )
         return cleaned
 
-    def save(self, commit: bool = True) -> ClauseBase:
+    def save(self, commit: bool = True) -> Clause:
         clause = super().save(commit=commit)
         if commit:
             self.save_answers()
@@ -225,17 +229,16 @@ class ClauseForm(forms.ModelForm):
 
     def save_answers(self) -> None:
         """Keep the written order of answers still picked; add new ones in question order."""
-        links_manager = self.instance.clause_choices
         picked = list(self.cleaned_data["answers"])
         picked_ids = {c.pk for c in picked}
-        links = list(links_manager.all())
+        links = list(self.instance.clause_choices.all())
         for link in links:
             if link.choice_id not in picked_ids:
                 link.delete()
         kept = [link.choice_id for link in links if link.choice_id in picked_ids]
         new = [c.pk for c in picked if c.pk not in kept]
         for order, choice_id in enumerate(kept + new):
-            links_manager.model.objects.update_or_create(
+            ClauseChoice.objects.update_or_create(
                 clause=self.instance, choice_id=choice_id, defaults={"order": order}
             )
 

@@ -17,14 +17,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from decisionguide.content.checks import GuideReport, report_of
-from decisionguide.content.content_io import (
-    apply_document,
-    build_document_data,
-    dump_document_yaml,
-    freeze_version,
-    validate_document,
-)
+from decisionguide.content.loading import apply_document, freeze_version
 from decisionguide.content.models import Guide, GuideVersion
+from decisionguide.content.rows import build_document_data
+from decisionguide.content.validation import validate_document
+from decisionguide.content.yaml_io import dump_document_yaml
 from decisionguide.decision.document import DocumentError, GuideDocument
 
 if TYPE_CHECKING:

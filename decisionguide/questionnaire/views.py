@@ -37,7 +37,7 @@ from decisionguide.decision.engine import (
     next_question,
     shown_questions,
 )
-from decisionguide.questionnaire.forms import AnswerForm
+from decisionguide.questionnaire.forms import AnswerForm, answer_helper
 from decisionguide.questionnaire.state import (
     State,
     answer_url,
@@ -127,30 +127,6 @@ def go_to(
     return response
 
 
-def choice_ids(question: Question) -> dict[str, str]:
-    # The first radio carries the question's own id, so "#<question>" links land on it.
-    return {
-        choice.slug: question.slug if index == 0 else f"{question.slug}-{choice.slug}"
-        for index, choice in enumerate(question.choices)
-    }
-
-
-def choice_rows(question: Question, selected: str) -> list[dict[str, Any]]:
-    """The radios of a question page, `selected` checked."""
-    ids = choice_ids(question)
-    free_text = question.free_text
-    return [
-        {
-            "choice": choice,
-            "id": ids[choice.slug],
-            "hint_id": f"{ids[choice.slug]}-hint" if choice.hint else "",
-            "checked": choice.slug == selected,
-            "reveals": free_text is not None and free_text.choice == choice.slug,
-        }
-        for choice in question.choices
-    ]
-
-
 def back_link(doc: GuideDocument, question: Question, state: State) -> tuple[str, bool]:
     """Where "Back" leads, and whether that page is a questionnaire panel HTMX can swap in."""
     if state.return_to_check and next_question(doc, state.answers) is None:
@@ -172,52 +148,36 @@ def render_question(
 ) -> HttpResponse:
     """The question's page; with `form`, the visitor's invalid answer and what is wrong."""
     doc = page.document
-    if form is not None:
-        selected, typed = form.submitted_choice(), form.submitted_text()
-    else:
+    if form is None:
         analytics.question_shown(page, question)
-        selected, typed = state.answers.get(question.slug, ""), state.texts.get(question.slug, "")
+        choice, text = state.answers.get(question.slug, ""), state.texts.get(question.slug, "")
+        form = AnswerForm(question, choice=choice, text=text)
+    selected = form.shown_choice()
     answers_for_count = dict(state.answers)
     if selected:
         answers_for_count[question.slug] = selected
     position, total = progress(doc, question, answers_for_count)
 
-    others = state.without(question.slug)
     back_url, back_in_panel = back_link(doc, question, replace(state, answers=answers_for_count))
-    errors: list[tuple[str, str]] = []
-    choice_error = text_error = ""
-    if form is not None:
-        choice_error = " ".join(form.errors.get(question.slug, []))
-        text_error = " ".join(form.errors.get(text_param(question.slug), []))
-        if choice_error:
-            errors.append((question.slug, choice_error))
-        if text_error:
-            errors.append((text_param(question.slug), text_error))
-
-    free_text = question.free_text
-    described_by = [f"{question.slug}-hint"] if question.hint else []
-    if choice_error:
-        described_by.append(f"{question.slug}-error")
+    form.helper = answer_helper(
+        form,
+        action=answer_url(doc, question),
+        hidden=state.without(question.slug).params(),
+        panel_id=PANEL_ID,
+        caption=f"Question {position} of {total}",
+    )
+    errors = form.error_links()
     title = titled(question.prompt, doc)
     context = {
         "doc": doc,
         "state": state,
         "question": question,
-        "choices": choice_rows(question, selected),
+        "form": form,
         "position": position,
         "total": total,
         "back_url": back_url,
         "back_in_panel": back_in_panel,
-        "action_url": answer_url(doc, question),
-        "hidden_params": others.params(),
         "errors": errors,
-        "choice_error": choice_error,
-        "text_error": text_error,
-        "described_by": " ".join(described_by),
-        "free_text": free_text,
-        "text_label": text_label(free_text.label) if free_text else "",
-        "text_name": text_param(question.slug),
-        "typed_text": typed,
         "page_title": f"Error: {title}" if errors else title,
     }
     return render_page(request, "questionnaire/question.html", "question-panel", context)

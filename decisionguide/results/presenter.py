@@ -216,15 +216,6 @@ def build_result_context(
     """
     answers = answers or {}
     outcome = doc.outcome(decision.outcome or "")
-    runner_up = doc.outcome(decision.runner_up or "") if decision.runner_up else None
-    if runner_up is None and decision.margin is not None and not decision.basis:
-        runner_up = _best_other(doc, decision)  # stored before the runner-up was kept
-    side_for = Side(outcome, _counted(doc, decision.reasons)) if outcome else None
-    side_against = (
-        Side(runner_up, _counted(doc, decision.counter_reasons))
-        if runner_up is not None and decision.reasons_add_up
-        else None
-    )
     first_changes, more_changes = changes(doc, decision.flips)
     scenario = next((s for s in doc.scenarios if s.slug == decision.scenario), None)
     notes = [note for slug in decision.notes if (note := _note(doc, slug)) is not None]
@@ -232,18 +223,9 @@ def build_result_context(
         "doc": doc,
         "decision": decision,
         "outcome": outcome,
-        "runner_up": runner_up,
-        "clarity": _clarity_words(decision, outcome),
-        "clarity_sentence": standing_sentence(outcome, runner_up, decision),
+        **_why(doc, decision, outcome),
         "close_call": decision.close_call,
         "notes": notes,
-        "side_for": side_for,
-        "side_against": side_against,
-        "sum_sentence": (
-            sum_sentence(side_for, side_against, decision) if side_for and side_against else ""
-        ),
-        # Older results counted only the points for the winner.
-        "reasons_add_up": decision.reasons_add_up,
         "excluded": [
             {"outcome": excluded_outcome, "reason": reason}
             for slug, reason in decision.excluded.items()
@@ -264,6 +246,31 @@ def build_result_context(
         ],
         "written": _written(doc, texts),
         "failure_checks": doc.failure_checks,
+    }
+
+
+def _why(doc: GuideDocument, decision: Decision, outcome: Outcome | None) -> dict[str, Any]:
+    """The verdict's standing and what counted for and against it."""
+    runner_up = doc.outcome(decision.runner_up or "") if decision.runner_up else None
+    if runner_up is None and decision.margin is not None and not decision.basis:
+        runner_up = _best_other(doc, decision)  # stored before the runner-up was kept
+    side_for = Side(outcome, _counted(doc, decision.reasons)) if outcome else None
+    side_against = (
+        Side(runner_up, _counted(doc, decision.counter_reasons))
+        if runner_up is not None and decision.reasons_add_up
+        else None
+    )
+    return {
+        "runner_up": runner_up,
+        "clarity": _clarity_words(decision, outcome),
+        "clarity_sentence": standing_sentence(outcome, runner_up, decision),
+        "side_for": side_for,
+        "side_against": side_against,
+        "sum_sentence": (
+            sum_sentence(side_for, side_against, decision) if side_for and side_against else ""
+        ),
+        # Older results counted only the points for the winner.
+        "reasons_add_up": decision.reasons_add_up,
     }
 
 

@@ -70,6 +70,44 @@ def _why(context: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _recommendation(
+    context: Mapping[str, Any], doc: GuideDocument, page_url: Callable[[str], str]
+) -> list[str]:
+    """The recommendation and everything the page says about it, in the page's order."""
+    outcome = context["outcome"]
+    lines: list[str] = []
+    lines += [f"**Recommendation: {outcome.name}** — {_line(outcome.tagline)}", ""]
+    if context["clarity"]:
+        lines += [f"{context['clarity']}: {context['clarity_sentence']}", ""]
+    if context["notes"]:
+        lines += ["## Worth knowing for your answers", ""]
+        for note in context["notes"]:
+            lines += [f"### {note.title}", "", *_block(note.text, doc, page_url)]
+    lines += _why(context)
+    for item in context["written"]:
+        lines += [f"## {item['label']}", "", f"> {_line(item['text'])}", ""]
+    lines += ["## The failure mode to watch", ""]
+    lines += _block(outcome.failure_mode, doc, page_url)
+    if context["next_pages"]:
+        lines += ["## Read next", ""]
+        lines += [f"- [{i['page'].title}]({i['url']})" for i in context["next_pages"]]
+        lines.append("")
+    changes = [*context["first_changes"], *context["more_changes"]]
+    lines += ["## What would change it", ""]
+    if changes:
+        lines += [f"- {change.sentence}" for change in changes]
+    else:
+        lines.append("Changing any one answer on its own would not change it.")
+    lines.append("")
+    if doc.failure_checks:
+        lines += ["## Check again in a month", ""]
+        lines += [
+            f"- [ ] {_resolve_links(_line(check), doc, page_url)}" for check in doc.failure_checks
+        ]
+        lines.append("")
+    return lines
+
+
 def result_markdown(
     doc: GuideDocument,
     decision: Mapping[str, Any],
@@ -90,36 +128,7 @@ def result_markdown(
     outcome = context["outcome"]
     route = doc.linked_page(stored.route) if stored.route else None
     if outcome is not None:
-        lines += [f"**Recommendation: {outcome.name}** — {_line(outcome.tagline)}", ""]
-        if context["clarity"]:
-            lines += [f"{context['clarity']}: {context['clarity_sentence']}", ""]
-        if context["notes"]:
-            lines += ["## Worth knowing for your answers", ""]
-            for note in context["notes"]:
-                lines += [f"### {note.title}", "", *_block(note.text, doc, page_url)]
-        lines += _why(context)
-        for item in context["written"]:
-            lines += [f"## {item['label']}", "", f"> {_line(item['text'])}", ""]
-        lines += ["## The failure mode to watch", ""]
-        lines += _block(outcome.failure_mode, doc, page_url)
-        if context["next_pages"]:
-            lines += ["## Read next", ""]
-            lines += [f"- [{i['page'].title}]({i['url']})" for i in context["next_pages"]]
-            lines.append("")
-        changes = [*context["first_changes"], *context["more_changes"]]
-        lines += ["## What would change it", ""]
-        if changes:
-            lines += [f"- {change.sentence}" for change in changes]
-        else:
-            lines.append("Changing any one answer on its own would not change it.")
-        lines.append("")
-        if doc.failure_checks:
-            lines += ["## Check again in a month", ""]
-            lines += [
-                f"- [ ] {_resolve_links(_line(check), doc, page_url)}"
-                for check in doc.failure_checks
-            ]
-            lines.append("")
+        lines += _recommendation(context, doc, page_url)
     elif route is not None:
         lines += [
             f"**This guide is not the next step: read [{route.title}]({page_url(route.slug)}).**",

@@ -14,3 +14,14 @@ def axe_report(page: Page) -> tuple[int, str]:
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     results = AXE.run(page, options=options)
     return results.violations_count, results.generate_report()
+
+
+def contrast_unknown(page: Page) -> list[str]:
+    """Elements whose text contrast axe can't work out (a gradient or image behind them).
+
+    axe files them under "incomplete", not violations; pa11y and other checkers report
+    them as errors, so a page with any fails a visitor's tools all the same.
+    """
+    results = AXE.run(page, options={"runOnly": ["color-contrast"]})
+    incomplete = results.response.get("incomplete", [])
+    return [" ".join(node["target"]) for rule in incomplete for node in rule["nodes"]]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
 
-from decisionguide.content.content_io import load_guide_file
+from decisionguide.content.loading import load_guide_file
 from decisionguide.decision.document import GuideDocument
 from tests.conftest import SEED_FILE
 

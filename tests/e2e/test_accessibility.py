@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from decisionguide.decision.document import GuideDocument
 from tests.conftest import SEED_FILE, read_document
-from tests.e2e.axe import axe_report
+from tests.e2e.axe import axe_report, contrast_unknown
 from tests.e2e.conftest import LAPTOP, new_page
 from tests.e2e.journeys import public_pages
 
@@ -31,6 +31,7 @@ def test_page_has_no_axe_violations(page: Page, guide: GuideDocument, name: str)
     page.goto(public_pages(guide)[name])
     count, report = axe_report(page)
     assert count == 0, report
+    assert contrast_unknown(page) == []
 
 
 @pytest.mark.parametrize("name", DARK_PAGE_NAMES)

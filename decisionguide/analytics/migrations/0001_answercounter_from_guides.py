@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("guides", "0010_answercounter_moves_to_analytics"),
+        ("guides", "0011_answercounter_moves_to_analytics"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('analytics', '0001_answercounter_from_guides'),
-        ('guides', '0010_answercounter_moves_to_analytics'),
+        ('guides', '0011_answercounter_moves_to_analytics'),
     ]
 
     operations = [

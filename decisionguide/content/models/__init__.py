@@ -6,14 +6,16 @@ directly. The rows are the guide's *draft*: every content change bumps
 history). Visitors see only `Guide.published_version`, which moves when an
 editor publishes (or `loadguide` loads a file marked `published: true`);
 pages, the engine and stored results read that frozen document.
-`content_io` is the only code that maps documents to rows and back, so the
-two shapes can't drift apart.
+`content.mapping` is the one table that says how documents map to rows and
+back (`content.rows` reads and writes by it), so the two shapes can't drift
+apart; these models never import it.
 
 Deletion rules: parts that only make sense with their parent cascade;
 references that would silently change a guide's meaning if they vanished
 (a scenario's outcome, a choice's route, what a condition looks at) are
 RESTRICT, so an editor must fix the referring row first, while deleting a
-whole guide still removes everything.
+whole guide still removes everything. Conditions of questions, gates and
+notes are all `Clause` rows (see its docstring for why a generic owner).
 """
 
 from __future__ import annotations
@@ -50,30 +52,21 @@ from decisionguide.content.models.questions import (
     ScenarioAnswer,
 )
 from decisionguide.content.models.rules import (
-    ClauseBase,
-    ClauseChoiceBase,
+    Clause,
+    ClauseChoice,
     Gate,
-    GateClause,
-    GateClauseChoice,
     Note,
-    NoteClause,
-    NoteClauseChoice,
-    QuestionShowClause,
-    QuestionShowClauseChoice,
-    group_constraint,
 )
 
 __all__ = [
     "PAGE_FIELDS",
     "Choice",
     "ChoicePoints",
-    "ClauseBase",
-    "ClauseChoiceBase",
+    "Clause",
+    "ClauseChoice",
     "Criterion",
     "DocumentMemo",
     "Gate",
-    "GateClause",
-    "GateClauseChoice",
     "Guide",
     "GuideItem",
     "GuideManager",
@@ -81,17 +74,12 @@ __all__ = [
     "GuideVersion",
     "LinkedPage",
     "Note",
-    "NoteClause",
-    "NoteClauseChoice",
     "Outcome",
     "OutcomeNextPage",
     "Question",
-    "QuestionShowClause",
-    "QuestionShowClauseChoice",
     "Rating",
     "Scenario",
     "ScenarioAnswer",
-    "group_constraint",
     "in_schema_order",
     "order_field",
     "parsed_documents",

@@ -5,7 +5,8 @@ Outside this app a guide's document is read in exactly three ways:
 - `Guide.objects.published()`: the guides visitors can open;
 - `guide.published_document()`: the frozen document they see, whose row is
   `guide.published_version` (results point at it, analytics count per its number);
-- `guide.draft_document()`: the editors' draft, frozen the same way.
+- `guide.draft_document()`: the editors' draft, the frozen version of the rows'
+  current version number (`draft_version()`, frozen from the rows if missing).
 
 Parsed documents are kept per worker (`parsed_documents`): a version never
 changes, so the copy can't go stale, and pages and the engine reuse one object.
@@ -18,6 +19,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -25,11 +27,8 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
 from decisionguide.content.models.fields import slug_field
-from decisionguide.decision.document import (
-    TEXT_MAX_LENGTH,
-    GuideDocument,
-    parse_document,
-)
+from decisionguide.decision.document import TEXT_MAX_LENGTH, GuideDocument
+from decisionguide.decision.parsing import parse_document
 
 
 class DocumentMemo:
@@ -231,9 +230,9 @@ class Guide(models.Model):
         frozen = GuideVersion.objects.filter(guide=self, version=self.version).first()
         if frozen is not None:
             return frozen
-        from decisionguide.content.content_io import build_document
-
-        data = build_document(self).to_data()
+        # Rows -> document is `content.rows.build_document`, which imports these models, so
+        # they don't import it: the content app's config holds it (`ContentConfig.ready`).
+        data = apps.get_app_config(self._meta.app_label).build_document(self).to_data()
         try:
             with transaction.atomic():
                 return GuideVersion.objects.create(guide=self, version=self.version, document=data)
@@ -241,7 +240,10 @@ class Guide(models.Model):
             return GuideVersion.objects.get(guide=self, version=self.version)
 
     def draft_document(self) -> GuideDocument:
-        """The draft as a frozen document (raises DocumentError if the rows are broken)."""
+        """The draft as editors see it: `draft_version()`'s document, parsed once per worker.
+
+        Raises DocumentError if the rows had to be frozen and don't make a guide.
+        """
         return self.draft_version().as_document()
 
     def has_unpublished_changes(self) -> bool:

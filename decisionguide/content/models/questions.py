@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,13 +10,7 @@ from django.db import models
 from decisionguide.content.models.fields import order_field, slug_field, unique_per
 from decisionguide.content.models.guide import Guide
 from decisionguide.content.models.parts import LinkedPage, Outcome, Scenario
-from decisionguide.decision.document import (
-    TEXT_MAX_LENGTH,
-)
-
-if TYPE_CHECKING:
-    pass
-
+from decisionguide.decision.document import TEXT_MAX_LENGTH
 
 # ---------------------------------------------------------------------------
 # Questions, choices, points
@@ -57,6 +50,8 @@ class Question(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text="Most characters a visitor may type.",
     )
+    # Its show-condition (`show_if` in the document): shown only when these clauses hold.
+    show_clauses = GenericRelation("Clause", related_query_name="shown")
     order = order_field()
 
     class Meta:

@@ -1,18 +1,18 @@
-"""Gates, notes and the conditions that switch them (and questions) on."""
+"""Gates, notes and the one condition model that switches them (and questions) on."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from decisionguide.content.models.fields import order_field, slug_field, unique_per
 from decisionguide.content.models.guide import Guide
 from decisionguide.content.models.parts import Outcome
 from decisionguide.content.models.questions import Choice, Question
-from decisionguide.decision.document import (
-    TEXT_MAX_LENGTH,
-)
+from decisionguide.decision.document import TEXT_MAX_LENGTH
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -40,6 +40,8 @@ class Gate(models.Model):
     reason = models.TextField(
         max_length=TEXT_MAX_LENGTH, help_text="Markdown. Tells the visitor why it was ruled out."
     )
+    # Its condition (`unless` in the document): deleted with the gate.
+    clauses = GenericRelation("Clause", related_query_name="gate")
     order = order_field()
 
     class Meta:
@@ -84,6 +86,8 @@ class Note(models.Model):
         help_text="Outcomes this note speaks for; it then argues against every other one, "
         "and the same check applies.",
     )
+    # Its condition (`when` in the document): deleted with the note.
+    clauses = GenericRelation("Clause", related_query_name="note")
     order = order_field()
 
     class Meta:
@@ -94,109 +98,88 @@ class Note(models.Model):
         return self.title
 
 
-class ClauseBase(models.Model):
+class ClauseGroup(models.TextChoices):
+    """How a clause counts in its condition (`Condition.all_` / `any_` in the document)."""
+
+    ALL = "all", "All of these"
+    ANY = "any", "Any of these"
+
+
+class Clause(models.Model):
     """One clause of a condition: the answer to `question` is one of `choices`.
 
+    Question show-conditions, gates and notes all keep their conditions here:
+    one model, whatever owns the condition. The owner is a generic relation
+    (content type + object id) rather than one nullable foreign key per kind of
+    owner, so a new kind of part with a condition needs only a `GenericRelation`
+    to this model (no new table, column or migration), and the admin edits any
+    owner's clauses with one `GenericTabularInline`. Each owner's
+    `GenericRelation` deletes its clauses with it (the database can't: the
+    owner is no foreign key). `choices` keep the order they were written in
+    through `ClauseChoice`, so a condition reads back exactly as written.
+
     A condition holds when every "all" clause holds and, if it has "any"
-    clauses, at least one of those. Each concrete clause has its own ordered
-    through model for `choices`, so a condition reads back exactly as written.
+    clauses, at least one of those.
     """
 
-    class Group(models.TextChoices):
-        ALL = "all", "All of these"
-        ANY = "any", "Any of these"
+    Group = ClauseGroup
 
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="What kind of part the condition belongs to (question, gate or note).",
+    )
+    object_id = models.PositiveBigIntegerField(
+        help_text="Which question, gate or note the condition belongs to."
+    )
+    owner = GenericForeignKey("content_type", "object_id")
     question = models.ForeignKey(
         Question,
         on_delete=models.RESTRICT,
-        related_name="used_in_%(class)s",
+        related_name="used_in_clauses",
         help_text="The earlier question whose answer is looked at.",
     )
     group = models.CharField(
         max_length=3,
-        choices=Group.choices,
-        default=Group.ALL,
+        choices=ClauseGroup.choices,
+        default=ClauseGroup.ALL,
         help_text="'all': this clause must hold. 'any': at least one 'any' clause must hold.",
+    )
+    choices = models.ManyToManyField(
+        Choice,
+        through="ClauseChoice",
+        related_name="+",
+        help_text="Answers that make the clause hold.",
     )
     order = order_field()
 
     class Meta:
-        abstract = True
+        ordering = ["content_type_id", "object_id", "order", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="guides_clause_owner")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(group__in=ClauseGroup.values), name="guides_clause_group_known"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.group}: {self.question.slug} in ({', '.join(self.choice_slugs())})"
 
     def choice_slugs(self) -> list[str]:
-        links: Iterable[ClauseChoiceBase] = self.clause_choices.select_related("choice")
+        links: Iterable[ClauseChoice] = self.clause_choices.select_related("choice")
         return [link.choice.slug for link in links]
 
 
-def group_constraint(model: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=models.Q(group__in=["all", "any"]), name=f"guides_{model}_group_known"
-    )
+class ClauseChoice(models.Model):
+    """One answer that makes a clause hold, in the order the condition lists them."""
 
-
-class QuestionShowClause(ClauseBase):
-    """Shows `shown` only when its clauses hold (no clauses: always shown)."""
-
-    shown = models.ForeignKey(
-        Question,
+    clause = models.ForeignKey(
+        Clause,
         on_delete=models.CASCADE,
-        related_name="show_clauses",
-        help_text="The question shown only when the clauses hold.",
+        related_name="clause_choices",
+        help_text="The clause these answers belong to.",
     )
-    choices = models.ManyToManyField(
-        Choice,
-        through="QuestionShowClauseChoice",
-        related_name="+",
-        help_text="Answers that make the clause hold.",
-    )
-
-    class Meta:
-        ordering = ["shown_id", "order", "id"]
-        constraints = [group_constraint("questionshowclause")]
-
-
-class GateClause(ClauseBase):
-    gate = models.ForeignKey(
-        Gate,
-        on_delete=models.CASCADE,
-        related_name="clauses",
-        help_text="The gate whose condition this clause is part of.",
-    )
-    choices = models.ManyToManyField(
-        Choice,
-        through="GateClauseChoice",
-        related_name="+",
-        help_text="Answers that make the clause hold.",
-    )
-
-    class Meta:
-        ordering = ["gate_id", "order", "id"]
-        constraints = [group_constraint("gateclause")]
-
-
-class NoteClause(ClauseBase):
-    note = models.ForeignKey(
-        Note,
-        on_delete=models.CASCADE,
-        related_name="clauses",
-        help_text="The note whose condition this clause is part of.",
-    )
-    choices = models.ManyToManyField(
-        Choice,
-        through="NoteClauseChoice",
-        related_name="+",
-        help_text="Answers that make the clause hold.",
-    )
-
-    class Meta:
-        ordering = ["note_id", "order", "id"]
-        constraints = [group_constraint("noteclause")]
-
-
-class ClauseChoiceBase(models.Model):
     choice = models.ForeignKey(
         Choice,
         on_delete=models.RESTRICT,
@@ -206,46 +189,8 @@ class ClauseChoiceBase(models.Model):
     order = order_field()
 
     class Meta:
-        abstract = True
+        ordering = ["clause_id", "order", "id"]
+        constraints = [unique_per("clause", "choice", "clausechoice")]
 
     def __str__(self) -> str:
         return self.choice.slug
-
-
-class QuestionShowClauseChoice(ClauseChoiceBase):
-    clause = models.ForeignKey(
-        QuestionShowClause,
-        on_delete=models.CASCADE,
-        related_name="clause_choices",
-        help_text="The clause these answers belong to.",
-    )
-
-    class Meta:
-        ordering = ["clause_id", "order", "id"]
-        constraints = [unique_per("clause", "choice", "questionshowclausechoice")]
-
-
-class GateClauseChoice(ClauseChoiceBase):
-    clause = models.ForeignKey(
-        GateClause,
-        on_delete=models.CASCADE,
-        related_name="clause_choices",
-        help_text="The clause these answers belong to.",
-    )
-
-    class Meta:
-        ordering = ["clause_id", "order", "id"]
-        constraints = [unique_per("clause", "choice", "gateclausechoice")]
-
-
-class NoteClauseChoice(ClauseChoiceBase):
-    clause = models.ForeignKey(
-        NoteClause,
-        on_delete=models.CASCADE,
-        related_name="clause_choices",
-        help_text="The clause these answers belong to.",
-    )
-
-    class Meta:
-        ordering = ["clause_id", "order", "id"]
-        constraints = [unique_per("clause", "choice", "noteclausechoice")]

@@ -17,8 +17,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from decisionguide.content.checks import check_document, report_lines
-from decisionguide.content.content_io import ContentError, display_name, read_guide_file
+from decisionguide.content.logic_map import render_svg
 from decisionguide.content.models import Guide
+from decisionguide.content.yaml_io import ContentError, display_name, read_guide_file
 from decisionguide.decision.document import DocumentError, GuideDocument
 
 FAILED = 1
@@ -48,6 +49,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Check what visitors see (the published versions) instead of the drafts.",
         )
+        parser.add_argument(
+            "--map",
+            dest="map_path",
+            type=Path,
+            metavar="FILE.svg",
+            help="Also draw the guide's logic (questions, choices, what they push, gates, "
+            "notes) as SVG into FILE.svg; with several guides, FILE-<slug>.svg each.",
+        )
 
     def handle(self, *args: Any, slugs: list[str], files: list[Path] | None, **options: Any):
         if files and slugs:
@@ -59,8 +68,21 @@ class Command(BaseCommand):
             self.stdout.write("\n".join(report_lines(report, heading)))
             if not report.passes:
                 failed.append(doc.slug)
+            if options["map_path"] is not None:
+                self.write_map(doc, options["map_path"], several=len(targets) > 1)
         if failed:
             raise CommandError(f"checks failed for: {', '.join(failed)}", returncode=FAILED)
+
+    def write_map(self, doc: GuideDocument, path: Path, *, several: bool) -> None:
+        if several:
+            path = path.with_name(f"{path.stem}-{doc.slug}{path.suffix or '.svg'}")
+        try:
+            path.write_text(render_svg(doc), encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(
+                f"{path}: can't write the map ({exc.strerror})", USAGE_ERROR
+            ) from None
+        self.stdout.write(f"  Map of the logic: {path}")
 
     def file_targets(self, files: list[Path]) -> list[tuple[str, GuideDocument]]:
         targets = []

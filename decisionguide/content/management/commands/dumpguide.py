@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from decisionguide.content.content_io import dump_guide_yaml
 from decisionguide.content.models import Guide
+from decisionguide.content.yaml_io import dump_guide_yaml
 from decisionguide.decision.document import DocumentError
 
 

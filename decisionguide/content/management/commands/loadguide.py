@@ -9,13 +9,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from decisionguide.content.checks import publish_problems
-from decisionguide.content.content_io import (
+from decisionguide.content.loading import LoadReport, load_guide_files
+from decisionguide.content.yaml_io import (
     CONTENT_FILE_MAX_BYTES,
     ContentError,
     FileTooLarge,
-    LoadReport,
     display_name,
-    load_guide_files,
 )
 from decisionguide.decision.document import GuideDocument
 

@@ -14,13 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from decisionguide.decision.document import Choice, GuideDocument, Question, parse_document
+from decisionguide.decision.document import Choice, GuideDocument, Question
 from decisionguide.decision.engine import (
     check_answers,
     clean_answers,
     evaluate,
     next_question,
 )
+from decisionguide.decision.parsing import parse_document
 from decisionguide.decision.verdict import Decision, clarity_for
 
 # The seed guide's rule: a hybrid is only recommended with a written handoff rule.

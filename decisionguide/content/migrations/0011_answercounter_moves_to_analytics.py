@@ -9,7 +9,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("guides", "0009_linked_page_text_limits"),
+        ("guides", "0010_one_condition_model"),
     ]
 
     operations = [

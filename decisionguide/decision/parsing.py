@@ -1,0 +1,277 @@
+"""Raw guide data (from YAML, JSON or the rows) in, a checked `GuideDocument` out.
+
+`parse_document` checks the size first (before anything is validated or
+rendered), then the types (pydantic), then every link between the parts of
+the guide (`check_references`): an outcome, page, question or choice named
+anywhere must exist, conditions may only look at earlier questions, and so
+on. Each problem is one `DocumentError` naming its key path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from decisionguide.decision.document import (
+    DOCUMENT_MAX_CHARACTERS,
+    MARKDOWN_FIELDS,
+    PAGE_LINK,
+    RESERVED_QUESTION_SLUGS,
+    TEXT_PARAM_SUFFIX,
+    Condition,
+    DocumentError,
+    GuideDocument,
+    Question,
+    format_path,
+)
+
+
+def parse_document(data: Any) -> GuideDocument:
+    """Validate raw data (from YAML or JSON) into a GuideDocument.
+
+    Raises DocumentError for the first problem found: size first, then types,
+    then references between parts.
+    """
+    if not isinstance(data, dict):
+        raise DocumentError("", "the file must hold a mapping of guide fields at the top level")
+    too_large = size_problem(data)
+    if too_large is not None:
+        raise too_large
+    try:
+        document = GuideDocument.model_validate(data)
+    except ValidationError as exc:
+        raise type_problem(exc.errors()[0]) from None
+    problems = list(check_references(document))
+    if problems:
+        raise problems[0]
+    return document
+
+
+def size_problem(data: Any) -> DocumentError | None:
+    """The document's text over DOCUMENT_MAX_CHARACTERS: checked on the raw data, before
+    validating (or rendering) any of it. YAML aliases count each time they are used."""
+    total = 0
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+            if total > DOCUMENT_MAX_CHARACTERS:
+                return DocumentError(
+                    "",
+                    f"the guide is too large: over {DOCUMENT_MAX_CHARACTERS:,} characters of "
+                    "text, the most one guide may have",
+                )
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return None
+
+
+def type_problem(error: ErrorDetails) -> DocumentError:
+    """One pydantic error as a DocumentError: its key path and what is wrong, in words."""
+    kind, context, value = error["type"], error.get("ctx", {}), error.get("input")
+    last = str(error["loc"][-1:])
+    message = error["msg"]
+    if kind == "missing":
+        message = "required field is missing"
+    elif kind == "extra_forbidden":
+        message = "unknown field"
+    elif kind == "string_pattern_mismatch" and "slug" in last:
+        message = f"{value!r} is not a valid slug (lowercase letters, digits, - or _)"
+    elif kind == "string_pattern_mismatch" and "url" in last:
+        message = (
+            f"{value!r} is not an address a linked page may have: use https://… or http://… "
+            "with a host name, or a path on this site starting with a single /"
+        )
+    elif kind == "string_too_long":
+        # Texts are measured without their surrounding whitespace, as they are stored.
+        length = f" (this one has {len(value.strip())})" if isinstance(value, str) else ""
+        message = f"at most {context['max_length']} characters allowed{length}"
+    elif kind == "too_long":
+        found = context.get("actual_length")
+        message = f"at most {context['max_length']} items allowed" + (
+            f" (this one has {found})" if found is not None else ""
+        )
+    return DocumentError(format_path(error["loc"]), message)
+
+
+def _duplicates(items: Iterable[Any], path: str) -> Iterator[DocumentError]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.slug in seen:
+            yield DocumentError(f"{path}[{index}].slug", f"duplicate slug {item.slug!r}")
+        seen.add(item.slug)
+
+
+def check_references(doc: GuideDocument) -> Iterator[DocumentError]:
+    """Every problem with the links between parts of a guide, in file order."""
+    for name in ("outcomes", "criteria", "scenarios", "linked_pages", "questions", "notes"):
+        yield from _duplicates(getattr(doc, name), name)
+    links = _Links(doc)
+    yield from links.pages_and_outcomes()
+    yield from links.criteria()
+    yield from links.questions()
+    yield from links.gates()
+    yield from links.notes()
+    yield from links.scenario_answers()
+
+
+@dataclass
+class _Links:
+    """The references of one document, checked part by part."""
+
+    doc: GuideDocument
+    # Questions checked so far: a condition may only look at these.
+    earlier: dict[str, Question] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.outcome_slugs = [o.slug for o in self.doc.outcomes]
+        self.page_slugs = {p.slug for p in self.doc.linked_pages}
+
+    def unknown_outcome(self, path: str, slug: str) -> DocumentError:
+        known = ", ".join(self.outcome_slugs)
+        return DocumentError(path, f"unknown outcome {slug!r} (known: {known})")
+
+    def unknown_page(self, path: str, slug: str) -> DocumentError:
+        known = ", ".join(sorted(self.page_slugs)) or "none"
+        return DocumentError(path, f"unknown linked page {slug!r} (known: {known})")
+
+    def outcomes_named(self, path: str, slugs: Iterable[str]) -> Iterator[DocumentError]:
+        for index, slug in enumerate(slugs):
+            if slug not in self.outcome_slugs:
+                yield self.unknown_outcome(f"{path}[{index}]", slug)
+
+    def pages_and_outcomes(self) -> Iterator[DocumentError]:
+        doc = self.doc
+        if doc.default_outcome not in self.outcome_slugs:
+            yield self.unknown_outcome("default_outcome", doc.default_outcome)
+        for name in MARKDOWN_FIELDS:
+            for slug in PAGE_LINK.findall(getattr(doc, name)):
+                if slug not in self.page_slugs:
+                    yield self.unknown_page(name, slug)
+        for i, outcome in enumerate(doc.outcomes):
+            for j, slug in enumerate(outcome.next_pages):
+                if slug not in self.page_slugs:
+                    yield self.unknown_page(f"outcomes[{i}].next_pages[{j}]", slug)
+        for i, scenario in enumerate(doc.scenarios):
+            if scenario.outcome not in self.outcome_slugs:
+                yield self.unknown_outcome(f"scenarios[{i}].outcome", scenario.outcome)
+
+    def criteria(self) -> Iterator[DocumentError]:
+        for i, criterion in enumerate(self.doc.criteria):
+            for slug in criterion.ratings:
+                if slug not in self.outcome_slugs:
+                    yield self.unknown_outcome(f"criteria[{i}].ratings.{slug}", slug)
+            for slug in self.outcome_slugs:
+                if slug not in criterion.ratings:
+                    yield DocumentError(f"criteria[{i}].ratings", f"no rating for outcome {slug!r}")
+
+    def questions(self) -> Iterator[DocumentError]:
+        with_free_text = {q.slug for q in self.doc.questions if q.free_text is not None}
+        for i, question in enumerate(self.doc.questions):
+            yield from self.question(f"questions[{i}]", question, with_free_text)
+            self.earlier[question.slug] = question
+
+    def question(
+        self, path: str, question: Question, with_free_text: set[str]
+    ) -> Iterator[DocumentError]:
+        if question.slug in RESERVED_QUESTION_SLUGS:
+            yield DocumentError(
+                f"{path}.slug",
+                f"{question.slug!r} is reserved by the questionnaire's URLs; pick another slug",
+            )
+        written_to = question.slug.removesuffix(TEXT_PARAM_SUFFIX)
+        if written_to != question.slug and written_to in with_free_text:
+            yield DocumentError(
+                f"{path}.slug",
+                f"{question.slug!r} clashes with the written answer to question "
+                f"{written_to!r}; pick another slug",
+            )
+        if question.show_if is not None:
+            yield from condition_problems(question.show_if, f"{path}.show_if", self.earlier)
+        yield from _duplicates(question.choices, f"{path}.choices")
+        for j, choice in enumerate(question.choices):
+            for slug in choice.points:
+                if slug not in self.outcome_slugs:
+                    yield self.unknown_outcome(f"{path}.choices[{j}].points.{slug}", slug)
+            if choice.route is not None and choice.route not in self.page_slugs:
+                yield self.unknown_page(f"{path}.choices[{j}].route", choice.route)
+        choice_slugs = [c.slug for c in question.choices]
+        if question.free_text is not None and question.free_text.choice not in choice_slugs:
+            yield DocumentError(
+                f"{path}.free_text.choice",
+                f"unknown choice {question.free_text.choice!r} "
+                f"(allowed: {', '.join(choice_slugs)})",
+            )
+
+    def gates(self) -> Iterator[DocumentError]:
+        gates = self.doc.gates
+        for i, gate in enumerate(gates):
+            if gate.outcome not in self.outcome_slugs:
+                yield self.unknown_outcome(f"gates[{i}].outcome", gate.outcome)
+            yield from condition_problems(gate.unless, f"gates[{i}].unless", self.earlier)
+        for i, gate in enumerate(gates):
+            if gate.outcome == self.doc.default_outcome:
+                yield DocumentError(
+                    f"gates[{i}].outcome",
+                    "the default outcome can't be gated: it is the answer when nothing else fits",
+                )
+
+    def notes(self) -> Iterator[DocumentError]:
+        for i, note in enumerate(self.doc.notes):
+            path = f"notes[{i}]"
+            yield from condition_problems(note.when, f"{path}.when", self.earlier)
+            for name in ("shown_with", "argues_against", "argues_for"):
+                yield from self.outcomes_named(f"{path}.{name}", getattr(note, name))
+            both = set(note.argues_against) & set(note.argues_for)
+            if both:
+                yield DocumentError(
+                    f"{path}.argues_against",
+                    f"a note can't argue both for and against {', '.join(sorted(both))}",
+                )
+            for slug in PAGE_LINK.findall(note.text):
+                if slug not in self.page_slugs:
+                    yield self.unknown_page(f"{path}.text", slug)
+
+    def scenario_answers(self) -> Iterator[DocumentError]:
+        for i, scenario in enumerate(self.doc.scenarios):
+            for question_slug, choice_slug in scenario.answers.items():
+                path = f"scenarios[{i}].answers.{question_slug}"
+                question = self.earlier.get(question_slug)
+                if question is None:
+                    yield DocumentError(path, f"unknown question {question_slug!r}")
+                elif question.choice(choice_slug) is None:
+                    allowed = ", ".join(c.slug for c in question.choices)
+                    yield DocumentError(
+                        path, f"unknown choice {choice_slug!r} (allowed: {allowed})"
+                    )
+
+
+def condition_problems(
+    condition: Condition, path: str, earlier: dict[str, Question]
+) -> Iterator[DocumentError]:
+    if not condition.all_ and not condition.any_:
+        yield DocumentError(path, "a condition needs at least one clause under 'all' or 'any'")
+    for group, index, clause in condition.clauses():
+        clause_path = f"{path}.{group}[{index}]"
+        question = earlier.get(clause.question)
+        if question is None:
+            yield DocumentError(
+                f"{clause_path}.question",
+                f"unknown or later question {clause.question!r} "
+                "(a condition may only look at questions asked before it)",
+            )
+            continue
+        for j, slug in enumerate(clause.in_):
+            if question.choice(slug) is None:
+                allowed = ", ".join(c.slug for c in question.choices)
+                yield DocumentError(
+                    f"{clause_path}.in[{j}]", f"unknown choice {slug!r} (allowed: {allowed})"
+                )

@@ -1,0 +1,181 @@
+"""What the guide admin's own pages share: finding the guide, permission checks, the
+admin page frame, links between the pages, and the status panel of a guide's change page.
+
+The views (`admin_views`, `admin_tools`) take the guide's model admin as
+`model_admin`: any `admin.ModelAdmin` of `Guide` (`editor.admin.GuideAdmin`
+binds itself in its `get_urls`), so these modules never import `editor.admin`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from decisionguide.content.checks import GuideReport
+from decisionguide.content.models import Guide, GuideVersion
+from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM
+from decisionguide.decision.document import DocumentError
+from decisionguide.editor.publishing import (
+    draft_report,
+)
+
+# ---------------------------------------------------------------------------
+# Shared helpers
+
+
+def get_guide(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> Guide:
+    guide = model_admin.get_object(request, unquote(object_id))
+    if guide is None:
+        raise Http404("No such guide")
+    if not model_admin.has_view_or_change_permission(request, guide):
+        raise PermissionDenied
+    return guide
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def admin_url(name: str, *args: Any) -> str:
+    return reverse(f"admin:guides_guide_{name}", args=args)
+
+
+def page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    template: str,
+    title: str,
+    guide: Guide | None = None,
+    **context: Any,
+) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.opts,
+            "title": title,
+            "guide": guide,
+            "original": guide,
+            **context,
+        },
+    )
+
+
+def version_of(guide: Guide, number: int) -> GuideVersion:
+    version = GuideVersion.objects.filter(guide=guide, version=number).first()
+    if version is None:
+        raise Http404("No such version")
+    return version
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "add", "remove", "hunk", "file" or "" (context)
+    text: str
+
+
+def diff_lines(diff: str) -> list[DiffLine]:
+    lines = []
+    for line in diff.splitlines():
+        if line.startswith(("+++", "---")):
+            kind = "file"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "remove"
+        else:
+            kind = ""
+        lines.append(DiffLine(kind, line))
+    return lines
+
+
+def links(guide: Guide) -> dict[str, str]:
+    return {
+        "change": admin_url("change", guide.pk),
+        "checks": admin_url("checks", guide.pk),
+        "ratings": admin_url("ratings", guide.pk),
+        "history": admin_url("history", guide.pk),
+        "export": admin_url("export", guide.pk),
+        "try": admin_url("try", guide.pk),
+        "analytics": admin_url("analytics", guide.pk),
+        "publish": admin_url("publish", guide.pk),
+        "unpublish": admin_url("unpublish", guide.pk),
+        "public": guide.get_absolute_url(),
+        "preview": f"{guide.get_absolute_url()}?{PREVIEW_PARAM}={PREVIEW_DRAFT}",
+        "preview_questionnaire": (
+            f"{reverse('questionnaire-start', args=[guide.slug])}?{PREVIEW_PARAM}={PREVIEW_DRAFT}"
+        ),
+    }
+
+
+def part_links(guide: Guide) -> list[tuple[str, str, str, int]]:
+    """(name, list URL, add URL, count) for every kind of part of the guide."""
+    parts = [
+        ("Outcomes", "outcome", guide.outcomes.count()),
+        ("Criteria", "criterion", guide.criteria.count()),
+        ("Questions", "question", guide.questions.count()),
+        ("Scenarios", "scenario", guide.scenarios.count()),
+        ("Gates", "gate", guide.gates.count()),
+        ("Notes", "note", guide.notes.count()),
+        ("Linked pages", "linkedpage", guide.linked_pages.count()),
+        ("List items", "guideitem", guide.items.count()),
+    ]
+    return [
+        (
+            name,
+            f"{reverse(f'admin:guides_{model}_changelist')}?guide__id__exact={guide.pk}",
+            f"{reverse(f'admin:guides_{model}_add')}?guide={guide.pk}",
+            count,
+        )
+        for name, model, count in parts
+    ]
+
+
+def safe_draft_report(guide: Guide) -> tuple[GuideReport | None, str]:
+    """The draft's checks, or why the draft can't be checked."""
+    try:
+        return draft_report(guide)[1], ""
+    except DocumentError as exc:
+        return None, str(exc)
+
+
+def guide_panel_context(
+    model_admin: admin.ModelAdmin, request: HttpRequest, guide: Guide
+) -> dict[str, Any]:
+    """Status, checks summary and links shown at the top of the guide's change page."""
+    report, problem = safe_draft_report(guide)
+    published = guide.published_version
+    return {
+        "panel": {
+            "report": report,
+            "problem": problem,
+            "published_number": published.version if published else None,
+            "unpublished_changes": guide.has_unpublished_changes(),
+            "links": links(guide),
+            "parts": part_links(guide),
+            "can_publish": request.user.has_perm("guides.publish_guide"),
+            "can_analytics": request.user.has_perm("guides.view_analytics"),
+        }
+    }
+
+
+def scenario_status(guide: Guide, slug: str) -> str:
+    """ "pass" / "FAIL: expected x, got y" for one scenario of the draft (a list column)."""
+    report, _ = safe_draft_report(guide)
+    if report is None:
+        return "?"
+    check = next((s for s in report.scenarios if s.slug == slug), None)
+    if check is None:
+        return "?"
+    return "pass" if check.passed else f"FAIL: got {check.result_text()}"

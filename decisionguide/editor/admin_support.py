@@ -1,0 +1,306 @@
+"""What every page of the editor admin shares: the guide a page is about, selects that
+offer only that guide's rows, and saves checked as a whole guide.
+
+Every save or delete of any part of a guide is checked as a whole guide
+(`publishing.record_edit`): if the rows would no longer make a valid guide,
+the transaction is rolled back and the form is shown again with the
+problems listed; otherwise the change is frozen as a new draft version, once
+per save however many rows changed (`GuideContentAdmin`). Inlines offer only
+rows of the page's guide (`GuideInlineMixin`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.db import IntegrityError, models
+from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from decisionguide.content.models import (
+    Choice,
+    Guide,
+    LinkedPage,
+    Outcome,
+    Question,
+)
+from decisionguide.editor.forms import (
+    choices_of_guide,
+    with_guide,
+)
+from decisionguide.editor.publishing import GuideInvalid, record_edit
+
+MARKDOWN_HELP = "Markdown."
+GUIDE_PARAM = "guide"
+# Set on the request by the admin whose page is being built, read by its inlines.
+REQUEST_GUIDE = "_decisionguide_guide"
+REQUEST_PROBLEMS = "_decisionguide_problems"
+
+
+class AdminAssets:
+    css = {"all": ["admin-extra/guide-admin.css"]}
+    js = ["admin-extra/guide-admin.js"]
+
+
+# ---------------------------------------------------------------------------
+# Which guide a page is about
+
+
+def quoted(value: object) -> str:
+    return f"\N{LEFT DOUBLE QUOTATION MARK}{value}\N{RIGHT DOUBLE QUOTATION MARK}"
+
+
+def request_guide(request: HttpRequest) -> Guide | None:
+    return getattr(request, REQUEST_GUIDE, None)
+
+
+def guide_from_params(request: HttpRequest) -> Guide | None:
+    """The guide an add page is for: posted, in the query or list filters, or the only one."""
+    params = [request.POST, request.GET]
+    filters = request.GET.get("_changelist_filters")
+    if filters:
+        params.append(dict(parse_qsl(filters)))
+    for source in params:
+        for key in (GUIDE_PARAM, "guide__id__exact", "question__guide__id__exact"):
+            value = source.get(key)
+            if value and str(value).isdigit():
+                guide = Guide.objects.filter(pk=int(value)).first()
+                if guide is not None:
+                    return guide
+        question = source.get("question")
+        if question and str(question).isdigit():
+            found = Question.objects.filter(pk=int(question)).select_related("guide").first()
+            if found is not None:
+                return found.guide
+    guides = list(Guide.objects.all()[:2])
+    return guides[0] if len(guides) == 1 else None
+
+
+def limit_to_guide(db_field: models.Field, guide: Guide | None, kwargs: dict) -> None:
+    """Offer only rows of `guide` in a foreign key or many-to-many select."""
+    if guide is None:
+        return
+    target = db_field.related_model
+    if target is Choice:
+        kwargs["queryset"] = choices_of_guide(guide.pk)
+    elif target in (Outcome, LinkedPage, Question):
+        kwargs["queryset"] = target.objects.filter(guide=guide)
+
+
+def change_note(admin_obj: admin.ModelAdmin, request: HttpRequest, form, formsets, add) -> str:
+    """What the admin log would say about this save, as the version's note."""
+    message = admin_obj.construct_change_message(request, form, formsets, add)
+    text = LogEntry(change_message=json.dumps(message)).get_change_message()
+    action = "Added" if add else "Changed"
+    name = admin_obj.opts.verbose_name
+    note = f"{action} {name} {quoted(form.instance)}"
+    return f"{note}: {text}" if text and text != "No fields changed." else note
+
+
+# ---------------------------------------------------------------------------
+# The shared behaviour: validate as a whole guide, record one version per save
+
+
+class GuideContentAdmin(admin.ModelAdmin):
+    """An admin for rows that belong to a guide."""
+
+    save_as = False
+    save_on_top = True
+    Media = AdminAssets
+
+    def guide_of(self, obj: models.Model) -> Guide | None:
+        return getattr(obj, "guide", None)
+
+    def current_guide(self, request: HttpRequest, obj: models.Model | None) -> Guide | None:
+        if obj is not None:
+            return self.guide_of(obj)
+        return guide_from_params(request)
+
+    # Forms -------------------------------------------------------------------
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        setattr(request, REQUEST_GUIDE, self.current_guide(request, obj))
+        form_class = super().get_form(request, obj, change, **kwargs)
+        problems = getattr(request, REQUEST_PROBLEMS, None)
+        if not problems:
+            return form_class
+
+        class WithGuideProblems(form_class):
+            def clean(self) -> dict[str, Any]:
+                cleaned = super().clean()
+                for problem in problems:
+                    self.add_error(None, problem)
+                return cleaned
+
+        return WithGuideProblems
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        guide = request_guide(request)
+        if guide is not None and "guide" in [f.name for f in self.opts.fields]:
+            initial.setdefault("guide", guide.pk)
+        return initial
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Moving a part to another guide would leave references pointing across guides.
+        if obj is not None and "guide" in [f.name for f in self.opts.fields]:
+            readonly.append("guide")
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        limit_to_guide(db_field, request_guide(request), kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        # Few options (a guide's outcomes): tick boxes, not a Ctrl-click list.
+        limit_to_guide(db_field, request_guide(request), kwargs)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return markdown_aware(field, db_field, request)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if request.method == "GET" and self.current_guide(request, None) is None:
+            return pick_guide(self, request)
+        return super().add_view(request, form_url, extra_context)
+
+    def response_add(self, request: HttpRequest, obj: models.Model, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        guide = self.guide_of(obj)
+        if "_addanother" in request.POST and guide is not None and response.status_code == 302:
+            # The next one is for the same guide: don't ask which again.
+            url = response["Location"]
+            response["Location"] = f"{url}{'&' if '?' in url else '?'}{GUIDE_PARAM}={guide.pk}"
+        return response
+
+    # Saving ------------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except GuideInvalid as exc:
+            problems = [f"This change would break the guide: {m}" for m in exc.messages]
+        except (ProtectedError, RestrictedError) as exc:
+            problems = [deletion_problem(exc)]
+        except IntegrityError:
+            problems = ["This clashes with another row (a slug or an answer used twice)."]
+        # Everything was rolled back; show the same form again with the problems.
+        setattr(request, REQUEST_PROBLEMS, problems)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        guide = self.guide_of(form.instance)
+        if guide is not None:
+            record_edit(
+                guide,
+                user=request.user,
+                note=change_note(self, request, form, formsets, not change),
+            )
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except GuideInvalid as exc:
+            message = "Not deleted: the guide would break: " + "; ".join(exc.messages)
+        except (ProtectedError, RestrictedError) as exc:
+            message = "Not deleted: " + deletion_problem(exc)
+        self.message_user(request, message, messages.ERROR)
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]
+        )
+        return HttpResponseRedirect(url)
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        guide = self.guide_of(obj)
+        label = f"{self.opts.verbose_name} {quoted(obj)}"
+        super().delete_model(request, obj)
+        if guide is not None:
+            record_edit(guide, user=request.user, note=f"Deleted {label}")
+
+    def get_actions(self, request: HttpRequest):
+        # Deleting many rows at once can't be checked one guide at a time.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # Links -----------------------------------------------------------------------
+
+    @admin.display(description="guide", ordering="guide__title")
+    def guide_link(self, obj: models.Model) -> str:
+        guide = self.guide_of(obj)
+        if guide is None:
+            return "-"
+        url = reverse("admin:guides_guide_change", args=[guide.pk])
+        return format_html('<a href="{}">{}</a>', url, guide.slug)
+
+
+def deletion_problem(exc: ProtectedError | RestrictedError) -> str:
+    objects = getattr(exc, "restricted_objects", None) or getattr(exc, "protected_objects", ())
+    names = ", ".join(sorted({f"{o._meta.verbose_name} {quoted(o)}" for o in objects})[:5])
+    return f"it is still used by {names}; change those first."
+
+
+def markdown_aware(
+    formfield: forms.Field | None, db_field: models.Field, request: HttpRequest
+) -> forms.Field | None:
+    """Mark Markdown text areas for the preview button (guide-admin.js)."""
+    if formfield is not None and str(db_field.help_text).startswith(MARKDOWN_HELP):
+        attrs = formfield.widget.attrs
+        attrs["data-markdown-preview"] = reverse("admin:guides_guide_markdown_preview")
+        guide = request_guide(request)
+        if guide is not None:
+            attrs["data-guide"] = str(guide.pk)
+    return formfield
+
+
+def pick_guide(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+    """Adding a part needs its guide first (it limits every other select)."""
+    guides = Guide.objects.order_by("title")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"Add {model_admin.opts.verbose_name}: which guide?",
+        "opts": model_admin.opts,
+        "guides": guides,
+        "param": GUIDE_PARAM,
+    }
+    return TemplateResponse(request, "admin/guides/pick_guide.html", context)
+
+
+class GuideInlineMixin:
+    """Inlines offer only rows of the page's guide in their selects."""
+
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        limit_to_guide(db_field, request_guide(request), kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        widget = getattr(field, "widget", None)
+        if widget is not None and hasattr(widget, "can_delete_related"):
+            # Small rows pick from the guide's parts; editing those happens on their own pages.
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = False
+        return markdown_aware(field, db_field, request)
+
+
+class GuideBoundInline(GuideInlineMixin):
+    """Inlines whose form takes the guide (to list only its choices)."""
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs):
+        guide = request_guide(request)
+        kwargs["form"] = with_guide(self.form, guide.pk if guide else None)
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]

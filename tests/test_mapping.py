@@ -1,0 +1,75 @@
+"""The rows <-> document table (content/mapping.py) covers every column of every mapped model."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+from django.db import models
+from pydantic import BaseModel
+
+from decisionguide.content.mapping import GUIDE, Column, Embedded, Part, Ref, Shape, walk
+from decisionguide.content.models import Guide, GuideItem
+from decisionguide.content.rows import deletion_order
+from decisionguide.decision.document import GuideDocument
+
+# Columns that are no part of the document: the guide's versions and timestamps.
+BOOKKEEPING = {Guide: {"version", "published_version_id", "created", "updated"}}
+PARTS = [GUIDE, *(part for _, part in walk())]
+
+
+def mapped_columns(part: Part) -> set[str]:
+    columns = {part.model._meta.pk.attname, part.parent, "order", *part.fixed}
+    for field in part.fields:
+        inner = field.fields if isinstance(field, Embedded) else (field,)
+        columns |= {f.column for f in inner if isinstance(f, Column | Ref)}
+    return columns
+
+
+@pytest.mark.parametrize("part", PARTS, ids=lambda part: part.key or "guide")
+def test_every_column_of_a_part_is_mapped(part: Part) -> None:
+    columns = {f.attname for f in part.model._meta.concrete_fields}
+    missing = columns - mapped_columns(part) - BOOKKEEPING.get(part.model, set())
+    assert not missing, f"{part.model.__name__}: add {sorted(missing)} to content/mapping.py"
+
+
+def schema_keys(schema: type[BaseModel]) -> set[str]:
+    return {field.alias or name for name, field in schema.model_fields.items()}
+
+
+def item_schema(schema: type[BaseModel], key: str) -> type[BaseModel]:
+    """The schema of one item of a list field (`tuple[Outcome, ...]`), or of an optional one."""
+    annotation = schema.model_fields[key].annotation
+    return next(a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel))
+
+
+def check_keys(part: Part, schema: type[BaseModel]) -> None:
+    keys = {field.key for field in part.fields} | {child.key for child in part.children}
+    assert keys == schema_keys(schema), part.key or "guide"
+    for field in part.fields:
+        if isinstance(field, Embedded):
+            assert {f.key for f in field.fields} == schema_keys(item_schema(schema, field.key))
+    for child in part.children:
+        if child.shape is Shape.LIST:
+            check_keys(child, item_schema(schema, child.key))
+
+
+def test_every_document_key_is_mapped() -> None:
+    """Each list part's keys are exactly its schema's fields: reading and writing miss none."""
+    check_keys(GUIDE, GuideDocument)
+
+
+def test_item_lists_share_one_table_by_kind() -> None:
+    kinds = [part.fixed["kind"] for part in GUIDE.children if part.model is GuideItem]
+    assert sorted(kinds) == sorted(GuideItem.Kind.values)
+
+
+def test_dependants_are_deleted_before_what_they_point_at() -> None:
+    order = deletion_order()
+    for model in order:
+        for field in model._meta.concrete_fields:
+            target = field.related_model
+            if target not in order or target is model:
+                continue
+            if field.remote_field.on_delete is not models.SET_NULL:
+                assert order.index(model) < order.index(target), (model, target)
