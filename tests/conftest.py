@@ -10,7 +10,6 @@ import yaml
 from django.conf import settings
 
 from decisionguide.analytics import counting as analytics
-from decisionguide.content import pagecache
 from decisionguide.content.loading import load_guide_file
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
@@ -22,10 +21,10 @@ SMALL_FILE = DATA_DIR / "small-guide.yaml"
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    # The test database is rolled back after every test but the caches are not:
-    # start each test without pages or parsed documents kept by another one.
-    pagecache.forget_everything()
+def _no_buffered_events() -> Iterator[None]:
+    # No cache is emptied here: every key names a frozen version (its id and creation
+    # time) or a stored result, which no other test's rows share, so nothing a test
+    # left behind can be served to the next one.
     # Events buffered by a test that raised the flush threshold never reach the next
     # test, nor the flush at exit (when the test database is gone).
     analytics.buffer.discard()

@@ -47,7 +47,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 
-from decisionguide.content.models import Guide, GuideVersion, parsed_documents
+from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.preview import wants_draft
 from decisionguide.decision.document import GuideDocument
 
@@ -188,12 +188,6 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         return response
 
     return wrapper
-
-
-def forget_everything() -> None:
-    """Empty the page cache and the parsed documents (the tests start every test cold)."""
-    caches[PAGE_CACHE].clear()
-    parsed_documents.forget()
 
 
 # ---------------------------------------------------------------------------

@@ -34,7 +34,6 @@ from decisionguide.content.models.guide import (
     GuideQuerySet,
     GuideVersion,
     in_schema_order,
-    parsed_documents,
 )
 from decisionguide.content.models.parts import (
     Criterion,
@@ -82,7 +81,6 @@ __all__ = [
     "ScenarioAnswer",
     "in_schema_order",
     "order_field",
-    "parsed_documents",
     "slug_field",
     "slug_validator",
     "unique_per",

@@ -35,8 +35,8 @@ class DocumentMemo:
     """A small thread-safe LRU of parsed documents, keyed by their frozen version.
 
     Parsing and validating a document takes milliseconds; each worker does it
-    once per version. Keys are `GuideVersion.stamp`s. `forget()` empties it (for
-    the tests, through `pagecache.forget_everything()`).
+    once per version. Keys are `GuideVersion.stamp`s, which name one frozen row for
+    good, so an entry is never stale and nothing ever empties the memo.
     """
 
     def __init__(self, size: int = 32) -> None:
@@ -57,10 +57,6 @@ class DocumentMemo:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return doc
-
-    def forget(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 parsed_documents = DocumentMemo()
