@@ -75,45 +75,14 @@ def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-STORE_RESULTS = """
-import random, secrets, sys
-from django.db import transaction
-from decisionguide.decision.engine import evaluate
-from decisionguide.content.models import Guide
-from decisionguide.results.ids import new_result_id
-from decisionguide.results.models import Result
-
-target = int(sys.argv[1])
-guide = Guide.objects.get(slug={guide!r})
-version = guide.current_version()
-doc = guide.document()
-profiles = [dict(s.answers) for s in doc.scenarios]
-decisions = [evaluate(doc, p).to_json() for p in profiles]
-have = Result.objects.count()
-batch = 5000
-while have < target:
-    rows = []
-    for _ in range(min(batch, target - have)):
-        i = random.randrange(len(profiles))
-        rows.append(Result(id=new_result_id(), guide_version=version,
-                           answers=profiles[i], decision=decisions[i]))
-    with transaction.atomic():
-        Result.objects.bulk_create(rows, ignore_conflicts=True)
-    have = Result.objects.count()
-    print(f"stored {{have}} results", file=sys.stderr, flush=True)
-ids = list(Result.objects.order_by("?").values_list("id", flat=True)[:500])
-print(" ".join(ids))
-"""
-
-
 def store_results(env: dict[str, str], count: int) -> list[str]:
     """Fill the results table up to `count` rows; return a sample of ids."""
-    script = STORE_RESULTS.format(guide=GUIDE)
+    # Through -c, so that this checkout's code is imported, as gunicorn does (cwd first).
+    run = "import runpy; runpy.run_path('bench/store_results.py', run_name='__main__')"
     done = subprocess.run(
-        [PYTHON, "-c", "import django; django.setup(); exec(open(0).read())", str(count)],
+        [PYTHON, "-c", run, str(count), GUIDE],
         cwd=ROOT,
         env={**env, "DJANGO_SETTINGS_MODULE": "decisionguide.settings"},
-        input=script,
         capture_output=True,
         text=True,
         check=False,
@@ -331,7 +300,7 @@ def print_table(rows: list[Measurement]) -> bool:
     return ok
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=int, default=1000, help="results to store (1000)")
     parser.add_argument(
@@ -345,24 +314,121 @@ def main() -> int:
         "--warmup", type=int, default=2, help="seconds of unmeasured load before each page (2)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="decisionguide-bench-"))
+
+def bench_env(workdir: Path) -> dict[str, str]:
+    """Production settings on a temporary database, on this machine only."""
     env = {
         **os.environ,
-        "DJANGO_DEBUG": "",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
-        "DECISIONGUIDE_CACHE_DIR": str(workdir / "cache"),
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_HSTS_SECONDS": "0",
         # The benchmark posts far more than a person would.
         "DECISIONGUIDE_RESULTS_PER_HOUR": str(10**9),
         "DJANGO_LOG_LEVEL": "WARNING",
     }
-    env.pop("DJANGO_DEBUG")
+    env.pop("DJANGO_DEBUG", None)
+    return env
+
+
+@dataclass
+class Pages:
+    """The URLs measured, read from the running site."""
+
+    question: str
+    check: str
+    csrf_cookie: str
+    form_action: str | None
+    post_body: str
+    permalinks: list[str]
+
+
+def find_pages(env: dict[str, str], port: int, ids: list[str]) -> Pages:
+    profile = scenario_answers(env)
+    # The third question, with the two answers before it.
+    first_two = urllib.parse.urlencode(list(profile.items())[:2])
+    question = f"/guides/{GUIDE}/questions/{list(profile)[2]}/?{first_two}"
+    check = f"/guides/{GUIDE}/check/?{urllib.parse.urlencode(profile)}"
+    status, headers, body = get(port, check)
+    if status != 200:
+        raise SystemExit(f"check page answered {status}")
+    form = FormFinder()
+    form.feed(body.decode())
+    cookie = http.cookies.SimpleCookie()
+    cookie.load(headers.get("set-cookie", ""))
+    csrf_cookie = "; ".join(f"{k}={v.value}" for k, v in cookie.items())
+    post_body = urllib.parse.urlencode(form.fields)
+    return Pages(question, check, csrf_cookie, form.action, post_body, [f"/r/{i}/" for i in ids])
+
+
+def measure_pages(pages: Pages, results: int, workdir: Path, common: dict) -> list[Measurement]:
+    rows = [
+        wrk("/healthz (floor)", path="/healthz", **common),
+        wrk("guide page", path=f"/guides/{GUIDE}/", **common),
+        wrk("question (htmx)", path=pages.question, headers={"HX-Request": "true"}, **common),
+        wrk("question (full page)", path=pages.question, **common),
+        # A first visit: no CSRF cookie yet, so each request makes a new secret and cookie.
+        wrk("check answers", path=pages.check, **common),
+        # A visitor whose browser already holds the CSRF cookie from an earlier visit.
+        wrk(
+            "check answers (CSRF cookie held)",
+            path=pages.check,
+            headers={"Cookie": pages.csrf_cookie},
+            **common,
+        ),
+        wrk(
+            f"permalink ({results:,} results)",
+            path=pages.permalinks[0],
+            script=lua_random_paths(pages.permalinks, workdir),
+            **common,
+        ),
+    ]
+    if pages.form_action:
+        script = lua_post(pages.form_action, pages.post_body, pages.csrf_cookie, workdir)
+        rows.append(wrk("create result (POST)", path=pages.form_action, script=script, **common))
+    else:
+        log("the check page has no POST form: result creation not measured")
+    return rows
+
+
+def measure_million(env: dict[str, str], workdir: Path, common: dict) -> list[Measurement]:
+    """/healthz and permalinks again once the same server's table holds 1,000,000 results."""
+    log("storing 1,000,000 results (a few minutes)")
+    million_ids = store_results(env, 1_000_000)
+    floor_again = wrk("/healthz (floor, at 1M)", path="/healthz", **common)
+    million = wrk(
+        "permalink (1,000,000 results)",
+        path=f"/r/{million_ids[0]}/",
+        script=lua_random_paths([f"/r/{i}/" for i in million_ids], workdir),
+        **common,
+    )
+    return [floor_again, million]
+
+
+def print_million(rows: list[Measurement], results: int) -> bool:
+    """The permalink at 1,000,000 results against the one at `results`; True if within 10%."""
+    floor, small = rows[0], next(r for r in rows if r.name.startswith("permalink ("))
+    floor_again, million = rows[-2], rows[-1]
+    change = million.requests_per_second / small.requests_per_second - 1
+    # Each against its own run's floor too, as the machine's speed drifts between runs.
+    relative = million.ratio(floor_again) / small.ratio(floor) - 1
+    within = change >= -0.10
+    print(
+        f"Permalink throughput at 1,000,000 vs {results:,} results: {change:+.1%} "
+        f"({relative:+.1%} as shares of /healthz)"
+        + ("" if within else "  missed: more than 10% slower")
+    )
+    return within
+
+
+def main() -> int:
+    args = parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="decisionguide-bench-"))
+    env = bench_env(workdir)
     server: Server | None = None
     try:
         log(f"preparing {workdir}")
@@ -375,25 +441,7 @@ def main() -> int:
         port = free_port()
         log(f"starting gunicorn with {args.workers} workers on 127.0.0.1:{port}")
         server = Server(env, args.workers, port, workdir / "gunicorn.log")
-
-        # Real URLs, read from the running site.
-        profile = scenario_answers(env)
-        answers = urllib.parse.urlencode(profile)
-        # The third question, with the two answers before it.
-        first_two = urllib.parse.urlencode(list(profile.items())[:2])
-        question = f"/guides/{GUIDE}/questions/{list(profile)[2]}/?{first_two}"
-        check = f"/guides/{GUIDE}/check/?{answers}"
-        status, headers, body = get(port, check)
-        if status != 200:
-            raise SystemExit(f"check page answered {status}")
-        form = FormFinder()
-        form.feed(body.decode())
-        cookie = http.cookies.SimpleCookie()
-        cookie.load(headers.get("set-cookie", ""))
-        csrf_cookie = "; ".join(f"{k}={v.value}" for k, v in cookie.items())
-        post_body = urllib.parse.urlencode(form.fields)
-        permalink_paths = [f"/r/{i}/" for i in ids]
-
+        pages = find_pages(env, port, ids)
         common = {
             "port": port,
             "seconds": args.seconds,
@@ -401,74 +449,20 @@ def main() -> int:
             "threads": args.threads,
             "warmup": args.warmup,
         }
-        floor = wrk("/healthz (floor)", path="/healthz", **common)
-        rows = [
-            floor,
-            wrk("guide page", path=f"/guides/{GUIDE}/", **common),
-            wrk("question (htmx)", path=question, headers={"HX-Request": "true"}, **common),
-            wrk("question (full page)", path=question, **common),
-            # A first visit: no CSRF cookie yet, so each request makes a new secret and cookie.
-            wrk("check answers", path=check, **common),
-            # A visitor whose browser already holds the CSRF cookie from an earlier visit.
-            wrk(
-                "check answers (CSRF cookie held)",
-                path=check,
-                headers={"Cookie": csrf_cookie},
-                **common,
-            ),
-            wrk(
-                f"permalink ({args.results:,} results)",
-                path=permalink_paths[0],
-                script=lua_random_paths(permalink_paths, workdir),
-                **common,
-            ),
-        ]
-        if form.action:
-            rows.append(
-                wrk(
-                    "create result (POST)",
-                    path=form.action,
-                    script=lua_post(form.action, post_body, csrf_cookie, workdir),
-                    **common,
-                )
-            )
-        else:
-            log("the check page has no POST form: result creation not measured")
-
-        million: Measurement | None = None
-        floor_again = floor
+        rows = measure_pages(pages, args.results, workdir, common)
         if args.million:
             # The same server keeps running: only the table grows between the two measurements.
-            log("storing 1,000,000 results (a few minutes)")
-            million_ids = store_results(env, 1_000_000)
-            floor_again = wrk("/healthz (floor, at 1M)", path="/healthz", **common)
-            million = wrk(
-                "permalink (1,000,000 results)",
-                path=f"/r/{million_ids[0]}/",
-                script=lua_random_paths([f"/r/{i}/" for i in million_ids], workdir),
-                **common,
-            )
-            rows += [floor_again, million]
+            rows += measure_million(env, workdir, common)
 
-        weight = page_weight(port, question)
+        weight = page_weight(port, pages.question)
         met = print_table(rows)
         print()
         print(
             f"First visit to a question page: {weight['total']:,} bytes compressed "
             f"(HTML {weight['html']:,}, CSS {weight['css']:,}, JS {weight['js']:,})"
         )
-        if million is not None:
-            small = next(r for r in rows if r.name.startswith("permalink ("))
-            change = million.requests_per_second / small.requests_per_second - 1
-            # Each against its own run's floor too, as the machine's speed drifts between runs.
-            relative = million.ratio(floor_again) / small.ratio(floor) - 1
-            within = change >= -0.10
-            met = met and within
-            print(
-                f"Permalink throughput at 1,000,000 vs {args.results:,} results: {change:+.1%} "
-                f"({relative:+.1%} as shares of /healthz)"
-                + ("" if within else "  missed: more than 10% slower")
-            )
+        if args.million:
+            met = print_million(rows, args.results) and met
         print(
             f"Targets: GET pages >= {MIN_RATIO:.0%} of /healthz, p99 < {MAX_TAIL:.0f}x p50, "
             "zero errors, permalinks at 1M within 10% of 1k."
@@ -489,7 +483,7 @@ def scenario_answers(env: dict[str, str]) -> dict[str, str]:
     """The first scenario's answer profile: a complete, valid answer set."""
     script = (
         "import json; from decisionguide.content.models import Guide; "
-        f"d = Guide.objects.get(slug={GUIDE!r}).document(); "
+        f"d = Guide.objects.get(slug={GUIDE!r}).published_document(); "
         "print(json.dumps(dict(d.scenarios[0].answers)))"
     )
     return json.loads(manage(env, "shell", "--no-imports", "-c", script).strip().splitlines()[-1])

@@ -145,7 +145,6 @@ def production_env(workdir: Path) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "DECISIONGUIDE_CACHE_DIR": str(workdir / "cache"),
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
         "DECISIONGUIDE_LOAD_CONTENT": "1",
         "GUNICORN_ACCESS_LOG": "/dev/null",

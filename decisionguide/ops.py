@@ -3,19 +3,11 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 
-from csp.constants import HEADER as CSP_HEADER
-from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
-from csp.middleware import CheckableLazyObject, CSPMiddleware
-from csp.utils import build_policy
-from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -138,55 +130,6 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
-
-
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, building the site-wide policy once instead of per response.
-
-    Most responses use the policy from settings unchanged: no nonce, no
-    per-view decorator. Its header is then the same string every time, and
-    building it took a sixth of a cached page's time. Anything else (a
-    nonce, `@csp_update`, an exemption, a debug error page) goes through
-    django-csp unchanged.
-    """
-
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        customised = any(getattr(response, name, None) for name in CSP_RESPONSE_OVERRIDES)
-        if customised or getattr(request, "_csp_nonce", None) is not None or settings.DEBUG:
-            return super().process_response(request, response)
-        policy, report_only = site_policies()
-        if policy and CSP_HEADER not in response:
-            response[CSP_HEADER] = policy
-        if report_only and CSP_HEADER_REPORT_ONLY not in response:
-            response[CSP_HEADER_REPORT_ONLY] = report_only
-        # As django-csp does: a nonce asked for after the header is written is an error.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
-        return response
-
-
-# Response attributes django-csp's decorators set; any of them means "not the site policy".
-CSP_RESPONSE_OVERRIDES = (
-    "_csp_exempt",
-    "_csp_exempt_ro",
-    "_csp_config",
-    "_csp_update",
-    "_csp_replace",
-    "_csp_config_ro",
-    "_csp_update_ro",
-    "_csp_replace_ro",
-)
-
-
-@functools.cache
-def site_policies() -> tuple[str, str]:
-    """The Content-Security-Policy and its report-only twin, from settings."""
-    return build_policy(), build_policy(report_only=True)
-
-
-@receiver(setting_changed)
-def _forget_site_policies(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith("CONTENT_SECURITY_POLICY"):
-        site_policies.cache_clear()
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -87,8 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # The header-only middleware first, so every response carries their headers:
     # HTTPS redirects, probes, static files and error pages raised further in.
-    # django-csp's CSPMiddleware, with the site-wide header built once.
-    "decisionguide.ops.ContentSecurityPolicyMiddleware",
+    # django-csp: the policy in CONTENT_SECURITY_POLICY (views may change it with its decorators).
+    "csp.middleware.CSPMiddleware",
     "decisionguide.ops.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -107,8 +107,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # A database that is busy or down: the 503 page instead of a 500.
     "decisionguide.ops.DatabaseUnavailableMiddleware",
-    # Counts questions shown and answered per day (no cookies, no personal data).
-    "decisionguide.analytics.counting.QuestionnaireCounterMiddleware",
     # Last, as django-axes asks: it locks out repeated failed admin logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -204,19 +202,25 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The default cache (guide documents per version) is shared by every worker:
-# Redis when REDIS_URL is set (several machines), otherwise files on this
-# machine, which all gunicorn workers of one server share. Nothing in it is
-# authoritative: rate limits, results, sessions and lockouts live in the database.
+# The page cache (decisionguide.content.pagecache): rendered public pages, keyed by the
+# frozen guide version they show. Without REDIS_URL each worker keeps its own in memory
+# (the 2,000 latest pages, about 30 MB); with it every worker of every server shares one
+# Redis. Nothing in it is authoritative: it can be emptied or lost at any time.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHE_DIR = Path(os.environ.get("DECISIONGUIDE_CACHE_DIR", BASE_DIR / "var" / "cache"))
+PAGE_CACHE_SECONDS = 24 * 60 * 60  # old versions' pages age out; current ones are rendered again
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": PAGE_CACHE_SECONDS,
+            "KEY_PREFIX": "decisionguide",
+        }
         if REDIS_URL
         else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(CACHE_DIR),
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": PAGE_CACHE_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     )
 }

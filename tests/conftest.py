@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
-from django.core.cache import cache
 
 from decisionguide.analytics import counting as analytics
-from decisionguide.content import pagecache
 from decisionguide.content.loading import load_guide_file
-from decisionguide.content.models import Guide, documents, guide_from_row
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
 
@@ -23,13 +21,10 @@ SMALL_FILE = DATA_DIR / "small-guide.yaml"
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    # The test database is rolled back after every test but the cache is not:
-    # start each test without documents or counters cached by another one.
-    cache.clear()
-    documents.clear()
-    guide_from_row.cache_clear()
-    pagecache.clear_all()
+def _no_buffered_events() -> Iterator[None]:
+    # No cache is emptied here: every key names a frozen version (its id and creation
+    # time) or a stored result, which no other test's rows share, so nothing a test
+    # left behind can be served to the next one.
     # Events buffered by a test that raised the flush threshold never reach the next
     # test, nor the flush at exit (when the test database is gone).
     analytics.buffer.discard()

@@ -14,8 +14,6 @@ os.environ.setdefault("DJANGO_MANIFEST_STATIC", "0")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 # whitenoise serves from the finders in tests; an empty static root keeps it quiet.
 os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="dg-test-static-"))
-# A fresh shared cache for every test run, so rate limits never leak between runs.
-os.environ.setdefault("DECISIONGUIDE_CACHE_DIR", tempfile.mkdtemp(prefix="dg-test-cache-"))
 
 from decisionguide.settings import *  # noqa: F403
 

@@ -541,7 +541,7 @@ def test_publishing_is_refused_while_a_scenario_fails(
     small_guide.refresh_from_db()
     assert small_guide.published_version.version == 1
     assert small_guide.version == 2
-    assert small_guide.document() == small_document
+    assert small_guide.published_document() == small_document
 
 
 @pytest.mark.parametrize("where", PUBLISH_PAGES)
@@ -588,7 +588,7 @@ def test_a_publish_form_loaded_before_another_save_is_refused(
     ) in html
     small_guide.refresh_from_db()
     assert small_guide.published_version.version == 1
-    assert small_guide.document() == small_document
+    assert small_guide.published_document() == small_document
     assert small_guide.versions.count() == 3  # nothing frozen for the refused publish
     # The page it went back to offers the new version, which publishes.
     assert "Publish version 3" in html
@@ -627,7 +627,7 @@ def test_publish_without_a_usable_version_is_refused(
     assert f"Not published: the version to publish {problem}." in html
     small_guide.refresh_from_db()
     assert small_guide.published_version.version == 1
-    assert small_guide.document() == small_document
+    assert small_guide.published_document() == small_document
 
 
 @pytest.mark.parametrize("back", ["", "history", "https://elsewhere.example/", "//elsewhere"])
@@ -757,7 +757,7 @@ def test_import_can_publish(superuser_client: Client, small_document) -> None:
     upload(superuser_client, yaml.safe_dump(small_document.to_data()), publish=True)
     guide = Guide.objects.get(slug=small_document.slug)
     assert Guide.objects.published().filter(pk=guide.pk).exists()
-    assert guide.document() == small_document
+    assert guide.published_document() == small_document
 
 
 def test_import_of_an_existing_guide_updates_its_draft(
@@ -768,7 +768,7 @@ def test_import_of_an_existing_guide_updates_its_draft(
     small_guide.refresh_from_db()
     assert small_guide.title == "Imported title"
     assert small_guide.version == 2
-    assert small_guide.document() == small_document  # visitors: still version 1
+    assert small_guide.published_document() == small_document  # visitors: still version 1
 
 
 def test_import_errors_are_all_listed_and_nothing_changes(

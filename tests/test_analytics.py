@@ -15,23 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisionguide.analytics import counting as analytics
-from decisionguide.content.models import AnswerCounter, Guide
+from decisionguide.analytics import report
+from decisionguide.analytics.counting import Event
+from decisionguide.analytics.models import AnswerCounter
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.decision.engine import next_question
+from decisionguide.decision.engine import clean_answers, next_question
 from decisionguide.editor.publishing import publish
 from decisionguide.results.stats import weekly_results
 
 pytestmark = pytest.mark.django_db
 
-MIDDLEWARE = "decisionguide.analytics.counting.QuestionnaireCounterMiddleware"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def counting(settings) -> None:
-    # The lead adds the middleware to settings.MIDDLEWARE; here it is added for these tests.
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
 
 
 def counts(guide: Guide) -> dict[tuple[str, str, str], int]:
@@ -109,11 +104,19 @@ def test_an_invalid_answer_is_not_counted(client: Client, small_guide: Guide, sm
     assert counts(small_guide) == {}
 
 
-def test_staff_previews_are_not_counted(client: Client, small_guide: Guide, small_document):
+def test_staff_previews_are_not_counted(
+    editor_client: Client, small_guide: Guide, small_document
+) -> None:
     question = small_document.questions[0]
     url = reverse("questionnaire-question", args=[small_guide.slug, question.slug])
-    client.get(url, {"preview": "draft"})
+    answer = reverse("questionnaire-answer", args=[small_guide.slug, question.slug])
+    for _ in range(2):
+        page = editor_client.get(url, {"preview": "draft"})
+        assert b"Draft preview" in page.content
+        editor_client.get(answer, {"preview": "draft", question.slug: question.choices[0].slug})
     assert counts(small_guide) == {}
+    editor_client.get(url)  # the same editor on the published page is counted: the test can fail
+    assert counts(small_guide) == {("shown", question.slug, ""): 1}
 
 
 def test_counts_follow_the_published_version(
@@ -130,7 +133,7 @@ def test_counts_follow_the_published_version(
     analytics.buffer.flush()
     versions = sorted(AnswerCounter.objects.values_list("version", "count"))
     assert versions == [(1, 1), (2, 1)]
-    assert analytics.counted_versions(small_guide) == [2, 1]
+    assert report.counted_versions(small_guide) == [2, 1]
 
 
 def test_a_failing_counter_write_never_reaches_the_page_and_loses_nothing(
@@ -185,46 +188,47 @@ def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
 def test_the_writer_thread_writes_on_its_timer_and_retries_after_a_failure(
     settings, monkeypatch
 ) -> None:
-    attempts: list[str] = []
-    written: list[tuple[str, list]] = []
+    attempts: list[int] = []
+    written: list[tuple[int, list]] = []
 
-    def write(slug: str, counts: list) -> None:  # no database: only the thread is under test
-        attempts.append(slug)
+    def write(guide_id: int, counts: list) -> None:  # no database: only the thread is tested
+        attempts.append(guide_id)
         if len(attempts) == 1:
             raise OperationalError("database is locked")
-        written.append((slug, counts))
+        written.append((guide_id, counts))
 
     monkeypatch.setattr(analytics, "write_counts", write)
     own = background_buffer(settings, monkeypatch)
-    own.add("a-guide", [("shown", "q1", ""), ("answered", "q1", "yes")])
+    own.add(Event(7, 1, "shown", "q1", ""))
+    own.add(Event(7, 1, "answered", "q1", "yes"))
     # Far fewer events than a flush needs: the timer writes them anyway (a quiet site).
     assert wait_for(lambda: bool(written))
     today = timezone.now().date()
     assert len(attempts) == 2  # the first try failed and kept the events for the second
     assert written == [
-        ("a-guide", [("shown", "q1", "", today, 1), ("answered", "q1", "yes", today, 1)])
+        (7, [(1, "shown", "q1", "", today, 1), (1, "answered", "q1", "yes", today, 1)])
     ]
     assert own.pending() == 0
 
 
 def test_enough_events_wake_the_writer_before_its_timer(settings, monkeypatch) -> None:
-    written: list[str] = []
-    monkeypatch.setattr(analytics, "write_counts", lambda slug, counts: written.append(slug))
+    written: list[int] = []
+    monkeypatch.setattr(analytics, "write_counts", lambda guide, counts: written.append(guide))
     own = background_buffer(settings, monkeypatch)
     settings.DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS = 3600
     settings.DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS = 2
-    own.add("a-guide", [("shown", "q1", "")])
-    own.add("a-guide", [("shown", "q2", "")])
-    assert wait_for(lambda: written == ["a-guide"])
+    own.add(Event(7, 1, "shown", "q1", ""))
+    own.add(Event(7, 1, "shown", "q2", ""))
+    assert wait_for(lambda: written == [7])
 
 
 def test_waiting_events_are_bounded(monkeypatch, caplog) -> None:
     monkeypatch.setattr(analytics, "MAX_PENDING_COUNTERS", 2)
     own = analytics.EventBuffer()
-    own.add("a-guide", [("shown", "q1", ""), ("shown", "q2", ""), ("shown", "q3", "")])
-    own.add("a-guide", [("shown", "q1", "")])  # an existing counter still counts
+    for question in ("q1", "q2", "q3", "q1"):  # the last: an existing counter still counts
+        own.add(Event(7, 1, "shown", question, ""))
     assert own.pending() == 3
-    monkeypatch.setattr(analytics, "write_counts", lambda slug, counts: None)
+    monkeypatch.setattr(analytics, "write_counts", lambda guide, counts: None)
     assert own.flush_quietly()
     assert "1 questionnaire events dropped: over 2 counters waiting" in caplog.text
 
@@ -260,7 +264,7 @@ def test_question_stats_give_shares_and_where_visitors_stop(
         analytics.bump(small_guide.pk, 1, question.slug, "", "shown", day)
     for slug in (first.slug, first.slug, second.slug):
         analytics.bump(small_guide.pk, 1, question.slug, slug, "answered", day)
-    stats = analytics.question_stats(small_guide, 1, small_document)
+    stats = report.question_stats(report.totals(small_guide, 1), small_document)
     assert [s.slug for s in stats] == [q.slug for q in small_document.questions]
     top = stats[0]
     assert (top.shown, top.answered, top.stopped) == (4, 3, 1)
@@ -270,13 +274,25 @@ def test_question_stats_give_shares_and_where_visitors_stop(
     assert shares[second.slug] == (1, 33)
 
 
-def test_routes_taken_come_from_routing_answers(
-    small_guide: Guide, small_document: GuideDocument
+def routing_answer(doc: GuideDocument):
+    """The first question with a choice that sends visitors elsewhere, and that choice."""
+    return next((q, c) for q in doc.questions for c in q.choices if c.route)
+
+
+def test_a_route_page_shown_counts_as_the_route_taken(
+    client: Client, small_guide: Guide, small_document: GuideDocument
 ) -> None:
-    question, choice = next((q, c) for q in small_document.questions for c in q.choices if c.route)
-    analytics.bump(small_guide.pk, 1, question.slug, choice.slug, "answered", dt.date(2026, 3, 2))
-    stats = analytics.question_stats(small_guide, 1, small_document)
-    assert analytics.routes_taken(stats) == [(choice.route, f"{question.slug}={choice.slug}", 1)]
+    question, choice = routing_answer(small_document)
+    answers = clean_answers(
+        small_document, {**scenario_answers(small_document), question.slug: choice.slug}
+    )
+    assert answers[question.slug] == choice.slug
+    route = reverse("questionnaire-route", args=[small_guide.slug])
+    for _ in range(2):  # the second comes from the page cache and counts too
+        assert client.get(route, answers).status_code == 200
+    assert counts(small_guide) == {("routed", question.slug, choice.slug): 2}
+    taken = report.routes_taken(report.totals(small_guide, 1), small_document)
+    assert taken == [(choice.route, f"{question.slug}={choice.slug}", 2)]
 
 
 def test_weekly_results_count_outcomes_per_week(

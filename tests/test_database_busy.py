@@ -28,7 +28,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import include, path, reverse
 
-from decisionguide.content.models import AnswerCounter, Guide
+from decisionguide.analytics.models import AnswerCounter
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.results import permalink
 from decisionguide.results.models import RateLimitCounter, Result
@@ -97,7 +98,7 @@ def test_other_database_errors_stay_server_errors(client: Client) -> None:
 def test_a_failed_creation_leaves_neither_result_nor_counted_attempt(
     client: Client, seed_guide: Guide, monkeypatch
 ) -> None:
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     check = client.get(
         with_query(reverse("questionnaire-check", args=[doc.slug]), complete_answers(doc))
     )

@@ -31,7 +31,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from decisionguide.content.models import AnswerCounter
+from decisionguide.analytics.models import AnswerCounter
 
 BASE_DIR = Path(settings.BASE_DIR)
 OPERATIONS_DOC = BASE_DIR / "docs" / "operations.md"
@@ -76,7 +76,6 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env |= {
         "DJANGO_SETTINGS_MODULE": "decisionguide.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DECISIONGUIDE_CACHE_DIR": str(tmp_path / "cache"),
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "PYTHON": sys.executable,
     }
@@ -324,16 +323,14 @@ def test_proxy_settings_follow_their_variables(tmp_path):
     }
 
 
-def test_shared_cache_is_redis_with_redis_url_and_files_without(tmp_path):
-    files = settings_under(production_env(tmp_path), ["CACHES"])["CACHES"]["default"]
-    assert files["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
-    assert files["LOCATION"] == str(tmp_path / "cache")
+def test_the_page_cache_is_per_worker_memory_or_redis_with_redis_url(tmp_path):
+    local = settings_under(production_env(tmp_path), ["CACHES"])["CACHES"]["default"]
+    assert local["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     redis_url = "redis://cache.internal:6379/0"
     redis = settings_under(production_env(tmp_path, REDIS_URL=redis_url), ["CACHES"])
-    assert redis["CACHES"]["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": redis_url,
-    }
+    shared = redis["CACHES"]["default"]
+    assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["LOCATION"] == redis_url
 
 
 def test_database_url_switches_to_postgresql_with_kept_connections(tmp_path):

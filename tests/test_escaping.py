@@ -151,7 +151,7 @@ def poisoned_guide(tmp_path: Path) -> Guide:
 
 
 def test_the_payload_reaches_every_text_field_but_slugs(poisoned_guide):
-    doc = poisoned_guide.document()
+    doc = poisoned_guide.published_document()
     texts = text_fields(GuideDocument, doc)
     carrying = [path for path, value in texts if value in CANDIDATES]
     others = [(path, value) for path, value in texts if value not in CANDIDATES]
@@ -289,7 +289,7 @@ def admin_pages(guide: Guide) -> list[str]:
 
 
 def test_no_page_gains_markup_from_editors_or_visitors_text(poisoned_guide, superuser_client):
-    doc = poisoned_guide.document()
+    doc = poisoned_guide.published_document()
     visitor = Client()
     problems: list[str] = []
     pages = public_pages(doc)
@@ -307,7 +307,7 @@ def test_no_page_gains_markup_from_editors_or_visitors_text(poisoned_guide, supe
 
 def test_the_payload_is_shown_as_text(poisoned_guide):
     """The check above can fail: the payload is on the pages, only escaped."""
-    doc = poisoned_guide.document()
+    doc = poisoned_guide.published_document()
     html = (
         Client()
         .get(reverse("linked-page", args=[doc.slug, doc.linked_pages[0].slug]))
@@ -330,7 +330,7 @@ def strings_in(value: Any) -> list[str]:
 
 
 def test_the_permalink_formats_carry_the_payload_as_data(poisoned_guide):
-    doc = poisoned_guide.document()
+    doc = poisoned_guide.published_document()
     client = Client()
     permalink = stored_permalink(client, doc)
     data = client.get(permalink.rstrip("/") + ".json")

@@ -301,7 +301,7 @@ def test_template_syntax_in_labels_hints_and_hidden_values_is_shown_as_typed():
 @pytest.mark.django_db
 def test_the_question_page_carries_a_typed_text_with_template_syntax_as_typed(client, seed_guide):
     """The visitor's earlier text rides in a hidden input of the next question's form."""
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     steps = walk(
         doc, lambda d, q, a: q.choice(q.free_text.choice) if q.free_text else pick_first(d, q, a)
     )

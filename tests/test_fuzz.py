@@ -89,7 +89,7 @@ METHODS = st.sampled_from(["GET", "GET", "HEAD", "POST", "POST", "PUT", "DELETE"
 
 def parameter_values(guide: Guide, result_id: str) -> dict[str, st.SearchStrategy[str]]:
     """Real values for each URL parameter of the site, mixed with junk."""
-    doc = guide.document()
+    doc = guide.published_document()
     real = {
         "slug": [doc.slug],
         "question_slug": [q.slug for q in doc.questions],
@@ -103,7 +103,7 @@ def parameter_values(guide: Guide, result_id: str) -> dict[str, st.SearchStrateg
 
 
 def query_strings(guide: Guide) -> st.SearchStrategy[str]:
-    doc = guide.document()
+    doc = guide.published_document()
     keys = [q.slug for q in doc.questions] + [f"{q.slug}_text" for q in doc.questions]
     keys += ["return", "preview", "page"]
     values = [c.slug for q in doc.questions for c in q.choices] + ["check", "draft", ""]

@@ -18,9 +18,9 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content import views
 from decisionguide.content.markdown import is_safe_page_url, linked_page_url, render_markdown
 from decisionguide.content.models import Guide, GuideVersion, LinkedPage
+from decisionguide.content.pagecache import GuidePage
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.parsing import parse_document
 from tests.test_security import routed_answers, with_query
@@ -106,7 +106,7 @@ def test_the_redirect_checks_the_address_again(
     assert (response.status_code, response["Location"]) == (302, page.url)
     # A document that slipped past the pattern: the page on this site, not a redirect.
     doc = unsafe_copy(small_document, "//elsewhere.example/x")
-    monkeypatch.setattr(views, "document_for_request", lambda request, guide: doc)
+    monkeypatch.setattr(GuidePage, "document", property(lambda page: doc))
     response = client.get(url)
     assert response.status_code == 200
     assert page.title in response.content.decode()

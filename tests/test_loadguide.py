@@ -157,7 +157,7 @@ def test_editing_a_nested_value_bumps_the_version_once(
     assert changed
     assert guide.version == small_guide.version + 1
     assert build_document(guide).to_data() == data
-    assert guide.document().to_data() == data
+    assert guide.published_document().to_data() == data
 
 
 def test_removing_items_deletes_their_rows(
@@ -647,7 +647,7 @@ def test_loading_a_file_publishes_it(small_file: Path, tmp_path: Path) -> None:
     loadguide(write_data(tmp_path / "edited.yaml", data))
     guide.refresh_from_db()
     assert guide.published_version.version == guide.version == 2
-    assert guide.document().title == "Loaded again"
+    assert guide.published_document().title == "Loaded again"
 
 
 def test_a_file_marked_unpublished_stays_a_draft(small_file: Path, tmp_path: Path) -> None:
@@ -679,7 +679,7 @@ def test_loading_the_unpublished_draft_publishes_it(
     assert after == before
     small_guide.refresh_from_db()
     assert small_guide.published_version.version == 2
-    assert small_guide.document().title == "Edited in the admin"
+    assert small_guide.published_document().title == "Edited in the admin"
 
 
 def test_document_problems_lists_every_problem(small_document: GuideDocument) -> None:

@@ -56,7 +56,7 @@ def test_a_failing_scenario_keeps_the_file_a_draft_and_says_why(
     assert small_guide.title == data["title"]
     # Visitors still see version 1.
     assert small_guide.published_version.version == 1
-    assert small_guide.document().title != data["title"]
+    assert small_guide.published_document().title != data["title"]
 
 
 def test_an_unreachable_outcome_keeps_a_new_guide_unlisted(

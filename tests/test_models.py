@@ -11,7 +11,6 @@ from django.db.models import RestrictedError
 
 from decisionguide.content.loading import apply_document
 from decisionguide.content.models import (
-    PAGE_LOOKUP_FIELDS,
     Choice,
     ChoicePoints,
     Clause,
@@ -27,7 +26,6 @@ from decisionguide.content.models import (
     Rating,
     Scenario,
     ScenarioAnswer,
-    documents,
 )
 from decisionguide.content.rows import build_document
 from decisionguide.decision.document import GuideDocument
@@ -209,7 +207,7 @@ def test_every_row_has_a_readable_str(small_guide: Guide) -> None:
 
     from decisionguide.analytics.counting import bump
 
-    question = small_guide.document().questions[0]
+    question = small_guide.published_document().questions[0]
     bump(small_guide.pk, 1, question.slug, "", "shown", datetime.date(2026, 1, 5))
     for model in apps.get_app_config("guides").get_models():
         row = model.objects.first()
@@ -240,28 +238,28 @@ def test_document_is_cached_per_version(
 ) -> None:
     small_guide = Guide.objects.get(pk=small_guide.pk)  # nothing cached on the instance
     with django_assert_num_queries(1):  # the published frozen version
-        first = small_guide.document()
+        first = small_guide.published_document()
     with django_assert_num_queries(0):
-        second = small_guide.document()
+        second = small_guide.published_document()
     assert first == second == small_document
     # The very same object: parsed once per worker, never re-validated.
     assert second is first
-    assert documents.get(small_guide.document_cache_key) is first
+    assert Guide.objects.get(pk=small_guide.pk).published_document() is first
 
 
 def test_version_bump_invalidates_the_cached_document(
     small_guide: Guide, small_document: GuideDocument, django_assert_num_queries
 ) -> None:
-    old = small_guide.document()
+    old = small_guide.published_document()
     new_title = old.title + " (revised)"
     guide, changed = apply_document(edited(small_document, title=new_title))
     assert changed
     assert guide.version == 2
     guide = Guide.objects.get(pk=guide.pk)  # as the next request sees it
     with django_assert_num_queries(1):
-        assert guide.document().title == new_title
+        assert guide.published_document().title == new_title
     with django_assert_num_queries(0):
-        assert guide.document().title == new_title
+        assert guide.published_document().title == new_title
     # The old version stays frozen for results that point at it.
     assert guide.versions.get(version=1).as_document() == old
 
@@ -279,8 +277,9 @@ def test_draft_version_freezes_rows_written_by_hand(
     assert frozen.document == unlisted.to_data()
     assert small_guide.versions.get() == frozen
     # Never published: only staff previews reach it, and they see the draft.
-    assert small_guide.current_version() == frozen
-    assert small_guide.document() == unlisted
+    assert small_guide.draft_document() == unlisted
+    with pytest.raises(GuideVersion.DoesNotExist):
+        small_guide.published_document()
 
 
 def test_visitors_see_the_published_version_not_the_draft(
@@ -290,9 +289,8 @@ def test_visitors_see_the_published_version_not_the_draft(
     assert changed
     guide = Guide.objects.get(pk=guide.pk)
     assert guide.version == 2
-    assert guide.current_version().version == 1
-    assert guide.document() == small_document
-    assert guide.draft_version().as_document().title == "Draft title"
+    assert guide.published_version.version == 1
+    assert guide.published_document() == small_document
     assert guide.draft_document().title == "Draft title"
     assert guide.has_unpublished_changes()
 
@@ -326,7 +324,7 @@ def test_frozen_mappings_follow_outcome_and_question_order(
         criterion["ratings"] = dict(reversed(criterion["ratings"].items()))
     GuideVersion.objects.filter(pk=frozen.pk).update(document=shuffled)
 
-    doc = small_guide.document()
+    doc = small_guide.published_document()
 
     assert doc == small_document
     for criterion in doc.criteria:
@@ -338,8 +336,8 @@ def test_frozen_mappings_follow_outcome_and_question_order(
         assert list(scenario.answers) == [q for q in question_order if q in scenario.answers]
 
 
-def test_current_version_returns_the_frozen_row(small_guide: Guide) -> None:
-    assert small_guide.current_version() == small_guide.versions.get(version=small_guide.version)
+def test_draft_version_returns_the_frozen_row(small_guide: Guide) -> None:
+    assert small_guide.draft_version() == small_guide.versions.get(version=small_guide.version)
 
 
 def test_build_document_query_count_does_not_grow_with_the_guide(
@@ -365,26 +363,8 @@ def test_seed_guide_reads_back_what_was_applied(
     seed_guide: Guide, seed_document: GuideDocument
 ) -> None:
     assert json.dumps(build_document(seed_guide).to_data()) == json.dumps(seed_document.to_data())
-    assert seed_guide.document() == seed_document
+    assert seed_guide.published_document() == seed_document
 
 
 def test_get_absolute_url_is_the_guide_page(small_guide: Guide) -> None:
     assert small_guide.get_absolute_url() == f"/guides/{small_guide.slug}/"
-
-
-def test_the_page_lookup_reads_what_the_orm_reads(small_guide: Guide) -> None:
-    # Distinct values in every looked-up column, so a swapped column can't pass.
-    Guide.objects.filter(pk=small_guide.pk).update(version=7)
-    expected = Guide.objects.get(pk=small_guide.pk)
-    found = Guide.objects.for_page(small_guide.slug)
-    assert found is not None
-    for name in PAGE_LOOKUP_FIELDS:
-        attname = Guide._meta.get_field(name).attname
-        assert getattr(found, attname) == getattr(expected, attname), name
-        assert type(getattr(found, attname)) is type(getattr(expected, attname)), name
-    assert found.document_cache_key == expected.document_cache_key
-    assert found.title == expected.title  # the rest loads on access
-
-
-def test_the_page_lookup_of_an_unknown_slug_is_none(small_guide: Guide) -> None:
-    assert Guide.objects.for_page("no-such-guide") is None

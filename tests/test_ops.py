@@ -189,7 +189,6 @@ def production_subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": "x" * 20 + os.urandom(24).hex(),
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DECISIONGUIDE_CACHE_DIR": str(tmp_path / "cache"),
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
     }
     return env | extra

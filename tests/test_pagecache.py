@@ -1,4 +1,5 @@
-"""Pages replayed from memory: same content as a fresh render, never stale, never shared wrongly."""
+"""Pages served from the page cache: same content as a fresh render, never stale, never
+shared wrongly (decisionguide/content/pagecache.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content import pagecache
 from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
-from decisionguide.content.pagecache import CSRF_PLACEHOLDER, HtmlMemo
+from decisionguide.content.pagecache import CSRF_PLACEHOLDER
 from decisionguide.decision.parsing import parse_document
 from decisionguide.results.models import Result
 
@@ -23,18 +23,18 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 def republish_with(guide: Guide, **changes: str) -> None:
     """Publish a new version of the guide with these top-level fields changed."""
-    data = {**guide.document().to_data(), **changes}
+    data = {**guide.published_document().to_data(), **changes}
     _, changed = apply_document(parse_document(data))
     assert changed
 
 
 def first_question_url(guide: Guide) -> str:
-    question = guide.document().questions[0]
+    question = guide.published_document().questions[0]
     return reverse("questionnaire-question", args=[guide.slug, question.slug])
 
 
 def check_url(guide: Guide) -> str:
-    doc = guide.document()
+    doc = guide.published_document()
     answers = dict(doc.scenarios[0].answers)
     return reverse("questionnaire-check", args=[guide.slug]) + "?" + urlencode(answers)
 
@@ -97,7 +97,7 @@ def test_publishing_makes_replayed_pages_show_the_new_version(client: Client, se
 def test_a_permalink_is_replayed_until_the_guide_moves_on(client: Client, seed_guide: Guide):
     response = client.post(
         reverse("result-create", args=[seed_guide.slug]),
-        dict(seed_guide.document().scenarios[0].answers),
+        dict(seed_guide.published_document().scenarios[0].answers),
     )
     permalink = response["Location"]
     first, again = client.get(permalink), client.get(permalink)
@@ -109,31 +109,24 @@ def test_a_permalink_is_replayed_until_the_guide_moves_on(client: Client, seed_g
     assert later["ETag"] != first["ETag"]
 
 
-def test_draft_previews_are_never_memoised(editor_client: Client, small_guide: Guide):
+def test_draft_previews_are_never_cached(editor_client: Client, small_guide: Guide):
     url = first_question_url(small_guide)
-    before = len(pagecache.questionnaire_pages)
-    editor_client.get(url, {"preview": "draft"})
-    editor_client.get(url, {"preview": "draft"})
-    assert len(pagecache.questionnaire_pages) == before
+    Guide.objects.filter(pk=small_guide.pk).update(title="A draft title", version=2)
+    for _ in range(2):
+        preview = editor_client.get(url, {"preview": "draft"})
+        assert preview.templates, "every preview renders the draft afresh"
+        assert "A draft title" in preview.content.decode()
+        assert "private" in preview["Cache-Control"]
+    # Nor does a preview stand in for the published page, or the other way round.
+    visitor = Client().get(url)
+    assert "A draft title" not in visitor.content.decode()
+    assert "A draft title" in editor_client.get(url, {"preview": "draft"}).content.decode()
 
 
-def test_the_memo_forgets_the_least_recently_used_page() -> None:
-    memo = HtmlMemo(size=2)
-    memo.put("a", "A")
-    memo.put("b", "B")
-    assert memo.get("a") == "A"  # "a" is now the most recent
-    memo.put("c", "C")
-    assert (memo.get("a"), memo.get("b"), memo.get("c")) == ("A", None, "C")
-    assert len(memo) == 2
-
-
-def test_an_entry_counts_only_for_the_object_it_was_made_from() -> None:
-    memo = HtmlMemo()
-    owner, other = object(), object()
-    memo.put(("page", id(owner)), "html", owner=owner)
-    assert memo.get(("page", id(owner)), owner=owner) == "html"
-    assert memo.get(("page", id(owner)), owner=other) is None
-    renders = []
-    assert memo.get_or_render("k", lambda: renders.append(1) or "x") == "x"
-    assert memo.get_or_render("k", lambda: renders.append(1) or "y") == "x"
-    assert renders == [1]
+def test_a_head_request_gets_the_cached_headers_without_a_body(client: Client, seed_guide):
+    url = first_question_url(seed_guide)
+    page = client.get(url)
+    head = client.head(url)
+    assert head.templates == []
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Type"] == page["Content-Type"]

@@ -197,7 +197,7 @@ def test_index_says_when_nothing_is_published(client: Client, small_guide: Guide
 
 
 def test_title_and_description_come_from_the_content(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     page = get_page(client, guide)
     assert page.find("title").text.startswith(doc.title)
     assert page.find("meta", name="description").attrs["content"] == doc.summary
@@ -267,7 +267,7 @@ def test_questionnaire_call_to_action_at_top_and_end(client: Client, guide: Guid
 
 
 def test_intro_and_fit_sections(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     page = get_page(client, guide)
     assert shown(doc.intro, doc) in page.by_id("about").text
     fit = page.by_id("fit").text
@@ -276,7 +276,7 @@ def test_intro_and_fit_sections(client: Client, guide: Guide) -> None:
 
 
 def test_every_outcome_card_shows_its_texts(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     options = get_page(client, guide).by_id("options")
     cards = options.find_all("article", class_="outcome-card")
     assert len(cards) == len(doc.outcomes)
@@ -300,7 +300,7 @@ def test_every_outcome_card_shows_its_texts(client: Client, guide: Guide) -> Non
 
 
 def test_matrix_is_an_accessible_table(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     table = get_page(client, guide).by_id("comparison").find("table")
     assert table.find("caption").text
     column_heads = table.find("thead").find_all("th")
@@ -311,7 +311,7 @@ def test_matrix_is_an_accessible_table(client: Client, guide: Guide) -> None:
 
 
 def test_every_matrix_cell_shows_its_rating(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     table = get_page(client, guide).by_id("comparison").find("table")
     rows = table.find("tbody").find_all("tr")
     assert len(rows) == len(doc.criteria)
@@ -330,7 +330,7 @@ def test_every_matrix_cell_shows_its_rating(client: Client, guide: Guide) -> Non
 
 
 def test_shortcut_criteria_and_snapshot(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     page = get_page(client, guide)
     assert shown(doc.shortcut, doc) in page.by_id("shortcut").text
     for anchor, text in (("criteria", doc.decision_criteria), ("snapshot", doc.snapshot)):
@@ -341,7 +341,7 @@ def test_shortcut_criteria_and_snapshot(client: Client, guide: Guide) -> None:
 
 
 def test_scenarios_show_outcome_and_handoff(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     section = get_page(client, guide).by_id("scenarios")
     articles = section.find_all("article", class_="scenario")
     assert len(articles) == len(doc.scenarios)
@@ -367,7 +367,7 @@ def test_scenarios_show_outcome_and_handoff(client: Client, guide: Guide) -> Non
 def test_lists_show_every_item_in_order(
     client: Client, guide: Guide, anchor: str, field_name: str, list_tag: str
 ) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     items = getattr(doc, field_name)
     listing = get_page(client, guide).by_id(anchor).find(list_tag)
     rendered = [child.text for child in listing.children if isinstance(child, Node)]
@@ -375,7 +375,7 @@ def test_lists_show_every_item_in_order(
 
 
 def test_linked_pages_listed_with_working_links(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     section = get_page(client, guide).by_id("next")
     entries = section.find_all("li", class_="linked-page")
     assert len(entries) == len(doc.linked_pages)
@@ -409,7 +409,7 @@ def test_guide_page_only_answers_get(client: Client, guide: Guide) -> None:
 
 
 def test_linked_page_without_url_gets_a_small_page(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     pages = [page for page in doc.linked_pages if not page.url]
     if guide.slug == "photo-bookings":
         assert pages, "the small guide has a linked page without a URL"
@@ -428,7 +428,7 @@ def test_linked_page_without_url_gets_a_small_page(client: Client, guide: Guide)
 
 
 def test_linked_page_with_url_redirects_there(client: Client, guide: Guide) -> None:
-    doc = guide.document()
+    doc = guide.published_document()
     pages = [page for page in doc.linked_pages if page.url]
     if guide.slug == "photo-bookings":
         assert pages, "the small guide has a linked page with a URL"
@@ -459,7 +459,7 @@ def test_unknown_linked_page_is_not_found(client: Client, small_guide: Guide) ->
 
 
 def test_unpublished_guide_is_hidden_from_visitors(client: Client, small_guide: Guide) -> None:
-    doc = small_guide.document()
+    doc = small_guide.published_document()
     unpublish(small_guide)
     assert_site_404(client.get(reverse("guide-detail", args=[small_guide.slug])))
     linked = doc.linked_pages[0]
@@ -469,7 +469,7 @@ def test_unpublished_guide_is_hidden_from_visitors(client: Client, small_guide: 
 
 
 def test_staff_can_preview_an_unpublished_guide(small_guide: Guide) -> None:
-    doc = small_guide.document()
+    doc = small_guide.published_document()
     unpublish(small_guide)
     staff = user_client(staff=True)
     response = staff.get(reverse("guide-detail", args=[small_guide.slug]))
@@ -503,7 +503,7 @@ def test_guide_page_shows_a_new_version_at_once(seed_guide: Guide, client: Clien
     """The rendered page is memoised per version, so an edit must still show straight away."""
     url = reverse("guide-detail", args=[seed_guide.slug])
     first = client.get(url).content.decode()
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     new_title = f"{doc.title} (revised)"
     apply_document(parse_document({**doc.to_data(), "title": new_title}))
     second = client.get(url).content.decode()

@@ -10,7 +10,8 @@ from django.test import RequestFactory
 
 from decisionguide.content.loading import apply_document
 from decisionguide.content.models import ChoicePoints, Guide, GuideVersion, Outcome, PublishEvent
-from decisionguide.content.preview import document_for_request, version_for_request, wants_draft
+from decisionguide.content.pagecache import find_guide_page
+from decisionguide.content.preview import wants_draft
 from decisionguide.content.rows import build_document
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
@@ -120,16 +121,15 @@ def test_publish_makes_the_draft_what_visitors_see(
 ) -> None:
     retitle(small_guide, "Edited")
     record_edit(small_guide)
-    old_key = small_guide.document_cache_key
-    assert small_guide.document() == small_document
+    old_version = small_guide.published_version_id
+    assert small_guide.published_document() == small_document
 
     version = publish(small_guide)
 
     assert version.version == 2
-    assert small_guide.published_version_id == version.pk
-    assert small_guide.document_cache_key != old_key
-    assert small_guide.document().title == "Edited"
-    assert Guide.objects.get(pk=small_guide.pk).current_version() == version
+    assert small_guide.published_version_id == version.pk != old_version
+    assert small_guide.published_document().title == "Edited"
+    assert Guide.objects.get(pk=small_guide.pk).published_version == version
 
 
 def test_publish_freezes_rows_that_were_not_recorded(small_guide: Guide) -> None:
@@ -176,7 +176,7 @@ def test_publish_refuses_a_draft_that_moved_on_since_the_editor_saw_it(
     assert (excinfo.value.expected, excinfo.value.current) == (2, 3)
     small_guide.refresh_from_db()
     assert small_guide.published_version.version == 1
-    assert small_guide.document().title != "Saved by someone else since"
+    assert small_guide.published_document().title != "Saved by someone else since"
     assert small_guide.versions.count() == 3 and small_guide.version == 3
 
 
@@ -214,7 +214,7 @@ def test_unpublish_hides_the_guide_and_publish_brings_it_back(
     assert small_guide.version == 1 and small_guide.versions.count() == 1  # not a content change
     publish(small_guide)
     assert Guide.objects.published().get() == small_guide
-    assert small_guide.document() == small_document
+    assert small_guide.published_document() == small_document
     assert small_guide.versions.count() == 1
     actions = list(
         small_guide.publish_events.order_by("created", "id").values_list("action", "note")
@@ -255,7 +255,7 @@ def test_revert_restores_an_old_version_as_a_new_draft_version(
     assert build_document(small_guide) == small_document
     assert small_guide.versions.get(version=4).note == "Reverted to version 1"
     # Visitors keep version 2 until someone publishes; every version is still there.
-    assert Guide.objects.get(pk=small_guide.pk).document().title == "Second"
+    assert Guide.objects.get(pk=small_guide.pk).published_document().title == "Second"
     assert list(small_guide.versions.values_list("version", flat=True)) == [4, 3, 2, 1]
 
 
@@ -295,12 +295,19 @@ def preview_request(user, query: str = "?preview=draft"):
     return request
 
 
+def shown(request, guide: Guide):
+    """What a public page shows this request: the page source the views get."""
+    return find_guide_page(request, guide.slug, staff_see_unlisted=False)
+
+
 def test_staff_see_the_draft_with_preview(drafted: Guide, django_user_model) -> None:
     staff = django_user_model.objects.create_user("ed", is_staff=True)
     staff.groups.add(Group.objects.get(name=EDITORS_GROUP))
     staff = django_user_model.objects.get(pk=staff.pk)  # fresh permission cache
-    assert document_for_request(preview_request(staff), drafted).title == "The draft title"
-    assert version_for_request(preview_request(staff), drafted).version == 2
+    page = shown(preview_request(staff), drafted)
+    assert page.document.title == "The draft title"
+    assert page.version.version == 2
+    assert page.cache_key is None  # never cached
 
 
 def test_everyone_else_sees_the_published_version(
@@ -319,8 +326,9 @@ def test_everyone_else_sees_the_published_version(
         preview_request(editor, "?preview=yes"),
     ]
     for request in requests:
-        assert document_for_request(request, drafted) == small_document
-        assert version_for_request(request, drafted).version == 1
+        page = shown(request, drafted)
+        assert page.document == small_document
+        assert page.version.version == 1
 
 
 # --- Roles and the data migration -----------------------------------------------------------------
@@ -352,7 +360,8 @@ def test_the_migration_publishes_what_visitors_saw(small_guide: Guide) -> None:
     with transaction.atomic():
         Guide.objects.filter(pk=small_guide.pk).update(is_published=False, published_version=None)
         bare, _ = apply_document(
-            parse_document({**small_guide.document().to_data(), "slug": "bare"}), publish=False
+            parse_document({**small_guide.published_document().to_data(), "slug": "bare"}),
+            publish=False,
         )
         GuideVersion.objects.filter(guide=bare).delete()
     migration.publish_existing(django_apps, None)

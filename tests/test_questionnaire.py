@@ -218,14 +218,14 @@ def assert_panel_only(response) -> None:
 
 
 def test_start_redirects_to_the_first_question(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     response = client.get(reverse("questionnaire-start", args=[doc.slug]))
     assert response.status_code == 302
     assert response["Location"] == question_url(doc, next_question(doc, {}))
 
 
 def test_start_with_htmx_renders_the_first_question_panel(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     first = next_question(doc, {})
     response = client.get(reverse("questionnaire-start", args=[doc.slug]), **HTMX)
     assert response.status_code == 200
@@ -235,7 +235,7 @@ def test_start_with_htmx_renders_the_first_question_panel(client, seed_guide):
 
 
 def test_question_page_is_one_question_in_a_fieldset(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     first = next_question(doc, {})
     response = client.get(question_url(doc, first))
     assert response.status_code == 200
@@ -260,7 +260,7 @@ def test_question_page_is_one_question_in_a_fieldset(client, seed_guide):
 
 
 def test_question_page_preselects_the_answer_in_the_query(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     question = shown_questions(doc, answers)[1]
     response = client.get(question_url(doc, question, answers))
@@ -273,7 +273,7 @@ def test_question_page_preselects_the_answer_in_the_query(client, seed_guide):
 
 
 def test_question_page_with_htmx_returns_only_the_panel(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     question = shown_questions(doc, answers)[1]
     response = client.get(question_url(doc, question, answers), **HTMX)
@@ -285,14 +285,14 @@ def test_question_page_with_htmx_returns_only_the_panel(client, seed_guide):
 
 
 def test_history_restore_gets_the_whole_page(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     first = next_question(doc, {})
     response = client.get(question_url(doc, first), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
     assert "<html" in response.content.decode()
 
 
 def test_jumping_ahead_goes_to_the_first_unanswered_question(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     last = shown_questions(doc, answers)[-1]
     response = client.get(question_url(doc, last))
@@ -301,7 +301,7 @@ def test_jumping_ahead_goes_to_the_first_unanswered_question(client, seed_guide)
 
 
 def test_back_link_leads_to_the_previous_question(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     shown = shown_questions(doc, answers)
     earlier = {q.slug: answers[q.slug] for q in shown[:2]}
@@ -315,7 +315,7 @@ def test_back_link_leads_to_the_previous_question(client, seed_guide):
 
 
 def test_answer_redirects_to_the_next_question(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     first = next_question(doc, {})
     choice = staying_choice(first)
     response = client.get(answer_url(doc, first, {first.slug: choice.slug}))
@@ -325,7 +325,7 @@ def test_answer_redirects_to_the_next_question(client, seed_guide):
 
 
 def test_answer_with_htmx_renders_the_next_question_and_pushes_its_url(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     first = next_question(doc, {})
     choice = staying_choice(first)
     after = {first.slug: choice.slug}
@@ -369,7 +369,7 @@ def walk(client: Client, doc: GuideDocument, profile: dict[str, str], text: str,
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_every_scenario_walks_to_its_outcome(client, seed_guide, htmx):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     assert doc.scenarios
     for scenario in doc.scenarios:
         if htmx and scenario is not doc.scenarios[0]:
@@ -385,7 +385,7 @@ def test_every_scenario_walks_to_its_outcome(client, seed_guide, htmx):
 
 
 def test_progress_total_follows_the_conditional_question(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     conditional, controlling, showing, hiding = conditional_setup(doc)
     totals = {}
     for answers in (showing, hiding):
@@ -402,7 +402,7 @@ def test_progress_total_follows_the_conditional_question(client, seed_guide):
 
 
 def test_check_page_lists_every_answer_with_a_change_link(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, doc.scenarios[0].answers)
     response = client.get(page_url("questionnaire-check", doc, answers))
     assert response.status_code == 200
@@ -423,7 +423,7 @@ def test_check_page_lists_every_answer_with_a_change_link(client, seed_guide):
 
 
 def test_changing_an_answer_returns_to_the_check_page(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, doc.scenarios[0].answers)
     question = shown_questions(doc, answers)[-1]
     other = next(c for c in question.choices if c.slug != answers[question.slug] and not c.route)
@@ -437,7 +437,7 @@ def test_changing_an_answer_returns_to_the_check_page(client, seed_guide):
 
 
 def test_a_change_that_shows_a_question_asks_it_then_returns(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     conditional, controlling, showing, hiding = conditional_setup(doc)
     start = client.get(question_url(doc, controlling, hiding, **{"return": "check"}))
     response = submit(client, read(start), showing[controlling.slug], controlling)
@@ -451,7 +451,7 @@ def test_a_change_that_shows_a_question_asks_it_then_returns(client, seed_guide)
 
 
 def test_a_change_that_hides_a_question_drops_its_answer(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     conditional, controlling, showing, hiding = conditional_setup(doc)
     start = client.get(question_url(doc, controlling, showing, **{"return": "check"}))
     response = submit(client, read(start), hiding[controlling.slug], controlling)
@@ -464,7 +464,7 @@ def test_a_change_that_hides_a_question_drops_its_answer(client, seed_guide):
 
 
 def test_change_link_with_htmx_swaps_in_the_question(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     question = shown_questions(doc, answers)[0]
     response = client.get(question_url(doc, question, answers, **{"return": "check"}), **HTMX)
@@ -473,7 +473,7 @@ def test_change_link_with_htmx_swaps_in_the_question(client, seed_guide):
 
 
 def test_check_page_with_htmx_returns_its_panel(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     response = client.get(page_url("questionnaire-check", doc, answers), **HTMX)
     assert response.status_code == 200
@@ -482,7 +482,7 @@ def test_check_page_with_htmx_returns_its_panel(client, seed_guide):
 
 
 def test_the_last_answer_with_htmx_swaps_in_the_check_page(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     last = shown_questions(doc, answers)[-1]
     response = client.get(answer_url(doc, last, answers), **HTMX)
@@ -492,7 +492,7 @@ def test_the_last_answer_with_htmx_swaps_in_the_check_page(client, seed_guide):
 
 @pytest.mark.parametrize("name", ["questionnaire-check", "questionnaire-result"])
 def test_incomplete_answers_go_to_the_first_unanswered_question(client, seed_guide, name):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     shown = shown_questions(doc, answers)
     partial = {q.slug: answers[q.slug] for q in shown[:2]}
@@ -508,7 +508,7 @@ def test_incomplete_answers_go_to_the_first_unanswered_question(client, seed_gui
 
 
 def test_a_routing_choice_ends_on_the_route_page(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     question, choice = triage(doc)
     before = {
         q.slug: staying_choice(q).slug for q in doc.questions[: doc.questions.index(question)]
@@ -539,7 +539,7 @@ def test_a_routing_choice_ends_on_the_route_page(client, seed_guide):
 
 
 def test_a_routing_choice_with_htmx_swaps_in_the_route_panel(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     question, choice = triage(doc)
     routed = {**answers_up_to(doc, question), question.slug: choice.slug}
     response = client.get(answer_url(doc, question, routed), **HTMX)
@@ -549,13 +549,13 @@ def test_a_routing_choice_with_htmx_swaps_in_the_route_panel(client, seed_guide)
 
 
 def test_route_page_without_a_routing_answer_goes_to_the_questions(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     response = client.get(page_url("questionnaire-route", doc))
     assert response["Location"] == question_url(doc, next_question(doc, {}))
 
 
 def test_the_route_question_shows_an_honest_total_while_preselected(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     question, choice = triage(doc)
     before = answers_up_to(doc, question)
     response = client.get(question_url(doc, question, {**before, question.slug: choice.slug}))
@@ -585,7 +585,7 @@ def free_text_profile(doc: GuideDocument) -> dict[str, str]:
 
 
 def test_free_text_is_offered_under_its_choice(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     question = free_text_question(doc)
     before = answers_before(doc, question, free_text_profile(doc))
     response = client.get(question_url(doc, question, before))
@@ -601,7 +601,7 @@ def test_free_text_is_offered_under_its_choice(client, seed_guide):
 
 
 def test_free_text_travels_to_the_check_page_and_result(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     question = free_text_question(doc)
     profile = free_text_profile(doc)
     before = answers_before(doc, question, profile)
@@ -621,7 +621,7 @@ def test_free_text_travels_to_the_check_page_and_result(client, seed_guide):
 
 
 def test_free_text_is_dropped_with_another_choice(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     question = free_text_question(doc)
     before = answers_before(doc, question, free_text_profile(doc))
     other = next(c for c in question.choices if c.slug != question.free_text.choice and not c.route)
@@ -631,7 +631,7 @@ def test_free_text_is_dropped_with_another_choice(client, seed_guide):
 
 
 def test_over_long_free_text_is_refused_and_kept(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     question = free_text_question(doc)
     before = answers_before(doc, question, free_text_profile(doc))
     limit = question.free_text.max_length
@@ -676,7 +676,7 @@ def error_response(client, doc, question, before, params, **headers):
 )
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_a_bad_answer_shows_the_question_with_an_error(client, seed_guide, params, htmx):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     question = shown_questions(doc, answers)[1]
     before = {q.slug: answers[q.slug] for q in shown_questions(doc, answers)[:1]}
@@ -707,7 +707,7 @@ def test_a_bad_answer_shows_the_question_with_an_error(client, seed_guide, param
 
 
 def test_an_error_keeps_answers_that_depend_on_the_question(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     conditional, controlling, showing, _ = conditional_setup(doc)
     start = client.get(question_url(doc, controlling, showing, **{"return": "check"}))
     form = read(start).form("question-form")
@@ -719,7 +719,7 @@ def test_an_error_keeps_answers_that_depend_on_the_question(client, seed_guide):
 
 
 def test_an_answer_to_a_question_not_yet_reached_goes_to_the_right_one(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, {})
     last = shown_questions(doc, answers)[-1]
     jumped = {last.slug: answers[last.slug]}
@@ -731,7 +731,7 @@ def test_an_answer_to_a_question_not_yet_reached_goes_to_the_right_one(client, s
 
 
 def test_tampered_and_unknown_parameters_are_dropped(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     conditional, controlling, showing, hiding = conditional_setup(doc)
     tampered = {
         **hiding,
@@ -767,7 +767,7 @@ def test_unknown_guide_is_404(client, seed_guide, url):
 
 
 def test_unknown_question_is_404(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     for name in ("questionnaire-question", "questionnaire-answer"):
         assert client.get(reverse(name, args=[doc.slug, "no-such-question"])).status_code == 404
 
@@ -780,7 +780,7 @@ def test_unpublished_guide_is_404(client, seed_guide):
 
 
 def test_only_get_is_allowed(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     first = next_question(doc, {})
     response = client.post(answer_url(doc, first), {first.slug: first.choices[0].slug})
     assert response.status_code == 405
@@ -791,7 +791,7 @@ def test_only_get_is_allowed(client, seed_guide):
 
 
 def test_result_explains_the_recommendation(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = complete(doc, doc.scenarios[0].answers)
     decision = evaluate(doc, answers)
     outcome = doc.outcome(decision.outcome)
@@ -843,7 +843,7 @@ def test_result_explains_the_recommendation(client, seed_guide):
 def test_result_says_how_clear_cut_it_is(client, seed_guide):
     from decisionguide.results.presenter import CLARITY_WORDS
 
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     seen = set()
     for scenario in doc.scenarios:
         answers = complete(doc, scenario.answers)
@@ -856,7 +856,7 @@ def test_result_says_how_clear_cut_it_is(client, seed_guide):
 
 
 def test_result_ignores_answers_to_hidden_questions(client, seed_guide):
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     conditional, _, showing, hiding = conditional_setup(doc)
     tampered = {**hiding, conditional.slug: showing[conditional.slug]}
     response = client.get(page_url("questionnaire-result", doc, tampered))
@@ -886,7 +886,7 @@ def test_result_context_needs_no_database(seed_document, django_assert_num_queri
 
 
 def test_small_guide_walks_to_a_result(client, small_guide):
-    doc = small_guide.document()
+    doc = small_guide.published_document()
     check, asked = walk(client, doc, {}, "", htmx=False)
     answers = complete(doc, {})
     assert asked == list(answers)

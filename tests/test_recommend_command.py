@@ -85,7 +85,7 @@ def guide(request: pytest.FixtureRequest) -> Guide:
 
 @pytest.fixture
 def doc(guide: Guide) -> GuideDocument:
-    return guide.document()
+    return guide.published_document()
 
 
 # ---------------------------------------------------------------------------

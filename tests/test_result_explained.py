@@ -38,7 +38,7 @@ def section(html: str, heading_id: str) -> str:
 
 
 def test_exports_say_what_the_page_says(client: Client, seed_guide) -> None:
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     decision = evaluate(doc, LOOSE_HANDOFF)
     assert decision.notes and decision.excluded and decision.flips and decision.counter_reasons
     path = create(client, doc, LOOSE_HANDOFF)
@@ -73,7 +73,7 @@ def test_exports_say_what_the_page_says(client: Client, seed_guide) -> None:
 
 
 def test_the_why_section_adds_up_to_the_stated_margin(client: Client, seed_guide) -> None:
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     checked = 0
     for answers in (LOOSE_HANDOFF, {**IN_GUIDE, **week()}, {**IN_GUIDE, **BUSY_BOTH}):
         decision = evaluate(doc, answers)
@@ -95,7 +95,7 @@ def test_the_why_section_adds_up_to_the_stated_margin(client: Client, seed_guide
 
 
 def test_three_changes_first_and_the_rest_behind_a_disclosure(client: Client, seed_guide) -> None:
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = LOOSE_HANDOFF
     decision = evaluate(doc, answers)
     outcome_flips = [f for f in decision.flips if f.outcome is not None]
@@ -115,7 +115,7 @@ def test_three_changes_first_and_the_rest_behind_a_disclosure(client: Client, se
 
 
 def test_the_closest_example_says_when_it_ends_differently(client: Client, seed_guide) -> None:
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     candidates = [
         {**IN_GUIDE, **BUSY_BOTH, **change}
         for change in (
@@ -144,7 +144,7 @@ def test_the_closest_example_says_when_it_ends_differently(client: Client, seed_
 
 
 def test_a_result_stored_before_for_and_against_still_reads(client: Client, seed_guide) -> None:
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     answers = {**IN_GUIDE, **week()}
     path = create(client, doc, answers)
     result = Result.objects.get()
@@ -168,7 +168,7 @@ def test_a_result_stored_before_for_and_against_still_reads(client: Client, seed
 
 
 def test_the_guide_page_counts_questions_as_the_counter_does(client: Client, seed_guide) -> None:
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     guide_page = text(client.get(reverse("guide-detail", args=[doc.slug])).content.decode())
     first = next_question(doc, {})
     question_page = client.get(
@@ -179,7 +179,7 @@ def test_the_guide_page_counts_questions_as_the_counter_does(client: Client, see
 
 
 def test_route_and_error_sentences_read_as_english(client: Client, seed_guide) -> None:
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     question = doc.questions[0]
     routing = next(c for c in question.choices if c.route)
     route_page = text(
@@ -194,7 +194,7 @@ def test_route_and_error_sentences_read_as_english(client: Client, seed_guide) -
 
 
 def test_linked_pages_have_a_body_not_a_stub(client: Client, seed_guide) -> None:
-    doc = seed_guide.document()
+    doc = seed_guide.published_document()
     for page in doc.linked_pages:
         assert page.url or page.body.strip()
         if page.url:

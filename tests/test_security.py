@@ -90,7 +90,7 @@ def result_form(html: str) -> FormReader:
 
 def stored_result_url(client: Client, guide: Guide) -> str:
     """Create a result the way a visitor does (the check page's form) and return its URL."""
-    doc = guide.document()
+    doc = guide.published_document()
     check = client.get(
         with_query(reverse("questionnaire-check", args=[doc.slug]), complete_answers(doc))
     )
@@ -101,7 +101,7 @@ def stored_result_url(client: Client, guide: Guide) -> str:
 
 
 def page_requests(guide: Guide) -> dict[str, Callable[[Client], object]]:
-    doc = guide.document()
+    doc = guide.published_document()
     first = doc.questions[0]
     answers = complete_answers(doc)
     question = reverse("questionnaire-question", args=[doc.slug, first.slug])
@@ -323,62 +323,49 @@ def test_without_trusted_proxies_a_forged_forwarded_for_does_not_escape_lockout(
     assert login_status(client, user.username, "a-long-password-1", **forged) == 429
 
 
-# --- The policy header built once ------------------------------------------------------------
+# --- The policy: django-csp's settings, middleware and decorators ---------------------------
 
 
-def csp_response(prepare: Callable[[object], None] | None = None):
-    """A response through the site's CSP middleware, after `prepare(response)`."""
-    from django.http import HttpResponse
-    from django.test import RequestFactory
+def behind_the_csp_middleware(view):
+    """`view` behind the CSP middleware the site runs (from settings.MIDDLEWARE)."""
+    from django.utils.module_loading import import_string
 
-    from decisionguide.ops import ContentSecurityPolicyMiddleware
-
-    def view(request):
-        response = HttpResponse("ok")
-        if prepare is not None:
-            prepare(response)
-        return response
-
-    request = RequestFactory().get("/")
-    return request, ContentSecurityPolicyMiddleware(view)(request)
+    (name,) = [m for m in settings.MIDDLEWARE if "csp" in m.lower()]
+    return lambda request: import_string(name)(view)(request)
 
 
-def test_the_site_policy_is_what_django_csp_would_build():
-    from csp.utils import build_policy
-
-    _, response = csp_response()
-    assert response["Content-Security-Policy"] == build_policy()
-    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
-
-
-def test_a_changed_policy_setting_is_used_at_once(settings):
+def test_a_changed_policy_setting_is_used_at_once(client, settings, small_guide):
     policy = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "data:"]}}
     settings.CONTENT_SECURITY_POLICY = policy
-    _, response = csp_response()
+    response = client.get(reverse("guide-detail", args=[small_guide.slug]))
     directives = set(response["Content-Security-Policy"].split("; "))
     assert directives == {"default-src 'self'", "img-src 'self' data:"}
 
 
-def test_per_view_policy_changes_still_apply():
-    def allow_images(response):
-        response._csp_update = {"img-src": ["https://images.example"]}
+def test_django_csp_decorators_change_one_view_s_policy():
+    from csp.decorators import csp_exempt, csp_update
+    from django.http import HttpResponse
+    from django.test import RequestFactory
 
-    _, response = csp_response(allow_images)
-    assert "https://images.example" in response["Content-Security-Policy"]
+    @csp_update({"img-src": ["https://images.example"]})
+    def allows_images(request):
+        return HttpResponse("ok")
 
-    def exempt(response):
-        response._csp_exempt = True
+    @csp_exempt()
+    def exempt(request):
+        return HttpResponse("ok")
 
-    _, response = csp_response(exempt)
-    assert "Content-Security-Policy" not in response
+    request = RequestFactory().get("/")
+    policy = behind_the_csp_middleware(allows_images)(request)["Content-Security-Policy"]
+    assert "img-src 'self' data: https://images.example" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "Content-Security-Policy" not in behind_the_csp_middleware(exempt)(request)
 
 
 def test_a_nonce_used_by_a_view_lands_in_the_header(settings):
     from csp.constants import NONCE
     from django.http import HttpResponse
     from django.test import RequestFactory
-
-    from decisionguide.ops import ContentSecurityPolicyMiddleware
 
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
     nonces = []
@@ -387,5 +374,5 @@ def test_a_nonce_used_by_a_view_lands_in_the_header(settings):
         nonces.append(str(request.csp_nonce))
         return HttpResponse("ok")
 
-    response = ContentSecurityPolicyMiddleware(view)(RequestFactory().get("/"))
+    response = behind_the_csp_middleware(view)(RequestFactory().get("/"))
     assert f"script-src 'self' 'nonce-{nonces[0]}'" in response["Content-Security-Policy"]

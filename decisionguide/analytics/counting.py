@@ -1,24 +1,29 @@
 """Anonymous questionnaire analytics, counted on the server.
 
-`QuestionnaireCounterMiddleware` watches questionnaire responses on their way
-out and counts events: a question page shown, a question answered (with which
-choice). A request only adds its events to the worker's buffer in memory: it
-never runs a query for them, so no visitor waits on an analytics write, even
-while the database is locked. A background thread of each worker writes the
-buffer as daily counters, in one transaction per guide, every
+The views that show and answer questions call this module with the page
+they served (`pagecache.GuidePage`: the guide's published version):
+
+    analytics.question_shown(page, question)
+    analytics.question_answered(page, question, choice)
+    analytics.route_taken(page, question, choice)   # a route page sent them elsewhere
+    analytics.result_shown(page, outcome_slug)      # their recommendation
+
+Each call registers the event with the page (`page.every_visit`), so a page
+served again from the page cache counts again; staff previews of a draft and
+HEAD requests are never counted.
+
+A request only adds its events to the worker's buffer in memory: it never
+runs a query for them, so no visitor waits on an analytics write, even while
+the database is locked. A background thread of each worker writes the buffer
+as daily counters, in one transaction per guide, every
 DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS (so counts show within that time even on
 a quiet site), sooner once DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS events have
 gathered, and what is left when the worker exits. A write that fails (a busy
 database) keeps the events for the next try, a few seconds later; memory stays
 bounded by MAX_PENDING_COUNTERS. No cookies, no scripts, nothing about the
 visitor: only the guide, its published version, slugs, the day and a count.
-Staff previews of a draft are not counted.
 
-Add it to MIDDLEWARE (anywhere after AuthenticationMiddleware):
-    "decisionguide.analytics.counting.QuestionnaireCounterMiddleware"
-
-The rest of the module reads the counters (and stored results) back for the
-admin's analytics page.
+`decisionguide.analytics.report` reads the counters back for the admin.
 """
 
 from __future__ import annotations
@@ -30,33 +35,24 @@ import os
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, transaction
-from django.db.models import F, Sum
-from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.db.models import F
 from django.utils import timezone
 
-from decisionguide.content.models import AnswerCounter, Guide
-from decisionguide.content.preview import PREVIEW_PARAM, asks_for_preview
-from decisionguide.decision.document import GuideDocument
+from decisionguide.analytics.models import AnswerCounter
+from decisionguide.content.models import Guide
+from decisionguide.content.pagecache import GuidePage
+from decisionguide.decision.document import Choice, Question
 
 logger = logging.getLogger(__name__)
 
-QUESTION_URL = "questionnaire-question"
-ANSWER_URL = "questionnaire-answer"
-QUESTIONNAIRE_PREFIX = "questionnaire-"
-PUSH_URL_HEADER = "HX-Push-Url"
 SHOWN = AnswerCounter.Kind.SHOWN
 ANSWERED = AnswerCounter.Kind.ANSWERED
-
-Event = tuple[str, str, str]  # kind, question slug, choice slug ("" when shown)
-# guide slug, kind, question slug, choice slug, day: one daily counter.
-CounterKey = tuple[str, str, str, str, dt.date]
+ROUTED = AnswerCounter.Kind.ROUTED
+RESULT = AnswerCounter.Kind.RESULT
 
 # Distinct counters a worker keeps while the database can't take them: far more than a
 # day of any guide needs (the seed guide has about 80), a few megabytes at most. Events
@@ -66,8 +62,60 @@ MAX_PENDING_COUNTERS = 10_000
 RETRY_SECONDS = 5.0
 
 
+class Event(NamedTuple):
+    """Something that happened once in a published version's questionnaire."""
+
+    guide_id: int
+    version: int  # the published version's number
+    kind: str
+    question: str  # slug ("" for a result)
+    choice: str  # slug ("" when shown; the outcome's for a result)
+
+
+# guide id, version, kind, question slug, choice slug, day: one daily counter.
+CounterKey = tuple[int, int, str, str, str, dt.date]
+
+
 # ---------------------------------------------------------------------------
-# Counting
+# What the views call
+
+
+def question_shown(page: GuidePage, question: Question) -> None:
+    """The page showed `question` (not when it came back with an error)."""
+    _on_every_visit(page, SHOWN, question.slug, "")
+
+
+def question_answered(page: GuidePage, question: Question, choice: Choice) -> None:
+    """The visitor answered `question` with `choice` (a valid answer, moving on)."""
+    _on_every_visit(page, ANSWERED, question.slug, choice.slug)
+
+
+def route_taken(page: GuidePage, question: Question, choice: Choice) -> None:
+    """`choice` sent the visitor to another page: the route page was shown."""
+    _on_every_visit(page, ROUTED, question.slug, choice.slug)
+
+
+def result_shown(page: GuidePage, outcome: str | None) -> None:
+    """The visitor got their recommendation: `outcome` (None, as for a route: not counted)."""
+    if outcome:
+        _on_every_visit(page, RESULT, "", outcome)
+
+
+def _on_every_visit(page: GuidePage, kind: str, question: str, choice: str) -> None:
+    if page.preview:
+        return  # a staff member looking at the draft, not a visitor
+    version = page.version
+    # Plain values, not an Event: they are stored with a cached page and read on every visit.
+    page.every_visit(count, version.guide_id, version.version, kind, question, choice)
+
+
+def count(guide_id: int, version: int, kind: str, question: str, choice: str) -> None:
+    """Add one event to this worker's buffer (in memory only: no query, no wait)."""
+    buffer.add(Event(guide_id, version, kind, question, choice))
+
+
+# ---------------------------------------------------------------------------
+# Writing them
 
 
 def bump(
@@ -97,33 +145,6 @@ def bump(
         AnswerCounter.objects.filter(**key).update(count=F("count") + by)
 
 
-def response_events(request: HttpRequest, response: HttpResponse) -> tuple[str, list[Event]]:
-    """The guide slug and the events a questionnaire response stands for."""
-    match = getattr(request, "resolver_match", None)
-    if match is None or not str(match.url_name or "").startswith(QUESTIONNAIRE_PREFIX):
-        return "", []
-    if request.method != "GET" or (asks_for_preview(request) and PREVIEW_PARAM in request.GET):
-        return "", []
-    events: list[Event] = []
-    status = response.status_code
-    # With HTMX the next step's panel comes back at once (200) and this header
-    # names the page it stands for; without, a redirect leads there.
-    pushed = response.get(PUSH_URL_HEADER) if status == 200 else None
-    if match.url_name == ANSWER_URL and (status == 303 or pushed):
-        question = match.kwargs.get("question_slug", "")
-        events.append((ANSWERED, question, request.GET.get(question, "")))
-    if match.url_name == QUESTION_URL and status == 200 and not pushed:
-        events.append((SHOWN, match.kwargs.get("question_slug", ""), ""))
-    if pushed:
-        try:
-            target = resolve(urlsplit(pushed).path)
-        except Resolver404:
-            target = None
-        if target is not None and target.url_name == QUESTION_URL:
-            events.append((SHOWN, target.kwargs.get("question_slug", ""), ""))
-    return match.kwargs.get("slug", ""), events
-
-
 class EventBuffer:
     """Events counted in this worker and not written yet, and the thread that writes them."""
 
@@ -137,17 +158,15 @@ class EventBuffer:
         self._thread: threading.Thread | None = None
         self._owner = 0  # the process the thread runs in: a forked worker starts its own
 
-    def add(self, slug: str, events: list[Event]) -> None:
-        """Count events in memory; never touches the database."""
-        day = timezone.now().date()
+    def add(self, event: Event) -> None:
+        """Count an event in memory; never touches the database."""
+        key = (*event, timezone.now().date())
         with self._lock:
-            for kind, question_slug, choice_slug in events:
-                key = (slug, kind, question_slug, choice_slug, day)
-                if key in self._pending or len(self._pending) < MAX_PENDING_COUNTERS:
-                    self._pending[key] += 1
-                    self._events += 1
-                else:
-                    self._dropped += 1
+            if key in self._pending or len(self._pending) < MAX_PENDING_COUNTERS:
+                self._pending[key] += 1
+                self._events += 1
+            else:
+                self._dropped += 1
             due = self._events >= flush_events()
         if due:
             self._wake.set()
@@ -171,14 +190,14 @@ class EventBuffer:
         with self._writing:
             with self._lock:
                 pending, self._pending, self._events = self._pending, Counter(), 0
-            by_guide: dict[str, list[tuple[CounterKey, int]]] = defaultdict(list)
-            for key, count in pending.items():
-                by_guide[key[0]].append((key, count))
+            by_guide: dict[int, list[tuple[CounterKey, int]]] = defaultdict(list)
+            for key, number in pending.items():
+                by_guide[key[0]].append((key, number))
             unwritten = list(by_guide.items())
             try:
                 while unwritten:
-                    slug, counts = unwritten[0]
-                    write_counts(slug, [(*key[1:], count) for key, count in counts])
+                    guide_id, counts = unwritten[0]
+                    write_counts(guide_id, [(*key[1:], number) for key, number in counts])
                     unwritten.pop(0)  # written: its transaction committed
             finally:
                 self._put_back([item for _, counts in unwritten for item in counts])
@@ -201,12 +220,12 @@ class EventBuffer:
 
     def _put_back(self, counts: list[tuple[CounterKey, int]]) -> None:
         with self._lock:
-            for key, count in counts:
+            for key, number in counts:
                 if key in self._pending or len(self._pending) < MAX_PENDING_COUNTERS:
-                    self._pending[key] += count
-                    self._events += count
+                    self._pending[key] += number
+                    self._events += number
                 else:
-                    self._dropped += count
+                    self._dropped += number
 
     def _log_dropped(self) -> None:
         with self._lock:
@@ -266,125 +285,14 @@ buffer = EventBuffer()
 atexit.register(lambda: buffer.flush_quietly())
 
 
-def record_response(request: HttpRequest, response: HttpResponse) -> None:
-    slug, events = response_events(request, response)
-    if events:
-        buffer.add(slug, events)
+def write_counts(guide_id: int, counts: list[tuple[int, str, str, str, dt.date, int]]) -> None:
+    """One guide's counts (version, kind, question, choice, day, count) in one transaction.
 
-
-def write_counts(slug: str, counts: list[tuple[str, str, str, dt.date, int]]) -> None:
-    guide = (
-        Guide.objects.published()
-        .filter(slug=slug)
-        .annotate(published_number=F("published_version__version"))
-        .only("pk", "slug", "version", "updated", "is_published", "published_version_id")
-        .first()
-    )
-    if guide is None:
-        return
-    doc = guide.document()  # memoised: the questionnaire view just read it
+    The views only count slugs of the document they served; a guide deleted
+    since is skipped (its counters went with it).
+    """
     with transaction.atomic():
-        for kind, question_slug, choice_slug, day, count in counts:
-            if is_known(doc, question_slug, choice_slug):
-                bump(guide.pk, guide.published_number, question_slug, choice_slug, kind, day, count)
-
-
-def is_known(doc: GuideDocument, question_slug: str, choice_slug: str) -> bool:
-    """Only slugs of the guide are stored: a tampered URL can't write arbitrary text."""
-    question = doc.question(question_slug)
-    if question is None:
-        return False
-    return choice_slug == "" or question.choice(choice_slug) is not None
-
-
-class QuestionnaireCounterMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        record_response(request, response)  # in memory only: no query, no wait
-        return response
-
-
-# ---------------------------------------------------------------------------
-# Reading them back
-
-
-@dataclass
-class ChoiceShare:
-    slug: str
-    label: str
-    count: int
-    share: float  # of this question's answers, 0..100
-    route: str | None
-
-
-@dataclass
-class QuestionStats:
-    slug: str
-    prompt: str
-    shown: int
-    answered: int
-    choices: list[ChoiceShare] = field(default_factory=list)
-
-    @property
-    def stopped(self) -> int:
-        """Shown but not answered: visitors who left here (or came back later)."""
-        return max(self.shown - self.answered, 0)
-
-    @property
-    def answer_rate(self) -> float | None:
-        return 100 * self.answered / self.shown if self.shown else None
-
-
-def counted_versions(guide: Guide) -> list[int]:
-    """Published versions with counts, newest first."""
-    versions = AnswerCounter.objects.filter(guide=guide).values_list("version", flat=True)
-    return sorted(set(versions), reverse=True)
-
-
-def question_stats(guide: Guide, version: int, doc: GuideDocument) -> list[QuestionStats]:
-    """Shown and answered counts per question and choice, in the document's question order."""
-    totals: dict[tuple[str, str, str], int] = defaultdict(int)
-    rows = (
-        AnswerCounter.objects.filter(guide=guide, version=version)
-        .values("kind", "question", "choice")
-        .annotate(total=Sum("count"))
-    )
-    for row in rows:
-        totals[row["kind"], row["question"], row["choice"]] += row["total"]
-    stats = []
-    for question in doc.questions:
-        answers = {c.slug: totals[ANSWERED, question.slug, c.slug] for c in question.choices}
-        answered = sum(answers.values())
-        stats.append(
-            QuestionStats(
-                slug=question.slug,
-                prompt=question.prompt,
-                shown=totals[SHOWN, question.slug, ""],
-                answered=answered,
-                choices=[
-                    ChoiceShare(
-                        slug=c.slug,
-                        label=c.label,
-                        count=answers[c.slug],
-                        share=100 * answers[c.slug] / answered if answered else 0.0,
-                        route=c.route,
-                    )
-                    for c in question.choices
-                ],
-            )
-        )
-    return stats
-
-
-def routes_taken(stats: list[QuestionStats]) -> list[tuple[str, str, int]]:
-    """(route page, question=choice, count) for every routing choice answered."""
-    taken = [
-        (choice.route, f"{question.slug}={choice.slug}", choice.count)
-        for question in stats
-        for choice in question.choices
-        if choice.route is not None
-    ]
-    return sorted(taken, key=lambda item: -item[2])
+        if not Guide.objects.filter(pk=guide_id).exists():
+            return
+        for version, kind, question_slug, choice_slug, day, number in counts:
+            bump(guide_id, version, question_slug, choice_slug, kind, day, number)

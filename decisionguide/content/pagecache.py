@@ -1,122 +1,318 @@
-"""Rendered HTML of pages that depend only on an immutable guide version.
+"""The page cache: rendered public pages, kept per version, URL, HTMX-ness and language.
 
-A guide version never changes, so a page rendered from it is the same for
-every visitor until the version moves on; each worker keeps small LRUs of
-them. Keys always name the version (`Guide.document_cache_key`, a result's
-ETag) or hold the document itself (`owner`), so a version bump or an
-editor's publish makes old entries unreachable at once.
+A public page is a pure function of the frozen version it shows and of its
+URL (the questionnaire's answers travel in the query string), so once
+rendered it can be served again to anyone, until the version moves on:
+
+    @require_safe
+    @vary_on_headers("HX-Request")
+    @guide_page          # finds the version this request sees (pagecache.GuidePage)
+    @cached_page         # serves the page from the cache when it was rendered before
+    def question_page(request, page, question_slug): ...
+
+`cached_page` keys each response by the page source's `cache_key` (a frozen
+version's stamp; None: never cached, as for a staff member's draft
+preview), the URL (path and query), whether HTMX asked for the panel or the
+whole page, and the language (guide pages link only by path; a permalink,
+which shows its absolute address, puts the host in its `cache_key`). It
+keeps redirects, and TemplateResponses, which it renders with
+CSRF_PLACEHOLDER where a form's token goes, filling in `get_token(request)`
+for every visitor; anything else a view returns (a response it rendered
+itself, which may hold a visitor's token) is served as it is and not kept.
+
+A view's side effects that must happen on every visit (the analytics
+counters) are registered with `page.every_visit(...)`: they run now and
+again whenever the cache serves the page, except for HEAD requests and
+staff previews, which nobody visited.
+
+The backend is Django's cache (settings.CACHES["default"]): memory local to
+each worker by default, Redis shared by every server with REDIS_URL. Keys
+name an immutable version, so no entry is ever invalidated: a publish makes
+pages look up new keys, and the old ones age out.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property, wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connections, models, router
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template.response import TemplateResponse
 
-# Memo sizes per worker. A question page is about 10 KB of HTML and a
-# permalink about 25 KB, so the three together stay under 30 MB per worker.
-GUIDE_PAGES = 64
-QUESTIONNAIRE_PAGES = 1024
-PERMALINK_PAGES = 512
+from decisionguide.content.models import Guide, GuideVersion
+from decisionguide.content.preview import wants_draft
+from decisionguide.decision.document import GuideDocument
 
-
-# Stands in for the CSRF token in memoised HTML; `Snapshot.replay` puts a fresh one in.
+PAGE_CACHE = "default"
+# Stands in for the CSRF token in cached HTML; every response gets the visitor's own.
 CSRF_PLACEHOLDER = "csrf-token-placeholder-not-a-token"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
-# What a snapshot keeps of a response's headers besides its body.
-REPLAYED_HEADERS = ("Content-Type", "Location", "HX-Push-Url")
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+Effect = tuple[Callable[..., None], tuple[Any, ...]]
 
 
-class HtmlMemo:
-    """A small thread-safe LRU (HTML, or snapshots of responses)."""
+def wants_panel(request: HttpRequest) -> bool:
+    """An HTMX swap wants only the panel; a history restore after a cache miss wants the page.
 
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, tuple[object, Any]] = OrderedDict()
-        self._lock = threading.Lock()
+    What django-htmx's `request.htmx and not request.htmx.history_restore_request`
+    says, read from META: building `request.headers` for it cost a tenth of a cached page.
+    """
+    meta = request.META
+    return (
+        meta.get("HTTP_HX_REQUEST") == "true"
+        and meta.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true"
+    )
 
-    def get(self, key: Hashable, *, owner: object = None) -> Any:
-        """What is memoised under `key`, or None.
 
-        `owner`, when given, is the object the value was made from: a hit
-        counts only if it is that very object. Keys may then use `id(owner)`,
-        as the entry keeps the owner alive, so its id can't be reused.
+@dataclass(kw_only=True)
+class PageSource:
+    """What a cached page is rendered from.
+
+    `cache_key` names it (None: never cache); `counts_visits` says whether
+    this request is a visit whose effects run (not a HEAD, not a preview).
+    """
+
+    cache_key: str | None = None
+    counts_visits: bool = False
+    effects: list[Effect] = field(default_factory=list, repr=False)
+
+    def every_visit(self, effect: Callable[..., None], *args: Any) -> None:
+        """Run `effect(*args)` for this visit and whenever the cache serves this page again.
+
+        `effect` must be a module-level function and `args` plain values: both
+        are stored with the page (pickled, when the cache is Redis).
         """
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or item[0] is not owner:
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: Hashable, value: Any, *, owner: object = None) -> None:
-        with self._lock:
-            self._items[key] = (owner, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def get_or_render(
-        self, key: Hashable, render: Callable[[], bytes], *, owner: object = None
-    ) -> bytes:
-        """The HTML memoised under `key`, rendering (and keeping) it on a miss."""
-        html = self.get(key, owner=owner)
-        if html is None:
-            html = render()
-            self.put(key, html, owner=owner)
-        return html
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self.effects.append((effect, args))
+        if self.counts_visits:
+            effect(*args)
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """A response that depends only on its URL and guide version, ready to replay.
-
-    `content` holds CSRF_PLACEHOLDER where a form's CSRF token goes, so the
-    one part that differs per visitor is filled in on every replay.
-    """
+class CachedPage:
+    """A response as the cache keeps it: the body holds CSRF_PLACEHOLDER for the token."""
 
     status: int
-    content: bytes  # encoded once, not on every replay
-    headers: tuple[tuple[str, str], ...] = ()
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+    effects: tuple[Effect, ...] = ()
+    has_form: bool = False  # the placeholder is in `content`: searched once, not per visit
+
+    @classmethod
+    def keep(cls, request: HttpRequest, response: HttpResponse, source: PageSource):
+        """The entry for `response` (rendering it, with the token filled in), or None."""
+        if response.cookies:
+            return None  # never share one visitor's cookie with the next
+        if isinstance(response, TemplateResponse) and not response.is_rendered:
+            if response.status_code != 200:
+                return None
+            response.context_data = {
+                **(response.context_data or {}),
+                "csrf_token": CSRF_PLACEHOLDER,
+            }
+            content = response.render().content
+        elif response.status_code in REDIRECTS:
+            content = b""
+        else:
+            return None
+        entry = cls(
+            response.status_code,
+            content,
+            tuple(response.items()),
+            tuple(source.effects),
+            has_form=_PLACEHOLDER_BYTES in content,
+        )
+        if entry.has_form:
+            response.content = entry.with_token(request)
+        return entry
+
+    def with_token(self, request: HttpRequest) -> bytes:
+        """The page with this visitor's CSRF token where the placeholder is (and their cookie
+        set); a page without a form gets neither."""
+        if not self.has_form:
+            return self.content
+        return self.content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
 
     def replay(self, request: HttpRequest) -> HttpResponse:
-        content = self.content
-        if _PLACEHOLDER_BYTES in content:
-            content = content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
-        response = HttpResponse(content, status=self.status)
+        response = HttpResponse(self.with_token(request), status=self.status)
         for name, value in self.headers:
             response[name] = value
+        if request.method != "HEAD":
+            for effect, args in self.effects:
+                effect(*args)
         return response
 
 
-def snapshot_of(response: HttpResponse) -> Snapshot | None:
-    """The snapshot of a response made by `Snapshot.replay` or a redirect; None otherwise."""
-    content = getattr(response, "snapshot_content", None)
-    if content is None and not response.has_header("Location"):
-        return None  # a body we can't replay without the real CSRF token
-    headers = tuple(
-        (name, response[name]) for name in REPLAYED_HEADERS if response.has_header(name)
+def page_key(request: HttpRequest, source_key: str) -> str:
+    """The cache key of this request's page, hashed: answers make URLs long."""
+    panel = "panel" if wants_panel(request) else "page"
+    url = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
+    named = f"{source_key}\n{panel}\n{page_language(request)}\n{url}"
+    # 128 bits are plenty, and the cache checks every character of a key on every call.
+    return f"page:{hashlib.blake2b(named.encode(), digest_size=16).hexdigest()}"
+
+
+def page_language(request: HttpRequest) -> str:
+    """The language the page is rendered in: LocaleMiddleware's choice, if the site ever
+    has one, else LANGUAGE_CODE (cheaper than asking `get_language()` on every request)."""
+    return getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve `view(request, source, ...)`'s page from the cache once it was rendered.
+
+    `source` is a PageSource (usually the GuidePage `guide_page` found).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, source: PageSource, *args: Any, **kwargs: Any):
+        if source.cache_key is None:
+            return view(request, source, *args, **kwargs)
+        cache = caches[PAGE_CACHE]
+        key = page_key(request, source.cache_key)
+        entry: CachedPage | None = cache.get(key)
+        if entry is not None:
+            return entry.replay(request)
+        response = view(request, source, *args, **kwargs)
+        entry = CachedPage.keep(request, response, source)
+        if entry is not None:
+            cache.set(key, entry)
+        return response
+
+    return wrapper
+
+
+# ---------------------------------------------------------------------------
+# The one query every public page runs
+
+
+class PageQuery:
+    """A small queryset, compiled by the ORM once per database, then only executed.
+
+    Every public page starts with one such query, and on a page served from the
+    cache Django compiling it took over half the request's time (the README's
+    Benchmark section has the figures). The SQL is the ORM's own: `build`
+    makes the queryset from its parameters, and each call runs the SQL with new
+    ones. The row comes back as the database driver gives it (no converters), so
+    callers use values that need none: ids, slugs, flags through bool(), and a
+    timestamp only as an opaque stamp.
+    """
+
+    def __init__(self, model: type[models.Model], build: Callable[..., QuerySet[Any]]) -> None:
+        self.model = model
+        self.build = build
+        self._sql: dict[str, str] = {}  # per database alias
+
+    def first_row(self, *params: Any) -> tuple[Any, ...] | None:
+        alias = router.db_for_read(self.model)
+        sql = self._sql.get(alias)
+        if sql is None:
+            placeholders = PLACEHOLDERS[: len(params)]
+            sql, compiled = self.build(*placeholders).using(alias).query.sql_with_params()
+            if tuple(compiled) != placeholders:
+                raise ValueError(f"{self.build}: its parameters must each appear once, in order")
+            self._sql[alias] = sql
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+
+PLACEHOLDERS = ("pagequery-parameter-1", "pagequery-parameter-2")
+
+GUIDE_ROW = PageQuery(
+    Guide,
+    lambda slug: (
+        Guide.objects.filter(slug=slug)
+        .values_list("pk", "is_published", "published_version", "published_version__created")
+        .order_by()[:1]
+    ),
+)
+
+
+# ---------------------------------------------------------------------------
+# Guide pages: which version a request sees
+
+
+@dataclass(kw_only=True)
+class GuidePage(PageSource):
+    """The guide a public page shows, and which of its versions.
+
+    Visitors see the published version; a staff member asking for
+    `?preview=draft` sees the draft (`preview`), which is never cached. The
+    rows behind `guide`, `version` and `document` are read on first use, so a
+    page the cache serves reads none of them.
+    """
+
+    guide_id: int
+    listed: bool
+    published_version_id: int | None
+    preview: bool = False
+
+    @cached_property
+    def guide(self) -> Guide:
+        return Guide.objects.for_pages().get(pk=self.guide_id)
+
+    @cached_property
+    def version(self) -> GuideVersion:
+        """The frozen row shown: results point at it, analytics count per its number."""
+        if self.preview or self.published_version_id is None:
+            return self.guide.draft_version()
+        # The version the lookup found, even if an editor has published another since.
+        return GuideVersion.objects.defer("document").get(pk=self.published_version_id)
+
+    @cached_property
+    def document(self) -> GuideDocument:
+        """`version`'s document: the published one, or the draft's in a preview."""
+        return self.version.as_document()
+
+
+def find_guide_page(request: HttpRequest, slug: str, *, staff_see_unlisted: bool) -> GuidePage:
+    """The page source for guide `slug`, or Http404 when this request may not see it.
+
+    Visitors see listed guides; staff see drafts with `?preview=draft`, and, where
+    `staff_see_unlisted`, a guide that is not listed (its published version, or the
+    draft if it never had one).
+    """
+    row = GUIDE_ROW.first_row(slug)
+    if row is None:
+        raise Http404("No such guide")
+    guide_id, is_published, version_id, created = row
+    listed = bool(is_published) and version_id is not None
+    # A draft is only looked at: a form posted from a preview acts on the published guide.
+    draft = request.method in ("GET", "HEAD") and wants_draft(request)
+    # Only an unlisted guide needs the user (and the session queries behind it).
+    if not (listed or draft or (staff_see_unlisted and request.user.is_staff)):
+        raise Http404("No such guide")
+    visited = listed and not draft
+    return GuidePage(
+        cache_key=f"{version_id}.{created}" if visited else None,
+        counts_visits=visited and request.method != "HEAD",
+        guide_id=guide_id,
+        listed=listed,
+        published_version_id=version_id,
+        preview=draft,
     )
-    return Snapshot(response.status_code, content or b"", headers)
 
 
-pages = HtmlMemo(GUIDE_PAGES)
-questionnaire_pages = HtmlMemo(QUESTIONNAIRE_PAGES)
-permalink_pages = HtmlMemo(PERMALINK_PAGES)
+def guide_page(
+    view: Callable[..., HttpResponse] | None = None, *, staff_see_unlisted: bool = False
+) -> Any:
+    """Call `view(request, page, ...)` with the GuidePage of the URL's `slug` (or 404)."""
 
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            page = find_guide_page(request, slug, staff_see_unlisted=staff_see_unlisted)
+            return view(request, page, *args, **kwargs)
 
-def clear_all() -> None:
-    for memo in (pages, questionnaire_pages, permalink_pages):
-        memo.clear()
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 
 from decisionguide.content.markdown import is_safe_page_url
 from decisionguide.content.models import Guide
-from decisionguide.content.pagecache import pages
-from decisionguide.content.preview import document_for_request, wants_draft
+from decisionguide.content.pagecache import GuidePage, cached_page, guide_page
 from decisionguide.decision.document import Criterion, GuideDocument, Outcome, Rating
 
 
@@ -32,15 +31,6 @@ class MatrixCell:
 class MatrixRow:
     criterion: Criterion
     cells: tuple[MatrixCell, ...]
-
-
-def visible_guide(request: HttpRequest, slug: str) -> Guide:
-    """The guide at `slug` if this visitor may read it: published, or staff previewing."""
-    guide = Guide.objects.for_page(slug)
-    # Only an unpublished guide needs the user (and the session queries behind it).
-    if guide is None or not (guide.is_published or request.user.is_staff):
-        raise Http404("No such guide")
-    return guide
 
 
 def guide_sections(doc: GuideDocument) -> dict[str, Section]:
@@ -80,46 +70,39 @@ def matrix_rows(doc: GuideDocument) -> list[MatrixRow]:
 
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    # Titles and summaries come from the published documents, not the draft rows.
+    # Titles and summaries come from the published documents, not the draft rows:
+    # one query, however many guides (each parsed once per worker).
     listed = Guide.objects.published().select_related("published_version")
-    guides = [guide.document() for guide in listed]
+    guides = [guide.published_document() for guide in listed]
     return render(request, "guides/index.html", {"guides": guides})
 
 
 @require_safe
-def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    guide = visible_guide(request, slug)
-    draft = wants_draft(request)
-    doc = document_for_request(request, guide)
-    preview = draft or not guide.is_published
-
-    def render_page() -> str:
-        context = {
-            "doc": doc,
-            "preview": preview,
-            "showing_draft": draft,
-            "sections": guide_sections(doc),
-            "matrix": matrix_rows(doc),
-        }
-        return render_to_string("guides/guide_detail.html", context, request)
-
-    if draft:  # a staff preview of unpublished edits: never memoised
-        return HttpResponse(render_page())
-    # The page depends on nothing but the guide version: render it once per worker.
-    key = f"guide-detail:{guide.document_cache_key}:{preview}"
-    return HttpResponse(pages.get_or_render(key, lambda: render_page().encode()))
+@guide_page(staff_see_unlisted=True)
+@cached_page
+def guide_detail(request: HttpRequest, page: GuidePage) -> HttpResponse:
+    doc = page.document
+    context = {
+        "doc": doc,
+        # The banner: a draft preview, or a guide staff see before it is listed.
+        "preview": page.preview or not page.listed,
+        "showing_draft": page.preview,
+        "sections": guide_sections(doc),
+        "matrix": matrix_rows(doc),
+    }
+    return TemplateResponse(request, "guides/guide_detail.html", context)
 
 
 @require_safe
-def linked_page(request: HttpRequest, slug: str, page_slug: str) -> HttpResponse:
-    guide = visible_guide(request, slug)
-    doc = document_for_request(request, guide)
-    page = doc.linked_page(page_slug)
-    if page is None:
+@guide_page(staff_see_unlisted=True)
+def linked_page(request: HttpRequest, page: GuidePage, page_slug: str) -> HttpResponse:
+    doc = page.document
+    linked = doc.linked_page(page_slug)
+    if linked is None:
         raise Http404("No such page in this guide")
     # Checked again before redirecting: an address that is not safe to follow gets the
     # page on this site instead, as linked_page_url() links it.
-    if page.url and is_safe_page_url(page.url):
-        return redirect(page.url)
-    context = {"doc": doc, "page": page, "preview": not guide.is_published}
+    if linked.url and is_safe_page_url(linked.url):
+        return redirect(linked.url)
+    context = {"doc": doc, "page": linked, "preview": not page.listed}
     return render(request, "guides/linked_page.html", context)

@@ -371,7 +371,7 @@ class QuestionAdmin(GuidePartAdmin):
     def shown_when(self, obj: Question) -> str:
         guide = obj.guide
         try:
-            doc = guide.draft_version().as_document()
+            doc = guide.draft_document()
         except DocumentError:  # rows written outside the admin: a list column must not fail
             return "?"
         question = doc.question(obj.slug)

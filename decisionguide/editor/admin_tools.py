@@ -19,7 +19,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from decisionguide.analytics import counting as analytics
+from decisionguide.analytics import report as analytics
 from decisionguide.content.loading import apply_document
 from decisionguide.content.markdown import render_markdown
 from decisionguide.content.models import Criterion, Guide, Outcome
@@ -220,7 +220,7 @@ def try_view(
     guide = get_guide(model_admin, request, object_id)
     use_published = request.GET.get("doc") == "published" and guide.published_version_id
     version = guide.published_version if use_published else guide.draft_version()
-    doc = version.as_document()
+    doc = guide.published_document() if use_published else guide.draft_document()
     submitted = "run" in request.GET
     form = try_form_for(doc, request.GET if submitted else None)
     result = None
@@ -268,12 +268,14 @@ def analytics_view(
         versions = sorted([*versions, published.version], reverse=True)
     wanted = request.GET.get("version", "")
     number = int(wanted) if wanted.isdigit() else (versions[0] if versions else None)
-    stats, routes, doc = [], [], None
+    stats, routes, results, doc = [], [], [], None
     if number is not None:
         doc = version_of(guide, number).as_document()
-        stats = analytics.question_stats(guide, number, doc)
-        routes = analytics.routes_taken(stats)
-    weekly = weekly_results(guide, doc or guide.document())
+        counts = analytics.totals(guide, number)
+        stats = analytics.question_stats(counts, doc)
+        routes = analytics.routes_taken(counts, doc)
+        results = analytics.results_shown(counts, doc)
+    weekly = weekly_results(guide, doc or guide.draft_document())
     return page(
         model_admin,
         request,
@@ -284,6 +286,7 @@ def analytics_view(
         number=number,
         stats=stats,
         routes=routes,
+        results=results,
         weekly=weekly,
         links=links(guide),
     )
@@ -311,6 +314,6 @@ def markdown_preview(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> 
     doc: Any = _NoGuide()
     if guide is not None:
         with contextlib.suppress(DocumentError):  # broken rows: preview without page links
-            doc = guide.draft_version().as_document()
+            doc = guide.draft_document()
     html = render_markdown(text, doc) or "<p>(nothing to show)</p>"
     return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -51,7 +51,7 @@ def checks_view(
 ) -> HttpResponse:
     guide = get_guide(model_admin, request, object_id)
     report, problem = safe_draft_report(guide)
-    doc = guide.draft_version().as_document() if report else None
+    doc = guide.draft_document() if report else None
     return page(
         model_admin,
         request,

@@ -134,7 +134,7 @@ def report_scenarios(request: HttpRequest, guide: Guide | None) -> None:
     if fresh is None:
         return
     try:
-        doc = fresh.draft_version().as_document()
+        doc = fresh.draft_document()
     except DocumentError:  # rows written outside the admin; the form showed the problem
         return
     level, message = scenarios_message(fresh, list(check_scenarios(doc)))

@@ -52,7 +52,7 @@ def editor_permissions() -> list[tuple[str, str]]:
         ("guides", "publish_guide"),
         ("guides", "view_analytics"),
         ("guides", "view_guideversion"),
-        ("guides", "view_answercounter"),
+        ("analytics", "view_answercounter"),
         ("results", "view_result"),
     ]
     return perms

@@ -13,27 +13,19 @@ away and `HX-Push-Url` names the destination's canonical URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from decisionguide.content.models import Guide
-from decisionguide.content.pagecache import (
-    CSRF_PLACEHOLDER,
-    Snapshot,
-    questionnaire_pages,
-    snapshot_of,
-)
-from decisionguide.content.preview import wants_draft
+from decisionguide.analytics import counting as analytics
+from decisionguide.content.pagecache import GuidePage, cached_page, guide_page, wants_panel
 from decisionguide.decision.document import (
     Choice,
     GuideDocument,
@@ -80,16 +72,6 @@ def titled(heading: str, doc: GuideDocument) -> str:
     return f"{heading} \N{EN DASH} {doc.title}"
 
 
-def get_document(request: HttpRequest, slug: str) -> tuple[GuideDocument, bool]:
-    """The published guide at `slug`, or its draft for staff taking a preview (then True)."""
-    guide = Guide.objects.for_page(slug)
-    if guide is not None and wants_draft(request):
-        return guide.draft_version().as_document(), True
-    if guide is None or not guide.is_listed:
-        raise Http404("No such guide")
-    return guide.document(), False
-
-
 def get_question(doc: GuideDocument, question_slug: str) -> Question:
     question = doc.question(question_slug)
     if question is None:
@@ -97,20 +79,10 @@ def get_question(doc: GuideDocument, question_slug: str) -> Question:
     return question
 
 
-def wants_panel(request: HttpRequest) -> bool:
-    """An HTMX swap wants only the panel; a history restore after a cache miss wants the page."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
 def render_page(
     request: HttpRequest, template: str, panel: str, context: dict[str, Any]
 ) -> HttpResponse:
-    """Render a questionnaire page, or just its panel for an HTMX swap.
-
-    Outside a draft preview the CSRF token is rendered as a placeholder, so
-    `questionnaire_view` can replay the page to the next visitor of this URL.
-    """
+    """A questionnaire page, or just its panel for an HTMX swap (rendered by the page cache)."""
     panel_only = wants_panel(request)
     name = f"{template}#{panel}" if panel_only else template
     state: State = context["state"]
@@ -120,12 +92,7 @@ def render_page(
         "panel_id": PANEL_ID,
         "draft_preview": state.preview,
     }
-    if state.preview:
-        return private_if_preview(render(request, name, context), state)
-    html = render_to_string(name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request).encode()
-    response = Snapshot(200, html).replay(request)
-    response.snapshot_content = html  # type: ignore[attr-defined]
-    return response
+    return private_if_preview(TemplateResponse(request, name, context), state)
 
 
 def private_if_preview(response: HttpResponse, state: State) -> HttpResponse:
@@ -137,24 +104,25 @@ def private_if_preview(response: HttpResponse, state: State) -> HttpResponse:
 
 
 def go_to(
-    request: HttpRequest, doc: GuideDocument, state: State, *, status: int = 302
+    request: HttpRequest, page: GuidePage, state: State, *, status: int = 302
 ) -> HttpResponse:
     """Send the visitor where their answers lead.
 
     Plain requests get a redirect. An HTMX swap gets the destination's panel
     at once, with `HX-Push-Url` so the address bar shows the canonical URL.
     """
+    doc = page.document
     url = destination_url(doc, state)
     if not wants_panel(request):
         return private_if_preview(HttpResponseRedirect(url, status=status), state)
     if routed_choice(doc, state.answers) is not None:
-        response = render_route(request, doc, state)
+        response = render_route(request, page, state)
     else:
         question = next_question(doc, state.answers)
         if question is not None:
-            response = render_question(request, doc, question, state)
+            response = render_question(request, page, question, state)
         else:
-            response = render_check(request, doc, state)
+            response = render_check(request, page, state)
     response["HX-Push-Url"] = url
     return response
 
@@ -173,12 +141,15 @@ def back_link(doc: GuideDocument, question: Question, state: State) -> tuple[str
 
 def render_question(
     request: HttpRequest,
-    doc: GuideDocument,
+    page: GuidePage,
     question: Question,
     state: State,
     form: AnswerForm | None = None,
 ) -> HttpResponse:
+    """The question's page; with `form`, the visitor's invalid answer and what is wrong."""
+    doc = page.document
     if form is None:
+        analytics.question_shown(page, question)
         choice, text = state.answers.get(question.slug, ""), state.texts.get(question.slug, "")
         form = AnswerForm(question, choice=choice, text=text)
     selected = form.shown_choice()
@@ -237,7 +208,7 @@ def answer_rows(doc: GuideDocument, state: State) -> list[dict[str, Any]]:
 
 def render_check(
     request: HttpRequest,
-    doc: GuideDocument,
+    page: GuidePage,
     state: State,
     *,
     problems: Sequence[Any] = (),
@@ -245,6 +216,7 @@ def render_check(
 ) -> HttpResponse:
     """The check page; `problems` (each with `message` and `url`) head it when posted
     answers could not be stored (see decisionguide.results.submission)."""
+    doc = page.document
     shown = shown_questions(doc, state.answers)
     title = titled("Check your answers", doc)
     context = {
@@ -273,13 +245,15 @@ def first_staying_choice(question: Question) -> Choice:
     return next((c for c in question.choices if c.route is None), question.choices[0])
 
 
-def render_route(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
+def render_route(request: HttpRequest, page: GuidePage, state: State) -> HttpResponse:
+    doc = page.document
     routed = routed_choice(doc, state.answers)
     assert routed is not None  # callers check
     question, choice = routed
-    page: LinkedPage | None = doc.linked_page(choice.route or "")
-    if page is None:  # parse_document guarantees it; never 500 if that ever changes
+    linked: LinkedPage | None = doc.linked_page(choice.route or "")
+    if linked is None:  # parse_document guarantees it; never 500 if that ever changes
         raise Http404("Unknown linked page")
+    analytics.route_taken(page, question, choice)
     stay = clean_answers(doc, {**state.answers, question.slug: first_staying_choice(question).slug})
     stay_state = State(stay, clean_texts(doc, stay, state.texts), preview=state.preview)
     context = {
@@ -287,10 +261,10 @@ def render_route(request: HttpRequest, doc: GuideDocument, state: State) -> Http
         "state": state,
         "question": question,
         "choice": choice,
-        "page": page,
+        "page": linked,
         "back_url": question_url(doc, question, replace(state, return_to_check=False)),
         "continue_url": destination_url(doc, stay_state),
-        "page_title": titled(f"{page.title} may suit you better", doc),
+        "page_title": titled(f"{linked.title} may suit you better", doc),
     }
     return render_page(request, "questionnaire/route.html", "route-panel", context)
 
@@ -299,74 +273,50 @@ def render_route(request: HttpRequest, doc: GuideDocument, state: State) -> Http
 # Views
 
 
-def questionnaire_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Find the document `view` works on, and replay its responses per version and URL.
-
-    A questionnaire response depends only on the guide document, the URL (the
-    answers travel in the query string) and whether HTMX wants just the panel,
-    so each worker keeps the latest ones (`pagecache.questionnaire_pages`)
-    and the next visitor to the same step gets a copy with their own CSRF
-    token. A staff member's draft preview is never kept.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, **kwargs: str) -> HttpResponse:
-        doc, preview = get_document(request, slug)
-        if preview:
-            return view(request, doc, preview=True, **kwargs)
-        key = (id(doc), wants_panel(request), request.get_full_path())
-        snapshot = questionnaire_pages.get(key, owner=doc)
-        if snapshot is not None:
-            return snapshot.replay(request)
-        response = view(request, doc, preview=False, **kwargs)
-        snapshot = snapshot_of(response)
-        if snapshot is not None:
-            questionnaire_pages.put(key, snapshot, owner=doc)
-        return response
-
-    return wrapper
+@require_safe
+@vary_on_headers("HX-Request")
+@guide_page
+@cached_page
+def questionnaire_start(request: HttpRequest, page: GuidePage) -> HttpResponse:
+    return go_to(request, page, read_state(page.document, request.GET, preview=page.preview))
 
 
 @require_safe
 @vary_on_headers("HX-Request")
-@questionnaire_view
-def questionnaire_start(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
-    return go_to(request, doc, read_state(doc, request.GET, preview=preview))
-
-
-@require_safe
-@vary_on_headers("HX-Request")
-@questionnaire_view
-def question_page(
-    request: HttpRequest, doc: GuideDocument, *, preview: bool, question_slug: str
-) -> HttpResponse:
+@guide_page
+@cached_page
+def question_page(request: HttpRequest, page: GuidePage, question_slug: str) -> HttpResponse:
+    doc = page.document
     question = get_question(doc, question_slug)
-    state = read_state(doc, request.GET, preview=preview)
+    state = read_state(doc, request.GET, preview=page.preview)
     if not is_reachable(doc, question, state.answers):
         # Jumped ahead or followed a stale link: ask what is actually next.
-        return go_to(request, doc, state)
-    return render_question(request, doc, question, state)
+        return go_to(request, page, state)
+    return render_question(request, page, question, state)
 
 
 @require_safe
 @vary_on_headers("HX-Request")
-@questionnaire_view
-def answer_question(
-    request: HttpRequest, doc: GuideDocument, *, preview: bool, question_slug: str
-) -> HttpResponse:
+@guide_page
+@cached_page
+def answer_question(request: HttpRequest, page: GuidePage, question_slug: str) -> HttpResponse:
+    doc, preview = page.document, page.preview
     question = get_question(doc, question_slug)
     raw = {k: v for k, v in raw_answers(doc, request.GET).items() if k != question.slug}
     texts = raw_texts(doc, request.GET)
     return_to_check = request.GET.get(RETURN_PARAM) == RETURN_TO_CHECK
     if not is_reachable(doc, question, clean_answers(doc, raw)):
         # A stale or tampered form: ask what is actually next.
-        return go_to(request, doc, read_state(doc, request.GET, preview=preview))
+        return go_to(request, page, read_state(doc, request.GET, preview=preview))
     form = AnswerForm(question, request.GET)
     if not form.is_valid():
         kept = answers_around(doc, question, raw)
         others = State(kept, clean_texts(doc, kept, texts), return_to_check, preview)
         # Status 200 so HTMX swaps the page with its error summary in.
-        return render_question(request, doc, question, others, form)
+        return render_question(request, page, question, others, form)
+    chosen = question.choice(form.choice)
+    assert chosen is not None  # the form accepts only this question's choices
+    analytics.question_answered(page, question, chosen)
     # The new answer may show or hide later questions: clean everything again.
     answers = clean_answers(doc, {**raw, question.slug: form.choice})
     state = State(
@@ -375,24 +325,27 @@ def answer_question(
         return_to_check=return_to_check,
         preview=preview,
     )
-    return go_to(request, doc, state, status=303)
+    return go_to(request, page, state, status=303)
 
 
 @require_safe
 @vary_on_headers("HX-Request")
-@questionnaire_view
-def check_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
-    state = read_state(doc, request.GET, preview=preview)
+@guide_page
+@cached_page
+def check_page(request: HttpRequest, page: GuidePage) -> HttpResponse:
+    doc = page.document
+    state = read_state(doc, request.GET, preview=page.preview)
     if routed_choice(doc, state.answers) or next_question(doc, state.answers):
-        return go_to(request, doc, state)
-    return render_check(request, doc, replace(state, return_to_check=False))
+        return go_to(request, page, state)
+    return render_check(request, page, replace(state, return_to_check=False))
 
 
 @require_safe
 @vary_on_headers("HX-Request")
-@questionnaire_view
-def route_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
-    state = read_state(doc, request.GET, preview=preview)
-    if routed_choice(doc, state.answers) is None:
-        return go_to(request, doc, state)
-    return render_route(request, doc, state)
+@guide_page
+@cached_page
+def route_page(request: HttpRequest, page: GuidePage) -> HttpResponse:
+    state = read_state(page.document, request.GET, preview=page.preview)
+    if routed_choice(page.document, state.answers) is None:
+        return go_to(request, page, state)
+    return render_route(request, page, state)

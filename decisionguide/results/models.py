@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
-from django.db import connections, models, router
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from decisionguide.content.pagecache import PageQuery
 from decisionguide.results.ids import RESULT_ID_LENGTH, new_result_id
 
 
@@ -21,45 +21,18 @@ class PageStamp(NamedTuple):
 
 
 class ResultManager(models.Manager["Result"]):
-    # On the manager, not a queryset: the hot path needs no queryset at all.
     def page_stamp(self, result_id: str) -> PageStamp | None:
         """The result's page stamp in one small query (None if there is no such result).
 
-        A permalink served from memory needs only this, so it is a fixed SQL
-        string: compiling the ORM's three-table join cost more than the page.
+        A permalink served from the page cache needs only this, so it is a
+        PageQuery: compiled once (three tables joined: compiling cost more than the page).
         """
-        alias = router.db_for_read(self.model)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(page_stamp_sql(alias), [result_id])
-            row = cursor.fetchone()
+        row = STAMP_ROW.first_row(result_id)
         if row is None:
             return None
         result_id, version_id, slug, published_id, is_published = row
         listed = bool(is_published) and published_id is not None
         return PageStamp(result_id, version_id, slug, published_id, listed)
-
-
-@functools.cache
-def page_stamp_sql(alias: str) -> str:
-    from decisionguide.content.models import Guide, GuideVersion
-
-    quote = connections[alias].ops.quote_name
-    result, version, guide = Result._meta, GuideVersion._meta, Guide._meta
-
-    def column(meta: models.options.Options, name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    return (
-        f"SELECT r.{column(result, 'id')}, r.{column(result, 'guide_version')}, "
-        f"g.{column(guide, 'slug')}, g.{column(guide, 'published_version')}, "
-        f"g.{column(guide, 'is_published')} "
-        f"FROM {quote(result.db_table)} r "
-        f"INNER JOIN {quote(version.db_table)} v "
-        f"ON v.{column(version, 'id')} = r.{column(result, 'guide_version')} "
-        f"INNER JOIN {quote(guide.db_table)} g "
-        f"ON g.{column(guide, 'id')} = v.{column(version, 'guide')} "
-        f"WHERE r.{column(result, 'id')} = %s"
-    )
 
 
 class Result(models.Model):
@@ -99,6 +72,22 @@ class Result(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("result-detail", args=[self.id])
+
+
+STAMP_ROW = PageQuery(
+    Result,
+    lambda result_id: (
+        Result.objects.filter(pk=result_id)
+        .values_list(
+            "pk",
+            "guide_version",
+            "guide_version__guide__slug",
+            "guide_version__guide__published_version",
+            "guide_version__guide__is_published",
+        )
+        .order_by()[:1]
+    ),
+)
 
 
 class RateLimitCounter(models.Model):

@@ -145,8 +145,8 @@ def live_answer(result: Result) -> LiveAnswer | None:
     guide = guide_of(result)
     if not guide.is_listed or is_current(result):
         return None
-    doc = guide.document()  # the published version's, memoised
-    version = guide.current_version().version
+    doc = guide.published_document()  # parsed once per worker
+    version = guide.published_version.version
     answers = clean_answers(doc, result.answers)
     if routed_choice(doc, answers) is not None or next_question(doc, answers) is not None:
         return LiveAnswer(version=version, outcome=None, same_outcome=False)

@@ -13,15 +13,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
+from decisionguide.analytics import counting as analytics
 from decisionguide.content.markdown import linked_page_url
-from decisionguide.content.models import Guide
-from decisionguide.content.pagecache import permalink_pages
+from decisionguide.content.pagecache import GuidePage, PageSource, cached_page, guide_page
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate, next_question
 from decisionguide.questionnaire.state import (
@@ -33,12 +33,7 @@ from decisionguide.questionnaire.state import (
     routed_choice,
     start_url,
 )
-from decisionguide.questionnaire.views import (
-    private_if_preview,
-    questionnaire_view,
-    render_check,
-    titled,
-)
+from decisionguide.questionnaire.views import private_if_preview, render_check, titled
 from decisionguide.results import permalink
 from decisionguide.results.models import Result
 from decisionguide.results.presenter import build_result_context
@@ -66,17 +61,18 @@ def too_many_requests(request: HttpRequest, limit: Limit) -> HttpResponse:
 
 
 @require_POST
-def create_result(request: HttpRequest, slug: str) -> HttpResponse:
-    """Store the checked answers' result and send the visitor to its permalink."""
-    guide = get_object_or_404(Guide.objects.published(), slug=slug)
-    # The frozen version visitors see: the answers are checked and evaluated
-    # against it, and the result keeps it.
-    version = guide.current_version()
-    doc = version.as_document()
+@guide_page
+def create_result(request: HttpRequest, page: GuidePage) -> HttpResponse:
+    """Store the checked answers' result and send the visitor to its permalink.
+
+    The answers are checked and evaluated against the published version, and the
+    result keeps it (`page.version`).
+    """
+    doc = page.document
     submission = read_submission(doc, request.POST)
     if submission.problems:
         return render_check(
-            request, doc, submission.state, problems=submission.problems, status=400
+            request, page, submission.state, problems=submission.problems, status=400
         )
     decision = evaluate(doc, submission.state.answers)
     limit = results_limit()
@@ -86,7 +82,8 @@ def create_result(request: HttpRequest, slug: str) -> HttpResponse:
     with transaction.atomic():
         if not hit(request, limit):
             return too_many_requests(request, limit)
-        result = permalink.store_result(version, submission.state, decision)
+        result = permalink.store_result(page.version, submission.state, decision)
+    analytics.result_shown(page, decision.outcome)
     return HttpResponseRedirect(result.get_absolute_url(), status=303)
 
 
@@ -114,15 +111,15 @@ def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
     response = get_conditional_response(request, etag=etag)
     if response is None:
         # The page shows its own absolute address, so the host is part of the key.
-        key = (etag, request.build_absolute_uri("/"))
-        html = permalink_pages.get_or_render(
-            key, lambda: render_result(request, permalink.get_result(result_id)).encode()
-        )
-        response = HttpResponse(html)
+        source = PageSource(cache_key=f"{etag}@{request.get_host()}")
+        response = permalink_page(request, source, result_id)
     return cacheable(response, etag)
 
 
-def render_result(request: HttpRequest, result: Result) -> str:
+@cached_page
+def permalink_page(request: HttpRequest, source: PageSource, result_id: str) -> HttpResponse:
+    """The permalink's page; `source.cache_key` is its ETag (which names all it shows) and host."""
+    result = permalink.get_result(result_id)
     doc = permalink.frozen_document(result)
     context = build_result_context(
         doc,
@@ -148,7 +145,7 @@ def render_result(request: HttpRequest, result: Result) -> str:
         "share_title": f"Recommendation: {name} \N{EN DASH} {doc.title}",
         "share_description": outcome.tagline if outcome is not None else doc.summary,
     }
-    return render_to_string("results/result_detail.html", context, request)
+    return TemplateResponse(request, "results/result_detail.html", context)
 
 
 @require_safe
@@ -202,8 +199,10 @@ def page_url(doc: GuideDocument, slug: str, state: State) -> str:
     return url
 
 
-def render_answers_result(request: HttpRequest, doc: GuideDocument, state: State) -> HttpResponse:
+def render_answers_result(request: HttpRequest, page: GuidePage, state: State) -> HttpResponse:
+    doc = page.document
     decision = evaluate(doc, state.answers)
+    analytics.result_shown(page, decision.outcome)
     context = build_result_context(
         doc,
         decision,
@@ -218,17 +217,17 @@ def render_answers_result(request: HttpRequest, doc: GuideDocument, state: State
         "page_title": titled(f"Your recommendation: {outcome.name if outcome else ''}", doc),
         "draft_preview": state.preview,
     }
-    response = render(request, "results/result.html", context)
-    if not state.preview:  # the page has no form: its HTML can be replayed as it is
-        response.snapshot_content = response.content  # type: ignore[attr-defined]
+    response = TemplateResponse(request, "results/result.html", context)
     return private_if_preview(response, state)
 
 
 @require_safe
-@questionnaire_view
-def result_page(request: HttpRequest, doc: GuideDocument, *, preview: bool) -> HttpResponse:
-    state = read_state(doc, request.GET, preview=preview)
+@guide_page
+@cached_page
+def result_page(request: HttpRequest, page: GuidePage) -> HttpResponse:
+    doc = page.document
+    state = read_state(doc, request.GET, preview=page.preview)
     if routed_choice(doc, state.answers) or next_question(doc, state.answers):
         # The result is a full page: leave HTMX out of it.
         return private_if_preview(redirect(destination_url(doc, state)), state)
-    return render_answers_result(request, doc, state)
+    return render_answers_result(request, page, state)

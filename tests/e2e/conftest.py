@@ -86,7 +86,7 @@ def browser_context_args(browser_context_args: dict[str, Any], live_server: Any)
 @pytest.fixture
 def guide(transactional_db: None, live_server: Any) -> GuideDocument:
     """The seed guide, loaded into the database the live server reads; returns its document."""
-    return load_guide_file(SEED_FILE).guide.document()
+    return load_guide_file(SEED_FILE).guide.published_document()
 
 
 def watch_for_problems(page: Page) -> list[str]:

@@ -20,9 +20,6 @@ notes are all `Clause` rows (see its docstring for why a generic owner).
 
 from __future__ import annotations
 
-from decisionguide.content.models.counters import (
-    AnswerCounter,
-)
 from decisionguide.content.models.fields import (
     order_field,
     slug_field,
@@ -30,17 +27,13 @@ from decisionguide.content.models.fields import (
     unique_per,
 )
 from decisionguide.content.models.guide import (
-    PAGE_LOOKUP_FIELDS,
+    PAGE_FIELDS,
     DocumentMemo,
     Guide,
     GuideManager,
     GuideQuerySet,
     GuideVersion,
-    PageLookup,
-    documents,
-    guide_from_row,
     in_schema_order,
-    page_lookup,
 )
 from decisionguide.content.models.history import PublishEvent
 from decisionguide.content.models.parts import (
@@ -66,8 +59,7 @@ from decisionguide.content.models.rules import (
 )
 
 __all__ = [
-    "PAGE_LOOKUP_FIELDS",
-    "AnswerCounter",
+    "PAGE_FIELDS",
     "Choice",
     "ChoicePoints",
     "Clause",
@@ -84,17 +76,13 @@ __all__ = [
     "Note",
     "Outcome",
     "OutcomeNextPage",
-    "PageLookup",
     "PublishEvent",
     "Question",
     "Rating",
     "Scenario",
     "ScenarioAnswer",
-    "documents",
-    "guide_from_row",
     "in_schema_order",
     "order_field",
-    "page_lookup",
     "slug_field",
     "slug_validator",
     "unique_per",

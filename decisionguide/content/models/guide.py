@@ -1,36 +1,42 @@
-"""A guide, its frozen versions, and the lookups public pages start with."""
+"""A guide, its frozen versions, and the one way to read the document visitors see.
+
+Outside this app a guide's document is read in exactly three ways:
+
+- `Guide.objects.published()`: the guides visitors can open;
+- `guide.published_document()`: the frozen document they see, whose row is
+  `guide.published_version` (results point at it, analytics count per its number);
+- `guide.draft_document()`: the editors' draft, the frozen version of the rows'
+  current version number (`draft_version()`, frozen from the rows if missing).
+
+Parsed documents are kept per worker (`parsed_documents`): a version never
+changes, so the copy can't go stale, and pages and the engine reuse one object.
+"""
 
 from __future__ import annotations
 
 import copy
-import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
 from decisionguide.content.models.fields import slug_field
 from decisionguide.decision.document import TEXT_MAX_LENGTH, GuideDocument
 from decisionguide.decision.parsing import parse_document
 
-if TYPE_CHECKING:
-    pass
-
 
 class DocumentMemo:
-    """A small in-process LRU of parsed, immutable guide documents.
+    """A small thread-safe LRU of parsed documents, keyed by their frozen version.
 
-    Documents never change once frozen and every key names its version, so
-    each worker may keep its own copy without any coordination: no pickling,
-    no shared cache round trip, no re-validation on every request.
+    Parsing and validating a document takes milliseconds; each worker does it
+    once per version. Keys are `GuideVersion.stamp`s, which name one frozen row for
+    good, so an entry is never stale and nothing ever empties the memo.
     """
 
     def __init__(self, size: int = 32) -> None:
@@ -48,24 +54,28 @@ class DocumentMemo:
     def put(self, key: str, doc: GuideDocument) -> GuideDocument:
         with self._lock:
             self._items[key] = doc
-            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return doc
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
-
-documents = DocumentMemo()
+parsed_documents = DocumentMemo()
 
 # ---------------------------------------------------------------------------
 # Guide and its frozen versions
 
 
-# What a public page needs to find the version it shows; the other fields load on access.
-PAGE_LOOKUP_FIELDS = ("id", "slug", "is_published", "published_version", "version", "updated")
+# What a public page reads of a guide and of the version it shows: enough to name the
+# version (the page cache's key) and to find its document, which is parsed once per worker.
+PAGE_FIELDS = (
+    "slug",
+    "is_published",
+    "version",
+    "published_version",
+    "published_version__guide",
+    "published_version__version",
+    "published_version__created",
+)
 
 
 class GuideQuerySet(models.QuerySet["Guide"]):
@@ -73,73 +83,12 @@ class GuideQuerySet(models.QuerySet["Guide"]):
         """Guides visitors can see: listed, with a published version."""
         return self.filter(is_published=True, published_version__isnull=False)
 
-
-class GuideManager(models.Manager.from_queryset(GuideQuerySet)):  # type: ignore[misc]
-    # On the manager, not the queryset: the hot path needs no queryset at all.
-    def for_page(self, slug: str) -> Guide | None:
-        """The guide at `slug` with the fields that name its versions, or None.
-
-        Every public page starts with this lookup, so it runs a fixed SQL
-        string through the ORM's own column converters (dates, booleans),
-        skipping the query compiler: compiling took a third of a memoised
-        page's time. The other fields load on first access.
-        """
-        alias = router.db_for_read(self.model)
-        lookup = page_lookup(alias)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(lookup.sql, [slug])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        return guide_from_row(alias, tuple(row))
+    def for_pages(self) -> GuideQuerySet:
+        """With the published version's row, and nothing a page doesn't read (`PAGE_FIELDS`)."""
+        return self.select_related("published_version").only(*PAGE_FIELDS)
 
 
-@dataclass(frozen=True)
-class PageLookup:
-    sql: str
-    attnames: tuple[str, ...]
-    converters: tuple[tuple[tuple[Callable[..., Any], ...], Any], ...]
-    alias: str
-
-    def convert(self, row: tuple[Any, ...]) -> list[Any]:
-        """Database values as the ORM would return them (e.g. SQLite's text dates)."""
-        connection = connections[self.alias]
-        values = list(row)
-        for index, (functions, column) in enumerate(self.converters):
-            for function in functions:
-                values[index] = function(values[index], column, connection)
-        return values
-
-
-@functools.lru_cache(maxsize=64)
-def guide_from_row(alias: str, row: tuple[Any, ...]) -> Guide:
-    """One shared, read-only Guide per distinct row, so a page skips building a model.
-
-    The row holds the version, published version and `updated` stamp, so any
-    saved change or publish gives a new row and a new instance. Public pages
-    only read it (and render from the immutable document); never save it.
-    """
-    lookup = page_lookup(alias)
-    return Guide.from_db(alias, lookup.attnames, lookup.convert(row))
-
-
-@functools.cache
-def page_lookup(alias: str) -> PageLookup:
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    meta = Guide._meta
-    # In the model's field order: from_db() assigns values to fields in that order.
-    wanted = {meta.get_field(name) for name in PAGE_LOOKUP_FIELDS}
-    fields = [field for field in meta.concrete_fields if field in wanted]
-    columns = ", ".join(quote(field.column) for field in fields)
-    slug = quote(meta.get_field("slug").column)
-    sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {slug} = %s"
-    converters = []
-    for field in fields:
-        column = field.get_col(meta.db_table)
-        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        converters.append((tuple(functions), column))
-    return PageLookup(sql, tuple(f.attname for f in fields), tuple(converters), alias)
+GuideManager = models.Manager.from_queryset(GuideQuerySet)
 
 
 class Guide(models.Model):
@@ -267,34 +216,14 @@ class Guide(models.Model):
         ):
             raise ValidationError({"default_outcome": "Pick an outcome of this guide."})
 
-    @property
-    def document_cache_key(self) -> str:
-        """Names what visitors see: changes when a version is published (or unpublished).
+    def published_document(self) -> GuideDocument:
+        """The frozen document visitors see: `published_version`'s, parsed once per worker.
 
-        `updated` keeps keys apart when a primary key is reused (restored
-        backups, rolled-back test transactions).
+        Raises GuideVersion.DoesNotExist for a guide that was never published.
         """
-        stamp = self.updated.timestamp() if self.updated else 0
-        shown = self.published_version_id or f"draft{self.version}"
-        return f"guides:document:{self.pk}:{shown}:{stamp}"
-
-    def current_version(self) -> GuideVersion:
-        """The frozen version visitors see: the published one.
-
-        A guide that was never published can't be listed (see the check
-        constraint), so only staff previews reach it; they get the draft.
-        """
-        if self.published_version_id is not None:
-            return self.published_version
-        return self.draft_version()
-
-    def document(self) -> GuideDocument:
-        """The immutable document visitors see (memoised; no query on a hit)."""
-        key = self.document_cache_key
-        doc = documents.get(key)
-        if doc is None:
-            doc = documents.put(key, self.current_version().as_document())
-        return doc
+        if self.published_version_id is None:
+            raise GuideVersion.DoesNotExist(f"guide {self.slug!r} was never published")
+        return self.published_version.as_document()
 
     def draft_version(self) -> GuideVersion:
         """The frozen row of the draft's version, frozen from the rows if missing.
@@ -305,7 +234,9 @@ class Guide(models.Model):
         frozen = GuideVersion.objects.filter(guide=self, version=self.version).first()
         if frozen is not None:
             return frozen
-        data = self.draft_document().to_data()
+        # Rows -> document is `content.rows.build_document`, which imports these models, so
+        # they don't import it: the content app's config holds it (`ContentConfig.ready`).
+        data = apps.get_app_config(self._meta.app_label).build_document(self).to_data()
         try:
             with transaction.atomic():
                 return GuideVersion.objects.create(guide=self, version=self.version, document=data)
@@ -313,12 +244,11 @@ class Guide(models.Model):
             return GuideVersion.objects.get(guide=self, version=self.version)
 
     def draft_document(self) -> GuideDocument:
-        """The draft as it is in the rows right now (raises DocumentError if they are broken).
+        """The draft as editors see it: `draft_version()`'s document, parsed once per worker.
 
-        Built by `content.rows.build_document`, which imports these models, so they
-        don't import it: the content app's config holds it (`ContentConfig.ready`).
+        Raises DocumentError if the rows had to be frozen and don't make a guide.
         """
-        return apps.get_app_config(self._meta.app_label).build_document(self)
+        return self.draft_version().as_document()
 
     def has_unpublished_changes(self) -> bool:
         if self.published_version_id is None:
@@ -367,13 +297,19 @@ class GuideVersion(models.Model):
             raise ValueError("A guide version is frozen; create a new version instead.")
         super().save(*args, **kwargs)
 
+    @property
+    def stamp(self) -> str:
+        """Names this frozen version even across databases that reuse primary keys
+        (a rolled-back transaction, a restored backup): its id and creation time."""
+        created = self.created.timestamp() if self.created else 0
+        return f"{self.pk}.{created}"
+
     def as_document(self) -> GuideDocument:
-        """The frozen document as objects (memoised per version row)."""
-        stamp = self.created.timestamp() if self.created else 0
-        key = f"guides:version:{self.pk}:{stamp}"
-        doc = documents.get(key)
+        """The frozen document as objects (parsed once per worker: `parsed_documents`)."""
+        key = self.stamp
+        doc = parsed_documents.get(key)
         if doc is None:
-            doc = documents.put(key, parse_document(in_schema_order(self.document)))
+            doc = parsed_documents.put(key, parse_document(in_schema_order(self.document)))
         return doc
 
 

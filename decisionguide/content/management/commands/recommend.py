@@ -71,7 +71,8 @@ def load_document(slug: str) -> GuideDocument:
     except Guide.DoesNotExist:
         known = ", ".join(Guide.objects.order_by("slug").values_list("slug", flat=True))
         raise usage_error(f"unknown guide {slug!r} (guides: {known or 'none loaded'})") from None
-    return guide.document()
+    # What visitors see; a guide that was never published has only its draft.
+    return guide.published_document() if guide.published_version_id else guide.draft_document()
 
 
 def questions_list(doc: GuideDocument) -> str:

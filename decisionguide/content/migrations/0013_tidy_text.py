@@ -32,6 +32,6 @@ def tidy_every_text_column(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("guides", "0011_publish_events")]
+    dependencies = [("guides", "0012_publish_events")]
 
     operations = [migrations.RunPython(tidy_every_text_column, migrations.RunPython.noop)]

@@ -25,7 +25,7 @@ def remember_the_last_file_load(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guides', '0012_tidy_text'),
+        ('guides', '0013_tidy_text'),
     ]
 
     operations = [

@@ -21,7 +21,7 @@ def record_what_is_live(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guides', '0010_one_condition_model'),
+        ('guides', '0011_answercounter_moves_to_analytics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

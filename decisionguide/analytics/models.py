@@ -1,31 +1,29 @@
-"""Anonymous daily counters of questions shown and answered."""
+"""Anonymous daily counters of what the questionnaire showed and what visitors answered.
+
+The table kept its name from when the model lived in the content app
+("guides_answercounter"): migrations 0001-0002 moved it here without copying a row.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import models
 
-from decisionguide.content.models.guide import Guide
-
-if TYPE_CHECKING:
-    pass
-
-
-# ---------------------------------------------------------------------------
-# Analytics: anonymous daily counters (see decisionguide.analytics.counting)
+from decisionguide.content.models import Guide
 
 
 class AnswerCounter(models.Model):
-    """How often a question was shown, or answered with a choice, on one day.
+    """How often something happened in a guide's questionnaire on one day.
 
     One row per (guide, published version, question, choice, day, kind), bumped
-    with a single UPDATE; nothing about the visitor is stored.
+    with a single UPDATE; nothing about the visitor is stored. For a result,
+    `question` is empty and `choice` holds the recommended outcome's slug.
     """
 
     class Kind(models.TextChoices):
-        SHOWN = "shown", "Shown"
-        ANSWERED = "answered", "Answered"
+        SHOWN = "shown", "Question shown"
+        ANSWERED = "answered", "Question answered"
+        ROUTED = "routed", "Sent to another page"
+        RESULT = "result", "Recommendation shown"
 
     guide = models.ForeignKey(
         Guide,
@@ -34,17 +32,21 @@ class AnswerCounter(models.Model):
         help_text="The guide whose questionnaire was used.",
     )
     version = models.PositiveIntegerField(help_text="The published version visitors answered.")
-    question = models.CharField(max_length=64, help_text="The question's slug.")
+    question = models.CharField(
+        max_length=64, help_text="The question's slug (empty for a recommendation)."
+    )
     choice = models.CharField(
-        max_length=64, blank=True, help_text="The chosen answer's slug (empty when shown)."
+        max_length=64,
+        blank=True,
+        help_text="The chosen answer's slug (empty when shown; the outcome's slug for a "
+        "recommendation).",
     )
     day = models.DateField(help_text="The day (UTC) the visits happened.")
-    kind = models.CharField(
-        max_length=8, choices=Kind.choices, help_text="Shown to visitors, or answered by them."
-    )
+    kind = models.CharField(max_length=8, choices=Kind.choices, help_text="What happened.")
     count = models.PositiveIntegerField(default=0, help_text="How many times, that day.")
 
     class Meta:
+        db_table = "guides_answercounter"
         ordering = ["guide_id", "version", "day", "question", "kind", "choice"]
         constraints = [
             models.UniqueConstraint(
@@ -52,7 +54,7 @@ class AnswerCounter(models.Model):
                 name="guides_answercounter_unique_day",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["shown", "answered"]),
+                condition=models.Q(kind__in=["shown", "answered", "routed", "result"]),
                 name="guides_answercounter_kind_known",
             ),
         ]
