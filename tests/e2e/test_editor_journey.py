@@ -173,7 +173,10 @@ def open_question(page: Page, question: Question) -> None:
 
 def choice_card(page: Page, choice: Choice) -> Locator:
     """The choice's part of the question page (a stacked inline headed by the choice)."""
-    heading = page.get_by_role("heading", name=f"{choice.label} ({choice.slug})")
+    # Headed by the choice's name: its question's prompt, then its label.
+    heading = page.get_by_role(
+        "heading", name=re.compile(rf"» {re.escape(choice.label)}(?: Change| Delete|$)")
+    )
     return page.locator(".inline-related").filter(has=heading)
 
 
