@@ -8,8 +8,6 @@ changed, and the whole form is posted.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
-from typing import Any
 
 import pytest
 import yaml
@@ -33,167 +31,24 @@ from decisionguide.content.models import (
     ScenarioAnswer,
 )
 from decisionguide.content.rows import build_document
-from decisionguide.content.yaml_io import dump_guide_yaml
 from decisionguide.editor.publishing import publish, record_edit
+from tests.admin_forms import (
+    Form,
+    add_form,
+    add_inline_row,
+    admin_form,
+    change_url,
+    errors_of,
+    inline_prefix,
+    post,
+    read_form,
+    state,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
 GUIDE_MODELS = [model for model in admin.site._registry if model._meta.app_label == "guides"]
-
-
-# --- Reading and posting admin forms -------------------------------------------------
-
-
-class FormReader(HTMLParser):
-    """Collects the fields of one <form> (by id) with the values a browser would send."""
-
-    def __init__(self, form_id: str | None) -> None:
-        super().__init__(convert_charrefs=True)
-        self.form_id = form_id
-        self.inside = form_id is None
-        self.fields: list[tuple[str, str]] = []
-        self.select: str | None = None
-        self.select_multiple = False
-        self.select_values: list[str] = []
-        self.first_option: str | None = None
-        self.option_value: str | None = None
-        self.textarea: str | None = None
-        self.text = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and self.form_id is not None:
-            self.inside = a.get("id") == self.form_id
-            return
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind in {"submit", "button", "file"}:
-                return
-            if kind in {"checkbox", "radio"}:
-                if "checked" in a:
-                    self.fields.append((name, a.get("value", "on")))
-                return
-            self.fields.append((name, a.get("value", "")))
-        elif tag == "select" and name:
-            self.select, self.select_multiple = name, "multiple" in a
-            self.select_values, self.first_option = [], None
-        elif tag == "option" and self.select is not None:
-            value = a.get("value")
-            self.option_value = value
-            if self.first_option is None:
-                self.first_option = value
-            if "selected" in a and value is not None:
-                self.select_values.append(value)
-        elif tag == "textarea" and name:
-            self.textarea, self.text = name, ""
-
-    def handle_data(self, data: str) -> None:
-        if self.textarea is not None:
-            self.text += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form" and self.form_id is not None:
-            self.inside = False
-        elif tag == "select" and self.select is not None:
-            values = self.select_values
-            if not values and not self.select_multiple and self.first_option is not None:
-                values = [self.first_option]
-            self.fields.extend((self.select, value) for value in values)
-            self.select = None
-        elif tag == "textarea" and self.textarea is not None:
-            # Browsers drop one newline right after <textarea>.
-            self.fields.append((self.textarea, self.text.removeprefix("\n")))
-            self.textarea = None
-
-
-class Form:
-    """A form's fields as a browser would post them; set or drop values before posting.
-
-    The inline formsets' empty rows (`__prefix__`) are kept aside as the
-    defaults of rows added with `add_inline_row`, as "Add another" does.
-    """
-
-    def __init__(self, fields: list[tuple[str, str]]) -> None:
-        self.fields = [(k, v) for k, v in fields if "__prefix__" not in k]
-        self.templates = [(k, v) for k, v in fields if "__prefix__" in k]
-
-    def __getitem__(self, name: str) -> str:
-        return next(v for k, v in self.fields if k == name)
-
-    def __setitem__(self, name: str, value: str | list[str]) -> None:
-        values = value if isinstance(value, list) else [value]
-        position = next((i for i, (k, _) in enumerate(self.fields) if k == name), None)
-        self.fields = [(k, v) for k, v in self.fields if k != name]
-        new = [(name, v) for v in values]
-        if position is None:
-            self.fields.extend(new)
-        else:
-            self.fields[position:position] = new
-
-    def names(self) -> list[str]:
-        return [k for k, _ in self.fields]
-
-    def data(self) -> dict[str, list[str]]:
-        result: dict[str, list[str]] = {}
-        for key, value in self.fields:
-            result.setdefault(key, []).append(value)
-        return result
-
-
-def read_form(client: Client, url: str, form_id: str | None) -> Form:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    reader = FormReader(form_id)
-    reader.feed(response.content.decode())
-    return Form(reader.fields)
-
-
-def change_url(obj: Any) -> str:
-    return reverse(f"admin:guides_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def admin_form(client: Client, obj: Any) -> Form:
-    return read_form(client, change_url(obj), f"{obj._meta.model_name}_form")
-
-
-def add_form(client: Client, model: type, guide: Guide) -> Form:
-    url = reverse(f"admin:guides_{model._meta.model_name}_add") + f"?guide={guide.pk}"
-    return read_form(client, url, f"{model._meta.model_name}_form")
-
-
-def post(client: Client, url: str, form: Form) -> Any:
-    return client.post(url, form.data())
-
-
-def inline_prefix(form: Form, suffix: str) -> str:
-    """The prefix of the inline formset whose TOTAL_FORMS field ends with `suffix`."""
-    name = next(n for n in form.names() if n.endswith(f"{suffix}-TOTAL_FORMS"))
-    return name.removesuffix("-TOTAL_FORMS")
-
-
-def add_inline_row(form: Form, prefix: str, values: dict[str, str | list[str]]) -> None:
-    index = int(form[f"{prefix}-TOTAL_FORMS"])
-    form[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
-    for key, value in form.templates:
-        if key.startswith(f"{prefix}-__prefix__-"):
-            form[key.replace("__prefix__", str(index))] = value
-    for key, value in values.items():
-        form[f"{prefix}-{index}-{key}"] = value
-
-
-def errors_of(response: Any) -> str:
-    """The text of every error list on an admin page."""
-    html = response.content.decode()
-    return " ".join(re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S))
-
-
-def state(guide: Guide) -> tuple[int, int, str]:
-    """What a refused save must leave alone: version, frozen versions, the rows' content."""
-    guide.refresh_from_db()
-    return guide.version, guide.versions.count(), dump_guide_yaml(guide)
 
 
 @pytest.fixture(params=["superuser", "editor"])
@@ -809,7 +664,11 @@ def test_unpublish_takes_the_guide_off_the_site(
     superuser_client: Client, small_guide: Guide
 ) -> None:
     url = reverse("admin:guides_guide_unpublish", args=[small_guide.pk])
-    assert superuser_client.post(url).status_code == 302
+    # The first step only asks: the guide stays on the site until confirmed.
+    assert superuser_client.get(url).status_code == 200
+    assert superuser_client.post(url).status_code == 200
+    assert Client().get(small_guide.get_absolute_url()).status_code == 200
+    assert superuser_client.post(url, {"confirm": "yes"}).status_code == 302
     assert Client().get(small_guide.get_absolute_url()).status_code == 404
     form = publish_form(superuser_client, small_guide)
     assert post(superuser_client, publish_url(small_guide), form).status_code == 302
@@ -844,7 +703,8 @@ def test_history_shows_who_changed_what_and_revert_restores_it(
     assert "+title: Renamed in the admin" in html
 
     url = reverse("admin:guides_guide_revert", args=[small_guide.pk, 1])
-    assert superuser_client.post(url).status_code == 302
+    restore = read_form(superuser_client, history.request["PATH_INFO"], "revert-1")
+    assert superuser_client.post(url, restore.data()).status_code == 302
 
     small_guide.refresh_from_db()
     assert small_guide.version == 3
@@ -879,15 +739,6 @@ def test_export_downloads_the_draft_and_any_version(
     assert yaml.safe_load(response.content) == small_document.to_data()
     old = superuser_client.get(url + "?version=1")
     assert yaml.safe_load(old.content) == small_document.to_data()
-
-
-def upload(client: Client, text: str, *, publish: bool = False) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    data: dict[str, Any] = {"file": SimpleUploadedFile("guide.yaml", text.encode())}
-    if publish:
-        data["publish"] = "on"
-    return client.post(reverse("admin:guides_guide_import"), data, follow=True)
 
 
 def test_import_creates_a_draft_guide(superuser_client: Client, small_document) -> None:

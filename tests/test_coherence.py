@@ -315,7 +315,7 @@ def test_the_admin_checks_show_the_contradiction(seed_guide, editor_client) -> N
 @pytest.mark.django_db
 def test_an_editor_marks_a_note_and_a_contradicting_save_is_shown(seed_guide, editor_client):
     from decisionguide.content.models import Note, Outcome
-    from tests.test_admin import admin_form, change_url, errors_of, post
+    from tests.admin_forms import admin_form, change_url, errors_of, post
 
     note = Note.objects.get(guide=seed_guide, slug="unsure-keep-a-tally")
     form = admin_form(editor_client, note)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.test import RequestFactory
 
 from decisionguide.content.loading import apply_document
-from decisionguide.content.models import ChoicePoints, Guide, GuideVersion, Outcome
+from decisionguide.content.models import ChoicePoints, Guide, GuideVersion, Outcome, PublishEvent
 from decisionguide.content.pagecache import find_guide_page
 from decisionguide.content.preview import wants_draft
 from decisionguide.content.rows import build_document
@@ -194,25 +194,36 @@ def test_publish_with_the_expected_version_still_refuses_a_failing_scenario(
 def test_publish_of_a_never_published_guide_expects_the_draft_before_listing(
     small_document: GuideDocument,
 ) -> None:
-    """Publishing freezes one more version (now listed): the editor saw the one before it."""
+    """Publishing makes the version the editor saw live: no new version, one record."""
     draft_doc = parse_document({**small_document.to_data(), "slug": "new-one"})
     guide, _ = apply_document(draft_doc, publish=False)
     seen = guide.version
-    version = publish(guide, expected_version=seen)
-    assert version.version == seen + 1
-    assert version.as_document().published
+    version = publish(guide, expected_version=seen, note="First time live")
+    assert version.version == seen and guide.version == seen
+    assert guide.versions.count() == 1
+    event = PublishEvent.objects.get(guide=guide)
+    assert (event.action, event.version, event.note) == ("publish", version, "First time live")
 
 
 def test_unpublish_hides_the_guide_and_publish_brings_it_back(
     small_guide: Guide, small_document: GuideDocument
 ) -> None:
-    unpublish(small_guide)
+    unpublish(small_guide, note="Rewriting it")
     assert not Guide.objects.published().exists()
     assert small_guide.published_version.version == 1  # kept, ready to publish again
-    assert small_guide.version == 2  # the draft now says "not published"
+    assert small_guide.version == 1 and small_guide.versions.count() == 1  # not a content change
     publish(small_guide)
     assert Guide.objects.published().get() == small_guide
     assert small_guide.published_document() == small_document
+    assert small_guide.versions.count() == 1
+    actions = list(
+        small_guide.publish_events.order_by("created", "id").values_list("action", "note")
+    )
+    assert actions == [
+        ("publish", "Loaded from tests/data/small-guide.yaml"),
+        ("unpublish", "Rewriting it"),
+        ("publish", ""),
+    ]
 
 
 def test_publishing_a_never_published_guide_lists_it(small_document: GuideDocument) -> None:

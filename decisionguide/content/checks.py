@@ -34,6 +34,7 @@ from decisionguide.content.answer_space import (
     Reachability,
     search,
 )
+from decisionguide.content.scenario_reasons import Explanation, explain
 from decisionguide.decision.document import Condition, GuideDocument
 from decisionguide.decision.engine import (
     clean_answers,
@@ -59,6 +60,8 @@ class ScenarioCheck:
     ignored: tuple[str, ...]
     # Questions asked with these answers that the profile leaves out.
     unanswered: tuple[str, ...]
+    # The same in the editor's words: prompts, labels, outcome names, each answer's push.
+    explanation: Explanation | None = None
 
     @property
     def actual(self) -> str | None:
@@ -208,13 +211,18 @@ def check_scenarios(doc: GuideDocument) -> Iterator[ScenarioCheck]:
         kept = clean_answers(doc, answers)
         decision = evaluate(doc, kept)
         shown = shown_questions(doc, kept)
+        ignored = tuple(q for q in answers if q not in kept)
+        unanswered = tuple(q.slug for q in shown if q.slug not in kept)
         yield ScenarioCheck(
             slug=scenario.slug,
             title=scenario.title,
             expected=scenario.outcome,
             decision=decision,
-            ignored=tuple(q for q in answers if q not in kept),
-            unanswered=tuple(q.slug for q in shown if q.slug not in kept),
+            ignored=ignored,
+            unanswered=unanswered,
+            explanation=explain(
+                doc, scenario.outcome, kept, decision, ignored=ignored, unanswered=unanswered
+            ),
         )
 
 

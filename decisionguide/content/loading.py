@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from django.db import transaction
 from django.db.models import Max
 
-from decisionguide.content.models import Guide, GuideVersion
+from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.content.rows import build_document, guide_values, write_rows
 from decisionguide.content.validation import check_storable
 from decisionguide.content.yaml_io import (
@@ -33,13 +33,15 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 # "published": the content was already in the rows, but its version wasn't live yet.
-Status = Literal["created", "updated", "published", "unchanged"]
+# "skipped": the draft was edited after the file was last loaded (see `edited_since_load`).
+Status = Literal["created", "updated", "published", "unchanged", "skipped"]
 
 
 @dataclass(frozen=True)
 class LoadReport:
     guide: Guide
     status: Status
+    source: str = ""
 
     def __str__(self) -> str:
         slug, version = self.guide.slug, self.guide.version
@@ -47,7 +49,25 @@ class LoadReport:
             return f"{slug}: updated to version {version}"
         if self.status == "published":
             return f"{slug}: published version {version}"
+        if self.status == "skipped":
+            return self.skipped_message()
         return f"{slug}: {self.status} (version {version})"
+
+    def skipped_message(self) -> str:
+        guide = self.guide
+        if guide.file_version is None:
+            since = "was made or imported in the admin, not loaded from this file"
+        else:
+            since = (
+                f"was edited after {self.source} was last loaded (version "
+                f"{guide.file_version}; the draft is version {guide.version} now)"
+            )
+        return (
+            f"{guide.slug}: skipped {self.source}: the draft {since}, and loading the file "
+            "would replace those edits. To keep them, export the draft to the file "
+            f"(manage.py dumpguide {guide.slug} > {self.source}); to replace them with the "
+            f"file, run manage.py loadguide --force {self.source} (the edits stay in the history)."
+        )
 
     @property
     def changed(self) -> bool:
@@ -65,6 +85,7 @@ def load_guide_files(
     *,
     max_bytes: int = CONTENT_FILE_MAX_BYTES,
     may_publish: Callable[[GuideDocument], bool] | None = None,
+    force: bool = False,
 ) -> list[LoadReport]:
     """Validate all files, then apply them all in one transaction.
 
@@ -72,15 +93,39 @@ def load_guide_files(
     `loadguide` is how content reaches a fresh site, unless `may_publish`
     (asked for each such document before anything is written) says no: then
     it is loaded as the draft.
+
+    A guide whose draft was edited since its file was last loaded is skipped
+    (status "skipped"), unless `force`: a restart must never undo an editor's work.
     """
     paths = list(paths)
     docs = read_guide_files(paths, max_bytes=max_bytes)
     publish = [doc.published and (may_publish is None or may_publish(doc)) for doc in docs]
+    reports = []
     with transaction.atomic():
-        return [
-            _apply(doc, publish=listed, user=None, note=f"Loaded from {display_name(path)}")
-            for doc, path, listed in zip(docs, paths, publish, strict=True)
-        ]
+        for doc, path, listed in zip(docs, paths, publish, strict=True):
+            source = display_name(path)
+            edited = None if force else edited_since_load(doc)
+            if edited is not None:
+                reports.append(LoadReport(edited, "skipped", source))
+                continue
+            report = _apply(doc, publish=listed, user=None, note=f"Loaded from {source}")
+            if report.guide.file_version != report.guide.version:
+                report.guide.file_version = report.guide.version
+                Guide.objects.filter(pk=report.guide.pk).update(file_version=report.guide.version)
+            reports.append(LoadReport(report.guide, report.status, source))
+    return reports
+
+
+def edited_since_load(doc: GuideDocument) -> Guide | None:
+    """The guide `doc` would load into, if its draft changed since a file was last loaded.
+
+    None when loading is safe: a new guide, a draft still as the last load left
+    it, or one that already holds exactly this document.
+    """
+    guide = Guide.objects.select_for_update().filter(slug=doc.slug).first()
+    if guide is None or guide.version == guide.file_version or _same(guide, doc):
+        return None
+    return guide
 
 
 def apply_document(
@@ -125,8 +170,10 @@ def _apply(
             status: Status = "created"
         elif _same(guide, doc):
             if publish and not _is_live(guide):
-                _publish(guide, guide.draft_version())
+                _publish(guide, guide.draft_version(), user=user, note=note)
                 return LoadReport(guide, "published")
+            if guide.is_published and not listed:
+                _unpublish(guide, user=user, note=note)
             return LoadReport(guide, "unchanged")
         else:
             for name, value in guide_values(doc).items():
@@ -141,12 +188,12 @@ def _apply(
         version = GuideVersion.objects.create(
             guide=guide,
             version=guide.version,
-            document=doc.to_data(),
+            document=unlisted(doc).to_data(),
             created_by=user,
             note=note[:NOTE_MAX_LENGTH],
         )
         if publish:
-            _publish(guide, version)
+            _publish(guide, version, user=user, note=note)
         return LoadReport(guide, status)
 
 
@@ -160,10 +207,42 @@ def _is_live(guide: Guide) -> bool:
     return guide.published_version.version == guide.version
 
 
-def _publish(guide: Guide, version: GuideVersion) -> None:
+def unlisted(doc: GuideDocument) -> GuideDocument:
+    """The document as a frozen version holds it: without its listing.
+
+    Whether a guide is listed is not content. Frozen versions leave it out
+    (the schema's default), so publishing or unpublishing never makes a new
+    version, and comparing versions compares only what visitors read.
+    """
+    return doc if doc.published else doc.model_copy(update={"published": True})
+
+
+def _unpublish(guide: Guide, *, user: AbstractBaseUser | None = None, note: str = "") -> None:
+    guide.is_published = False
+    guide.save(update_fields=["is_published", "updated"])
+    if guide.published_version_id is not None:
+        PublishEvent.objects.create(
+            guide=guide,
+            version_id=guide.published_version_id,
+            action=PublishEvent.Action.UNPUBLISH,
+            created_by=user,
+            note=note[:NOTE_MAX_LENGTH],
+        )
+
+
+def _publish(
+    guide: Guide, version: GuideVersion, *, user: AbstractBaseUser | None = None, note: str = ""
+) -> None:
     guide.published_version = version
     guide.is_published = True
     guide.save(update_fields=["published_version", "is_published", "updated"])
+    PublishEvent.objects.create(
+        guide=guide,
+        version=version,
+        action=PublishEvent.Action.PUBLISH,
+        created_by=user,
+        note=note[:NOTE_MAX_LENGTH],
+    )
 
 
 def freeze_version(
@@ -182,6 +261,7 @@ def freeze_version(
     with transaction.atomic():
         locked = Guide.objects.select_for_update().only("pk", "version").get(pk=guide.pk)
         latest = GuideVersion.objects.filter(guide=guide).order_by("-version").first()
+        doc = unlisted(doc)
         if latest is not None and latest.version == locked.version and latest.as_document() == doc:
             return latest, False
         number = locked.version if latest is None else max(locked.version, latest.version) + 1
@@ -203,4 +283,5 @@ def _same(guide: Guide, doc: GuideDocument) -> bool:
     except DocumentError:  # broken by hand edits: rewrite it from the document
         return False
     # JSON text, not dict equality: the order of keys (ratings, points) counts too.
-    return json.dumps(current.to_data()) == json.dumps(doc.to_data())
+    # The listing is not content (see `unlisted`): the caller handles it.
+    return json.dumps(unlisted(current).to_data()) == json.dumps(unlisted(doc).to_data())

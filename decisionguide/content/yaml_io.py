@@ -1,7 +1,8 @@
 """Content files: reading and checking YAML guide files, and writing documents as YAML.
 
 Every check happens before anything is written, and every error is one line:
-`<file>: <key path>: <what is wrong>` (`ContentError`). Reading a file gives a
+`<file>: line <n>[, column <m>]: <key path>: <what is wrong>` (`ContentError`; the
+line from `content.yaml_lines`). Reading a file gives a
 validated GuideDocument (`content.validation`); `dump_document_yaml` writes one
 back in the same shape, so `loadguide` reads a dump back unchanged.
 """
@@ -18,6 +19,7 @@ import yaml
 from decisionguide.content.models import Guide
 from decisionguide.content.rows import build_document
 from decisionguide.content.validation import validate_document
+from decisionguide.content.yaml_lines import key_line, syntax_problem
 from decisionguide.decision.document import SLUG_PATTERN, GuideDocument
 
 # The largest content file read, for `loadguide` (--max-bytes raises it) and the admin's
@@ -31,16 +33,37 @@ SLUG = re.compile(SLUG_PATTERN)
 
 
 class ContentError(Exception):
-    """A problem in a content file, as one line naming the file and the key path."""
+    """A problem in a content file, as one line naming the file, the line and the key path.
 
-    def __init__(self, file: str, path: str, message: str) -> None:
+    `line` and `column` count from 1; either may be unknown (None).
+    """
+
+    def __init__(
+        self,
+        file: str,
+        path: str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         super().__init__(file, path, message)
         self.file = file
         self.path = path
         self.message = " ".join(message.split())  # always one line
+        self.line = line
+        self.column = column
+
+    @property
+    def where(self) -> str:
+        """`line 12, column 5`, `line 12` or nothing."""
+        if self.line is None:
+            return ""
+        return f"line {self.line}" + (f", column {self.column}" if self.column else "")
 
     def __str__(self) -> str:
-        return ": ".join(part for part in (self.file, self.path, self.message) if part)
+        parts = (self.file, self.where, self.path, self.message)
+        return ": ".join(part for part in parts if part)
 
 
 class FileTooLarge(ContentError):
@@ -130,15 +153,21 @@ def check_guide_text(text: str, name: str) -> tuple[GuideDocument | None, list[C
     try:
         data = yaml.load(text, Loader=_ContentLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return None, [ContentError(name, where, f"invalid YAML: {exc.problem or exc.context}")]
+        found = syntax_problem(text, exc, _ContentLoader)
+        error = ContentError(
+            name, "", f"invalid YAML: {found.message}", line=found.line, column=found.column
+        )
+        return None, [error]
     except yaml.YAMLError as exc:
         return None, [ContentError(name, "", f"invalid YAML: {exc}")]
     if data is None:
         return None, [ContentError(name, "", "the file is empty")]
     doc, problems = validate_document(data)
-    return doc, [ContentError(name, p.path, p.message) for p in problems]
+    # The node tree only when there is something to point at: it means parsing twice.
+    root = yaml.compose(text, Loader=_ContentLoader) if problems else None
+    return doc, [
+        ContentError(name, p.path, p.message, line=key_line(root, p.path)) for p in problems
+    ]
 
 
 def read_guide_files(

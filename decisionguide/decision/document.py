@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 # Question slugs name query parameters in the questionnaire's URLs, beside these.
@@ -54,13 +54,29 @@ LINKED_PAGE_URL_PATTERN = (
     rf"^(?:https?://{_HOST_START}{_URL_CHAR}*|/(?:{_PATH_START}{_URL_CHAR}*)?)$"
 )
 
+
+def tidy_text(value: str) -> str:
+    """Text written one way however it arrived: LF line breaks, no spaces at line ends.
+
+    Browsers post text areas with CRLF and editors leave trailing spaces; kept,
+    they would show as changes in the history and as escapes in the YAML.
+    """
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+Tidy = AfterValidator(tidy_text)
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Line = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=LINE_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=LINE_MAX_LENGTH),
+    Tidy,
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TEXT_MAX_LENGTH)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TEXT_MAX_LENGTH), Tidy]
 RequiredText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH),
+    Tidy,
 ]
 LinkedPageUrl = Annotated[
     str, StringConstraints(pattern=LINKED_PAGE_URL_PATTERN, max_length=URL_MAX_LENGTH)
@@ -214,7 +230,9 @@ class GuideDocument(Part):
     slug: Slug
     title: Line
     summary: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SUMMARY_MAX_LENGTH)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=SUMMARY_MAX_LENGTH),
+        Tidy,
     ]
     published: bool = True
     default_outcome: Slug

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.db import IntegrityError, models
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -32,8 +33,17 @@ from decisionguide.content.models import (
     Outcome,
     Question,
 )
+from decisionguide.editor.concurrency import (
+    DRAFT_VERSION_FIELD,
+    SAVE_OVER_FIELD,
+    StaleDraft,
+    claim_posted_draft,
+    expected_version,
+)
+from decisionguide.editor.feedback import report_scenarios
 from decisionguide.editor.forms import (
     choices_of_guide,
+    tidy_form_class,
     with_guide,
 )
 from decisionguide.editor.publishing import GuideInvalid, record_edit
@@ -43,6 +53,9 @@ GUIDE_PARAM = "guide"
 # Set on the request by the admin whose page is being built, read by its inlines.
 REQUEST_GUIDE = "_decisionguide_guide"
 REQUEST_PROBLEMS = "_decisionguide_problems"
+REQUEST_STALE = "_decisionguide_stale"
+# The guide a deleted row belonged to, for the message after the delete.
+REQUEST_DELETED_FROM = "_decisionguide_deleted_from"
 
 
 class AdminAssets:
@@ -167,6 +180,7 @@ class GuideContentAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        kwargs = {**tidy_form_class(db_field), **kwargs}
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         return markdown_aware(field, db_field, request)
 
@@ -178,10 +192,21 @@ class GuideContentAdmin(admin.ModelAdmin):
     def response_add(self, request: HttpRequest, obj: models.Model, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)
         guide = self.guide_of(obj)
+        report_after_save(request, guide)
         if "_addanother" in request.POST and guide is not None and response.status_code == 302:
             # The next one is for the same guide: don't ask which again.
             url = response["Location"]
             response["Location"] = f"{url}{'&' if '?' in url else '?'}{GUIDE_PARAM}={guide.pk}"
+        return response
+
+    def response_change(self, request: HttpRequest, obj: models.Model):
+        response = super().response_change(request, obj)
+        report_after_save(request, self.guide_of(obj))
+        return response
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: Any):
+        response = super().response_delete(request, obj_display, obj_id)
+        report_after_save(request, getattr(request, REQUEST_DELETED_FROM, None))
         return response
 
     # Saving ------------------------------------------------------------------
@@ -189,6 +214,9 @@ class GuideContentAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleDraft as exc:
+            setattr(request, REQUEST_STALE, exc)
+            problems = [exc.summary]
         except GuideInvalid as exc:
             problems = [f"This change would break the guide: {m}" for m in exc.messages]
         except (ProtectedError, RestrictedError) as exc:
@@ -198,6 +226,24 @@ class GuideContentAdmin(admin.ModelAdmin):
         # Everything was rolled back; show the same form again with the problems.
         setattr(request, REQUEST_PROBLEMS, problems)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request: HttpRequest, context, *args, **kwargs):
+        # The draft this page shows; a refused save keeps the version it was loaded
+        # from, so pressing Save again can't overwrite the newer draft unknowingly.
+        guide = request_guide(request)
+        if guide is not None and guide.pk is not None:
+            stale = getattr(request, REQUEST_STALE, None)
+            context["draft_version"] = expected_version(request) if stale else guide.version
+            context["stale_draft"] = stale
+            context["concurrency_fields"] = (DRAFT_VERSION_FIELD, SAVE_OVER_FIELD)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
+        guide = self.guide_of(obj)
+        if guide is not None and guide.pk is not None:
+            # First, inside the admin's transaction: nothing is written for a stale page.
+            claim_posted_draft(request, guide)
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -228,6 +274,7 @@ class GuideContentAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         if guide is not None:
             record_edit(guide, user=request.user, note=f"Deleted {label}")
+            setattr(request, REQUEST_DELETED_FROM, guide)
 
     def get_actions(self, request: HttpRequest):
         # Deleting many rows at once can't be checked one guide at a time.
@@ -244,6 +291,12 @@ class GuideContentAdmin(admin.ModelAdmin):
             return "-"
         url = reverse("admin:guides_guide_change", args=[guide.pk])
         return format_html('<a href="{}">{}</a>', url, guide.slug)
+
+
+def report_after_save(request: HttpRequest, guide: Guide | None) -> None:
+    """Say whether the guide's scenarios still pass (not in a popup: it closes at once)."""
+    if IS_POPUP_VAR not in request.POST:
+        report_scenarios(request, guide)
 
 
 def deletion_problem(exc: ProtectedError | RestrictedError) -> str:
@@ -288,6 +341,7 @@ class GuideInlineMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        kwargs = {**tidy_form_class(db_field), **kwargs}
         field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
         widget = getattr(field, "widget", None)
         if widget is not None and hasattr(widget, "can_delete_related"):

@@ -34,6 +34,14 @@ from decisionguide.editor.admin_pages import (
     require,
     version_of,
 )
+from decisionguide.editor.concurrency import (
+    StaleDraft,
+    claim_for_import,
+    claim_posted_draft,
+    expected_version,
+    import_snapshot,
+)
+from decisionguide.editor.feedback import report_scenarios
 from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
 from decisionguide.editor.publishing import (
     GuideInvalid,
@@ -60,22 +68,27 @@ def ratings_view(
     data = request.POST if request.method == "POST" else None
     form = RatingsGridForm(criteria, outcomes, data)
     problems: list[str] = []
+    stale: StaleDraft | None = None
     if request.method == "POST":
         require(can_change)
         if form.is_valid():
             try:
                 with transaction.atomic():
+                    claim_posted_draft(request, guide)
                     changed = form.save()
                     if changed:
                         record_edit(
                             guide, user=request.user, note=f"Changed {changed} ratings in the grid"
                         )
+            except StaleDraft as exc:
+                stale = exc
             except GuideInvalid as exc:
                 problems = exc.messages
             else:
                 if changed:
                     model_admin.log_change(request, guide, f"Changed {changed} ratings.")
                 messages.success(request, f"Saved: {changed} ratings changed.")
+                report_scenarios(request, guide)
                 return HttpResponseRedirect(admin_url("ratings", guide.pk))
     return page(
         model_admin,
@@ -88,6 +101,9 @@ def ratings_view(
         problems=problems,
         can_change=can_change,
         links=links(guide),
+        stale_draft=stale,
+        # A refused save keeps the version it had: Save again is refused again.
+        draft_version=expected_version(request) if stale else guide.version,
     )
 
 
@@ -136,12 +152,23 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
                 guide = import_document(
                     doc, name, request, publish_now=form.cleaned_data["publish"]
                 )
+            except StaleDraft as exc:
+                problems = [
+                    f"Not imported: {str(exc).removeprefix('Not saved: ')} Importing would "
+                    "replace those changes. Look at them first (the guide's history), then "
+                    "choose the file again on this reloaded page if you still want it.",
+                    *(f"Saved since: {change}" for change in exc.changes),
+                ]
             except PublishRefused as exc:
-                problems = ["Not imported: it can't be published while a scenario fails."]
+                problems = [
+                    "Not imported: it can't be published while a scenario fails. Untick "
+                    "“Publish it right away” to import it as the draft."
+                ]
                 problems += exc.report.problems()
             else:
                 model_admin.log_change(request, guide, f"Imported {name}.")
                 messages.success(request, import_message(guide, form.cleaned_data["publish"]))
+                report_scenarios(request, guide)
                 return HttpResponseRedirect(admin_url("change", guide.pk))
     return page(
         model_admin,
@@ -150,14 +177,23 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
         "Import a guide from YAML",
         form=form,
         problems=problems,
+        # Every guide's draft as this page shows it: an import replaces only that one.
+        draft_versions=import_snapshot(),
     )
 
 
 def import_document(
     doc: GuideDocument, name: str, request: HttpRequest, *, publish_now: bool
 ) -> Guide:
-    """Apply an uploaded document as the draft (and publish it), all or nothing."""
+    """Apply an uploaded document as the draft (and publish it), all or nothing.
+
+    The file's `published:` is not used: a draft saved as `published: true`
+    keeps the guide's listing as it is, so an import never takes a guide off
+    the site (Unpublish does that) and only the form's box publishes.
+    """
+    doc = doc.model_copy(update={"published": True})
     with transaction.atomic():
+        claim_for_import(request, doc.slug)
         guide, _ = apply_document(doc, publish=False, user=request.user, note=f"Imported {name}")
         if publish_now:
             publish(guide, user=request.user)

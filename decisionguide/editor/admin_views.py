@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from decisionguide.content.models import Guide
+from decisionguide.content.models import Guide, PublishEvent
 from decisionguide.content.yaml_io import dump_document_yaml
 from decisionguide.decision.document import DocumentError
 from decisionguide.editor.admin_pages import (
@@ -26,6 +27,8 @@ from decisionguide.editor.admin_pages import (
     safe_draft_report,
     version_of,
 )
+from decisionguide.editor.concurrency import StaleDraft, claim_posted_draft, posted_number
+from decisionguide.editor.feedback import report_scenarios
 from decisionguide.editor.publishing import (
     DraftMoved,
     GuideInvalid,
@@ -72,11 +75,7 @@ RETURN_PAGES = ("change", "checks")
 
 def posted_version(request: HttpRequest) -> int | None:
     """The draft version the publish form showed; None if it's missing or not a number."""
-    value = request.POST.get(SEEN_VERSION_FIELD, "")
-    # ASCII digits only: int() would also take " 3", "+3", "3_0" and "٣".
-    if not (value.isascii() and value.isdigit()) or len(value) > 9:
-        return None
-    return int(value)
+    return posted_number(request, SEEN_VERSION_FIELD)
 
 
 def return_url(request: HttpRequest, guide: Guide) -> str:
@@ -103,7 +102,8 @@ def publish_view(
         )
         return HttpResponseRedirect(return_url(request, guide))
     try:
-        version = publish(guide, user=request.user, expected_version=seen)
+        note = request.POST.get("note", "").strip()
+        version = publish(guide, user=request.user, expected_version=seen, note=note)
     except DraftMoved as exc:
         messages.error(
             request,
@@ -127,17 +127,29 @@ def publish_view(
     return HttpResponseRedirect(admin_url("change", guide.pk))
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def unpublish_view(
     request: HttpRequest, object_id: str, *, model_admin: admin.ModelAdmin
 ) -> HttpResponse:
+    """GET asks for confirmation (taking a guide off the site is one click too easy);
+    POST, with the confirmation ticked, does it."""
     guide = get_guide(model_admin, request, object_id)
     require(request.user.has_perm("guides.publish_guide"))
-    try:
-        unpublish(guide, user=request.user)
-    except GuideInvalid as exc:
-        messages.error(request, "Not unpublished: " + "; ".join(exc.messages))
+    if not guide.is_published:
+        messages.info(request, "The guide is not on the site: nothing to unpublish.")
         return HttpResponseRedirect(admin_url("change", guide.pk))
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return page(
+            model_admin,
+            request,
+            "admin/guides/guide/unpublish.html",
+            f"Unpublish {guide.title}?",
+            guide,
+            links=links(guide),
+            results=guide.published_version.results.count(),
+            problem=request.method == "POST",
+        )
+    unpublish(guide, user=request.user, note=request.POST.get("note", "").strip())
     model_admin.log_change(request, guide, "Unpublished.")
     messages.success(request, "Unpublished: the guide is no longer listed or answerable.")
     return HttpResponseRedirect(admin_url("change", guide.pk))
@@ -162,6 +174,9 @@ def history_view(
         if shown
         else None
     )
+    events: dict[int, list[PublishEvent]] = {}
+    for event in PublishEvent.objects.filter(version__in=shown).select_related("created_by"):
+        events.setdefault(event.version_id, []).append(event)
     entries = []
     for index, version in enumerate(shown):
         previous = shown[index + 1] if index + 1 < len(shown) else older
@@ -171,7 +186,14 @@ def history_view(
             f"version {previous.version}" if previous else "nothing",
             f"version {version.version}",
         )
-        entries.append({"version": version, "diff": diff_lines(diff), "previous": previous})
+        entries.append(
+            {
+                "version": version,
+                "diff": diff_lines(diff),
+                "previous": previous,
+                "events": events.get(version.pk, []),
+            }
+        )
     return page(
         model_admin,
         request,
@@ -223,7 +245,17 @@ def revert_view(
     require(model_admin.has_change_permission(request, guide))
     version_of(guide, number)
     try:
-        revert(guide, number, user=request.user)
+        with transaction.atomic():
+            claim_posted_draft(request, guide)
+            revert(guide, number, user=request.user)
+    except StaleDraft as exc:
+        changes = "; ".join(exc.changes)
+        messages.error(
+            request,
+            f"Not restored: {str(exc).removeprefix('Not saved: ')} Saved since: {changes}. "
+            "Look at the history again, then restore if you still want to.",
+        )
+        return HttpResponseRedirect(admin_url("history", guide.pk))
     except DocumentError as exc:
         messages.error(request, f"Version {number} can't be restored: {exc}")
         return HttpResponseRedirect(admin_url("history", guide.pk))
@@ -233,4 +265,5 @@ def revert_view(
         f"Version {number} is the draft again (as version {guide.version}). Visitors see the "
         "published version until you publish.",
     )
+    report_scenarios(request, guide)
     return HttpResponseRedirect(admin_url("history", guide.pk))

@@ -29,12 +29,31 @@ from decisionguide.content.models import (
 )
 from decisionguide.content.validation import POINTS_RANGE
 from decisionguide.content.yaml_io import CONTENT_FILE_MAX_BYTES
-from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.document import GuideDocument, tidy_text
 
 POINTS_PREFIX = "points_"
 LEVEL_CHOICES = [(0, "0 weakest"), (1, "1"), (2, "2"), (3, "3 strongest")]
 # The same limit as `loadguide`.
 UPLOAD_MAX_BYTES = CONTENT_FILE_MAX_BYTES
+
+
+# ---------------------------------------------------------------------------
+# Text as the guide stores it
+
+
+class TidyCharField(forms.CharField):
+    """Text cleaned as documents clean it (`tidy_text`), so an untouched text area
+    posted with CRLF by the browser counts as unchanged."""
+
+    def to_python(self, value: Any) -> str:
+        return tidy_text(super().to_python(value))
+
+
+def tidy_form_class(db_field: models.Field) -> dict[str, Any]:
+    """`formfield()` arguments that make a plain text or char column a TidyCharField."""
+    if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+        return {"form_class": TidyCharField}
+    return {}
 
 
 # ---------------------------------------------------------------------------
@@ -296,7 +315,7 @@ class RatingsGridForm(forms.Form):
             for outcome in self.outcomes:
                 rating = self.ratings.get((criterion.pk, outcome.pk))
                 where = f"{criterion.name} \N{EM DASH} {outcome.name}"
-                self.fields[self.name("label", criterion, outcome)] = forms.CharField(
+                self.fields[self.name("label", criterion, outcome)] = TidyCharField(
                     max_length=300,
                     label=f"{where}: text",
                     initial=rating.label if rating else "",
@@ -353,14 +372,17 @@ class RatingsGridForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Guide file (YAML)",
-        help_text="A content file as `dumpguide` or Export writes it. A guide with the same "
-        "slug is updated; otherwise a new guide is created.",
+        help_text="A content file as `dumpguide` or Export writes it. It becomes the draft of "
+        "the guide with the same slug, or a new unlisted guide; visitors keep seeing the "
+        "published version.",
     )
     publish = forms.BooleanField(
         required=False,
         label="Publish it right away",
-        help_text="Only if every scenario check passes. Otherwise it becomes the draft and "
-        "visitors keep seeing the published version.",
+        help_text="Then the file is imported only if every scenario check passes: if one "
+        "fails, nothing is imported. Unticked, the file is imported as the draft even when "
+        "a scenario fails. The file's own `published:` setting is not used here: an import "
+        "never takes a guide off the site.",
     )
 
     def clean_file(self) -> str:

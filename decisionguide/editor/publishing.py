@@ -4,8 +4,9 @@ The guide's rows are its draft. Every saved change is checked as a whole
 document and frozen as a new `GuideVersion` (`record_edit`), so the history
 holds who changed what and when, and any version can be restored
 (`revert`, which itself makes a new version: nothing is lost). Visitors see
-`Guide.published_version` only; `publish` moves it to the draft, and refuses
-while any scenario check fails.
+`Guide.published_version` only; `publish` moves it to the draft's version (and
+records who and when in a `PublishEvent`, never as a content change), and
+refuses while any check fails.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from decisionguide.content.checks import GuideReport, report_of
-from decisionguide.content.loading import apply_document, freeze_version
-from decisionguide.content.models import Guide, GuideVersion
+from decisionguide.content.loading import NOTE_MAX_LENGTH, apply_document, freeze_version
+from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.content.rows import build_document_data
 from decisionguide.content.validation import validate_document
 from decisionguide.content.yaml_io import dump_document_yaml
@@ -96,11 +97,13 @@ class DraftMoved(Exception):
 
 
 def publish(
-    guide: Guide, *, user: User = None, expected_version: int | None = None
+    guide: Guide, *, user: User = None, expected_version: int | None = None, note: str = ""
 ) -> GuideVersion:
     """Make the draft what visitors see; raises PublishRefused unless `report.passes`.
 
-    With `expected_version` (the draft version the editor looked at), raises
+    Publishing is a record of its own (a `PublishEvent`, with `note`), never a
+    content change: the draft's frozen version goes live as it is. With
+    `expected_version` (the draft version the editor looked at), raises
     DraftMoved instead of publishing a draft that changed since.
     """
     with transaction.atomic():
@@ -109,28 +112,46 @@ def publish(
         # lock (freeze_version), so none can slip in between check and publish.
         if expected_version is not None and locked.version != expected_version:
             raise DraftMoved(expected_version, locked.version)
-        doc = checked_rows(locked)
-        if not doc.published:
-            # Publishing lists the guide; the frozen version says so too.
-            doc = doc.model_copy(update={"published": True})
-        version, _ = freeze_version(locked, doc, user=user, note="Published")
+        # Rows changed outside the admin (a shell, a script) are frozen first, so
+        # what goes live is always a version the history shows.
+        version, _ = freeze_version(
+            locked, checked_rows(locked), user=user, note="Saved before publishing"
+        )
         report = report_for(version)
         if not report.passes:
-            raise PublishRefused(report)  # rolls back the version frozen above, if new
+            raise PublishRefused(report)
         locked.published_version = version
         locked.is_published = True
         locked.save(update_fields=["published_version", "is_published", "updated"])
+        PublishEvent.objects.create(
+            guide=locked,
+            version=version,
+            action=PublishEvent.Action.PUBLISH,
+            created_by=user,
+            note=note[:NOTE_MAX_LENGTH],
+        )
     _refresh(guide)
     return version
 
 
-def unpublish(guide: Guide, *, user: User = None) -> None:
-    """Take the guide off the site; its published version stays ready for publishing again."""
+def unpublish(guide: Guide, *, user: User = None, note: str = "") -> None:
+    """Take the guide off the site; its published version stays ready for publishing again.
+
+    Recorded as a `PublishEvent`; no content version is made.
+    """
     with transaction.atomic():
         locked = Guide.objects.select_for_update().get(pk=guide.pk)
+        if not locked.is_published:
+            return
         locked.is_published = False
         locked.save(update_fields=["is_published", "updated"])
-        record_edit(locked, user=user, note="Unpublished (taken off the site)")
+        PublishEvent.objects.create(
+            guide=locked,
+            version_id=locked.published_version_id,
+            action=PublishEvent.Action.UNPUBLISH,
+            created_by=user,
+            note=note[:NOTE_MAX_LENGTH],
+        )
     _refresh(guide)
 
 

@@ -173,7 +173,10 @@ def open_question(page: Page, question: Question) -> None:
 
 def choice_card(page: Page, choice: Choice) -> Locator:
     """The choice's part of the question page (a stacked inline headed by the choice)."""
-    heading = page.get_by_role("heading", name=f"{choice.label} ({choice.slug})")
+    # Headed by the choice's name: its question's prompt, then its label.
+    heading = page.get_by_role(
+        "heading", name=re.compile(rf"» {re.escape(choice.label)}(?: Change| Delete|$)")
+    )
     return page.locator(".inline-related").filter(has=heading)
 
 
@@ -245,7 +248,9 @@ def test_editor_breaks_a_scenario_fixes_it_previews_publishes_and_reverts(
     set_weight(page, doc, weight, weight.original, str(BREAKING_POINTS))
     expect(panel(page)).to_contain_text(f"{len(doc.scenarios)} scenarios, 1 failing")
     expect_scenarios(page, doc, failing=scenario)
-    expect(scenario_row(page, scenario).get_by_role("cell").nth(1)).to_have_text(weight.rival.slug)
+    actual = scenario_row(page, scenario).get_by_role("cell").nth(1)
+    expect(actual).to_contain_text(weight.rival.name)  # the outcome's name, and its slug
+    expect(actual.locator("code")).to_have_text(weight.rival.slug)
 
     # Publishing is refused: the button is off, and the checks page says why.
     publish_button = panel(page).get_by_role("button", name=re.compile(r"^Publish version"))

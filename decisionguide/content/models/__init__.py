@@ -35,6 +35,7 @@ from decisionguide.content.models.guide import (
     GuideVersion,
     in_schema_order,
 )
+from decisionguide.content.models.history import PublishEvent
 from decisionguide.content.models.parts import (
     Criterion,
     GuideItem,
@@ -75,6 +76,7 @@ __all__ = [
     "Note",
     "Outcome",
     "OutcomeNextPage",
+    "PublishEvent",
     "Question",
     "Rating",
     "Scenario",

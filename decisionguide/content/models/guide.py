@@ -153,6 +153,14 @@ class Guide(models.Model):
         help_text="The draft's version: goes up by one with every saved change. Visitors see "
         "the published version until an editor publishes the draft.",
     )
+    file_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The draft version the last load of a content file (loadguide, bin/serve) "
+        "left. Once the draft is edited past it, loading the file again is skipped, so "
+        "restarts never replace an editor's work.",
+    )
     is_published = models.BooleanField(
         default=False,
         help_text="Listed and answerable by visitors. Set by Publish, cleared by Unpublish; "

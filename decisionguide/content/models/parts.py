@@ -195,7 +195,8 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.level}/3)"
+        # Names the cell, so change summaries say which one changed.
+        return f"{self.criterion} \N{EM DASH} {self.outcome}: {self.label} ({self.level}/3)"
 
 
 class Scenario(models.Model):

@@ -111,7 +111,8 @@ class Choice(models.Model):
         constraints = [unique_per("question", "slug", "choice")]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.slug})"
+        # Names its question, so change summaries say which choice of which question.
+        return f"{self.question} \N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK} {self.label}"
 
     def clean(self) -> None:
         if self.route_id is not None and self.route.guide_id != self.question.guide_id:

@@ -23,7 +23,8 @@ class Command(BaseCommand):
     help = (
         "Validate guide content files (YAML), then create or update their guides in one "
         "transaction. Without arguments, loads every *.yaml/*.yml file in CONTENT_DIR. "
-        "A guide whose content is unchanged keeps its version. A file marked published "
+        "A guide whose content is unchanged keeps its version; one whose draft was edited "
+        "since its file was last loaded is skipped (--force loads it). A file marked published "
         "is published only if it passes the checks the admin's Publish runs; otherwise it "
         "is loaded as the draft and the reasons are printed."
     )
@@ -41,13 +42,26 @@ class Command(BaseCommand):
             "the admin import's limit).",
         )
         parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load files even over drafts edited (in the admin) since the file was last "
+            "loaded; without it those guides are skipped with a message. The replaced edits "
+            "stay in the guide's history.",
+        )
+        parser.add_argument(
             "--force-publish",
             action="store_true",
             help="Publish files marked published even when their checks fail (with a warning).",
         )
 
     def handle(
-        self, *args: Any, files: list[Path], max_bytes: int, force_publish: bool, **options: Any
+        self,
+        *args: Any,
+        files: list[Path],
+        max_bytes: int,
+        force: bool,
+        force_publish: bool,
+        **options: Any,
     ) -> None:
         paths = files or content_files(Path(settings.CONTENT_DIR))
         refused: dict[str, list[str]] = {}
@@ -59,13 +73,18 @@ class Command(BaseCommand):
             return force_publish or not problems
 
         try:
-            reports = load_guide_files(paths, max_bytes=max_bytes, may_publish=may_publish)
+            reports = load_guide_files(
+                paths, max_bytes=max_bytes, may_publish=may_publish, force=force
+            )
         except FileTooLarge as exc:
             raise CommandError(f"{exc} (--max-bytes raises the limit)") from None
         except ContentError as exc:
             # Nothing was written: files are all checked before the one transaction.
             raise CommandError(str(exc)) from None
         for report in reports:
+            if report.status == "skipped":
+                self.stdout.write(self.style.WARNING(str(report)))
+                continue
             self.stdout.write(str(report))
             problems = refused.get(report.guide.slug)
             if problems and force_publish:

@@ -1,0 +1,55 @@
+"""When each version of a guide went live or came off the site, and who did it.
+
+Publishing is not a content change: it moves `Guide.published_version` and
+writes one `PublishEvent`, never a new `GuideVersion`, so per-version
+analytics and the history keep their numbers.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from decisionguide.content.models.guide import Guide, GuideVersion
+
+
+class PublishEvent(models.Model):
+    class Action(models.TextChoices):
+        PUBLISH = "publish", "Published"
+        UNPUBLISH = "unpublish", "Unpublished"
+
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.CASCADE,
+        related_name="publish_events",
+        help_text="The guide whose listing changed.",
+    )
+    version = models.ForeignKey(
+        GuideVersion,
+        on_delete=models.CASCADE,
+        related_name="publish_events",
+        help_text="The version that went live, or was live until the guide was taken off.",
+    )
+    action = models.CharField(max_length=10, choices=Action.choices, help_text="What happened.")
+    created = models.DateTimeField(auto_now_add=True, help_text="When it happened.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who did it (empty: a content file or a script).",
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Why, in a few words (optional).")
+
+    class Meta:
+        ordering = ["guide_id", "-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["publish", "unpublish"]),
+                name="guides_publishevent_action_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} version {self.version.version}"

@@ -1,0 +1,141 @@
+"""The message after every save: do the guide's scenarios still give their answers?
+
+Every save, delete, ratings grid save, import and restore of a guide's parts
+ends with `report_scenarios`: one message saying either that all N scenarios
+still give their expected answers, or naming each one that fails, linked to
+its admin page and to its row on the guide's checks page, with why in the
+editor's words (`content.scenario_reasons`). The reason is rendered by the
+same template the checks page uses (`_scenario_reason.html`, through the
+`scenario_reason` tag), so both always say the same thing.
+
+Only the scenarios are run here (a fraction of a second), not the whole
+answer-space search of the checks page, so a save stays quick.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from decisionguide.content.checks import ScenarioCheck, check_scenarios
+from decisionguide.content.models import Choice, Guide
+from decisionguide.content.scenario_reasons import Answer, quoted
+from decisionguide.decision.document import DocumentError
+
+REASON_TEMPLATE = "admin/guides/guide/_scenario_reason.html"
+# The message's extra tag (a CSS class on the admin's message list item).
+MESSAGE_TAG = "scenario-checks"
+
+
+class PartLinks:
+    """Admin URLs of one guide's choices and scenarios, looked up by slug (two queries)."""
+
+    def __init__(self, guide: Guide) -> None:
+        self.checks = reverse("admin:guides_guide_checks", args=[guide.pk])
+        rows = Choice.objects.filter(question__guide=guide).values_list(
+            "question__slug", "slug", "pk"
+        )
+        self._choices = {(question, choice): pk for question, choice, pk in rows}
+        self._scenarios = dict(guide.scenarios.values_list("slug", "pk"))
+
+    def choice(self, question: str, choice: str) -> str:
+        """The choice's change page; '' for one the rows no longer have."""
+        pk = self._choices.get((question, choice))
+        return reverse("admin:guides_choice_change", args=[pk]) if pk else ""
+
+    def scenario(self, slug: str) -> str:
+        pk = self._scenarios.get(slug)
+        return reverse("admin:guides_scenario_change", args=[pk]) if pk else ""
+
+    def on_checks_page(self, slug: str) -> str:
+        return f"{self.checks}#{scenario_anchor(slug)}"
+
+
+def scenario_anchor(slug: str) -> str:
+    """The id of a scenario's row on the checks page."""
+    return f"scenario-{slug}"
+
+
+def reason_context(check: ScenarioCheck, links: PartLinks, *, brief: bool) -> dict:
+    """What `_scenario_reason.html` shows; `brief` keeps only the answers a failure turns on."""
+    explanation = check.explanation
+    if explanation is None:
+        return {"explanation": None}
+    answers = explanation.deciding_answers() if brief else explanation.answers
+    return {
+        "check": check,
+        "explanation": explanation,
+        # Brief: only a gate that rules out the expected outcome explains a failure.
+        "ruled_out": explanation.expected_ruled_out() if brief else explanation.ruled_out,
+        "answers": [(answer, links.choice(answer.question, answer.choice)) for answer in answers],
+        "routed_by": _linked(explanation.routed_by, links),
+        "brief": brief,
+    }
+
+
+def _linked(answer: Answer | None, links: PartLinks) -> tuple[Answer, str] | None:
+    return None if answer is None else (answer, links.choice(answer.question, answer.choice))
+
+
+def scenarios_message(guide: Guide, checks: list[ScenarioCheck]) -> tuple[int, SafeString]:
+    """(message level, message) for the guide's scenario checks."""
+    total = len(checks)
+    failed = [check for check in checks if not check.passed]
+    if not total:
+        return messages.INFO, format_html(
+            "{} has no scenarios yet, so nothing checks this change: add some to catch a "
+            "change that alters the answers you expect.",
+            quoted(guide.title),
+        )
+    if not failed:
+        if total == 1:
+            return messages.SUCCESS, mark_safe(
+                "The guide's one scenario still gives its expected answer."
+            )
+        return messages.SUCCESS, format_html(
+            "All {} scenarios still give their expected answers.", total
+        )
+    links = PartLinks(guide)
+    items = format_html_join("", "<li>{}</li>", ((failure_html(c, links),) for c in failed))
+    return messages.WARNING, format_html(
+        '{} of {} scenario{} now fail{}: <ul class="scenario-failures">{}</ul>',
+        len(failed),
+        total,
+        "" if total == 1 else "s",
+        "s" if len(failed) == 1 else "",
+        items,
+    )
+
+
+def failure_html(check: ScenarioCheck, links: PartLinks) -> SafeString:
+    """One failing scenario: its name linked to its page, what it gives, and why."""
+    url = links.scenario(check.slug)
+    name = quoted(check.title)
+    title = format_html('<a href="{}">{}</a>', url, name) if url else name
+    reason = render_to_string(REASON_TEMPLATE, reason_context(check, links, brief=True))
+    return format_html(
+        '{} {} (<a href="{}">see it on the checks page</a>). {}',
+        title,
+        check.explanation.summary() if check.explanation else check.result_text(),
+        links.on_checks_page(check.slug),
+        reason,
+    )
+
+
+def report_scenarios(request: HttpRequest, guide: Guide | None) -> None:
+    """Add the scenarios message for the guide's draft after a save (nothing without one)."""
+    if guide is None or guide.pk is None:
+        return
+    fresh = Guide.objects.filter(pk=guide.pk).first()
+    if fresh is None:
+        return
+    try:
+        doc = fresh.draft_document()
+    except DocumentError:  # rows written outside the admin; the form showed the problem
+        return
+    level, message = scenarios_message(fresh, list(check_scenarios(doc)))
+    messages.add_message(request, level, message, extra_tags=MESSAGE_TAG, fail_silently=True)

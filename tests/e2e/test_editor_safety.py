@@ -1,0 +1,114 @@
+"""Editors never lose work, in Chromium: two tabs on one question, text areas that post CRLF.
+
+Two editors, each in a browser context of their own, open the same question;
+the second to save is refused, sees who saved what, and keeps what they typed.
+A real browser's text areas post CRLF line breaks: an edit to one field must be
+recorded as exactly that one change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.urls import reverse
+from playwright.sync_api import Browser, Page, expect
+
+from decisionguide.content.models import Guide, Outcome, Question
+from decisionguide.decision.document import GuideDocument
+from decisionguide.editor.roles import ensure_editors_group
+from tests.e2e.conftest import LAPTOP, new_page
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+def make_editor(username: str) -> AbstractUser:
+    user = get_user_model().objects.create_user(username, None, PASSWORD, is_staff=True)
+    user.groups.add(ensure_editors_group())
+    return user
+
+
+@pytest.fixture
+def first_tab(browser: Browser, live_server: Any, guide: GuideDocument) -> Iterator[Page]:
+    yield from signed_in(browser, live_server, make_editor("ann"))
+
+
+@pytest.fixture
+def second_tab(browser: Browser, live_server: Any, guide: GuideDocument) -> Iterator[Page]:
+    yield from signed_in(browser, live_server, make_editor("bea"))
+
+
+def signed_in(browser: Browser, live_server: Any, user: AbstractUser) -> Iterator[Page]:
+    for page in new_page(browser, live_server, viewport=LAPTOP):
+        page.goto(reverse("admin:index"))
+        page.get_by_label("Username").fill(user.get_username())
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        yield page
+
+
+def save(page: Page) -> None:
+    page.get_by_role("button", name="Save", exact=True).first.click()
+
+
+def test_two_tabs_on_one_question_never_lose_an_edit(
+    first_tab: Page, second_tab: Page, guide: GuideDocument
+) -> None:
+    question = Question.objects.filter(guide__slug=guide.slug).order_by("order").first()
+    url = reverse("admin:guides_question_change", args=[question.pk])
+    first_tab.goto(url)
+    second_tab.goto(url)
+
+    first_tab.get_by_label("Prompt").fill("Ann's sharper prompt?")
+    save(first_tab)
+    expect(first_tab.locator(".messagelist")).to_contain_text("changed successfully")
+
+    second_tab.get_by_label("Prompt").fill("Bea's own wording?")
+    save(second_tab)
+
+    alert = second_tab.get_by_role("alert").filter(has_text="someone saved this guide")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("by ann")
+    # What Bea typed is still there, unsaved; Ann's change stands.
+    expect(second_tab.get_by_label("Prompt")).to_have_value("Bea's own wording?")
+    question.refresh_from_db()
+    assert question.prompt == "Ann's sharper prompt?"
+
+    # Reloading shows Ann's change; saving from there is accepted.
+    alert.get_by_role("link", name="Reload this page").click()
+    expect(second_tab.get_by_label("Prompt")).to_have_value("Ann's sharper prompt?")
+    second_tab.get_by_label("Prompt").fill("Bea's wording, after reading Ann's")
+    save(second_tab)
+    expect(second_tab.locator(".messagelist")).to_contain_text("changed successfully")
+    question.refresh_from_db()
+    assert question.prompt == "Bea's wording, after reading Ann's"
+
+
+def test_a_one_field_edit_from_the_browser_is_one_change(
+    first_tab: Page, guide: GuideDocument
+) -> None:
+    outcome = Outcome.objects.filter(guide__slug=guide.slug).exclude(best_for="").first()
+    assert "\n" in outcome.best_for  # a multi-line text area the browser posts as CRLF
+    change_page = reverse("admin:guides_outcome_change", args=[outcome.pk])
+    first_tab.goto(change_page)
+    first_tab.get_by_label("Tagline").fill(outcome.tagline + " Edited in Chromium.")
+    save(first_tab)
+    expect(first_tab.locator(".messagelist")).to_contain_text("changed successfully")
+
+    saved = Guide.objects.get(slug=guide.slug)
+    latest = saved.versions.get(version=saved.version)
+    assert latest.note.endswith("Changed Tagline."), latest.note
+    assert Outcome.objects.get(pk=outcome.pk).best_for == outcome.best_for
+    assert "\r" not in str(latest.document)
+
+    # Saving the untouched form again records nothing.
+    first_tab.goto(change_page)
+    save(first_tab)
+    expect(first_tab.locator(".messagelist")).to_be_visible()
+    assert Guide.objects.get(slug=guide.slug).version == saved.version
