@@ -399,7 +399,9 @@ def test_deleting_the_default_outcome_is_refused(superuser_client: Client, small
     before = guide.version
     url = reverse("admin:guides_outcome_delete", args=[spare.pk])
 
-    response = superuser_client.post(url, {"post": "yes"}, follow=True)
+    response = superuser_client.post(
+        url, read_form(superuser_client, url, "delete-form").data(), follow=True
+    )
 
     assert response.status_code == 200
     assert "Not deleted" in response.content.decode()
@@ -925,7 +927,7 @@ def test_save_and_add_another_stays_on_the_same_guide(
 def test_deleting_a_part_records_a_version(superuser_client: Client, small_guide: Guide) -> None:
     item = small_guide.items.first()
     url = reverse("admin:guides_guideitem_delete", args=[item.pk])
-    response = superuser_client.post(url, {"post": "yes"})
+    response = superuser_client.post(url, read_form(superuser_client, url, "delete-form").data())
     assert response.status_code == 302
     small_guide.refresh_from_db()
     assert small_guide.version == 2

@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.models import Guide, Outcome, Question, Rating
+from decisionguide.content.models import Guide, LinkedPage, Outcome, Question, Rating
 from decisionguide.content.rows import build_document
 from decisionguide.content.yaml_io import dump_guide_yaml
 from decisionguide.editor.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD
+from decisionguide.editor.publishing import record_edit
 from tests.admin_forms import Form, admin_form, change_url, inline_prefix, post, read_form
 
 pytestmark = pytest.mark.django_db
@@ -320,3 +321,26 @@ def test_an_import_over_a_draft_changed_since_the_page_loaded_is_refused(
     data = {**page.data(), "file": SimpleUploadedFile("guide.yaml", text.encode())}
     assert superuser_client.post(url, data).status_code == 302
     assert Guide.objects.get(pk=small_guide.pk).title == "Title from the file"
+
+
+def test_a_delete_confirmed_on_a_stale_page_is_refused(
+    superuser_client: Client, second_client: Client, small_guide: Guide
+) -> None:
+    spare = LinkedPage.objects.create(
+        guide=small_guide, slug="spare", title="Spare", summary="Unused.", when="Never.", order=99
+    )
+    record_edit(small_guide)
+    url = reverse("admin:guides_linkedpage_delete", args=[spare.pk])
+    confirm = read_form(superuser_client, url, "delete-form")
+    outcome = small_guide.outcomes.first()
+    form = admin_form(second_client, outcome)
+    form["tagline"] = "Saved while the delete page was open."
+    post(second_client, change_url(outcome), form)
+
+    response = superuser_client.post(url, confirm.data(), follow=True)
+
+    assert "Not deleted" in response.content.decode()
+    assert small_guide.linked_pages.filter(pk=spare.pk).exists()
+    # Confirmed again from a fresh page, it goes ahead (if the guide allows it).
+    fresh = read_form(superuser_client, url, "delete-form")
+    assert fresh["_draft_version"] == str(Guide.objects.get(pk=small_guide.pk).version)

@@ -124,7 +124,7 @@ def test_a_delete_reports_the_scenarios(superuser_client: Client, seed_guide: Gu
     note = Note.objects.filter(guide=seed_guide).first()
     url = reverse("admin:guides_note_delete", args=[note.pk])
 
-    response = superuser_client.post(url, {"post": "yes"})
+    response = superuser_client.post(url, read_form(superuser_client, url, "delete-form").data())
 
     assert response.status_code == 302
     assert not Note.objects.filter(pk=note.pk).exists()

@@ -68,7 +68,7 @@ def linked_page_url(doc: GuideDocument, slug: str) -> str:
         raise LookupError(f"guide {doc.slug!r} has no linked page {slug!r}")
     if page.url and is_safe_page_url(page.url):
         return page.url
-    return reverse("linked-page", args=[doc.slug, page.slug])
+    return reverse("linked-page", args=[doc.slug, page.slug]) + doc.link_query
 
 
 def is_safe_page_url(url: str) -> bool:
@@ -91,20 +91,23 @@ def render_markdown(text: str, doc: GuideDocument) -> SafeString:
     if not text or not text.strip():
         return mark_safe("")
     pages = tuple((page.slug, page.url) for page in doc.linked_pages)
-    urls = _page_urls(doc.slug, pages, get_script_prefix())
+    urls = _page_urls(doc.slug, pages, get_script_prefix(), doc.link_query)
     return mark_safe(_render(str(text), doc.slug, urls))
 
 
 @lru_cache(maxsize=256)
-def _page_urls(guide_slug: str, pages: tuple[tuple[str, str | None], ...], prefix: str) -> PageUrls:
+def _page_urls(
+    guide_slug: str, pages: tuple[tuple[str, str | None], ...], prefix: str, query: str
+) -> PageUrls:
     # A page renders a dozen Markdown texts: reverse each linked page's URL once, not per
-    # text. `prefix` (where the site is mounted) is in the key because reverse() uses it.
+    # text. `prefix` (where the site is mounted) is in the key because reverse() uses it;
+    # `query` keeps a draft preview's links in the preview.
     return tuple(
         (
             slug,
             url
             if url and is_safe_page_url(url)
-            else reverse("linked-page", args=[guide_slug, slug]),
+            else reverse("linked-page", args=[guide_slug, slug]) + query,
         )
         for slug, url in pages
     )

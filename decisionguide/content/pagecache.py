@@ -48,7 +48,7 @@ from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 
 from decisionguide.content.models import Guide, GuideVersion
-from decisionguide.content.preview import wants_draft
+from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM, wants_draft
 from decisionguide.decision.document import GuideDocument
 
 PAGE_CACHE = "default"
@@ -270,8 +270,10 @@ class GuidePage(PageSource):
 
     @cached_property
     def document(self) -> GuideDocument:
-        """`version`'s document: the published one, or the draft's in a preview."""
-        return self.version.as_document()
+        """`version`'s document: the published one, or the draft's in a preview, whose
+        links to the guide's own pages stay in the preview."""
+        doc = self.version.as_document()
+        return doc.with_link_query(f"?{PREVIEW_PARAM}={PREVIEW_DRAFT}") if self.preview else doc
 
 
 def find_guide_page(request: HttpRequest, slug: str, *, staff_see_unlisted: bool) -> GuidePage:

@@ -104,5 +104,11 @@ def linked_page(request: HttpRequest, page: GuidePage, page_slug: str) -> HttpRe
     # page on this site instead, as linked_page_url() links it.
     if linked.url and is_safe_page_url(linked.url):
         return redirect(linked.url)
-    context = {"doc": doc, "page": linked, "preview": not page.listed}
+    context = {
+        "doc": doc,
+        "page": linked,
+        # The same banner as the guide page: a draft preview, or a guide not listed yet.
+        "preview": page.preview or not page.listed,
+        "showing_draft": page.preview,
+    }
     return render(request, "guides/linked_page.html", context)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 # Question slugs name query parameters in the questionnaire's URLs, beside these.
@@ -227,6 +227,10 @@ class Note(Part):
 
 
 class GuideDocument(Part):
+    # Not content (never stored or written out): a query string every link to this
+    # guide's own pages keeps, e.g. a staff member's `?preview=draft` (`with_link_query`).
+    _link_query: str = PrivateAttr(default="")
+
     slug: Slug
     title: Line
     summary: Annotated[
@@ -258,6 +262,16 @@ class GuideDocument(Part):
     notes: tuple[Note, ...] = Field(default=(), max_length=MAX_NOTES)
 
     # Lookups used by the engine and templates.
+    def with_link_query(self, query: str) -> GuideDocument:
+        """The same document, whose links to the guide's own pages carry `query`."""
+        copy = self.model_copy()
+        copy._link_query = query
+        return copy
+
+    @property
+    def link_query(self) -> str:
+        return self._link_query
+
     def outcome(self, slug: str) -> Outcome | None:
         return next((o for o in self.outcomes if o.slug == slug), None)
 

@@ -258,6 +258,10 @@ class GuideContentAdmin(admin.ModelAdmin):
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
+        except StaleDraft as exc:
+            message = " ".join(
+                [str(exc).replace("Not saved", "Not deleted", 1), "Saved since:", *exc.changes]
+            )
         except GuideInvalid as exc:
             message = "Not deleted: the guide would break: " + "; ".join(exc.messages)
         except (ProtectedError, RestrictedError) as exc:
@@ -268,9 +272,17 @@ class GuideContentAdmin(admin.ModelAdmin):
         )
         return HttpResponseRedirect(url)
 
+    def render_delete_form(self, request: HttpRequest, context):
+        guide = self.guide_of(context["object"])
+        if guide is not None:
+            context["draft_version"] = guide.version
+        return super().render_delete_form(request, context)
+
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         guide = self.guide_of(obj)
         label = f"{self.opts.verbose_name} {quoted(obj)}"
+        if guide is not None:
+            claim_posted_draft(request, guide)  # the confirmation was for this draft
         super().delete_model(request, obj)
         if guide is not None:
             record_edit(guide, user=request.user, note=f"Deleted {label}")

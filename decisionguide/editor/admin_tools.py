@@ -302,6 +302,7 @@ class _NoGuide:
 
     slug: str = "preview"
     linked_pages: tuple[()] = ()
+    link_query: str = ""
 
 
 @require_POST

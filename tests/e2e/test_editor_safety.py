@@ -112,3 +112,33 @@ def test_a_one_field_edit_from_the_browser_is_one_change(
     save(first_tab)
     expect(first_tab.locator(".messagelist")).to_be_visible()
     assert Guide.objects.get(slug=guide.slug).version == saved.version
+
+
+def test_a_draft_preview_keeps_its_mode_through_links(
+    first_tab: Page, guide: GuideDocument
+) -> None:
+    """A linked page added in the draft, reached by clicking from the draft guide page."""
+    from decisionguide.content.models import LinkedPage
+    from decisionguide.editor.publishing import record_edit
+
+    row = Guide.objects.get(slug=guide.slug)
+    LinkedPage.objects.create(
+        guide=row,
+        slug="added-in-the-draft",
+        title="Added in the draft",
+        summary="Nobody outside the preview can open this yet.",
+        when="When checking draft links.",
+        order=99,
+    )
+    Guide.objects.filter(pk=row.pk).update(
+        intro=row.intro + "\n\nRead [the page added in the draft](page:added-in-the-draft)."
+    )
+    record_edit(Guide.objects.get(pk=row.pk))
+
+    first_tab.goto(reverse("guide-detail", args=[guide.slug]) + "?preview=draft")
+    first_tab.get_by_role("link", name="the page added in the draft").click()
+    expect(first_tab.get_by_role("heading", name="Added in the draft", level=1)).to_be_visible()
+    expect(first_tab.locator(".preview-banner")).to_contain_text("Draft preview.")
+    first_tab.get_by_role("link", name="Back to the guide").click()
+    expect(first_tab.locator(".preview-banner")).to_contain_text("Draft preview.")
+    assert "preview=draft" in first_tab.url
