@@ -170,10 +170,10 @@ def _apply(
             status: Status = "created"
         elif _same(guide, doc):
             if publish and not _is_live(guide):
-                _publish(guide, guide.draft_version(), user=user, note=note)
+                put_live(guide, guide.draft_version(), user=user, note=note)
                 return LoadReport(guide, "published")
             if guide.is_published and not listed:
-                _unpublish(guide, user=user, note=note)
+                take_off_site(guide, user=user, note=note)
             return LoadReport(guide, "unchanged")
         else:
             for name, value in guide_values(doc).items():
@@ -193,7 +193,7 @@ def _apply(
             note=note[:NOTE_MAX_LENGTH],
         )
         if publish:
-            _publish(guide, version, user=user, note=note)
+            put_live(guide, version, user=user, note=note)
         return LoadReport(guide, status)
 
 
@@ -217,7 +217,8 @@ def unlisted(doc: GuideDocument) -> GuideDocument:
     return doc if doc.published else doc.model_copy(update={"published": True})
 
 
-def _unpublish(guide: Guide, *, user: AbstractBaseUser | None = None, note: str = "") -> None:
+def take_off_site(guide: Guide, *, user: AbstractBaseUser | None = None, note: str = "") -> None:
+    """Unlist the guide (its published version stays) and log who did it: a PublishEvent."""
     guide.is_published = False
     guide.save(update_fields=["is_published", "updated"])
     if guide.published_version_id is not None:
@@ -230,9 +231,10 @@ def _unpublish(guide: Guide, *, user: AbstractBaseUser | None = None, note: str 
         )
 
 
-def _publish(
+def put_live(
     guide: Guide, version: GuideVersion, *, user: AbstractBaseUser | None = None, note: str = ""
 ) -> None:
+    """Make `version` what visitors see and log who did it: a PublishEvent, no new version."""
     guide.published_version = version
     guide.is_published = True
     guide.save(update_fields=["published_version", "is_published", "updated"])

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from decisionguide.content.checks import GuideReport, report_of
-from decisionguide.content.loading import NOTE_MAX_LENGTH, apply_document, freeze_version
-from decisionguide.content.models import Guide, GuideVersion, PublishEvent
+from decisionguide.content.loading import apply_document, freeze_version, put_live, take_off_site
+from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.rows import build_document_data
 from decisionguide.content.validation import validate_document
 from decisionguide.content.yaml_io import dump_document_yaml
@@ -120,16 +120,7 @@ def publish(
         report = report_for(version)
         if not report.passes:
             raise PublishRefused(report)
-        locked.published_version = version
-        locked.is_published = True
-        locked.save(update_fields=["published_version", "is_published", "updated"])
-        PublishEvent.objects.create(
-            guide=locked,
-            version=version,
-            action=PublishEvent.Action.PUBLISH,
-            created_by=user,
-            note=note[:NOTE_MAX_LENGTH],
-        )
+        put_live(locked, version, user=user, note=note)
     _refresh(guide)
     return version
 
@@ -143,15 +134,7 @@ def unpublish(guide: Guide, *, user: User = None, note: str = "") -> None:
         locked = Guide.objects.select_for_update().get(pk=guide.pk)
         if not locked.is_published:
             return
-        locked.is_published = False
-        locked.save(update_fields=["is_published", "updated"])
-        PublishEvent.objects.create(
-            guide=locked,
-            version_id=locked.published_version_id,
-            action=PublishEvent.Action.UNPUBLISH,
-            created_by=user,
-            note=note[:NOTE_MAX_LENGTH],
-        )
+        take_off_site(locked, user=user, note=note)
     _refresh(guide)
 
 
