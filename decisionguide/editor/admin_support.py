@@ -216,7 +216,8 @@ class GuideContentAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleDraft as exc:
             setattr(request, REQUEST_STALE, exc)
-            problems = [exc.summary]
+            # The box above the form says what changed and who changed it.
+            problems = ["Not saved: the draft changed after you opened this page (see above)."]
         except GuideInvalid as exc:
             problems = [f"This change would break the guide: {m}" for m in exc.messages]
         except (ProtectedError, RestrictedError) as exc:
