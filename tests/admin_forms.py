@@ -140,6 +140,14 @@ def admin_form(client: Client, obj: Any) -> Form:
     return read_form(client, change_url(obj), f"{obj._meta.model_name}_form")
 
 
+def save_fields(client: Client, obj: Any, **values: str) -> Any:
+    """Change some fields on the object's admin form, as loaded now, and post the whole form."""
+    form = admin_form(client, obj)
+    for name, value in values.items():
+        form[name] = value
+    return post(client, change_url(obj), form)
+
+
 def add_form(client: Client, model: type, guide: Guide) -> Form:
     url = reverse(f"admin:guides_{model._meta.model_name}_add") + f"?guide={guide.pk}"
     return read_form(client, url, f"{model._meta.model_name}_form")
@@ -163,6 +171,19 @@ def add_inline_row(form: Form, prefix: str, values: dict[str, str | list[str]]) 
             form[key.replace("__prefix__", str(index))] = value
     for key, value in values.items():
         form[f"{prefix}-{index}-{key}"] = value
+
+
+def add_show_clause(form: Form, looked_at: Any, group: str = "all") -> None:
+    """A new show-if row on the question's form: shown when `looked_at` has its first choice."""
+    add_inline_row(
+        form,
+        inline_prefix(form, "show_clauses"),
+        {
+            "group": group,
+            "question": str(looked_at.pk),
+            "answers": [str(looked_at.choices.first().pk)],
+        },
+    )
 
 
 def errors_of(response: Any) -> str:

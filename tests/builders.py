@@ -145,3 +145,102 @@ def tiny_document() -> GuideDocument:
 
 def slugs(items: list[Any]) -> list[str]:
     return [item.slug for item in items]
+
+
+def contradicting_guide() -> GuideDocument:
+    """A guide whose note warns against Hybrid but no gate keeps Hybrid out."""
+    return build(
+        [
+            question("team", choice("solo", points={"pm": 1}), choice("va", points={"hybrid": 2})),
+            question(
+                "leads",
+                choice("few", points={"pm": 2}),
+                choice("some", points={"crm": 1}),
+                choice("many", points={"crm": 3, "hybrid": 1}),
+            ),
+            question("handoff", choice("written", points={"hybrid": 2}), choice("vague")),
+        ],
+        default_outcome="pm",
+        notes=[
+            {
+                "slug": "hybrid-alone",
+                "title": "A hybrid is a lot to carry alone",
+                "text": "Text.",
+                "when": when(all_={"team": ["solo"]}),
+                "argues_against": ["hybrid"],
+            },
+            {
+                "slug": "few-leads-pm",
+                "title": "Few leads: PM-first",
+                "text": "Text.",
+                "when": when(all_={"leads": ["few"]}),
+                "argues_for": ["pm"],
+            },
+        ],
+    )
+
+
+# A large guide for the query budget and the content limits
+
+GENERATED_OUTCOMES = ("alpha", "beta", "gamma")
+
+
+def generated_document(questions: int = 200, choices_per_question: int = 5) -> GuideDocument:
+    """A large guide: every question shown, every choice weighted, a few conditions."""
+    question_data = []
+    for q in range(questions):
+        choices = []
+        for c in range(choices_per_question):
+            choices.append(
+                {
+                    "slug": f"c{c}",
+                    "label": f"Choice {c} of question {q}",
+                    "points": {GENERATED_OUTCOMES[(q + c) % 3]: 1 + c % 2},
+                }
+            )
+        question = {
+            "slug": f"q{q}",
+            "prompt": f"Question number {q}?",
+            "short": f"Question {q}",
+            "choices": choices,
+        }
+        if q and q % 50 == 0:
+            # Some conditional questions, shown for most answers to the one before.
+            question["show_if"] = {"all": [{"question": f"q{q - 1}", "in": ["c0", "c1", "c2"]}]}
+        question_data.append(question)
+    return parse_document(
+        {
+            "slug": "generated",
+            "title": "A generated guide",
+            "summary": "Two hundred questions to keep the query budget honest.",
+            "default_outcome": "alpha",
+            "intro": "Generated.",
+            "right_page": "Always.",
+            "wrong_page": "Never.",
+            "shortcut": "None.",
+            "outcomes": [
+                {
+                    "slug": slug,
+                    "name": slug.title(),
+                    "tagline": f"The {slug} way.",
+                    "best_for": ["Tests"],
+                    "strengths": "Fast.",
+                    "tradeoffs": "None.",
+                    "failure_mode": "Slow pages.",
+                    "good_fit": "Benchmarks.",
+                    "choose_if": "You like numbers.",
+                }
+                for slug in GENERATED_OUTCOMES
+            ],
+            "criteria": [
+                {
+                    "slug": f"k{k}",
+                    "name": f"Criterion {k}",
+                    "ratings": {o: {"label": "Medium", "level": 2} for o in GENERATED_OUTCOMES},
+                }
+                for k in range(10)
+            ],
+            "failure_checks": ["Pages got slow."],
+            "questions": question_data,
+        }
+    )

@@ -11,7 +11,6 @@ import io
 from typing import Any
 
 import pytest
-import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -23,8 +22,9 @@ from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import condition_holds, evaluate
 from decisionguide.decision.parsing import parse_document
 from decisionguide.editor.publishing import PublishRefused, publish
-from tests.builders import build, choice, question, when
-from tests.decision.test_engine_properties import SETTINGS, complete_answers
+from tests.answers import PROPERTY_SETTINGS, random_complete_answers
+from tests.builders import build, choice, contradicting_guide, question, when
+from tests.guide_files import write_guide
 
 # ---------------------------------------------------------------------------
 # Close calls go to the default
@@ -165,39 +165,6 @@ def brute_force(doc: GuideDocument) -> tuple[int, int]:
     return total, contradicting
 
 
-def contradicting_guide() -> GuideDocument:
-    """A guide whose note warns against Hybrid but no gate keeps Hybrid out."""
-    return build(
-        [
-            question("team", choice("solo", points={"pm": 1}), choice("va", points={"hybrid": 2})),
-            question(
-                "leads",
-                choice("few", points={"pm": 2}),
-                choice("some", points={"crm": 1}),
-                choice("many", points={"crm": 3, "hybrid": 1}),
-            ),
-            question("handoff", choice("written", points={"hybrid": 2}), choice("vague")),
-        ],
-        default_outcome="pm",
-        notes=[
-            {
-                "slug": "hybrid-alone",
-                "title": "A hybrid is a lot to carry alone",
-                "text": "Text.",
-                "when": when(all_={"team": ["solo"]}),
-                "argues_against": ["hybrid"],
-            },
-            {
-                "slug": "few-leads-pm",
-                "title": "Few leads: PM-first",
-                "text": "Text.",
-                "when": when(all_={"leads": ["few"]}),
-                "argues_for": ["pm"],
-            },
-        ],
-    )
-
-
 def test_the_sweep_counts_exactly_what_a_brute_force_walk_finds() -> None:
     doc = contradicting_guide()
     total, contradicting = brute_force(doc)
@@ -237,12 +204,12 @@ def test_the_seed_guide_is_coherent_over_every_answer_set(seed_document: GuideDo
     assert report.passes
 
 
-@SETTINGS
+@PROPERTY_SETTINGS
 @given(data=st.data())
 def test_no_seed_result_carries_a_note_against_its_own_outcome(
     seed_document: GuideDocument, data: st.DataObject
 ) -> None:
-    answers = data.draw(complete_answers(seed_document))
+    answers = data.draw(random_complete_answers(seed_document))
     decision = evaluate(seed_document, answers)
     for slug in decision.notes:
         note = next(n for n in seed_document.notes if n.slug == slug)
@@ -251,12 +218,6 @@ def test_no_seed_result_carries_a_note_against_its_own_outcome(
 
 # ---------------------------------------------------------------------------
 # checkguide, publishing and the admin
-
-
-def write_guide(tmp_path, doc: GuideDocument) -> str:
-    path = tmp_path / "guide.yaml"
-    path.write_text(yaml.safe_dump(doc.to_data(), sort_keys=False), encoding="utf-8")
-    return str(path)
 
 
 def test_checkguide_fails_on_a_contradiction(tmp_path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_security import complete_answers, stored_result_url
+from tests.answers import complete_answers, stored_result_url
 
 pytestmark = pytest.mark.django_db
 

@@ -8,16 +8,12 @@ submissions from 16 threads through the check page's own form.
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -25,43 +21,13 @@ from django.urls import reverse
 from decisionguide.decision.document import GuideDocument
 from decisionguide.results.ids import is_result_id
 from decisionguide.results.models import RateLimitCounter, Result
-from tests.test_deploy_check import fetch, production_env, running_server
-from tests.test_security import complete_answers, result_form
+from tests.answers import complete_answers, result_form
+from tests.servers import fetch, production_env, query, running_server, scratch_database
 
 SUBMISSIONS = 200
 THREADS = 16
 WORKERS = 4
 CLIENTS = 16  # distinct client addresses, so rate-limit rows are created concurrently too
-
-
-@contextmanager
-def scratch_database(tmp_path: Path) -> Iterator[str]:
-    """A DATABASE_URL for an empty database of the kind the suite runs on."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"dg_concurrency_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def query(database_url: str, sql: str) -> list[tuple]:
-    if database_url.startswith("sqlite:///"):
-        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
-            return connection.execute(sql).fetchall()
-    import psycopg
-
-    with psycopg.connect(database_url) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def test_concurrent_result_submissions_are_all_stored(tmp_path, seed_document: GuideDocument):

@@ -18,8 +18,15 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.admin_forms import FormReader
-from tests.test_concurrency import query, scratch_database
-from tests.test_deploy_check import Reply, fetch, manage, production_env, running_server
+from tests.servers import (
+    Reply,
+    fetch,
+    manage,
+    production_env,
+    query,
+    running_server,
+    scratch_database,
+)
 
 PASSWORD = "correct-horse-battery-staple-42"
 HOST = "127.0.0.1"

@@ -20,8 +20,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +27,7 @@ import yaml
 from django.conf import settings
 
 from decisionguide.decision.parsing import parse_document
+from tests.servers import manage as run_manage
 
 BEFORE_14 = Path(__file__).resolve().parent / "data" / "before-14.sqlite3"
 # Old clause table, its clause-choice table, the owner column, the owner's model.
@@ -54,15 +53,7 @@ def manage(database: Path, *args: str) -> str:
         "DATABASE_URL": f"sqlite:///{database}",
         "DJANGO_SETTINGS_MODULE": "tests.settings",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_manage(list(args), env, timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -27,8 +27,9 @@ from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question
 from decisionguide.decision.parsing import parse_document, size_problem
 from tests.admin_forms import admin_form, change_url, post, upload
-from tests.test_loadguide import database_state, loadguide, read_data, write_data
-from tests.test_query_budget import complete_answers
+from tests.answers import first_choice_answers
+from tests.builders import generated_document
+from tests.guide_files import database_state, loadguide, refused_load
 
 pytestmark = pytest.mark.django_db
 
@@ -133,24 +134,15 @@ LIMITS: list[tuple[str, Callable[[Data], None], str]] = [
 def test_content_over_a_limit_is_refused_naming_it_and_nothing_changes(
     small_guide: Guide, small_file: Path, tmp_path: Path, edit, expected: str
 ) -> None:
-    data = read_data(small_file)
-    data["title"] = "A changed title that must not be saved"
-    edit(data)
-    bad_file = write_data(tmp_path / "too-much.yaml", data)
-    before = database_state()
-    with pytest.raises(CommandError) as excinfo:
-        loadguide(bad_file)
+    message, bad_file = refused_load(small_file, tmp_path, edit, "too-much.yaml")
     where = r"(line \d+: )?"  # the line of the key named: test_import_errors checks it
     name = re.escape(display_name(bad_file))
-    assert re.fullmatch(rf"{name}: {where}{re.escape(expected)}", str(excinfo.value))
-    assert database_state() == before
+    assert re.fullmatch(rf"{name}: {where}{re.escape(expected)}", message)
 
 
 def test_the_seed_guide_and_the_benchmark_guide_fit_well_within_the_limits(
     seed_document: GuideDocument,
 ) -> None:
-    from tests.test_query_budget import generated_document
-
     for doc in (seed_document, generated_document()):
         data = doc.to_data()
         assert size_problem(data) is None
@@ -352,7 +344,7 @@ def test_a_guide_at_the_limits_renders_fast(client: Client) -> None:
     answers = {"q0": "c1"}
     second = next_question(doc, answers)
     assert second is not None
-    every = urlencode(complete_answers(doc))  # q0=c0: all 100 notes and gates apply
+    every = urlencode(first_choice_answers(doc))  # q0=c0: all 100 notes and gates apply
     pages = {
         "guide page": reverse("guide-detail", args=[doc.slug]),
         "question page (30 choices)": reverse("questionnaire-question", args=[doc.slug, "q0"]),

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,10 +31,19 @@ from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.results import permalink
 from decisionguide.results.models import RateLimitCounter, Result
-from tests.test_concurrency import query, scratch_database
-from tests.test_deploy_check import Reply, fetch, production_env, running_server, settings_under
-from tests.test_ops import production_subprocess_env, run_python
-from tests.test_security import complete_answers, result_form, stored_result_url, with_query
+from tests.answers import complete_answers, result_form, stored_result_url, with_query
+from tests.servers import (
+    Reply,
+    fetch,
+    manage,
+    production_env,
+    production_subprocess_env,
+    query,
+    run_python,
+    running_server,
+    scratch_database,
+    settings_under,
+)
 
 # DECISIONGUIDE_DB_TIMEOUT is 4 s; the bounds are generous, for a busy CI machine.
 CREATION_BOUND = 8.0
@@ -138,20 +145,9 @@ with connection.cursor() as cursor:
     assert "busy_timeout 4000" in request.stdout
     tuned = run_python(code, env | {"DECISIONGUIDE_DB_TIMEOUT": "2.5"})
     assert "busy_timeout 2500" in tuned.stdout
-    command = run_command(["shell", "-c", code.replace("import django\ndjango.setup()", "")], env)
+    command = manage(["shell", "-c", code.replace("import django\ndjango.setup()", "")], env)
     assert command.returncode == 0, command.stderr
     assert "busy_timeout 60000" in command.stdout
-
-
-def run_command(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_postgresql_connections_give_up_on_locks_and_dead_servers(tmp_path) -> None:

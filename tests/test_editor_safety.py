@@ -18,7 +18,15 @@ from decisionguide.content.rows import build_document
 from decisionguide.content.yaml_io import dump_guide_yaml
 from decisionguide.editor.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD
 from decisionguide.editor.publishing import record_edit
-from tests.admin_forms import Form, admin_form, change_url, inline_prefix, post, read_form
+from tests.admin_forms import (
+    Form,
+    admin_form,
+    change_url,
+    inline_prefix,
+    post,
+    read_form,
+    save_fields,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -143,15 +151,11 @@ def test_a_stale_restore_is_refused(
     superuser_client: Client, second_client: Client, small_guide: Guide
 ) -> None:
     outcome = small_guide.outcomes.first()
-    form = admin_form(superuser_client, outcome)
-    form["tagline"] = "Version two."
-    post(superuser_client, change_url(outcome), form)
+    save_fields(superuser_client, outcome, tagline="Version two.")
     history = reverse("admin:guides_guide_history", args=[small_guide.pk])
     restore = read_form(superuser_client, history, "revert-1")
     # Meanwhile another editor saves version 3.
-    form = admin_form(second_client, outcome)
-    form["tagline"] = "Version three."
-    post(second_client, change_url(outcome), form)
+    save_fields(second_client, outcome, tagline="Version three.")
 
     url = reverse("admin:guides_guide_revert", args=[small_guide.pk, 1])
     response = superuser_client.post(url, restore.data(), follow=True)
@@ -178,9 +182,7 @@ def test_a_one_field_edit_is_summarised_and_diffed_as_one_change(
     superuser_client: Client, small_guide: Guide
 ) -> None:
     outcome = small_guide.outcomes.exclude(failure_mode="").first()
-    form = admin_form(superuser_client, outcome)
-    form["tagline"] = outcome.tagline + " Edited."
-    post(superuser_client, change_url(outcome), form)
+    save_fields(superuser_client, outcome, tagline=outcome.tagline + " Edited.")
     small_guide.refresh_from_db()
     latest = small_guide.versions.get(version=small_guide.version)
     assert latest.note.endswith("Changed Tagline.")
@@ -247,9 +249,7 @@ def test_loading_again_skips_a_draft_edited_in_the_admin(
     superuser_client: Client, small_guide: Guide, small_file: Path, tmp_path: Path
 ) -> None:
     outcome = small_guide.outcomes.first()
-    form = admin_form(superuser_client, outcome)
-    form["tagline"] = "Edited in the admin."
-    post(superuser_client, change_url(outcome), form)
+    save_fields(superuser_client, outcome, tagline="Edited in the admin.")
     small_guide.refresh_from_db()
     edited = small_guide.version
 
@@ -283,9 +283,7 @@ def test_the_file_the_draft_was_exported_to_loads_quietly(
     superuser_client: Client, small_guide: Guide, tmp_path: Path
 ) -> None:
     outcome = small_guide.outcomes.first()
-    form = admin_form(superuser_client, outcome)
-    form["tagline"] = "Edited, then exported."
-    post(superuser_client, change_url(outcome), form)
+    save_fields(superuser_client, outcome, tagline="Edited, then exported.")
     path = tmp_path / "exported.yaml"
     path.write_text(dump_guide_yaml(Guide.objects.get(pk=small_guide.pk)))
     output = load(str(path), tmp_path=tmp_path)
@@ -303,9 +301,7 @@ def test_an_import_over_a_draft_changed_since_the_page_loaded_is_refused(
     page = read_form(superuser_client, url, "import-form")
     text = dump_guide_yaml(small_guide).replace(small_guide.title, "Title from the file", 1)
     outcome = small_guide.outcomes.first()
-    form = admin_form(second_client, outcome)
-    form["tagline"] = "Saved while the import page was open."
-    post(second_client, change_url(outcome), form)
+    save_fields(second_client, outcome, tagline="Saved while the import page was open.")
     small_guide.refresh_from_db()
     before = (small_guide.version, dump_guide_yaml(small_guide))
 

@@ -24,8 +24,8 @@ from django.test import Client
 from django.urls import include, path, reverse
 
 from decisionguide.errors import ClientErrorFilter, Throttle
-from tests.test_ops import production_subprocess_env, run_python
-from tests.test_security import assert_security_headers
+from tests.security_headers import assert_security_headers
+from tests.servers import production_subprocess_env, run_python
 
 pytestmark = pytest.mark.django_db
 

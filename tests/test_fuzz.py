@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from decisionguide import urls
 from decisionguide.content.models import Guide
-from tests.test_security import stored_result_url
+from tests.answers import stored_result_url
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,8 @@ import pytest
 import yaml
 from django.conf import settings
 
-from tests.test_deploy_check import (
+from tests.answers import complete_answers
+from tests.servers import (
     Reply,
     Server,
     fetch,
@@ -32,7 +33,6 @@ from tests.test_deploy_check import (
     running_server,
     stop_server,
 )
-from tests.test_security import complete_answers
 
 BASE_DIR = Path(settings.BASE_DIR)
 HOST = "guide.example.com"

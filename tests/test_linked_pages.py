@@ -23,7 +23,7 @@ from decisionguide.content.models import Guide, GuideVersion, LinkedPage
 from decisionguide.content.pagecache import GuidePage
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.parsing import parse_document
-from tests.test_security import routed_answers, with_query
+from tests.answers import routed_answers, with_query
 
 pytestmark = pytest.mark.django_db
 

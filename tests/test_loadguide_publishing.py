@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from decisionguide.content.models import Guide
-from tests.test_loadguide import read_data, write_data
+from tests.builders import contradicting_guide
+from tests.guide_files import read_data, write_data, write_guide
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +86,6 @@ def test_force_publish_publishes_anyway_with_a_loud_warning(
 
 def test_a_result_that_argues_against_itself_stops_publishing(tmp_path: Path) -> None:
     # The coherence check is part of the report's verdict, so loadguide follows it too.
-    from tests.test_coherence import contradicting_guide, write_guide
-
     out, _ = loadguide(write_guide(tmp_path, contradicting_guide()))
     assert "argues against their recommendation" in out
     assert "note hybrid-alone beside hybrid" in out

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.test import Client
 from django.urls import include, path, reverse
+
+from tests.servers import production_subprocess_env, run_python
 
 BASE_DIR = Path(settings.BASE_DIR)
 BOOM = "deliberate failure for the error page test"
@@ -174,35 +174,6 @@ def test_500_page(client):
 
 # ---------------------------------------------------------------------------
 # Logging: errors with their traceback on stdout, in production settings
-
-
-def production_subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A clean environment: no variable of the test settings leaks into the child."""
-    prefixes = ("DJANGO_", "DECISIONGUIDE_", "WHITENOISE_", "GUNICORN_")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(prefixes) and key not in {"DATABASE_URL", "REDIS_URL"}
-    }
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "decisionguide.settings",
-        "DJANGO_SECRET_KEY": "x" * 20 + os.urandom(24).hex(),
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-    }
-    return env | extra
-
-
-def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_a_server_error_is_logged_with_its_traceback_on_stdout(tmp_path):

@@ -16,7 +16,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from html import unescape
-from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -25,9 +24,9 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.decision.document import GuideDocument
+from tests.answers import BUSY_BOTH, IN_GUIDE, result_form, week
 
 CRM, PM, HYBRID = "crm-first", "pm-first", "hybrid"
-IN_GUIDE = {"open_problem": "system-center"}
 
 
 @dataclass(frozen=True)
@@ -49,38 +48,6 @@ def persona(name: str, outcome: str | None = None, **kw) -> Persona:
         kw[key] = frozenset(kw.get(key, ()))
     return Persona(name, answers, outcome, **kw)
 
-
-def week(**answers: str) -> dict[str, str]:
-    """A complete, ordinary week; each persona overrides what the article talks about."""
-    return {
-        "revenue_loss": "after-kickoff",
-        "lead_volume": "medium",
-        "sales_cycle": "weeks",
-        "delivery_shape": "repeatable",
-        "status_checks": "delivery",
-        "active_clients": "3-8",
-        "team": "solo",
-        "handoff_rule": "vague",
-        "admin_tolerance": "avoid-duplication",
-        "billing_strictness": "standard",
-        "current_tools": "pm-only",
-        **answers,
-    }
-
-
-# Both halves busy, a written rule, help, and patience for the upkeep.
-BUSY_BOTH = week(
-    revenue_loss="both",
-    lead_volume="high",
-    sales_cycle="long",
-    delivery_shape="multi-project",
-    status_checks="both",
-    active_clients="9-plus",
-    team="with-assistant",
-    handoff_rule="written",
-    admin_tolerance="accept-overhead",
-    current_tools="crm-only",
-)
 
 PERSONAS = [
     # Practical scenarios, A: "solo consultant with 3-8 active clients";
@@ -350,27 +317,6 @@ def test_persona_through_recommend(seed_guide, doc: GuideDocument, p: Persona) -
     check_decision(doc, p, json.loads(out.getvalue()))
 
 
-class FormReader(HTMLParser):
-    """The check page's result form: its action and hidden fields."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: list[tuple[str, str]] = []
-        self._in_form = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "form" and values.get("method") == "post":
-            self.action, self._in_form = values.get("action") or "", True
-        elif tag == "input" and self._in_form and values.get("type") == "hidden":
-            self.fields.append((values.get("name") or "", values.get("value") or ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._in_form = False
-
-
 def walk_in_browser_order(client: Client, doc: GuideDocument, answers: dict[str, str]) -> str:
     """Answer each question the site asks, as a visitor would; the URL it ends on."""
     url = reverse("questionnaire-start", args=[doc.slug])
@@ -402,8 +348,7 @@ def test_persona_through_the_web(seed_guide, doc: GuideDocument, p: Persona) -> 
         assert doc.linked_page(p.route).title in page
         return
     assert urlsplit(end).path == reverse("questionnaire-check", args=[doc.slug])
-    form = FormReader()
-    form.feed(client.get(end).content.decode())
+    form = result_form(client.get(end).content.decode())
     response = client.post(form.action, dict(form.fields))
     assert response.status_code == 303, p.name
     permalink = response["Location"]

@@ -15,80 +15,10 @@ from django.urls import reverse
 from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.decision.engine import clean_answers, next_question
-from decisionguide.decision.parsing import parse_document
+from tests.answers import first_choice_answers
+from tests.builders import generated_document
 
 QUERY_BUDGET = 2
-OUTCOMES = ("alpha", "beta", "gamma")
-
-
-def generated_document(questions: int = 200, choices_per_question: int = 5) -> GuideDocument:
-    """A large guide: every question shown, every choice weighted, a few conditions."""
-    question_data = []
-    for q in range(questions):
-        choices = []
-        for c in range(choices_per_question):
-            choices.append(
-                {
-                    "slug": f"c{c}",
-                    "label": f"Choice {c} of question {q}",
-                    "points": {OUTCOMES[(q + c) % 3]: 1 + c % 2},
-                }
-            )
-        question = {
-            "slug": f"q{q}",
-            "prompt": f"Question number {q}?",
-            "short": f"Question {q}",
-            "choices": choices,
-        }
-        if q and q % 50 == 0:
-            # Some conditional questions, shown for most answers to the one before.
-            question["show_if"] = {"all": [{"question": f"q{q - 1}", "in": ["c0", "c1", "c2"]}]}
-        question_data.append(question)
-    return parse_document(
-        {
-            "slug": "generated",
-            "title": "A generated guide",
-            "summary": "Two hundred questions to keep the query budget honest.",
-            "default_outcome": "alpha",
-            "intro": "Generated.",
-            "right_page": "Always.",
-            "wrong_page": "Never.",
-            "shortcut": "None.",
-            "outcomes": [
-                {
-                    "slug": slug,
-                    "name": slug.title(),
-                    "tagline": f"The {slug} way.",
-                    "best_for": ["Tests"],
-                    "strengths": "Fast.",
-                    "tradeoffs": "None.",
-                    "failure_mode": "Slow pages.",
-                    "good_fit": "Benchmarks.",
-                    "choose_if": "You like numbers.",
-                }
-                for slug in OUTCOMES
-            ],
-            "criteria": [
-                {
-                    "slug": f"k{k}",
-                    "name": f"Criterion {k}",
-                    "ratings": {o: {"label": "Medium", "level": 2} for o in OUTCOMES},
-                }
-                for k in range(10)
-            ],
-            "failure_checks": ["Pages got slow."],
-            "questions": question_data,
-        }
-    )
-
-
-def complete_answers(doc: GuideDocument) -> dict[str, str]:
-    answers: dict[str, str] = {}
-    while (question := next_question(doc, answers)) is not None:
-        answers[question.slug] = question.choices[0].slug
-        answers = clean_answers(doc, answers)
-    return answers
 
 
 @pytest.fixture
@@ -98,7 +28,7 @@ def generated_guide(db: None) -> Guide:
 
 
 def public_pages(doc: GuideDocument) -> dict[str, str]:
-    answers = complete_answers(doc)
+    answers = first_choice_answers(doc)
     first_two = dict(list(answers.items())[:2])
     third = list(answers)[2]
     return {

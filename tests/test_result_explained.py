@@ -18,8 +18,8 @@ from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
 from decisionguide.results.models import Result
 from decisionguide.results.presenter import FIRST_CHANGES
-from tests.test_personas import BUSY_BOTH, IN_GUIDE, week
-from tests.test_results import create, json_url, markdown_url
+from tests.answers import BUSY_BOTH, IN_GUIDE, week
+from tests.stored_results import create, json_url, markdown_url
 
 pytestmark = pytest.mark.django_db
 

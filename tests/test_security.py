@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from html.parser import HTMLParser
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -19,85 +19,13 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content.models import Guide
-from decisionguide.decision.document import Choice, GuideDocument, Question
-from decisionguide.decision.engine import clean_answers, next_question
+from tests.answers import HTMX, complete_answers, routed_answers, stored_result_url, with_query
+from tests.security_headers import assert_security_headers
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
 # ---------------------------------------------------------------------------
 # Answers and URLs for each kind of page, worked out from the loaded guide
-
-
-def staying_choice(question: Question) -> Choice:
-    """A choice that keeps the visitor in the guide."""
-    return next(choice for choice in question.choices if choice.route is None)
-
-
-def complete_answers(doc: GuideDocument) -> dict[str, str]:
-    answers: dict[str, str] = {}
-    while (question := next_question(doc, answers)) is not None:
-        answers = clean_answers(doc, {**answers, question.slug: staying_choice(question).slug})
-    return answers
-
-
-def routed_answers(doc: GuideDocument) -> dict[str, str]:
-    """Answers that end on the route page: the first routing choice, reached honestly."""
-    answers: dict[str, str] = {}
-    while (question := next_question(doc, answers)) is not None:
-        routing = [choice for choice in question.choices if choice.route is not None]
-        choice = routing[0] if routing else staying_choice(question)
-        answers = clean_answers(doc, {**answers, question.slug: choice.slug})
-        if routing:
-            return answers
-    raise AssertionError("the guide has no routing choice")
-
-
-def with_query(url: str, answers: dict[str, str]) -> str:
-    return f"{url}?{urlencode(answers)}"
-
-
-class FormReader(HTMLParser):
-    """The check page's result form: its action and its fields."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: list[tuple[str, str]] = []
-        self._in_form = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form" and "result-form" in values.get("class", "").split():
-            self._in_form = True
-            self.action = values.get("action", "")
-        elif tag == "input" and self._in_form and values.get("name"):
-            self.fields.append((values["name"], values.get("value", "")))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._in_form = False
-
-
-def result_form(html: str) -> FormReader:
-    reader = FormReader()
-    reader.feed(html)
-    assert reader.action, "the check page has no result form"
-    return reader
-
-
-def stored_result_url(client: Client, guide: Guide) -> str:
-    """Create a result the way a visitor does (the check page's form) and return its URL."""
-    doc = guide.published_document()
-    check = client.get(
-        with_query(reverse("questionnaire-check", args=[doc.slug]), complete_answers(doc))
-    )
-    form = result_form(check.content.decode())
-    response = client.post(form.action, dict(form.fields), secure=True)
-    assert response.status_code == 303, response.content[:500]
-    return response["Location"]
 
 
 def page_requests(guide: Guide) -> dict[str, Callable[[Client], object]]:
@@ -148,37 +76,6 @@ PAGE_KINDS = [
 
 # ---------------------------------------------------------------------------
 # What every page must carry
-
-
-def csp_directives(header: str) -> dict[str, list[str]]:
-    return {parts[0]: parts[1:] for part in header.split(";") if (parts := part.split())}
-
-
-def assert_security_headers(response) -> None:
-    header = response["Content-Security-Policy"]
-    policy = csp_directives(header)
-    assert "unsafe-inline" not in header
-    assert "unsafe-eval" not in header
-    assert policy["default-src"] == ["'self'"]
-    assert policy["script-src"] == ["'self'"]
-    assert policy["style-src"] == ["'self'"]
-    assert policy["frame-ancestors"] == ["'none'"]
-    assert policy["object-src"] == ["'none'"]
-    assert policy["base-uri"] == ["'none'"]
-    assert policy["form-action"] == ["'self'"]
-    assert response["X-Frame-Options"] == "DENY"
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Referrer-Policy"] == "same-origin"
-    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
-    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
-    hsts = response["Strict-Transport-Security"]
-    assert settings.SECURE_HSTS_SECONDS >= 31536000
-    assert f"max-age={settings.SECURE_HSTS_SECONDS}" in hsts
-    assert "includeSubDomains" in hsts
-    assert "Permissions-Policy" in response
-    # Nothing names the software behind the site.
-    assert "Server" not in response
-    assert "X-Powered-By" not in response
 
 
 class InlineCodeFinder(HTMLParser):

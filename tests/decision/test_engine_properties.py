@@ -11,50 +11,19 @@ import random
 from collections.abc import Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from decisionguide.decision.document import Choice, GuideDocument, Question
-from decisionguide.decision.engine import (
-    check_answers,
-    clean_answers,
-    evaluate,
-    next_question,
-)
+from decisionguide.decision.document import Choice, GuideDocument
+from decisionguide.decision.engine import check_answers, clean_answers, evaluate
 from decisionguide.decision.parsing import parse_document
 from decisionguide.decision.verdict import Decision, clarity_for
+from tests.answers import PROPERTY_SETTINGS, random_complete_answers, walk_answers
 
 # The seed guide's rule: a hybrid is only recommended with a written handoff rule.
 HANDOFF_QUESTION = "handoff_rule"
 HANDOFF_WRITTEN = "written"
 HYBRID = "hybrid"
-
-SETTINGS = settings(
-    deadline=None,
-    max_examples=200,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-
-
-def walk(doc: GuideDocument, pick: Callable[[Question], Choice]) -> dict[str, str]:
-    answers: dict[str, str] = {}
-    while (question := next_question(doc, answers)) is not None:
-        answers[question.slug] = pick(question).slug
-    return answers
-
-
-@st.composite
-def complete_answers(draw: st.DrawFn, doc: GuideDocument) -> dict[str, str]:
-    def pick(question: Question) -> Choice:
-        # Routing choices end the walk at once; take them one time in ten so
-        # most examples reach a recommendation.
-        staying = [c for c in question.choices if c.route is None]
-        routing = [c for c in question.choices if c.route is not None]
-        if routing and (not staying or draw(st.integers(0, 9)) == 0):
-            return draw(st.sampled_from(routing))
-        return draw(st.sampled_from(staying))
-
-    return walk(doc, pick)
 
 
 def result(decision: Decision) -> tuple[str | None, str | None]:
@@ -70,10 +39,10 @@ def doc(seed_document: GuideDocument) -> GuideDocument:
 # Over random complete answer sets
 
 
-@SETTINGS
+@PROPERTY_SETTINGS
 @given(data=st.data())
 def test_decision_properties(doc: GuideDocument, data: st.DataObject) -> None:
-    answers = data.draw(complete_answers(doc))
+    answers = data.draw(random_complete_answers(doc))
     decision = evaluate(doc, answers)
 
     # These are exactly the answers the questionnaire would accept.
@@ -120,10 +89,10 @@ def test_decision_properties(doc: GuideDocument, data: st.DataObject) -> None:
     assert evaluate(parse_document(doc.to_data()), answers) == decision
 
 
-@SETTINGS
+@PROPERTY_SETTINGS
 @given(data=st.data())
 def test_every_flip_flips_and_none_is_missed(doc: GuideDocument, data: st.DataObject) -> None:
-    answers = data.draw(complete_answers(doc))
+    answers = data.draw(random_complete_answers(doc))
     decision = evaluate(doc, answers)
     flips = {(f.question, f.choice): (f.outcome, f.route) for f in decision.flips}
     for question_slug, chosen in answers.items():
@@ -153,7 +122,7 @@ def find_witness(doc: GuideDocument, wanted: Callable[[Decision], bool]) -> dict
     """A complete answer set whose decision is `wanted`: greedy first, then random walks."""
     rng = random.Random(0)
     for _ in range(3000):
-        answers = walk(doc, lambda question: rng.choice(question.choices))
+        answers = walk_answers(doc, lambda question: rng.choice(question.choices))
         if wanted(evaluate(doc, answers)):
             return answers
     return None
@@ -166,7 +135,7 @@ def greedy(doc: GuideDocument, outcome: str) -> dict[str, str]:
         others = max((p for o, p in choice.points.items() if o != outcome), default=0)
         return (choice.points.get(outcome, 0) - others, choice.route is None)
 
-    return walk(doc, lambda question: max(question.choices, key=lead))
+    return walk_answers(doc, lambda question: max(question.choices, key=lead))
 
 
 def test_every_outcome_is_reachable(doc: GuideDocument) -> None:

@@ -11,9 +11,9 @@ from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
 from decisionguide.questionnaire.state import State, check_url
 from decisionguide.results.presenter import FIRST_CHANGES
+from tests.answers import BUSY_BOTH, IN_GUIDE
 from tests.e2e.conftest import PHONE, new_page
 from tests.e2e.journeys import result_url
-from tests.test_personas import BUSY_BOTH, IN_GUIDE
 
 pytestmark = pytest.mark.e2e
 
