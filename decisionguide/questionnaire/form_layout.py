@@ -124,7 +124,25 @@ class Radios(LayoutObject):
         )
 
 
-class HiddenInputs:
+class TemplateElement:
+    """A layout element that is one template of the pack, filled from `template_context()`."""
+
+    template = ""
+
+    def template_context(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def render(
+        self,
+        form: forms.BaseForm,
+        context: Context,
+        template_pack: Any = TEMPLATE_PACK,
+        **kwargs: Any,
+    ) -> SafeString:
+        return render_to_string(self.template % template_pack, self.template_context())
+
+
+class HiddenInputs(TemplateElement):
     """`<input type="hidden">` for each (name, value) pair, values escaped as text."""
 
     template = "%s/layout/hidden_inputs.html"
@@ -132,17 +150,11 @@ class HiddenInputs:
     def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
         self.pairs = list(pairs)
 
-    def render(
-        self,
-        form: forms.BaseForm,
-        context: Context,
-        template_pack: Any = TEMPLATE_PACK,
-        **kwargs: Any,
-    ) -> SafeString:
-        return render_to_string(self.template % template_pack, {"pairs": self.pairs})
+    def template_context(self) -> dict[str, Any]:
+        return {"pairs": self.pairs}
 
 
-class SubmitButton:
+class SubmitButton(TemplateElement):
     """The form's `<button type="submit">`, with no name: it adds nothing to the query string."""
 
     template = "%s/layout/submit.html"
@@ -150,11 +162,5 @@ class SubmitButton:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def render(
-        self,
-        form: forms.BaseForm,
-        context: Context,
-        template_pack: Any = TEMPLATE_PACK,
-        **kwargs: Any,
-    ) -> SafeString:
-        return render_to_string(self.template % template_pack, {"text": self.text})
+    def template_context(self) -> dict[str, Any]:
+        return {"text": self.text}
