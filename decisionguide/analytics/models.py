@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 
 from decisionguide.content.models import Guide
+from decisionguide.content.models.fields import parent_link
 
 
 class AnswerCounter(models.Model):
@@ -25,12 +26,7 @@ class AnswerCounter(models.Model):
         ROUTED = "routed", "Sent to another page"
         RESULT = "result", "Recommendation shown"
 
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="answer_counters",
-        help_text="The guide whose questionnaire was used.",
-    )
+    guide = parent_link(Guide, "answer_counters", "The guide whose questionnaire was used.")
     version = models.PositiveIntegerField(help_text="The published version visitors answered.")
     question = models.CharField(
         max_length=64, help_text="The question's slug (empty for a recommendation)."

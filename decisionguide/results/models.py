@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from decisionguide.content.models.fields import parent_link
 from decisionguide.content.pagecache import PageQuery
 from decisionguide.results.ids import RESULT_ID_LENGTH, new_result_id
 
@@ -46,11 +47,11 @@ class Result(models.Model):
     id = models.CharField(
         primary_key=True, max_length=RESULT_ID_LENGTH, default=new_result_id, editable=False
     )
-    guide_version = models.ForeignKey(
+    guide_version = parent_link(
         "guides.GuideVersion",
+        "results",
+        "The frozen guide content this result was computed with.",
         on_delete=models.PROTECT,
-        related_name="results",
-        help_text="The frozen guide content this result was computed with.",
     )
     answers = models.JSONField(help_text="Question slug to choice slug.")
     free_texts = models.JSONField(

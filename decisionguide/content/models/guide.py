@@ -20,14 +20,13 @@ from collections import OrderedDict
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
-from decisionguide.content.models.fields import slug_field
-from decisionguide.decision.document import TEXT_MAX_LENGTH, GuideDocument
+from decisionguide.content.models.fields import parent_link, recorded_by, slug_field, text_field
+from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
 
 
@@ -101,37 +100,23 @@ class Guide(models.Model):
         max_length=320,
         help_text="One or two sentences shown in the guide list and to search engines.",
     )
-    intro = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The opening text of the guide page."
+    intro = text_field("Markdown. The opening text of the guide page.")
+    right_page = text_field(
+        "Markdown. Tells visitors who this guide is for, so they know they are in the right place."
     )
-    right_page = models.TextField(
-        max_length=TEXT_MAX_LENGTH,
-        help_text="Markdown. Tells visitors who this guide is for, so they know they are in "
-        "the right place.",
+    wrong_page = text_field(
+        "Markdown. Tells visitors whose problem is different where to go instead."
     )
-    wrong_page = models.TextField(
-        max_length=TEXT_MAX_LENGTH,
-        help_text="Markdown. Tells visitors whose problem is different where to go instead.",
+    start_elsewhere = text_field(
+        "Markdown. Optional pointers for visitors who should start elsewhere.", blank=True
     )
-    start_elsewhere = models.TextField(
-        max_length=TEXT_MAX_LENGTH,
-        blank=True,
-        help_text="Markdown. Optional pointers for visitors who should start elsewhere.",
+    shortcut = text_field(
+        "Markdown. The short answer for visitors who don't want the questionnaire."
     )
-    shortcut = models.TextField(
-        max_length=TEXT_MAX_LENGTH,
-        help_text="Markdown. The short answer for visitors who don't want the questionnaire.",
+    decision_criteria = text_field(
+        "Markdown. Introduces the comparison table of criteria.", blank=True
     )
-    decision_criteria = models.TextField(
-        max_length=TEXT_MAX_LENGTH,
-        blank=True,
-        help_text="Markdown. Introduces the comparison table of criteria.",
-    )
-    snapshot = models.TextField(
-        max_length=TEXT_MAX_LENGTH,
-        blank=True,
-        help_text="Markdown. A quick overview shown next to the outcomes.",
-    )
+    snapshot = text_field("Markdown. A quick overview shown next to the outcomes.", blank=True)
     default_outcome = models.ForeignKey(
         "Outcome",
         null=True,
@@ -259,23 +244,11 @@ class Guide(models.Model):
 class GuideVersion(models.Model):
     """One version of a guide, frozen: results point here, so it never changes."""
 
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="versions",
-        help_text="The guide this is a version of.",
-    )
+    guide = parent_link(Guide, "versions", "The guide this is a version of.")
     version = models.PositiveIntegerField(help_text="The guide's version number it froze.")
     document = models.JSONField(help_text="The whole guide document (GuideDocument.to_data()).")
     created = models.DateTimeField(auto_now_add=True, help_text="When the change was saved.")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Who saved the change (empty: a content file or a script).",
-    )
+    created_by = recorded_by("Who saved the change (empty: a content file or a script).")
     note = models.CharField(
         max_length=300, blank=True, help_text="What the change was, in a few words."
     )

@@ -7,9 +7,9 @@ analytics and the history keep their numbers.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
+from decisionguide.content.models.fields import parent_link, recorded_by
 from decisionguide.content.models.guide import Guide, GuideVersion
 
 
@@ -18,28 +18,15 @@ class PublishEvent(models.Model):
         PUBLISH = "publish", "Published"
         UNPUBLISH = "unpublish", "Unpublished"
 
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="publish_events",
-        help_text="The guide whose listing changed.",
-    )
-    version = models.ForeignKey(
+    guide = parent_link(Guide, "publish_events", "The guide whose listing changed.")
+    version = parent_link(
         GuideVersion,
-        on_delete=models.CASCADE,
-        related_name="publish_events",
-        help_text="The version that went live, or was live until the guide was taken off.",
+        "publish_events",
+        "The version that went live, or was live until the guide was taken off.",
     )
     action = models.CharField(max_length=10, choices=Action.choices, help_text="What happened.")
     created = models.DateTimeField(auto_now_add=True, help_text="When it happened.")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Who did it (empty: a content file or a script).",
-    )
+    created_by = recorded_by("Who did it (empty: a content file or a script).")
     note = models.CharField(max_length=300, blank=True, help_text="Why, in a few words (optional).")
 
     class Meta:

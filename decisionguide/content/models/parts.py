@@ -8,11 +8,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from decisionguide.content.models.fields import order_field, slug_field, unique_per
-from decisionguide.content.models.guide import Guide
+from decisionguide.content.models.fields import (
+    guide_link,
+    order_field,
+    parent_link,
+    slug_field,
+    text_field,
+    unique_per,
+)
 from decisionguide.decision.document import (
     LINKED_PAGE_URL_PATTERN,
-    TEXT_MAX_LENGTH,
     URL_MAX_LENGTH,
 )
 
@@ -25,12 +30,7 @@ if TYPE_CHECKING:
 
 
 class Outcome(models.Model):
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="outcomes",
-        help_text="The guide this belongs to (fixed once created).",
-    )
+    guide = guide_link("outcomes")
     slug = slug_field("Identifies the outcome in answers, results and content files.")
     name = models.CharField(max_length=300, help_text="The name visitors see as a recommendation.")
     tagline = models.CharField(max_length=300, help_text="One line under the name.")
@@ -38,21 +38,11 @@ class Outcome(models.Model):
         max_length=4, blank=True, help_text="A short mark (e.g. an emoji) shown beside the name."
     )
     best_for = models.TextField(help_text="One item per line: the list of who this suits best.")
-    strengths = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. What this outcome does well."
-    )
-    tradeoffs = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. What visitors give up by choosing it."
-    )
-    failure_mode = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. How this set-up usually goes wrong."
-    )
-    good_fit = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. Signs that the visitor fits this outcome."
-    )
-    choose_if = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The short rule for picking this outcome."
-    )
+    strengths = text_field("Markdown. What this outcome does well.")
+    tradeoffs = text_field("Markdown. What visitors give up by choosing it.")
+    failure_mode = text_field("Markdown. How this set-up usually goes wrong.")
+    good_fit = text_field("Markdown. Signs that the visitor fits this outcome.")
+    choose_if = text_field("Markdown. The short rule for picking this outcome.")
     next_pages = models.ManyToManyField(
         "LinkedPage",
         through="OutcomeNextPage",
@@ -74,27 +64,18 @@ class Outcome(models.Model):
 
 
 class LinkedPage(models.Model):
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="linked_pages",
-        help_text="The guide this belongs to (fixed once created).",
-    )
+    guide = guide_link("linked_pages")
     slug = slug_field("Used in Markdown links written [words](page:slug) and in routes.")
     title = models.CharField(max_length=300, help_text="The link text and page heading.")
-    summary = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. What visitors find on that page."
+    summary = text_field("Markdown. What visitors find on that page.")
+    when = text_field(
+        "Markdown. When a visitor should go there: shown in the guide's list of "
+        "pages and on the page a routing answer leads to."
     )
-    when = models.TextField(
-        max_length=TEXT_MAX_LENGTH,
-        help_text="Markdown. When a visitor should go there: shown in the guide's list of "
-        "pages and on the page a routing answer leads to.",
-    )
-    body = models.TextField(
-        blank=True,
-        max_length=TEXT_MAX_LENGTH,
-        help_text="Markdown. The page's own text on this site (what it settles, what to have "
+    body = text_field(
+        "Markdown. The page's own text on this site (what it settles, what to have "
         "clear before going there). Not used when the page has a URL.",
+        blank=True,
     )
     url = models.CharField(
         max_length=URL_MAX_LENGTH,
@@ -120,17 +101,15 @@ class LinkedPage(models.Model):
 
 
 class OutcomeNextPage(models.Model):
-    outcome = models.ForeignKey(
+    outcome = parent_link(
         Outcome,
-        on_delete=models.CASCADE,
-        related_name="next_page_links",
-        help_text="The recommendation the page is suggested after.",
+        "next_page_links",
+        "The recommendation the page is suggested after.",
     )
-    page = models.ForeignKey(
+    page = parent_link(
         LinkedPage,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text="The page suggested to visitors who get this recommendation.",
+        "+",
+        "The page suggested to visitors who get this recommendation.",
     )
     order = order_field()
 
@@ -143,17 +122,10 @@ class OutcomeNextPage(models.Model):
 
 
 class Criterion(models.Model):
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="criteria",
-        help_text="The guide this belongs to (fixed once created).",
-    )
+    guide = guide_link("criteria")
     slug = slug_field("Identifies the criterion in content files.")
     name = models.CharField(max_length=300, help_text="A row heading of the comparison table.")
-    description = models.TextField(
-        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Explains the row under its heading."
-    )
+    description = text_field("Explains the row under its heading.", blank=True)
     order = order_field()
 
     class Meta:
@@ -166,18 +138,8 @@ class Criterion(models.Model):
 
 
 class Rating(models.Model):
-    criterion = models.ForeignKey(
-        Criterion,
-        on_delete=models.CASCADE,
-        related_name="ratings",
-        help_text="The table row.",
-    )
-    outcome = models.ForeignKey(
-        Outcome,
-        on_delete=models.CASCADE,
-        related_name="ratings",
-        help_text="The table column.",
-    )
+    criterion = parent_link(Criterion, "ratings", "The table row.")
+    outcome = parent_link(Outcome, "ratings", "The table column.")
     label = models.CharField(max_length=300, help_text="The table cell text.")
     level = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(0), MaxValueValidator(3)],
@@ -200,29 +162,18 @@ class Rating(models.Model):
 
 
 class Scenario(models.Model):
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="scenarios",
-        help_text="The guide this belongs to (fixed once created).",
-    )
+    guide = guide_link("scenarios")
     slug = slug_field("Identifies the example in content files and results.")
     title = models.CharField(max_length=300, help_text="The example's heading.")
-    description = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The situation the example describes."
-    )
-    outcome = models.ForeignKey(
+    description = text_field("Markdown. The situation the example describes.")
+    outcome = parent_link(
         Outcome,
+        "scenarios",
+        "The outcome this example ends up with.",
         on_delete=models.RESTRICT,
-        related_name="scenarios",
-        help_text="The outcome this example ends up with.",
     )
-    handoff_example = models.TextField(
-        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Markdown. A handoff in practice."
-    )
-    handoff_rule = models.TextField(
-        max_length=TEXT_MAX_LENGTH, blank=True, help_text="The one-line rule the example follows."
-    )
+    handoff_example = text_field("Markdown. A handoff in practice.", blank=True)
+    handoff_rule = text_field("The one-line rule the example follows.", blank=True)
     order = order_field()
 
     class Meta:
@@ -245,18 +196,11 @@ class GuideItem(models.Model):
         MISSTEP = "misstep", "Misstep"
         FAILURE_CHECK = "failure_check", "Failure check"
 
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="items",
-        help_text="The guide this belongs to (fixed once created).",
-    )
+    guide = guide_link("items")
     kind = models.CharField(
         max_length=20, choices=Kind.choices, help_text="Which list on the guide page it is in."
     )
-    text = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The item as visitors read it."
-    )
+    text = text_field("Markdown. The item as visitors read it.")
     order = order_field()
 
     class Meta:

@@ -7,30 +7,28 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from decisionguide.content.models.fields import order_field, slug_field, unique_per
-from decisionguide.content.models.guide import Guide
+from decisionguide.content.models.fields import (
+    guide_link,
+    order_field,
+    parent_link,
+    slug_field,
+    text_field,
+    unique_per,
+)
 from decisionguide.content.models.parts import LinkedPage, Outcome, Scenario
-from decisionguide.decision.document import TEXT_MAX_LENGTH
 
 # ---------------------------------------------------------------------------
 # Questions, choices, points
 
 
 class Question(models.Model):
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="questions",
-        help_text="The guide this belongs to (fixed once created).",
-    )
+    guide = guide_link("questions")
     slug = slug_field("Names the answer in result links; changing it breaks shared answers.")
     prompt = models.CharField(max_length=300, help_text="The question, as the page heading.")
     short = models.CharField(
         max_length=300, help_text="A few words naming the question in summaries and results."
     )
-    hint = models.TextField(
-        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Help text shown under the question."
-    )
+    hint = text_field("Help text shown under the question.", blank=True)
     free_text_choice = models.ForeignKey(
         "Choice",
         null=True,
@@ -42,9 +40,7 @@ class Question(models.Model):
     free_text_label = models.CharField(
         max_length=300, blank=True, help_text="The text box's label."
     )
-    free_text_hint = models.TextField(
-        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Help text under the text box."
-    )
+    free_text_hint = text_field("Help text under the text box.", blank=True)
     free_text_max_length = models.PositiveSmallIntegerField(
         default=280,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
@@ -76,22 +72,15 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(
+    question = parent_link(
         Question,
-        on_delete=models.CASCADE,
-        related_name="choices",
-        help_text="The question this answer belongs to (fixed once created).",
+        "choices",
+        "The question this answer belongs to (fixed once created).",
     )
     slug = slug_field("Names the answer in result links; changing it breaks shared answers.")
     label = models.CharField(max_length=300, help_text="The radio button text.")
-    hint = models.TextField(
-        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Help text under the radio button."
-    )
-    reason = models.TextField(
-        max_length=TEXT_MAX_LENGTH,
-        blank=True,
-        help_text="How this answer reads in 'why this recommendation'.",
-    )
+    hint = text_field("Help text under the radio button.", blank=True)
+    reason = text_field("How this answer reads in 'why this recommendation'.", blank=True)
     route = models.ForeignKey(
         LinkedPage,
         null=True,
@@ -120,18 +109,8 @@ class Choice(models.Model):
 
 
 class ChoicePoints(models.Model):
-    choice = models.ForeignKey(
-        Choice,
-        on_delete=models.CASCADE,
-        related_name="points",
-        help_text="The answer that gives the points.",
-    )
-    outcome = models.ForeignKey(
-        Outcome,
-        on_delete=models.CASCADE,
-        related_name="choice_points",
-        help_text="The outcome whose score gets the points.",
-    )
+    choice = parent_link(Choice, "points", "The answer that gives the points.")
+    outcome = parent_link(Outcome, "choice_points", "The outcome whose score gets the points.")
     points = models.IntegerField(
         help_text="Added to the outcome's score when this choice is picked (may be negative)."
     )
@@ -149,24 +128,9 @@ class ChoicePoints(models.Model):
 class ScenarioAnswer(models.Model):
     """One answer of a scenario's profile: visitors who answer like this resemble it."""
 
-    scenario = models.ForeignKey(
-        Scenario,
-        on_delete=models.CASCADE,
-        related_name="answers",
-        help_text="The example this answer profile belongs to.",
-    )
-    question = models.ForeignKey(
-        Question,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text="A question the example visitor answers.",
-    )
-    choice = models.ForeignKey(
-        Choice,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text="The answer they give (one of that question's).",
-    )
+    scenario = parent_link(Scenario, "answers", "The example this answer profile belongs to.")
+    question = parent_link(Question, "+", "A question the example visitor answers.")
+    choice = parent_link(Choice, "+", "The answer they give (one of that question's).")
     order = order_field()
 
     class Meta:

@@ -8,11 +8,16 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from decisionguide.content.models.fields import order_field, slug_field, unique_per
-from decisionguide.content.models.guide import Guide
+from decisionguide.content.models.fields import (
+    guide_link,
+    order_field,
+    parent_link,
+    slug_field,
+    text_field,
+    unique_per,
+)
 from decisionguide.content.models.parts import Outcome
 from decisionguide.content.models.questions import Choice, Question
-from decisionguide.decision.document import TEXT_MAX_LENGTH
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -25,21 +30,13 @@ if TYPE_CHECKING:
 class Gate(models.Model):
     """Rules out `outcome` unless the gate's condition holds."""
 
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="gates",
-        help_text="The guide this belongs to (fixed once created).",
-    )
-    outcome = models.ForeignKey(
+    guide = guide_link("gates")
+    outcome = parent_link(
         Outcome,
-        on_delete=models.CASCADE,
-        related_name="gates",
-        help_text="Never recommended unless the conditions below hold. Not the default outcome.",
+        "gates",
+        "Never recommended unless the conditions below hold. Not the default outcome.",
     )
-    reason = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. Tells the visitor why it was ruled out."
-    )
+    reason = text_field("Markdown. Tells the visitor why it was ruled out.")
     # Its condition (`unless` in the document): deleted with the gate.
     clauses = GenericRelation("Clause", related_query_name="gate")
     order = order_field()
@@ -54,17 +51,10 @@ class Gate(models.Model):
 class Note(models.Model):
     """A remark added to the result when its condition holds."""
 
-    guide = models.ForeignKey(
-        Guide,
-        on_delete=models.CASCADE,
-        related_name="notes",
-        help_text="The guide this belongs to (fixed once created).",
-    )
+    guide = guide_link("notes")
     slug = slug_field("Identifies the note in content files and results.")
     title = models.CharField(max_length=300, help_text="The note's heading on the result.")
-    text = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown. The note's body on the result."
-    )
+    text = text_field("Markdown. The note's body on the result.")
     shown_with = models.ManyToManyField(
         "Outcome",
         blank=True,
@@ -124,21 +114,20 @@ class Clause(models.Model):
 
     Group = ClauseGroup
 
-    content_type = models.ForeignKey(
+    content_type = parent_link(
         ContentType,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text="What kind of part the condition belongs to (question, gate or note).",
+        "+",
+        "What kind of part the condition belongs to (question, gate or note).",
     )
     object_id = models.PositiveBigIntegerField(
         help_text="Which question, gate or note the condition belongs to."
     )
     owner = GenericForeignKey("content_type", "object_id")
-    question = models.ForeignKey(
+    question = parent_link(
         Question,
+        "used_in_clauses",
+        "The earlier question whose answer is looked at.",
         on_delete=models.RESTRICT,
-        related_name="used_in_clauses",
-        help_text="The earlier question whose answer is looked at.",
     )
     group = models.CharField(
         max_length=3,
@@ -174,17 +163,12 @@ class Clause(models.Model):
 class ClauseChoice(models.Model):
     """One answer that makes a clause hold, in the order the condition lists them."""
 
-    clause = models.ForeignKey(
-        Clause,
-        on_delete=models.CASCADE,
-        related_name="clause_choices",
-        help_text="The clause these answers belong to.",
-    )
-    choice = models.ForeignKey(
+    clause = parent_link(Clause, "clause_choices", "The clause these answers belong to.")
+    choice = parent_link(
         Choice,
+        "+",
+        "An answer that makes the clause hold.",
         on_delete=models.RESTRICT,
-        related_name="+",
-        help_text="An answer that makes the clause hold.",
     )
     order = order_field()
 
