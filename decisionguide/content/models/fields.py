@@ -62,13 +62,24 @@ def parent_link(
     )
 
 
-def recorded_by(help_text: str) -> models.ForeignKey:
-    # SET_NULL: deleting an account keeps the record of what was done, without the name.
+def optional_link(
+    to: type[models.Model] | str,
+    help_text: str,
+    *,
+    on_delete: OnDelete = models.SET_NULL,
+    related_name: str = "+",
+) -> models.ForeignKey:
+    """A foreign key an editor may leave empty."""
     return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        to,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        on_delete=on_delete,
+        related_name=related_name,
         help_text=help_text,
     )
+
+
+def recorded_by(help_text: str) -> models.ForeignKey:
+    # SET_NULL: deleting an account keeps the record of what was done, without the name.
+    return optional_link(settings.AUTH_USER_MODEL, help_text)

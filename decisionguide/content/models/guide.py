@@ -25,7 +25,13 @@ from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
-from decisionguide.content.models.fields import parent_link, recorded_by, slug_field, text_field
+from decisionguide.content.models.fields import (
+    optional_link,
+    parent_link,
+    recorded_by,
+    slug_field,
+    text_field,
+)
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
 
@@ -117,13 +123,9 @@ class Guide(models.Model):
         "Markdown. Introduces the comparison table of criteria.", blank=True
     )
     snapshot = text_field("Markdown. A quick overview shown next to the outcomes.", blank=True)
-    default_outcome = models.ForeignKey(
+    default_outcome = optional_link(
         "Outcome",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Recommended on a tie or when every outcome is excluded. Must be an outcome "
+        "Recommended on a tie or when every outcome is excluded. Must be an outcome "
         "of this guide; the guide can't be shown without it.",
     )
     close_call_margin = models.PositiveSmallIntegerField(

@@ -9,6 +9,7 @@ from django.db import models
 
 from decisionguide.content.models.fields import (
     guide_link,
+    optional_link,
     order_field,
     parent_link,
     slug_field,
@@ -29,13 +30,9 @@ class Question(models.Model):
         max_length=300, help_text="A few words naming the question in summaries and results."
     )
     hint = text_field("Help text shown under the question.", blank=True)
-    free_text_choice = models.ForeignKey(
+    free_text_choice = optional_link(
         "Choice",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="When the visitor picks this choice, a text box is offered. Empty: no text box.",
+        "When the visitor picks this choice, a text box is offered. Empty: no text box.",
     )
     free_text_label = models.CharField(
         max_length=300, blank=True, help_text="The text box's label."
@@ -81,14 +78,12 @@ class Choice(models.Model):
     label = models.CharField(max_length=300, help_text="The radio button text.")
     hint = text_field("Help text under the radio button.", blank=True)
     reason = text_field("How this answer reads in 'why this recommendation'.", blank=True)
-    route = models.ForeignKey(
+    route = optional_link(
         LinkedPage,
-        null=True,
-        blank=True,
+        "Picking this ends the questions and sends the visitor to this page instead "
+        "of a recommendation.",
         on_delete=models.RESTRICT,
         related_name="routed_choices",
-        help_text="Picking this ends the questions and sends the visitor to this page instead "
-        "of a recommendation.",
     )
     unsure = models.BooleanField(
         default=False, help_text="Marks an 'I'm not sure' answer (shown and summarised as such)."

@@ -8,14 +8,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from decisionguide.content.models.fields import (
-    guide_link,
-    order_field,
-    parent_link,
-    slug_field,
-    text_field,
-    unique_per,
-)
+from decisionguide.content.models import fields
 from decisionguide.content.models.parts import Outcome
 from decisionguide.content.models.questions import Choice, Question
 
@@ -30,16 +23,16 @@ if TYPE_CHECKING:
 class Gate(models.Model):
     """Rules out `outcome` unless the gate's condition holds."""
 
-    guide = guide_link("gates")
-    outcome = parent_link(
+    guide = fields.guide_link("gates")
+    outcome = fields.parent_link(
         Outcome,
         "gates",
         "Never recommended unless the conditions below hold. Not the default outcome.",
     )
-    reason = text_field("Markdown. Tells the visitor why it was ruled out.")
+    reason = fields.text_field("Markdown. Tells the visitor why it was ruled out.")
     # Its condition (`unless` in the document): deleted with the gate.
     clauses = GenericRelation("Clause", related_query_name="gate")
-    order = order_field()
+    order = fields.order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
@@ -51,10 +44,10 @@ class Gate(models.Model):
 class Note(models.Model):
     """A remark added to the result when its condition holds."""
 
-    guide = guide_link("notes")
-    slug = slug_field("Identifies the note in content files and results.")
+    guide = fields.guide_link("notes")
+    slug = fields.slug_field("Identifies the note in content files and results.")
     title = models.CharField(max_length=300, help_text="The note's heading on the result.")
-    text = text_field("Markdown. The note's body on the result.")
+    text = fields.text_field("Markdown. The note's body on the result.")
     shown_with = models.ManyToManyField(
         "Outcome",
         blank=True,
@@ -78,11 +71,11 @@ class Note(models.Model):
     )
     # Its condition (`when` in the document): deleted with the note.
     clauses = GenericRelation("Clause", related_query_name="note")
-    order = order_field()
+    order = fields.order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
-        constraints = [unique_per("guide", "slug", "note")]
+        constraints = [fields.unique_per("guide", "slug", "note")]
 
     def __str__(self) -> str:
         return self.title
@@ -114,7 +107,7 @@ class Clause(models.Model):
 
     Group = ClauseGroup
 
-    content_type = parent_link(
+    content_type = fields.parent_link(
         ContentType,
         "+",
         "What kind of part the condition belongs to (question, gate or note).",
@@ -123,7 +116,7 @@ class Clause(models.Model):
         help_text="Which question, gate or note the condition belongs to."
     )
     owner = GenericForeignKey("content_type", "object_id")
-    question = parent_link(
+    question = fields.parent_link(
         Question,
         "used_in_clauses",
         "The earlier question whose answer is looked at.",
@@ -141,7 +134,7 @@ class Clause(models.Model):
         related_name="+",
         help_text="Answers that make the clause hold.",
     )
-    order = order_field()
+    order = fields.order_field()
 
     class Meta:
         ordering = ["content_type_id", "object_id", "order", "id"]
@@ -163,18 +156,18 @@ class Clause(models.Model):
 class ClauseChoice(models.Model):
     """One answer that makes a clause hold, in the order the condition lists them."""
 
-    clause = parent_link(Clause, "clause_choices", "The clause these answers belong to.")
-    choice = parent_link(
+    clause = fields.parent_link(Clause, "clause_choices", "The clause these answers belong to.")
+    choice = fields.parent_link(
         Choice,
         "+",
         "An answer that makes the clause hold.",
         on_delete=models.RESTRICT,
     )
-    order = order_field()
+    order = fields.order_field()
 
     class Meta:
         ordering = ["clause_id", "order", "id"]
-        constraints = [unique_per("clause", "choice", "clausechoice")]
+        constraints = [fields.unique_per("clause", "choice", "clausechoice")]
 
     def __str__(self) -> str:
         return self.choice.slug
