@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -34,6 +32,7 @@ from decisionguide.content.answer_space import (
     Reachability,
     search,
 )
+from decisionguide.content.memo import Memo
 from decisionguide.content.scenario_reasons import Explanation, explain
 from decisionguide.decision.document import Condition, GuideDocument
 from decisionguide.decision.engine import (
@@ -93,6 +92,8 @@ class ScenarioCheck:
 
 @dataclass(frozen=True)
 class UnusedChoice:
+    """A choice no scenario picks: nothing tests what it does."""
+
     question: str
     choice: str
     label: str
@@ -100,6 +101,8 @@ class UnusedChoice:
 
 @dataclass(frozen=True)
 class GuideReport:
+    """Everything `checkguide` and the admin's checks page say about one guide document."""
+
     slug: str
     scenarios: tuple[ScenarioCheck, ...]
     reachability: Reachability
@@ -171,38 +174,16 @@ def check_document(
     )
 
 
-class _ReportMemo:
-    """A small LRU of reports by document content: the same document, the same report.
-
-    The answer-space search takes a second or two on the seed guide, and every
-    admin page, save, publish and load of an unchanged document would repeat it.
-    """
-
-    def __init__(self, size: int = 16) -> None:
-        self.size = size
-        self._items: OrderedDict[str, GuideReport] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_make(self, doc: GuideDocument) -> GuideReport:
-        key = hashlib.sha256(json.dumps(doc.to_data(), sort_keys=True).encode()).hexdigest()
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        report = check_document(doc)
-        with self._lock:
-            self._items[key] = report
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return report
-
-
-_reports = _ReportMemo()
+# Reports by document content: the same document, the same report. The answer-space
+# search takes a second or two on the seed guide, and every admin page, save, publish
+# and load of an unchanged document would repeat it.
+_reports: Memo[GuideReport] = Memo(size=16)
 
 
 def report_of(doc: GuideDocument) -> GuideReport:
     """`check_document(doc)`, worked out once per distinct document and process."""
-    return _reports.get_or_make(doc)
+    key = hashlib.sha256(json.dumps(doc.to_data(), sort_keys=True).encode()).hexdigest()
+    return _reports.get_or_make(key, lambda: check_document(doc))
 
 
 def check_scenarios(doc: GuideDocument) -> Iterator[ScenarioCheck]:

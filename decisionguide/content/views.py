@@ -17,12 +17,16 @@ from decisionguide.decision.document import Criterion, GuideDocument, Outcome, R
 
 @dataclass(frozen=True)
 class Section:
+    """One h2 of the guide page: its id (the in-page link) and its heading."""
+
     anchor: str
     heading: str
 
 
 @dataclass(frozen=True)
 class MatrixCell:
+    """One cell of the comparison table: how this outcome does on the row's criterion."""
+
     outcome: Outcome
     rating: Rating
 

@@ -8,7 +8,7 @@ reads an older stored decision the way it was first shown.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 # How far ahead the winner must be (in points) for each clarity word.
@@ -35,12 +35,7 @@ class Reason:
     points: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "choice": self.choice,
-            "text": self.text,
-            "points": self.points,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Reason:
@@ -62,13 +57,8 @@ class Flip:
     margin: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "choice": self.choice,
-            "outcome": self.outcome,
-            "route": self.route,
-            "margin": self.margin,
-        }
+        # Every field, in order: stored results keep this shape for good.
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Flip:

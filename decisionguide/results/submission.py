@@ -30,6 +30,8 @@ ANSWERS_ANCHOR = "#answers"
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with the posted answers, and the link to the place that fixes it."""
+
     message: str
     url: str
 

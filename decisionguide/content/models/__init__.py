@@ -28,7 +28,6 @@ from decisionguide.content.models.fields import (
 )
 from decisionguide.content.models.guide import (
     PAGE_FIELDS,
-    DocumentMemo,
     Guide,
     GuideManager,
     GuideQuerySet,
@@ -65,7 +64,6 @@ __all__ = [
     "Clause",
     "ClauseChoice",
     "Criterion",
-    "DocumentMemo",
     "Gate",
     "Guide",
     "GuideItem",

@@ -15,8 +15,6 @@ changes, so the copy can't go stale, and pages and the engine reuse one object.
 from __future__ import annotations
 
 import copy
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from django.apps import apps
@@ -25,6 +23,7 @@ from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
+from decisionguide.content.memo import Memo
 from decisionguide.content.models.fields import (
     optional_link,
     parent_link,
@@ -35,36 +34,9 @@ from decisionguide.content.models.fields import (
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
 
-
-class DocumentMemo:
-    """A small thread-safe LRU of parsed documents, keyed by their frozen version.
-
-    Parsing and validating a document takes milliseconds; each worker does it
-    once per version. Keys are `GuideVersion.stamp`s, which name one frozen row for
-    good, so an entry is never stale and nothing ever empties the memo.
-    """
-
-    def __init__(self, size: int = 32) -> None:
-        self.size = size
-        self._items: OrderedDict[str, GuideDocument] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> GuideDocument | None:
-        with self._lock:
-            doc = self._items.get(key)
-            if doc is not None:
-                self._items.move_to_end(key)
-            return doc
-
-    def put(self, key: str, doc: GuideDocument) -> GuideDocument:
-        with self._lock:
-            self._items[key] = doc
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return doc
-
-
-parsed_documents = DocumentMemo()
+# Parsing and validating a document takes milliseconds; each worker does it once per
+# version. Keys are `GuideVersion.stamp`s, which name one frozen row for good.
+parsed_documents: Memo[GuideDocument] = Memo(size=32)
 
 # ---------------------------------------------------------------------------
 # Guide and its frozen versions
