@@ -7,6 +7,27 @@ from typing import Any
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
 
+# A decision's JSON (`Decision.to_json`), as `recommend --json` prints it and stored
+# results keep it: a key dropped or renamed breaks permalinks saved months ago.
+DECISION_JSON_KEYS = frozenset(
+    {
+        "outcome",
+        "route",
+        "scores",
+        "excluded",
+        "notes",
+        "scenario",
+        "reasons",
+        "counter_reasons",
+        "flips",
+        "margin",
+        "clarity",
+        "runner_up",
+        "close_call",
+        "basis",
+    }
+)
+
 
 def outcome(slug: str) -> dict[str, Any]:
     return {

@@ -11,26 +11,11 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from decisionguide.analytics.models import AnswerCounter
+from tests.migrations import latest, migrate
 
 BEFORE_THE_MOVE = [("guides", "0010_one_condition_model"), ("analytics", None)]
-
-
-def migrate(targets: list[tuple[str, str | None]]):
-    """Migrate the test database to `targets`; the apps (historical models) of that state."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(
-        [target for target in targets if target[1] is not None]
-    ).apps
-
-
-def latest() -> list[tuple[str, str | None]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -47,17 +47,26 @@ def question_of(guide: Guide) -> Question:
 # --- Two editors, one draft ----------------------------------------------------------
 
 
+def opened_then_saved_by_another(
+    mine_client: Client, their_client: Client, guide: Guide
+) -> tuple[Question, Form]:
+    """Both editors open the same question; the other one saves first (a new draft version).
+
+    Returns the question and my form, still carrying the draft version it was opened at."""
+    question = question_of(guide)
+    mine = admin_form(mine_client, question)
+    theirs = admin_form(their_client, question)
+    theirs["prompt"] = "Their new prompt?"
+    assert post(their_client, change_url(question), theirs).status_code == 302
+    guide.refresh_from_db()
+    return question, mine
+
+
 def test_a_save_against_a_newer_draft_is_refused_and_keeps_the_input(
     superuser_client: Client, second_client: Client, small_guide: Guide
 ) -> None:
-    question = question_of(small_guide)
-    mine = admin_form(superuser_client, question)
-    theirs = admin_form(second_client, question)
-    assert mine[DRAFT_VERSION_FIELD] == str(small_guide.version)
-
-    theirs["prompt"] = "Their new prompt?"
-    assert post(second_client, change_url(question), theirs).status_code == 302
-    small_guide.refresh_from_db()
+    question, mine = opened_then_saved_by_another(superuser_client, second_client, small_guide)
+    assert mine[DRAFT_VERSION_FIELD] == str(small_guide.version - 1)
     after_theirs = (small_guide.version, dump_guide_yaml(small_guide))
 
     mine["prompt"] = "My own typed prompt?"
@@ -92,11 +101,7 @@ def read_form_html(html: str):
 def test_saving_over_a_newer_draft_takes_a_deliberate_tick(
     superuser_client: Client, second_client: Client, small_guide: Guide
 ) -> None:
-    question = question_of(small_guide)
-    mine = admin_form(superuser_client, question)
-    theirs = admin_form(second_client, question)
-    theirs["prompt"] = "Their new prompt?"
-    post(second_client, change_url(question), theirs)
+    question, mine = opened_then_saved_by_another(superuser_client, second_client, small_guide)
     mine["prompt"] = "My own typed prompt?"
     refused = post(superuser_client, change_url(question), mine)
     small_guide.refresh_from_db()

@@ -9,7 +9,7 @@ from django.db import models
 from pydantic import BaseModel
 
 from decisionguide.content.mapping import GUIDE, Column, Embedded, Part, Ref, Shape, walk
-from decisionguide.content.models import Guide, GuideItem
+from decisionguide.content.models import Choice, Clause, Guide, GuideItem, Question
 from decisionguide.content.rows import deletion_order
 from decisionguide.decision.document import GuideDocument
 
@@ -65,11 +65,14 @@ def test_item_lists_share_one_table_by_kind() -> None:
 
 
 def test_dependants_are_deleted_before_what_they_point_at() -> None:
-    order = deletion_order()
-    for model in order:
-        for field in model._meta.concrete_fields:
-            target = field.related_model
-            if target not in order or target is model:
-                continue
-            if field.remote_field.on_delete is not models.SET_NULL:
-                assert order.index(model) < order.index(target), (model, target)
+    position = {model: index for index, model in enumerate(deletion_order())}
+    # Every foreign key between mapped models that would block a delete (SET_NULL never does).
+    blocking = [
+        (model, field.related_model)
+        for model in position
+        for field in model._meta.concrete_fields
+        if field.related_model in position and field.related_model is not model
+        if field.remote_field.on_delete is not models.SET_NULL
+    ]
+    assert (Choice, Question) in blocking and (Clause, Question) in blocking
+    assert [pair for pair in blocking if position[pair[0]] > position[pair[1]]] == []

@@ -14,23 +14,7 @@ from django.core.management.base import CommandError
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import Choice, GuideDocument, Question
 from decisionguide.decision.engine import evaluate, next_question, shown_questions
-
-JSON_KEYS = {
-    "outcome",
-    "route",
-    "scores",
-    "excluded",
-    "notes",
-    "scenario",
-    "reasons",
-    "flips",
-    "margin",
-    "clarity",
-    "runner_up",
-    "close_call",
-    "counter_reasons",
-    "basis",
-}
+from tests.builders import DECISION_JSON_KEYS
 
 Picker = Callable[[Question, int], Choice]
 
@@ -96,7 +80,7 @@ def doc(guide: Guide) -> GuideDocument:
 def test_prints_the_engine_decision(guide: Guide, doc: GuideDocument) -> None:
     for answers in complete_sets(doc):
         data = json.loads(run(guide.slug, *pairs(answers)))
-        assert set(data) >= JSON_KEYS
+        assert set(data) >= DECISION_JSON_KEYS
         assert data == evaluate(doc, answers).to_json()
         assert (data["outcome"] is None) != (data["route"] is None)
 

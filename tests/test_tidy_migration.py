@@ -7,23 +7,11 @@ saved them then (CRLF, spaces at line ends), and `migrate` runs forward.
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from decisionguide.content.models import Guide
+from tests.migrations import latest, migrate
 
 BEFORE = [("guides", "0012_publish_events")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,7 +21,7 @@ from decisionguide.decision.verdict import (
     Decision,
     Flip,
 )
-from tests.builders import build, choice, question, when
+from tests.builders import DECISION_JSON_KEYS, build, choice, question, when
 
 # ---------------------------------------------------------------------------
 # Flips
@@ -193,22 +193,7 @@ def test_check_answers_lists_every_problem(tiny: GuideDocument) -> None:
 def test_to_json_round_trip(tiny: GuideDocument) -> None:
     decision = evaluate(tiny, {"size": "small", "team": "team", "handoff": "none"})
     data = decision.to_json()
-    assert set(data) == {
-        "outcome",
-        "route",
-        "scores",
-        "excluded",
-        "notes",
-        "scenario",
-        "reasons",
-        "counter_reasons",
-        "flips",
-        "margin",
-        "clarity",
-        "runner_up",
-        "close_call",
-        "basis",
-    }
+    assert set(data) == DECISION_JSON_KEYS
     assert json.loads(json.dumps(data)) == data
     assert data["reasons"][0] == dataclasses.asdict(decision.reasons[0])
     assert data["flips"][0] == dataclasses.asdict(decision.flips[0])

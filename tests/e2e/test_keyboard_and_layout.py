@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
@@ -141,35 +141,43 @@ BODY_COLOURS = (
 )
 
 
-def page_with(
-    browser: Browser, live_server: Any, doc: GuideDocument, **options: Any
-) -> tuple[BrowserContext, Page]:
-    """The guide page in a new context with these preferences; the caller closes the context."""
-    context = browser.new_context(base_url=live_server.url, **options)
-    page = context.new_page()
-    page.goto(reverse("guide-detail", args=[doc.slug]))
-    return context, page
+def read_under_each(
+    browser: Browser,
+    live_server: Any,
+    doc: GuideDocument,
+    preference: str,
+    values: tuple[str, ...],
+    script: str,
+) -> dict[str, Any]:
+    """`script`'s value on the guide page, in a new browser context per value of `preference`."""
+    readings = {}
+    for value in values:
+        context = browser.new_context(base_url=live_server.url, **{preference: value})
+        page = context.new_page()
+        page.goto(reverse("guide-detail", args=[doc.slug]))
+        readings[value] = page.evaluate(script)
+        context.close()
+    return readings
 
 
 def test_dark_colour_scheme_swaps_the_palette(
     browser: Browser, live_server: Any, guide: GuideDocument
 ) -> None:
-    colours = {}
-    for scheme in ("light", "dark"):
-        context, page = page_with(browser, live_server, guide, color_scheme=scheme)
-        colours[scheme] = page.evaluate(BODY_COLOURS)
-        context.close()
+    colours = read_under_each(
+        browser, live_server, guide, "color_scheme", ("light", "dark"), BODY_COLOURS
+    )
     assert colours["light"] != colours["dark"]
 
 
 def test_reduced_motion_turns_off_smooth_scrolling(
     browser: Browser, live_server: Any, guide: GuideDocument
 ) -> None:
-    behaviour = {}
-    for motion in ("no-preference", "reduce"):
-        context, page = page_with(browser, live_server, guide, reduced_motion=motion)
-        behaviour[motion] = page.evaluate(
-            "getComputedStyle(document.documentElement).scrollBehavior"
-        )
-        context.close()
+    behaviour = read_under_each(
+        browser,
+        live_server,
+        guide,
+        "reduced_motion",
+        ("no-preference", "reduce"),
+        "getComputedStyle(document.documentElement).scrollBehavior",
+    )
     assert behaviour == {"no-preference": "smooth", "reduce": "auto"}
