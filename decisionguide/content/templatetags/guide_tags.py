@@ -86,3 +86,35 @@ def question_count(doc: GuideDocument) -> str:
     most = len(doc.questions)
     words = f"{first} short question{'s' if first != 1 else ''}"
     return words if most == first else f"{words} (up to {most} for some answers)"
+
+
+class GuideSectionNode(template.Node):
+    def __init__(self, section: template.base.FilterExpression, body: template.NodeList) -> None:
+        self.section = section
+        self.body = body
+
+    def render(self, context: template.Context) -> str:
+        section = self.section.resolve(context)
+        if not section:  # an optional part the guide leaves empty: no heading either
+            return ""
+        with context.push(section=section):
+            body = self.body.render(context)
+        return format_html(
+            '<section id="{0}" class="guide-section" aria-labelledby="{0}-heading">\n'
+            '    <h2 id="{0}-heading">{1}</h2>{2}</section>',
+            section.anchor,
+            section.heading,
+            body,
+        )
+
+
+@register.tag
+def guide_section(parser: template.base.Parser, token: template.base.Token) -> GuideSectionNode:
+    """`{% guide_section sections.about %}…{% endguide_section %}`: one h2 section of the
+    guide page, its id and heading from the `Section`, left out when the section is."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("guide_section takes one Section")
+    body = parser.parse(("endguide_section",))
+    parser.delete_first_token()
+    return GuideSectionNode(parser.compile_filter(bits[1]), body)
