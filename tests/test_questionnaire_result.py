@@ -106,7 +106,15 @@ def test_result_context_needs_no_database(seed_document, django_assert_num_queri
     with django_assert_num_queries(0):
         context = build_result_context(doc, decision, {}, page_url=lambda slug: f"/p/{slug}")
     assert context["outcome"] == doc.outcome(decision.outcome)
-    assert [row["criterion"] for row in context["matrix_rows"]] == list(doc.criteria)
+    assert [row.criterion for row in context["matrix_rows"]] == list(doc.criteria)
+    # Only the recommendation's column is marked.
+    marked = {
+        cell.outcome.slug
+        for row in context["matrix_rows"]
+        for cell in row.cells
+        if cell.recommended
+    }
+    assert marked == {decision.outcome}
     assert [item["url"] for item in context["next_pages"]] == [
         f"/p/{slug}" for slug in context["outcome"].next_pages
     ]

@@ -10,9 +10,10 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 
 from decisionguide.content.markdown import is_safe_page_url
+from decisionguide.content.matrix import matrix_rows
 from decisionguide.content.models import Guide
 from decisionguide.content.pagecache import GuidePage, cached_page, guide_page
-from decisionguide.decision.document import Criterion, GuideDocument, Outcome, Rating
+from decisionguide.decision.document import GuideDocument
 
 
 @dataclass(frozen=True)
@@ -21,20 +22,6 @@ class Section:
 
     anchor: str
     heading: str
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    """One cell of the comparison table: how this outcome does on the row's criterion."""
-
-    outcome: Outcome
-    rating: Rating
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    criterion: Criterion
-    cells: tuple[MatrixCell, ...]
 
 
 def guide_sections(doc: GuideDocument) -> dict[str, Section]:
@@ -59,17 +46,6 @@ def guide_sections(doc: GuideDocument) -> dict[str, Section]:
         for key, heading, shown in parts
         if shown
     }
-
-
-def matrix_rows(doc: GuideDocument) -> list[MatrixRow]:
-    """Ratings in outcome (column) order, whatever order the content file used."""
-    return [
-        MatrixRow(
-            criterion,
-            tuple(MatrixCell(outcome, criterion.ratings[outcome.slug]) for outcome in doc.outcomes),
-        )
-        for criterion in doc.criteria
-    ]
 
 
 @require_safe

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from decisionguide.content.matrix import matrix_rows
 from decisionguide.decision.document import (
     Choice,
     GuideDocument,
@@ -326,16 +327,7 @@ def _matrix(doc: GuideDocument, outcome: Outcome | None) -> dict[str, Any]:
         {"outcome": o, "recommended": outcome is not None and o.slug == outcome.slug}
         for o in doc.outcomes
     ]
-    rows = [
-        {
-            "criterion": criterion,
-            "cells": [
-                {"rating": criterion.ratings.get(o.slug), "recommended": column["recommended"]}
-                for o, column in zip(doc.outcomes, columns, strict=True)
-            ],
-        }
-        for criterion in doc.criteria
-    ]
+    rows = matrix_rows(doc, outcome.slug if outcome is not None else None)
     return {"matrix_outcomes": columns, "matrix_rows": rows}
 
 
