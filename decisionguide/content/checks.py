@@ -24,6 +24,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from decisionguide.content.answer_space import (
     BOUNDED_BUDGET,
@@ -90,8 +91,7 @@ class ScenarioCheck:
         return "; ".join(parts)
 
 
-@dataclass(frozen=True)
-class UnusedChoice:
+class UnusedChoice(NamedTuple):
     """A choice no scenario picks: nothing tests what it does."""
 
     question: str
