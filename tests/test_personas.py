@@ -1,7 +1,7 @@
 """Personas written from the source article, taken through the seed guide.
 
 Each persona is a solo operator (or one with a little help) described by a
-sentence of the article, quoted in the comment above it. Every persona is
+sentence of the article, named in its `why` (tests/data/personas.yaml). Every persona is
 run twice: through `manage.py recommend` (the engine as editors and tools
 see it) and through the web questionnaire (every question answered the way
 a visitor would, the result saved and its permalink read). Both must give
@@ -14,11 +14,13 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -39,250 +41,37 @@ class Persona:
     not_notes: frozenset[str] = frozenset()
     excluded: frozenset[str] = frozenset()
     close_call: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+    why: str = ""
 
 
-def persona(name: str, outcome: str | None = None, **kw) -> Persona:
-    answers = {**IN_GUIDE, **kw.pop("answers")}
-    for key in ("notes", "not_notes", "excluded"):
-        kw[key] = frozenset(kw.get(key, ()))
-    return Persona(name, answers, outcome, **kw)
+# What each persona's answers start from before its own answers: an ordinary week,
+# a week busy on both sides, or nothing but the answers it lists.
+STARTS = {"ordinary-week": week(), "busy-both-sides": BUSY_BOTH, "nothing": {}}
+PERSONAS_FILE = Path(__file__).parent / "data" / "personas.yaml"
 
 
-PERSONAS = [
-    # Practical scenarios, A: "solo consultant with 3-8 active clients";
-    # the article calls PM-first the cleaner default there.
-    persona(
-        "scenario-a-solo-3-8-clients",
-        PM,
-        answers=week(lead_volume="low", sales_cycle="short", status_checks="delivery"),
-    ),
-    # Practical scenarios, B: long sales cycles, several pending opportunities;
-    # CRM-first, because missed follow-up costs more than delivery trouble.
-    persona(
-        "scenario-b-long-sales-cycles",
-        CRM,
-        answers=week(
-            revenue_loss="before-kickoff",
-            lead_volume="high",
-            sales_cycle="long",
-            status_checks="pipeline",
-            current_tools="crm-only",
-            handoff_rule="none",
-        ),
-    ),
-    # Practical scenarios, C: "consultant plus VA"; busy sales, busy delivery:
-    # a hybrid can work, provided the handoff rule is written down.
-    persona(
-        "scenario-c-consultant-plus-va",
-        HYBRID,
-        answers={
-            **BUSY_BOTH,
-            "lead_volume": "medium",
-            "sales_cycle": "weeks",
-            "current_tools": "both",
-            "authority_after_signature": "clear",
-        },
-    ),
-    # Shortcut: CRM-first when more revenue is lost "before kickoff" than later.
-    persona(
-        "loses-money-before-kickoff",
-        CRM,
-        answers=week(
-            revenue_loss="before-kickoff", status_checks="pipeline", current_tools="crm-only"
-        ),
-    ),
-    # Shortcut: PM-first when "most friction appears" once work has started.
-    persona(
-        "friction-after-work-starts",
-        PM,
-        answers=week(delivery_shape="milestone-heavy"),
-    ),
-    # Shortcut: Hybrid only when "both problems are persistently" present. Here
-    # money is lost only before kickoff, despite a busy week and a rule.
-    persona(
-        "busy-both-sides-but-money-lost-only-before-kickoff",
-        CRM,
-        answers={**BUSY_BOTH, "revenue_loss": "before-kickoff"},
-        excluded={HYBRID},
-    ),
-    # Shortcut: a boundary that "sounds vague" makes a hybrid premature.
-    persona(
-        "busy-both-sides-with-a-vague-boundary",
-        answers={**BUSY_BOTH, "handoff_rule": "vague"},
-        notes={"hybrid-premature"},
-        excluded={HYBRID},
-    ),
-    # Handoff tolerance: "hate duplicated admin" and one centre works, so no
-    # hybrid "until constraints force it". Working alone, nothing forces it.
-    persona(
-        "solo-hates-double-entry-busy-both-sides",
-        answers={**BUSY_BOTH, "team": "solo", "admin_tolerance": "avoid-duplication"},
-        notes={"one-centre-for-now"},
-        excluded={HYBRID},
-    ),
-    # "... until constraints force it": an assistant and both halves busy do.
-    persona(
-        "hates-double-entry-but-has-an-assistant",
-        HYBRID,
-        answers={**BUSY_BOTH, "admin_tolerance": "avoid-duplication"},
-        notes={"hybrid-with-little-double-entry"},
-        not_notes={"one-centre-for-now"},
-    ),
-    # Criteria matrix, "Best early-stage fit: Hybrid: Rarely".
-    persona(
-        "early-stage-solo-with-one-client",
-        answers={**BUSY_BOTH, "team": "solo", "active_clients": "1-2"},
-        notes={"early-solo"},
-        excluded={HYBRID},
-    ),
-    # Handoff tolerance: the extra coordination pays only when both halves are
-    # "genuinely active and complex". A solo operator with a big client list who
-    # accepts the upkeep qualifies, with the caveat.
-    persona(
-        "established-solo-who-accepts-the-upkeep",
-        HYBRID,
-        answers={**BUSY_BOTH, "team": "solo"},
-        notes={"hybrid-alone"},
-        not_notes={"early-solo", "one-centre-for-now"},
-    ),
-    # Missteps: picking hybrid "because it sounds advanced" when nothing requires
-    # it. A handful of leads is no second half to manage.
-    persona(
-        "hybrid-sounds-advanced-with-few-leads",
-        answers={**BUSY_BOTH, "lead_volume": "low", "delivery_shape": "repeatable"},
-        excluded={HYBRID},
-    ),
-    # Edge cases: "unusually strict" billing or compliance makes CRM-first or a
-    # hybrid pay off sooner. A balanced week tips.
-    persona(
-        "strict-billing-tips-a-balanced-week",
-        CRM,
-        answers=week(
-            revenue_loss="both",
-            status_checks="both",
-            delivery_shape="multi-project",
-            active_clients="1-2",
-            billing_strictness="strict",
-            current_tools="none",
-        ),
-        notes={"strict-billing-tracked"},
-        not_notes={"strict-billing-under-pm"},
-    ),
-    # The same edge case where delivery still outweighs it: the note speaks to PM-first.
-    persona(
-        "strict-billing-but-delivery-dominates",
-        PM,
-        answers=week(billing_strictness="strict", delivery_shape="milestone-heavy"),
-        notes={"strict-billing-under-pm"},
-        not_notes={"strict-billing-tracked"},
-    ),
-    # Edge cases: "very few projects" that are each delivery-heavy; PM-first can
-    # still win over CRM-first, formal pipeline or not.
-    persona(
-        "few-big-projects-with-a-formal-pipeline",
-        PM,
-        answers=week(
-            revenue_loss="before-kickoff",
-            lead_volume="low",
-            sales_cycle="long",
-            delivery_shape="milestone-heavy",
-            status_checks="pipeline",
-            current_tools="crm-only",
-        ),
-        notes={"few-delivery-heavy"},
-        excluded={CRM},
-    ),
-    # Edge cases: both systems in use, nobody can say which is "authoritative
-    # after contract signature": stop adding tools, settle the boundary.
-    persona(
-        "both-tools-nobody-knows-which-wins",
-        answers={
-            **BUSY_BOTH,
-            "current_tools": "both",
-            "authority_after_signature": "unclear",
-        },
-        notes={"define-boundary-first"},
-        excluded={HYBRID},
-    ),
-    # Snapshot: "if still unsure, start PM-first". A one-point lead for CRM-first in a
-    # balanced week, with both tools and no authority after signing, is a
-    # close call that goes to the default.
-    persona(
-        "balanced-week-one-point-for-crm",
-        PM,
-        answers=week(
-            revenue_loss="both",
-            lead_volume="high",
-            status_checks="both",
-            active_clients="1-2",
-            current_tools="both",
-            authority_after_signature="unclear",
-        ),
-        notes={"define-boundary-first", "hybrid-premature"},
-        close_call=True,
-    ),
-    # Snapshot: still unsure, "start PM-first for simpler operations".
-    persona(
-        "unsure-where-money-slips-away",
-        PM,
-        answers=week(revenue_loss="unsure", status_checks="both", delivery_shape="multi-project"),
-        notes={"unsure-keep-a-tally"},
-    ),
-    # Missteps: both tools bought "before process is documented".
-    persona(
-        "no-tools-yet",
-        PM,
-        answers=week(current_tools="none"),
-        notes={"document-before-buying"},
-    ),
-    # Missteps: "sales notes live in chat", delivery somewhere else.
-    persona(
-        "sales-notes-in-chat",
-        answers=week(revenue_loss="before-kickoff", current_tools="pm-only"),
-        notes={"sales-notes-home"},
-    ),
-    # Snapshot: CRM-first when lead flow and reliable follow-up are the bottleneck.
-    persona(
-        "lead-flow-is-the-bottleneck",
-        CRM,
-        answers=week(
-            revenue_loss="before-kickoff",
-            lead_volume="high",
-            status_checks="pipeline",
-            current_tools="crm-only",
-            handoff_rule="none",
-        ),
-    ),
-    # Snapshot: PM-first when delivery quality and "milestone visibility" are
-    # the bottleneck.
-    persona(
-        "delivery-quality-is-the-bottleneck",
-        PM,
-        answers=week(delivery_shape="milestone-heavy", lead_volume="low"),
-    ),
-    # Scenario C with a small team and strict compliance: the hybrid, and billing counted.
-    persona(
-        "small-team-strict-compliance",
-        HYBRID,
-        answers={**BUSY_BOTH, "team": "small-team", "billing_strictness": "strict"},
-        notes={"strict-billing-tracked"},
-    ),
-    # Opening: a lifecycle still "broad and fuzzy" goes back to the client
-    # workflow page first.
-    persona(
-        "lifecycle-still-fuzzy",
-        route="client-workflow-system",
-        answers={"open_problem": "lifecycle-unclear"},
-    ),
-    # Who this page is for: with the centre settled and only a delivery
-    # workspace to pick, "move down to" the Notion vs ClickUp comparison.
-    persona(
-        "only-choosing-a-workspace",
-        route="notion-vs-clickup",
-        answers={"open_problem": "delivery-workspace"},
-    ),
-]
+def read_personas(path: Path) -> list[Persona]:
+    """tests/data/personas.yaml: each entry names the article's rule it comes from (`why`)."""
+    personas = []
+    for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+        answers = {**IN_GUIDE, **STARTS[entry["starts_from"]], **entry["answers"]}
+        personas.append(
+            Persona(
+                entry["name"],
+                answers,
+                entry.get("outcome"),
+                route=entry.get("route"),
+                notes=frozenset(entry.get("notes", ())),
+                not_notes=frozenset(entry.get("not_notes", ())),
+                excluded=frozenset(entry.get("excluded", ())),
+                close_call=entry.get("close_call", False),
+                why=entry["why"],
+            )
+        )
+    return personas
+
+
+PERSONAS = read_personas(PERSONAS_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -307,6 +96,7 @@ def check_decision(doc: GuideDocument, p: Persona, data: dict) -> None:
 def test_there_are_enough_personas() -> None:
     assert len(PERSONAS) >= 20
     assert len({p.name for p in PERSONAS}) == len(PERSONAS)
+    assert all(p.why.strip() for p in PERSONAS), "every persona names the rule it comes from"
 
 
 @pytest.mark.django_db
