@@ -86,6 +86,12 @@ def test_the_why_section_adds_up_to_the_stated_margin(client: Client, seed_guide
         assert sum(listed[:pros]) - sum(listed[pros:]) == decision.margin
         totals = [int(t) for t in re.findall(r'class="side-total">\((\d+) point', why)]
         assert totals == [sum(listed[:pros]), sum(listed[pros:])][: len(totals)]
+        # Each side is headed by its outcome: the recommendation, then the runner-up.
+        headings = re.findall(r'class="side-heading">What counted for ([^<]+?) <span', why)
+        names = [doc.outcome(decision.outcome).name]
+        if decision.runner_up and decision.counter_reasons:
+            names.append(f"{doc.outcome(decision.runner_up).name} instead")
+        assert headings == names[: len(headings)] and len(headings) == len(totals)
         stated = re.search(r"scores (\d+) points? more|(level)", text(html))
         assert stated is not None
         if stated.group(1):
