@@ -276,7 +276,7 @@ def flush_events() -> int:
 
 def flush_seconds() -> float:
     # Never 0: the writer would spin.
-    return max(0.1, getattr(settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 60))
+    return max(0.1, getattr(settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 30))
 
 
 buffer = EventBuffer()
