@@ -53,8 +53,9 @@ def test_a_walk_on_one_version_stays_counted_under_it_after_a_publish_before_the
     assert analytics.buffer.pending() > 0
     newer = publish_an_edit(small_guide)
     assert newer == served + 1
-    # 3 questions shown and answered, 1 result; the visitor who left saw the first question.
-    assert written_by_version(small_guide) == {served: 3 + 3 + 1 + 1}
+    # 3 questions shown and answered (each its depth), 1 result; the visitor who left
+    # saw the first question.
+    assert written_by_version(small_guide) == {served: 3 + 3 + 3 + 1 + 1}
     counts = report.totals(small_guide, served)
     assert counts["shown", "shoots", ""] == 2
     assert counts["answered", "contracts", "always"] == 1
@@ -77,6 +78,7 @@ def test_the_rest_of_a_walk_counts_under_the_version_its_pages_show(
     assert sorted(rows.values_list("version", "kind", "choice", "count")) == [
         (served, "shown", "", 1),
         (newer, "answered", "few", 1),
+        (newer, "depth", "1", 1),
         (newer, "shown", "", 1),
     ]
 
