@@ -53,12 +53,17 @@ def visit(server: Server, shown: int, answered: int) -> None:
 
 
 def written(database: str) -> dict[tuple[str, str], int]:
-    """(kind, choice) -> count for the first question, summed over days and versions."""
+    """(kind, choice) -> count, summed over days and versions: the first question's counters
+    and the depth of its answers (each the visit's first)."""
     found: dict[tuple[str, str], int] = {}
     for kind, question, choice, _version, count in query(database, COUNTERS):
-        assert question == FIRST["slug"]
+        assert question == ("" if kind == "depth" else FIRST["slug"])
         found[kind, choice] = found.get((kind, choice), 0) + count
     return found
+
+
+def expected(shown: int, answered: int) -> dict[tuple[str, str], int]:
+    return {("shown", ""): shown, ("answered", CHOICE): answered, ("depth", "1"): answered}
 
 
 def eventually(condition: Callable[[], bool], seconds: float = 45) -> bool:
@@ -89,7 +94,7 @@ def holding_site(tmp_path) -> Iterator[tuple[Server, str]]:
 def test_counts_reach_the_database_on_a_quiet_site_without_another_visitor(quiet_site):
     server, database = quiet_site
     visit(server, shown=3, answered=1)
-    want = {("shown", ""): 3, ("answered", CHOICE): 1}
+    want = expected(shown=3, answered=1)
     # No other request: each worker's own timer writes what it holds.
     assert eventually(lambda: written(database) == want), written(database)
     versions = {row[3] for row in query(database, COUNTERS)}
@@ -114,11 +119,11 @@ def test_a_graceful_restart_and_stop_lose_no_buffered_event(holding_site):
     # Held in the workers' memory: nothing is written while they run.
     assert written(database) == {}
     server.process.send_signal(signal.SIGHUP)  # new workers; the old ones stop gracefully
-    assert eventually(lambda: written(database) == {("shown", ""): 4, ("answered", CHOICE): 2})
+    assert eventually(lambda: written(database) == expected(shown=4, answered=2))
     assert server.process.poll() is None  # still serving
     visit(server, shown=1, answered=1)  # on the new workers
-    assert written(database) == {("shown", ""): 4, ("answered", CHOICE): 2}
+    assert written(database) == expected(shown=4, answered=2)
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=60) == 0
-    assert written(database) == {("shown", ""): 5, ("answered", CHOICE): 3}
+    assert written(database) == expected(shown=5, answered=3)
     assert "Traceback" not in server.log()
