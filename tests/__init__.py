@@ -9,6 +9,7 @@ modules without the test_ prefix, one home each, and test files import only from
 - admin_forms.py: reading and posting admin forms;
 - guide_files.py: loadguide/dumpguide, YAML files, the database state a load must keep;
 - servers.py: production environments, a running bin/start, raw HTTP, a scratch database;
+- visits.py: visitors walking a questionnaire page by page, leaving early or finishing;
 - security_headers.py: the headers every page must carry;
 - migrations.py: moving the test database along the migration graph.
 """

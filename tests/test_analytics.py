@@ -74,7 +74,10 @@ def test_a_walk_through_counts_each_question_shown_and_answered(
     for question in asked:
         assert found[("shown", question.slug, "")] == 1
         assert found[("answered", question.slug, answers[question.slug])] == 1
-    assert sum(found.values()) == 2 * len(asked)
+    # Each answer was the walk's next: one depth counter per number of answers so far.
+    depths = {int(choice): n for (kind, _, choice), n in found.items() if kind == "depth"}
+    assert depths == {number: 1 for number in range(1, len(asked) + 1)}
+    assert sum(found.values()) == 3 * len(asked)
     row = AnswerCounter.objects.filter(guide=small_guide).first()
     assert row.version == small_guide.published_version.version
     assert row.day == timezone.now().date()
@@ -332,7 +335,8 @@ def test_the_analytics_page_shows_the_counts(
     analytics.bump(
         small_guide.pk, 1, question.slug, question.choices[0].slug, "answered", dt.date(2026, 3, 2)
     )
-    response = editor_client.get(reverse("admin:guides_guide_analytics", args=[small_guide.pk]))
+    url = reverse("admin:guides_guide_analytics", args=[small_guide.pk])
+    response = editor_client.get(url, {"start": "2026-03-02", "end": "2026-03-02"})
     html = response.content.decode()
     assert response.status_code == 200
     assert question.prompt in html

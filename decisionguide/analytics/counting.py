@@ -5,6 +5,7 @@ they served (`pagecache.GuidePage`: the guide's published version):
 
     analytics.question_shown(page, question)
     analytics.question_answered(page, question, choice)
+    analytics.answers_given(page, number)           # that answer was the visit's Nth
     analytics.route_taken(page, question, choice)   # a route page sent them elsewhere
     analytics.result_shown(page, outcome_slug)      # their recommendation
 
@@ -22,6 +23,8 @@ gathered, and what is left when the worker exits. A write that fails (a busy
 database) keeps the events for the next try, a few seconds later; memory stays
 bounded by MAX_PENDING_COUNTERS. No cookies, no scripts, nothing about the
 visitor: only the guide, its published version, slugs, the day and a count.
+The version is the one the page showed, fixed when the request looked the
+guide up: a publish before the write never moves a count to the new version.
 
 `decisionguide.analytics.report` reads the counters back for the admin.
 """
@@ -53,6 +56,7 @@ SHOWN = AnswerCounter.Kind.SHOWN
 ANSWERED = AnswerCounter.Kind.ANSWERED
 ROUTED = AnswerCounter.Kind.ROUTED
 RESULT = AnswerCounter.Kind.RESULT
+DEPTH = AnswerCounter.Kind.DEPTH
 
 # Distinct counters a worker keeps while the database can't take them: far more than a
 # day of any guide needs (the seed guide has about 80), a few megabytes at most. Events
@@ -88,6 +92,16 @@ def question_shown(page: GuidePage, question: Question) -> None:
 def question_answered(page: GuidePage, question: Question, choice: Choice) -> None:
     """The visitor answered `question` with `choice` (a valid answer, moving on)."""
     _on_every_visit(page, ANSWERED, question.slug, choice.slug)
+
+
+def answers_given(page: GuidePage, number: int) -> None:
+    """The answer just taken was the visit's `number`th (its answers so far, in the URL).
+
+    Counted per number, so the report knows how many visits answered at least N
+    questions (hence the median) without telling one visitor from another.
+    """
+    if number > 0:
+        _on_every_visit(page, DEPTH, "", str(number))
 
 
 def route_taken(page: GuidePage, question: Question, choice: Choice) -> None:
@@ -276,7 +290,7 @@ def flush_events() -> int:
 
 def flush_seconds() -> float:
     # Never 0: the writer would spin.
-    return max(0.1, getattr(settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 60))
+    return max(0.1, getattr(settings, "DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS", 30))
 
 
 buffer = EventBuffer()

@@ -17,7 +17,10 @@ class AnswerCounter(models.Model):
 
     One row per (guide, published version, question, choice, day, kind), bumped
     with a single UPDATE; nothing about the visitor is stored. For a result,
-    `question` is empty and `choice` holds the recommended outcome's slug.
+    `question` is empty and `choice` holds the recommended outcome's slug. For
+    "depth", `question` is empty and `choice` holds a number N: an answer that was
+    the visit's Nth (how many questions it had answered so far), from which the
+    report works out how many questions visits answer, without following anyone.
     """
 
     class Kind(models.TextChoices):
@@ -25,17 +28,18 @@ class AnswerCounter(models.Model):
         ANSWERED = "answered", "Question answered"
         ROUTED = "routed", "Sent to another page"
         RESULT = "result", "Recommendation shown"
+        DEPTH = "depth", "Answers given so far"
 
     guide = parent_link(Guide, "answer_counters", "The guide whose questionnaire was used.")
     version = models.PositiveIntegerField(help_text="The published version visitors answered.")
     question = models.CharField(
-        max_length=64, help_text="The question's slug (empty for a recommendation)."
+        max_length=64, help_text="The question's slug (empty for a recommendation or a depth)."
     )
     choice = models.CharField(
         max_length=64,
         blank=True,
         help_text="The chosen answer's slug (empty when shown; the outcome's slug for a "
-        "recommendation).",
+        "recommendation; the number of answers given so far for a depth).",
     )
     day = models.DateField(help_text="The day (UTC) the visits happened.")
     kind = models.CharField(max_length=8, choices=Kind.choices, help_text="What happened.")
@@ -50,7 +54,7 @@ class AnswerCounter(models.Model):
                 name="guides_answercounter_unique_day",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["shown", "answered", "routed", "result"]),
+                condition=models.Q(kind__in=["shown", "answered", "routed", "result", "depth"]),
                 name="guides_answercounter_kind_known",
             ),
         ]

@@ -1,11 +1,15 @@
-"""The questionnaire counters read back, per published version, for the admin's analytics page."""
+"""The questionnaire counters read back, per published version and range of days, for the
+admin's analytics page (`analytics.funnel` puts them together)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from decisionguide.analytics.models import AnswerCounter
 from decisionguide.content.models import Guide
@@ -15,6 +19,7 @@ SHOWN = AnswerCounter.Kind.SHOWN
 ANSWERED = AnswerCounter.Kind.ANSWERED
 ROUTED = AnswerCounter.Kind.ROUTED
 RESULT = AnswerCounter.Kind.RESULT
+DEPTH = AnswerCounter.Kind.DEPTH
 
 Totals = dict[tuple[str, str, str], int]  # (kind, question, choice) -> count
 
@@ -46,23 +51,109 @@ class QuestionStats:
         return 100 * self.answered / self.shown if self.shown else None
 
 
-def counted_versions(guide: Guide) -> list[int]:
-    """Published versions with counts, newest first."""
-    versions = AnswerCounter.objects.filter(guide=guide).values_list("version", flat=True)
+@dataclass(frozen=True)
+class Days:
+    """Whole days, both ends included, as the counters keep them (UTC)."""
+
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def ending_today(cls, number: int) -> Days:
+        today = timezone.now().date()
+        return cls(today - dt.timedelta(days=number - 1), today)
+
+    @property
+    def count(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def mondays(self) -> list[dt.date]:
+        """The Monday of every week these days touch, oldest first."""
+        monday = self.first - dt.timedelta(days=self.first.weekday())
+        return [monday + dt.timedelta(weeks=n) for n in range((self.last - monday).days // 7 + 1)]
+
+
+def counters(guide: Guide, days: Days | None = None) -> QuerySet[AnswerCounter]:
+    rows = AnswerCounter.objects.filter(guide=guide)
+    return rows if days is None else rows.filter(day__range=(days.first, days.last))
+
+
+def counted_versions(guide: Guide, days: Days | None = None) -> list[int]:
+    """Published versions with counts (on `days`, if given), newest first."""
+    versions = counters(guide, days).order_by().values_list("version", flat=True).distinct()
     return sorted(set(versions), reverse=True)
 
 
-def totals(guide: Guide, version: int) -> Totals:
-    """Every counter of one published version, summed over the days."""
-    found: Totals = defaultdict(int)
-    rows = (
-        AnswerCounter.objects.filter(guide=guide, version=version)
-        .values("kind", "question", "choice")
-        .annotate(total=Sum("count"))
+def totals(guide: Guide, version: int, *, days: Days | None = None) -> Totals:
+    """Every counter of one published version, summed over the days (all, or `days`)."""
+    return totals_by_version(guide, [version], days=days).get(version, defaultdict(int))
+
+
+def totals_by_version(
+    guide: Guide, versions: Iterable[int] | None = None, *, days: Days | None = None
+) -> dict[int, Totals]:
+    """The counters of each version (all, or `versions`), summed over the days, in one query."""
+    rows = counters(guide, days)
+    if versions is not None:
+        rows = rows.filter(version__in=list(versions))
+    found: dict[int, Totals] = defaultdict(lambda: defaultdict(int))
+    summed = rows.order_by().values("version", "kind", "question", "choice")
+    for row in summed.annotate(total=Sum("count")):
+        found[row["version"]][row["kind"], row["question"], row["choice"]] += row["total"]
+    return dict(found)
+
+
+def first_depth_day(guide: Guide) -> dt.date | None:
+    """The first day answers were counted with their depth (older counters have none)."""
+    return (
+        AnswerCounter.objects.filter(guide=guide, kind=DEPTH)
+        .order_by("day")
+        .values_list("day", flat=True)
+        .first()
     )
-    for row in rows:
-        found[row["kind"], row["question"], row["choice"]] += row["total"]
-    return found
+
+
+def depths(counts: Totals) -> dict[int, int]:
+    """N -> how many answers were a visit's Nth: the visits that answered at least N."""
+    found: dict[int, int] = defaultdict(int)
+    for (kind, _, choice), number in counts.items():
+        if kind == DEPTH and choice.isdigit():
+            found[int(choice)] += number
+    return dict(found)
+
+
+def answered_histogram(visits: int, at_least: dict[int, int]) -> list[int]:
+    """How many of `visits` answered exactly 0, 1, 2... questions.
+
+    `at_least[n]` visits answered n or more. Going back and answering again
+    counts an answer twice, so the figures are kept in order (never more visits
+    at n + 1 than at n, nor at 1 than started) before they are told apart.
+    """
+    reach = [visits]
+    for number in range(1, max(at_least, default=0) + 1):
+        reach.append(min(reach[-1], at_least.get(number, 0)))
+    reach.append(0)
+    return [reach[n] - reach[n + 1] for n in range(len(reach) - 1)]
+
+
+def median(histogram: list[int]) -> float | None:
+    """The median of values 0, 1, 2... counted `histogram[value]` times (None: no values)."""
+    total = sum(histogram)
+    if total == 0:
+        return None
+
+    def value_at(position: int) -> int:  # 0-based, in ascending order
+        seen = 0
+        for value, number in enumerate(histogram):
+            seen += number
+            if position < seen:
+                return value
+        raise AssertionError("position beyond the total")
+
+    middle = total // 2
+    if total % 2:
+        return float(value_at(middle))
+    return (value_at(middle - 1) + value_at(middle)) / 2
 
 
 def question_stats(counts: Totals, doc: GuideDocument) -> list[QuestionStats]:

@@ -7,7 +7,7 @@ problems listed; otherwise the change is frozen as a new draft version, once
 per save however many rows changed (`admin_support.GuideContentAdmin`).
 Visitors keep seeing the published version until an editor publishes (see
 `admin_views` for checks, publishing and history, `admin_tools` for the
-ratings grid, import/export, trying the draft and analytics).
+ratings grid, import/export and trying the draft, `analytics_page` for analytics).
 
 Small rows (points, ratings, clause answers, scenario answers, next pages)
 are edited inline on their parent (`admin_inlines`) or as form fields, never
@@ -43,7 +43,7 @@ from decisionguide.content.models import (
     Scenario,
 )
 from decisionguide.decision.document import DocumentError
-from decisionguide.editor import admin_pages, admin_tools, admin_views
+from decisionguide.editor import admin_pages, admin_tools, admin_views, analytics_page
 from decisionguide.editor.admin_inlines import (
     ChoiceInline,
     GateConditionInline,
@@ -195,7 +195,7 @@ class GuideAdmin(GuideContentAdmin):
             path("<path:object_id>/try/", wrap(admin_tools.try_view), name=f"{info}_try"),
             path(
                 "<path:object_id>/analytics/",
-                wrap(admin_tools.analytics_view),
+                wrap(analytics_page.analytics_view),
                 name=f"{info}_analytics",
             ),
         ]

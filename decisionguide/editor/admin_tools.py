@@ -1,10 +1,10 @@
 """The guide admin's tools: the ratings grid, export and import, trying the draft on any
-answers, analytics and the Markdown preview.
+answers and the Markdown preview (the analytics page is `analytics_page`).
 
 Each view takes the guide's model admin (bound in `GuideAdmin.get_urls`,
 which wraps them in `admin_site.admin_view`: staff only, CSRF-checked) and
 checks the permission it needs itself. Logic lives in `publishing`,
-`content.yaml_io`, `content.loading` and `analytics`; these functions only read
+`content.yaml_io` and `content.loading`; these functions only read
 the request and render.
 """
 
@@ -19,7 +19,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from decisionguide.analytics import report as analytics
 from decisionguide.content.loading import apply_document
 from decisionguide.content.markdown import render_markdown
 from decisionguide.content.models import Criterion, Guide, Outcome
@@ -49,7 +48,6 @@ from decisionguide.editor.publishing import (
     publish,
     record_edit,
 )
-from decisionguide.results.stats import weekly_results
 
 YAML_CONTENT_TYPE = "application/yaml; charset=utf-8"
 
@@ -248,46 +246,6 @@ def try_view(
         result=result,
         version=version,
         use_published=bool(use_published),
-        links=links(guide),
-    )
-
-
-# ---------------------------------------------------------------------------
-# Analytics
-
-
-@require_safe
-def analytics_view(
-    request: HttpRequest, object_id: str, *, model_admin: admin.ModelAdmin
-) -> HttpResponse:
-    guide = get_guide(model_admin, request, object_id)
-    require(request.user.has_perm("guides.view_analytics"))
-    versions = analytics.counted_versions(guide)
-    published = guide.published_version
-    if published is not None and published.version not in versions:
-        versions = sorted([*versions, published.version], reverse=True)
-    wanted = request.GET.get("version", "")
-    number = int(wanted) if wanted.isdigit() else (versions[0] if versions else None)
-    stats, routes, results, doc = [], [], [], None
-    if number is not None:
-        doc = version_of(guide, number).as_document()
-        counts = analytics.totals(guide, number)
-        stats = analytics.question_stats(counts, doc)
-        routes = analytics.routes_taken(counts, doc)
-        results = analytics.results_shown(counts, doc)
-    weekly = weekly_results(guide, doc or guide.draft_document())
-    return page(
-        model_admin,
-        request,
-        "admin/guides/guide/analytics.html",
-        f"Analytics: {guide.title}",
-        guide,
-        versions=versions,
-        number=number,
-        stats=stats,
-        routes=routes,
-        results=results,
-        weekly=weekly,
         links=links(guide),
     )
 

@@ -319,6 +319,7 @@ def answer_question(request: HttpRequest, page: GuidePage, question_slug: str) -
     analytics.question_answered(page, question, chosen)
     # The new answer may show or hide later questions: clean everything again.
     answers = clean_answers(doc, {**raw, question.slug: form.choice})
+    analytics.answers_given(page, len(answers))
     state = State(
         answers=answers,
         texts=clean_texts(doc, answers, {**texts, question.slug: form.text}),
