@@ -67,7 +67,7 @@ def test_every_admin_page_loads(staff_client: Client, small_guide: Guide, model:
 
 
 @pytest.mark.parametrize(
-    "page_name", ["ratings", "checks", "history", "export", "try", "analytics", "change"]
+    "page_name", ["ratings", "checks", "logic", "history", "export", "try", "analytics", "change"]
 )
 def test_every_guide_page_loads(staff_client: Client, small_guide: Guide, page_name: str) -> None:
     url = reverse(f"admin:guides_guide_{page_name}", args=[small_guide.pk])

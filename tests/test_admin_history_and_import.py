@@ -276,7 +276,7 @@ def test_deleting_a_part_records_a_version(superuser_client: Client, small_guide
     small_guide.refresh_from_db()
     assert small_guide.version == 2
     latest = small_guide.versions.get(version=2)
-    assert latest.note.startswith("Deleted guide item")
+    assert latest.note.startswith(f"Deleted {item._meta.verbose_name}")
     assert item.text not in build_document(small_guide).to_data().get(item.kind + "s", [])
 
 

@@ -2,11 +2,13 @@
 
 Pure: a `GuideDocument` in, SVG text out. It shows the questions in order
 with the conditions that show them, each choice with the outcomes it pushes
-(a line per push, thicker for more points) or the page it routes to, and the
-gates and notes beside the outcomes they concern. Every element can link to
-the page where an editor changes it (`links`), and the drawing carries its
-own text alternative (`<title>`, `<desc>`); `text_alternative` gives the
-same facts as plain lines for the page around it.
+(a bar in each outcome's column, longer for more points) or the page it routes
+to, then the gates and the notes with the outcomes they concern. Every element can link to
+the page where an editor changes it (`links`). A drawing without links is an
+image carrying its own text alternative (`<title>`, `<desc>`); one with links
+is a group named by its title, so its links stay reachable. `outline` gives
+the same facts as structured lines for the page around it (with what each
+links to), `text_alternative` as plain lines.
 
 Everything an editor typed is escaped: the SVG is inlined in admin pages.
 """
@@ -14,6 +16,7 @@ Everything an editor typed is escaped: the SVG is inlined in admin pages.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Note, Question
@@ -89,6 +92,7 @@ class _Canvas:
         self.doc = doc
         self.links = links
         self.parts: list[str] = []
+        self.linked = False  # any element drawn as a link
         self.y = 24
         self.columns = {o.slug: COLUMNS_X + i * COLUMN_WIDTH for i, o in enumerate(doc.outcomes)}
 
@@ -107,6 +111,7 @@ class _Canvas:
             # Underlined as well as clickable: a link is never told apart by colour alone.
             inner = inner.replace("<text ", '<text text-decoration="underline" ', 1)
             inner = f"<a href={quoteattr(url)}>{inner}</a>"
+            self.linked = True
         self.parts.append(inner)
 
 
@@ -197,7 +202,7 @@ def _draw_rules(canvas: _Canvas) -> None:
             needs = condition_in_words(doc, gate.unless)
             words = f"{names.get(gate.outcome, gate.outcome)} needs {needs}"
             canvas.add(
-                canvas.text(CHOICE_X, canvas.y, short(words, 140), "gate", words),
+                canvas.text(CHOICE_X, canvas.y, short(words, 130), "gate", words),
                 "gate",
                 str(index),
             )
@@ -212,7 +217,7 @@ def _draw_rules(canvas: _Canvas) -> None:
             )
             canvas.y += ROW - 4
             words = f"when {condition_in_words(doc, note.when)}{_sides(note, names)}"
-            canvas.add(canvas.text(CHOICE_X + 14, canvas.y, short(words, 140), "note-when", words))
+            canvas.add(canvas.text(CHOICE_X + 14, canvas.y, short(words, 130), "note-when", words))
             canvas.y += ROW
 
 
@@ -239,38 +244,69 @@ def render_svg(doc: GuideDocument, links: Links = no_links) -> str:
     _draw_rules(canvas)
     height = canvas.y + ROW
     summary = "\n".join(text_alternative(doc))
+    # An image's content is presentational, links and all: a map with links is a group,
+    # named by its title, whose links a screen reader reaches one by one.
+    role = (
+        'role="group" aria-labelledby="logic-map-title"'
+        if canvas.linked
+        else 'role="img" aria-labelledby="logic-map-title logic-map-desc"'
+    )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="logic-map" '
-        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-        f'aria-labelledby="logic-map-title logic-map-desc">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" {role} class="logic-map" '
+        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}">'
         f'<title id="logic-map-title">How {escape(doc.title)} decides</title>'
         f'<desc id="logic-map-desc">{escape(summary)}</desc>'
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>' + "".join(canvas.parts) + "</svg>"
     )
 
 
+@dataclass(frozen=True)
+class Fact:
+    """One line of the picture in words, with what it links to (as for `Links`) and its
+    details (a question's choices)."""
+
+    text: str
+    kind: str = ""
+    key: str = ""
+    details: tuple[Fact, ...] = ()
+
+
+def outline(doc: GuideDocument) -> list[Fact]:
+    """The picture's facts: each question with its choices, then the gates and the notes."""
+    names = {o.slug: o.name for o in doc.outcomes}
+    facts = [_question_fact(doc, number, q, names) for number, q in enumerate(doc.questions, 1)]
+    for index, gate in enumerate(doc.gates):
+        needs = condition_in_words(doc, gate.unless)
+        words = f"Gate: {names.get(gate.outcome, gate.outcome)} needs {needs}"
+        facts.append(Fact(words, "gate", str(index)))
+    for note in doc.notes:
+        words = f"Note: {note.title}, when {condition_in_words(doc, note.when)}"
+        facts.append(Fact(words + _sides(note, names), "note", note.slug))
+    return facts
+
+
+def _question_fact(doc: GuideDocument, number: int, question: Question, names: dict) -> Fact:
+    shown = ""
+    if question.show_if is not None:
+        shown = f" (asked only when {condition_in_words(doc, question.show_if)})"
+    choices = []
+    for choice in question.choices:
+        if choice.route is not None:
+            page = doc.linked_page(choice.route)
+            effect = f"leaves the guide for {page.title if page else choice.route}"
+        else:
+            pushes = [f"{p:+d} {names.get(o, o)}" for o, p in choice.points.items() if p]
+            effect = ", ".join(pushes) or "no points"
+        key = f"{question.slug}/{choice.slug}"
+        choices.append(Fact(f"{choice.label}: {effect}", "choice", key))
+    words = f"Question {number}: {question.prompt}{shown}"
+    return Fact(words, "question", question.slug, tuple(choices))
+
+
 def text_alternative(doc: GuideDocument) -> list[str]:
     """The picture's facts as plain lines: questions and choices, then gates and notes."""
-    names = {o.slug: o.name for o in doc.outcomes}
     lines = []
-    for number, question in enumerate(doc.questions, start=1):
-        shown = ""
-        if question.show_if is not None:
-            shown = f" (asked only when {condition_in_words(doc, question.show_if)})"
-        lines.append(f"Question {number}: {question.prompt}{shown}")
-        for choice in question.choices:
-            if choice.route is not None:
-                page = doc.linked_page(choice.route)
-                effect = f"leaves the guide for {page.title if page else choice.route}"
-            else:
-                pushes = [f"{p:+d} {names.get(o, o)}" for o, p in choice.points.items() if p]
-                effect = ", ".join(pushes) or "no points"
-            lines.append(f"  {choice.label}: {effect}")
-    for gate in doc.gates:
-        needs = condition_in_words(doc, gate.unless)
-        lines.append(f"Gate: {names.get(gate.outcome, gate.outcome)} needs {needs}")
-    for note in doc.notes:
-        lines.append(
-            f"Note: {note.title}, when {condition_in_words(doc, note.when)}{_sides(note, names)}"
-        )
+    for fact in outline(doc):
+        lines.append(fact.text)
+        lines.extend(f"  {detail.text}" for detail in fact.details)
     return lines

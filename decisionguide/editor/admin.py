@@ -43,7 +43,7 @@ from decisionguide.content.models import (
     Scenario,
 )
 from decisionguide.decision.document import DocumentError
-from decisionguide.editor import admin_pages, admin_tools, admin_views, analytics_page
+from decisionguide.editor import admin_logic, admin_pages, admin_tools, admin_views, analytics_page
 from decisionguide.editor.admin_inlines import (
     ChoiceInline,
     GateConditionInline,
@@ -173,6 +173,7 @@ class GuideAdmin(GuideContentAdmin):
                 "<path:object_id>/ratings/", wrap(admin_tools.ratings_view), name=f"{info}_ratings"
             ),
             path("<path:object_id>/checks/", wrap(admin_views.checks_view), name=f"{info}_checks"),
+            path("<path:object_id>/logic/", wrap(admin_logic.logic_view), name=f"{info}_logic"),
             path(
                 "<path:object_id>/publish/", wrap(admin_views.publish_view), name=f"{info}_publish"
             ),

@@ -21,7 +21,7 @@ from django.urls import reverse
 from decisionguide.content.checks import GuideReport
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM
-from decisionguide.decision.document import DocumentError
+from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.editor.publishing import (
     draft_report,
 )
@@ -104,6 +104,7 @@ def links(guide: Guide) -> dict[str, str]:
     return {
         "change": admin_url("change", guide.pk),
         "checks": admin_url("checks", guide.pk),
+        "logic": admin_url("logic", guide.pk),
         "ratings": admin_url("ratings", guide.pk),
         "history": admin_url("history", guide.pk),
         "export": admin_url("export", guide.pk),
@@ -119,26 +120,30 @@ def links(guide: Guide) -> dict[str, str]:
     }
 
 
-def part_links(guide: Guide) -> list[tuple[str, str, str, int]]:
-    """(name, list URL, add URL, count) for every kind of part of the guide."""
-    parts = [
-        ("Outcomes", "outcome", guide.outcomes.count()),
-        ("Criteria", "criterion", guide.criteria.count()),
-        ("Questions", "question", guide.questions.count()),
-        ("Scenarios", "scenario", guide.scenarios.count()),
-        ("Gates", "gate", guide.gates.count()),
-        ("Notes", "note", guide.notes.count()),
-        ("Linked pages", "linkedpage", guide.linked_pages.count()),
-        ("List items", "guideitem", guide.items.count()),
-    ]
+# A guide's lists of parts, in the order an editor thinks of them: (name, model, the
+# document's keys holding them). The home page and the guide's page both list them so.
+PARTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Questions", "question", ("questions",)),
+    ("Outcomes", "outcome", ("outcomes",)),
+    ("Criteria", "criterion", ("criteria",)),
+    ("Scenarios", "scenario", ("scenarios",)),
+    ("Notes", "note", ("notes",)),
+    ("Gates", "gate", ("gates",)),
+    ("Linked pages", "linkedpage", ("linked_pages",)),
+    ("Edge cases, missteps and checks", "guideitem", ("edge_cases", "missteps", "failure_checks")),
+)
+
+
+def part_links(guide: Guide, doc: GuideDocument | None) -> list[tuple[str, str, str, int]]:
+    """(name, list URL, add URL, count) for every kind of part, counted in the draft `doc`."""
     return [
         (
             name,
             f"{reverse(f'admin:guides_{model}_changelist')}?guide__id__exact={guide.pk}",
             f"{reverse(f'admin:guides_{model}_add')}?guide={guide.pk}",
-            count,
+            sum(len(getattr(doc, key)) for key in keys) if doc is not None else 0,
         )
-        for name, model, count in parts
+        for name, model, keys in PARTS
     ]
 
 
@@ -148,6 +153,13 @@ def safe_draft_report(guide: Guide) -> tuple[GuideReport | None, str]:
         return draft_report(guide)[1], ""
     except DocumentError as exc:
         return None, str(exc)
+
+
+def safe_draft_document(guide: Guide) -> GuideDocument | None:
+    try:
+        return guide.draft_document()
+    except DocumentError:
+        return None
 
 
 def guide_panel_context(
@@ -163,7 +175,7 @@ def guide_panel_context(
             "published_number": published.version if published else None,
             "unpublished_changes": guide.has_unpublished_changes(),
             "links": links(guide),
-            "parts": part_links(guide),
+            "parts": part_links(guide, safe_draft_document(guide)),
             "can_publish": request.user.has_perm("guides.publish_guide"),
             "can_analytics": request.user.has_perm("guides.view_analytics"),
         }

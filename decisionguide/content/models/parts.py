@@ -205,6 +205,9 @@ class GuideItem(models.Model):
 
     class Meta:
         ordering = ["guide_id", "kind", "order", "id"]
+        # Named for what they are: "guide item" said nothing.
+        verbose_name = "edge case, misstep or check"
+        verbose_name_plural = "edge cases, missteps and checks"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=["edge_case", "misstep", "failure_check"]),

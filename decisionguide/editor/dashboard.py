@@ -1,0 +1,203 @@
+"""The admin's home page: one summary per guide, in a fixed number of queries.
+
+For each guide: the published and the draft version, who saved the draft and
+when, the last publish or unpublish, the draft's checks (memoised per frozen
+version, `checks.report_of`), last week's visitors and completion rate, and
+links to its pages and its lists of parts. However many guides there are,
+the page reads the guides, their drafts' frozen rows and the week's counters
+in three queries; part counts come from the draft document, not the rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from decisionguide.analytics.models import AnswerCounter
+from decisionguide.content.checks import GuideReport, report_of
+from decisionguide.content.models import Guide, GuideVersion, PublishEvent
+from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.editor.admin_pages import PARTS, links
+
+WEEK_DAYS = 7
+SHOWN = AnswerCounter.Kind.SHOWN
+RESULT = AnswerCounter.Kind.RESULT
+
+
+@dataclass(frozen=True)
+class PartList:
+    name: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Week:
+    """Last week's counts (today and the six days before, UTC), every version together."""
+
+    visitors: int  # times the first question was shown
+    results: int  # recommendations shown
+
+    @property
+    def completion(self) -> float | None:
+        """Results per visitor, 0..100; None without visitors."""
+        return 100 * min(self.results, self.visitors) / self.visitors if self.visitors else None
+
+
+@dataclass
+class GuideSummary:
+    guide: Guide
+    draft: GuideVersion
+    report: GuideReport | None
+    problem: str  # why the draft can't be checked ("" when it can)
+    week: Week
+    links: dict[str, str]
+    parts: list[PartList] = field(default_factory=list)
+
+    @property
+    def published_number(self) -> int | None:
+        published = self.guide.published_version
+        return published.version if published else None
+
+    @property
+    def to_publish(self) -> bool:
+        """The draft isn't what visitors see: it has changes, or nothing is listed."""
+        return self.guide.has_unpublished_changes() or not self.guide.is_listed
+
+    @property
+    def draft_by(self) -> str:
+        user = self.draft.created_by
+        return user.get_username() if user else "a content file or script"
+
+    @property
+    def last_event(self) -> dict[str, Any] | None:
+        """The latest publish or unpublish: action, when, by whom."""
+        guide: Any = self.guide
+        if guide.event_action is None:
+            return None
+        return {
+            "published": guide.event_action == PublishEvent.Action.PUBLISH,
+            "created": guide.event_created,
+            "by": guide.event_by or "a content file or script",
+        }
+
+
+def dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    can_view = user.has_perm("guides.view_guide") or user.has_perm("guides.change_guide")
+    return {
+        "guides": guide_summaries(request) if can_view else [],
+        "can_view_guides": can_view,
+        "can_add_guide": user.has_perm("guides.add_guide"),
+        "can_publish": user.has_perm("guides.publish_guide"),
+        "can_analytics": user.has_perm("guides.view_analytics"),
+        "guide_list_url": reverse("admin:guides_guide_changelist"),
+        "guide_add_url": reverse("admin:guides_guide_add"),
+        "guide_import_url": reverse("admin:guides_guide_import"),
+    }
+
+
+def guide_summaries(request: HttpRequest) -> list[GuideSummary]:
+    guides = list(with_last_event(Guide.objects.select_related("published_version")))
+    drafts = draft_versions(guides)
+    documents = {guide.pk: _document(drafts[guide.pk]) for guide in guides}
+    weeks = week_counts(guides, {pk: doc for pk, (doc, _) in documents.items()})
+    summaries = []
+    for guide in guides:
+        doc, problem = documents[guide.pk]
+        summaries.append(
+            GuideSummary(
+                guide=guide,
+                draft=drafts[guide.pk],
+                report=report_of(doc) if doc is not None else None,
+                problem=problem,
+                week=weeks.get(guide.pk, Week(0, 0)),
+                links=links(guide),
+                parts=part_lists(request, guide, doc),
+            )
+        )
+    return summaries
+
+
+def with_last_event(guides: Any) -> Any:
+    """Guides annotated with their latest PublishEvent (action, when, who): no query each."""
+    latest = PublishEvent.objects.filter(guide=OuterRef("pk")).order_by("-created", "-id")
+    username = f"created_by__{get_user_model().USERNAME_FIELD}"
+    return guides.annotate(
+        event_action=Subquery(latest.values("action")[:1]),
+        event_created=Subquery(latest.values("created")[:1]),
+        event_by=Subquery(latest.values(username)[:1]),
+    )
+
+
+def draft_versions(guides: list[Guide]) -> dict[int, GuideVersion]:
+    """Each guide's draft frozen row (its current version number), in one query."""
+    rows = GuideVersion.objects.filter(
+        guide__in=[g.pk for g in guides], version=F("guide__version")
+    ).select_related("created_by")
+    found = {row.guide_id: row for row in rows}
+    for guide in guides:
+        if guide.pk not in found:  # rows written outside the admin: freeze them now
+            found[guide.pk] = guide.draft_version()
+    return found
+
+
+def _document(version: GuideVersion) -> tuple[GuideDocument | None, str]:
+    try:
+        return version.as_document(), ""
+    except DocumentError as exc:
+        return None, str(exc)
+
+
+def week_counts(
+    guides: list[Guide], drafts: dict[int, GuideDocument | None], today: dt.date | None = None
+) -> dict[int, Week]:
+    """Visitors (first question shown) and results per guide over the last week, one query."""
+    firsts = {g.pk: slug for g in guides if (slug := _first_question(g, drafts.get(g.pk)))}
+    if not firsts:
+        return {}
+    since = (today or timezone.now().date()) - dt.timedelta(days=WEEK_DAYS - 1)
+    first_shown = functools.reduce(
+        operator.or_, (Q(guide_id=pk, question=slug) for pk, slug in firsts.items())
+    )
+    rows = (
+        AnswerCounter.objects.filter(guide_id__in=list(firsts), day__gte=since)
+        .filter(Q(kind=RESULT) | (Q(kind=SHOWN) & first_shown))
+        .values("guide_id", "kind")
+        .annotate(total=Sum("count"))
+    )
+    totals: dict[tuple[int, str], int] = {(r["guide_id"], r["kind"]): r["total"] for r in rows}
+    return {pk: Week(totals.get((pk, SHOWN), 0), totals.get((pk, RESULT), 0)) for pk in firsts}
+
+
+def _first_question(guide: Guide, draft: GuideDocument | None) -> str | None:
+    """The question every visitor starts with: the published version's, else the draft's."""
+    doc = draft
+    if guide.published_version_id is not None:
+        with contextlib.suppress(DocumentError):  # an unreadable version: use the draft
+            doc = guide.published_document()
+    return doc.questions[0].slug if doc is not None and doc.questions else None
+
+
+def part_lists(request: HttpRequest, guide: Guide, doc: GuideDocument | None) -> list[PartList]:
+    """The guide's lists of parts the user may see, in the editor's order, with their sizes."""
+    return [
+        PartList(
+            name,
+            f"{reverse(f'admin:guides_{model}_changelist')}?guide__id__exact={guide.pk}",
+            sum(len(getattr(doc, key)) for key in keys) if doc is not None else 0,
+        )
+        for name, model, keys in PARTS
+        if request.user.has_perm(f"guides.view_{model}")
+        or request.user.has_perm(f"guides.change_{model}")
+    ]
