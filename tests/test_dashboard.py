@@ -209,3 +209,23 @@ def test_staff_without_guide_rights_get_no_summaries(
     assert response.status_code == 200
     assert response.context["guides"] == []
     assert small_guide.title not in response.content.decode()
+
+
+def test_a_guide_whose_rows_make_no_guide_is_listed_with_the_reason(
+    editor_client: Client, small_guide: Guide
+) -> None:
+    # Written outside the admin: no outcome, no frozen version; the page must still load.
+    broken = Guide.objects.create(
+        slug="half-made",
+        title="Half made",
+        summary="S.",
+        intro="I.",
+        right_page="R.",
+        wrong_page="W.",
+        shortcut="S.",
+    )
+    response = editor_client.get(reverse(HOME))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert set(summaries(html)) == {small_guide.title, broken.title}
+    assert "Checks of the draft can't be run" in section_text(html, broken)

@@ -124,3 +124,19 @@ def test_the_guides_pages_link_to_its_map(editor_client: Client, small_guide: Gu
     html = editor_client.get(reverse(f"admin:guides_guide_{page}", args=[small_guide.pk])).content
     links = {(link["text"].strip(), link.get("href")) for link in PageReader(html.decode()).links}
     assert ("Logic map", logic_url(small_guide)) in links
+
+
+def test_a_guide_whose_rows_make_no_guide_gets_a_reason_not_an_error(editor_client: Client):
+    broken = Guide.objects.create(
+        slug="half-made",
+        title="Half made",
+        summary="S.",
+        intro="I.",
+        right_page="R.",
+        wrong_page="W.",
+        shortcut="S.",
+    )
+    response = editor_client.get(logic_url(broken))
+    assert response.status_code == 200
+    assert "can't be drawn" in response.content.decode()
+    assert 'class="logic-map"' not in response.content.decode()

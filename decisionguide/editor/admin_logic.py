@@ -77,12 +77,13 @@ def logic_view(
     request: HttpRequest, object_id: str, *, model_admin: admin.ModelAdmin
 ) -> HttpResponse:
     guide = get_guide(model_admin, request, object_id)
-    use_published = request.GET.get("doc") == "published" and guide.published_version_id
-    version = guide.published_version if use_published else guide.draft_version()
-    context: dict[str, object] = {"version": version, "use_published": bool(use_published)}
+    use_published = bool(request.GET.get("doc") == "published" and guide.published_version_id)
+    number = guide.published_version.version if use_published else guide.version
+    context: dict[str, object] = {"number": number, "use_published": use_published}
     try:
+        version = guide.published_version if use_published else guide.draft_version()
         doc = version.as_document()
-    except DocumentError as exc:
+    except DocumentError as exc:  # rows written outside the admin that make no guide
         context["problem"] = str(exc)
     else:
         link = edit_links(guide, gates_by_position=version.version == guide.version)
@@ -94,7 +95,7 @@ def logic_view(
         model_admin,
         request,
         "admin/guides/guide/logic.html",
-        f"Logic map: {guide.title} ({which}, version {version.version})",
+        f"Logic map: {guide.title} ({which}, version {number})",
         guide,
         links=links(guide),
         **context,

@@ -57,7 +57,7 @@ class Week:
 @dataclass
 class GuideSummary:
     guide: Guide
-    draft: GuideVersion
+    draft: GuideVersion | None  # None: the rows don't make a guide and were never frozen
     report: GuideReport | None
     problem: str  # why the draft can't be checked ("" when it can)
     week: Week
@@ -76,7 +76,7 @@ class GuideSummary:
 
     @property
     def draft_by(self) -> str:
-        user = self.draft.created_by
+        user = self.draft.created_by if self.draft else None
         return user.get_username() if user else "a content file or script"
 
     @property
@@ -140,19 +140,24 @@ def with_last_event(guides: Any) -> Any:
     )
 
 
-def draft_versions(guides: list[Guide]) -> dict[int, GuideVersion]:
+def draft_versions(guides: list[Guide]) -> dict[int, GuideVersion | None]:
     """Each guide's draft frozen row (its current version number), in one query."""
     rows = GuideVersion.objects.filter(
         guide__in=[g.pk for g in guides], version=F("guide__version")
     ).select_related("created_by")
-    found = {row.guide_id: row for row in rows}
+    found: dict[int, GuideVersion | None] = {row.guide_id: row for row in rows}
     for guide in guides:
         if guide.pk not in found:  # rows written outside the admin: freeze them now
-            found[guide.pk] = guide.draft_version()
+            try:
+                found[guide.pk] = guide.draft_version()
+            except DocumentError:  # ... unless they don't make a guide (said by `_document`)
+                found[guide.pk] = None
     return found
 
 
-def _document(version: GuideVersion) -> tuple[GuideDocument | None, str]:
+def _document(version: GuideVersion | None) -> tuple[GuideDocument | None, str]:
+    if version is None:
+        return None, "its parts don't make a whole guide yet (open it to see why)"
     try:
         return version.as_document(), ""
     except DocumentError as exc:
