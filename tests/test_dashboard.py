@@ -73,7 +73,7 @@ def test_an_editor_sees_each_guide_with_its_state_checks_week_and_links(
     scenario.save()
     record_edit(small_guide, user=editor_user, note="Expect another outcome")
     small_guide.refresh_from_db()
-    # Last week: 4 visitors started, 1 got a result; older counts and later questions don't count.
+    # Last week: 4 visits started, 1 ended in a result; older counts and later questions don't.
     doc = small_guide.published_document()
     first, second = doc.questions[0].slug, doc.questions[1].slug
     count(small_guide, "shown", first, "", 0, 3)
@@ -97,7 +97,7 @@ def test_an_editor_sees_each_guide_with_its_state_checks_week_and_links(
     assert f"by {editor_user.get_username()} (not published yet)" in small
     total = small_guide.scenarios.count()
     assert f"1 of {total} scenario{'s' if total > 1 else ''} failing" in small
-    assert "4 visitors started" in small and "1 got a recommendation: 25% completed" in small
+    assert "4 visits started" in small and "1 reached a recommendation: 25% completion" in small
 
     links = links_of(sections[small_guide.title])
     pk = small_guide.pk

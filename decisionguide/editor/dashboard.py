@@ -2,7 +2,7 @@
 
 For each guide: the published and the draft version, who saved the draft and
 when, the last publish or unpublish, the draft's checks (memoised per frozen
-version, `checks.report_of`), last week's visitors and completion rate, and
+version, `checks.report_of`), last week's visits started and completion rate, and
 links to its pages and its lists of parts. However many guides there are,
 the page reads the guides, their drafts' frozen rows and the week's counters
 in three queries; part counts come from the draft document, not the rows.
@@ -27,6 +27,7 @@ from decisionguide.analytics.models import AnswerCounter
 from decisionguide.content.checks import GuideReport, report_of
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.decision.engine import next_question
 from decisionguide.editor.admin_pages import PARTS, links
 
 WEEK_DAYS = 7
@@ -45,13 +46,14 @@ class PartList:
 class Week:
     """Last week's counts (today and the six days before, UTC), every version together."""
 
-    visitors: int  # times the first question was shown
+    starts: int  # visits started: times the first question was shown
     results: int  # recommendations shown
 
     @property
     def completion(self) -> float | None:
-        """Results per visitor, 0..100; None without visitors."""
-        return 100 * min(self.results, self.visitors) / self.visitors if self.visitors else None
+        """Recommendations per hundred visits started, as the analytics page counts it
+        (`analytics.funnel`); None without a visit."""
+        return 100 * self.results / self.starts if self.starts else None
 
 
 @dataclass
@@ -167,7 +169,8 @@ def _document(version: GuideVersion | None) -> tuple[GuideDocument | None, str]:
 def week_counts(
     guides: list[Guide], drafts: dict[int, GuideDocument | None], today: dt.date | None = None
 ) -> dict[int, Week]:
-    """Visitors (first question shown) and results per guide over the last week, one query."""
+    """Visits started (first question shown) and results per guide over the last week, in
+    one query."""
     firsts = {g.pk: slug for g in guides if (slug := _first_question(g, drafts.get(g.pk)))}
     if not firsts:
         return {}
@@ -186,12 +189,13 @@ def week_counts(
 
 
 def _first_question(guide: Guide, draft: GuideDocument | None) -> str | None:
-    """The question every visitor starts with: the published version's, else the draft's."""
+    """The question every visit starts with: the published version's, else the draft's."""
     doc = draft
     if guide.published_version_id is not None:
         with contextlib.suppress(DocumentError):  # an unreadable version: use the draft
             doc = guide.published_document()
-    return doc.questions[0].slug if doc is not None and doc.questions else None
+    first = next_question(doc, {}) if doc is not None else None
+    return first.slug if first is not None else None
 
 
 def part_lists(request: HttpRequest, guide: Guide, doc: GuideDocument | None) -> list[PartList]:
