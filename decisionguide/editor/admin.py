@@ -56,6 +56,7 @@ from decisionguide.editor.admin_inlines import (
     ScenarioAnswerInline,
     choice_fieldsets,
 )
+from decisionguide.editor.admin_ordering import SortablePartList
 from decisionguide.editor.admin_support import (
     GuideContentAdmin,
     change_note,
@@ -265,7 +266,7 @@ class GuideVersionAdmin(admin.ModelAdmin):
 # Parts of a guide
 
 
-class GuidePartAdmin(GuideContentAdmin):
+class GuidePartAdmin(SortablePartList, GuideContentAdmin):
     list_filter = ["guide"]
     list_select_related = ["guide"]
     ordering = ["guide__title", "order"]
@@ -325,6 +326,7 @@ class GuideItemAdmin(GuidePartAdmin):
     list_filter = ["guide", "kind"]
     search_fields = ["text"]
     ordering = ["guide__title", "kind", "order"]
+    sort_within = ("kind",)
 
 
 @admin.register(Question)
@@ -337,12 +339,13 @@ class QuestionAdmin(GuidePartAdmin):
         (
             "Text box (optional)",
             {
+                "classes": ["collapse"],
                 "fields": [
                     "free_text_choice",
                     "free_text_label",
                     "free_text_hint",
                     "free_text_max_length",
-                ]
+                ],
             },
         ),
     ]
