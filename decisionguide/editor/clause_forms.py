@@ -132,8 +132,7 @@ class ClauseForm(forms.ModelForm):
         question = self.cleaned_data["question"]
         if question.pk == self.owner_id:
             raise forms.ValidationError(
-                "A question can't be shown depending on its own answer: pick a question "
-                "before it."
+                "A question can't be shown depending on its own answer: pick a question before it."
             )
         if question.pk in self.later:
             raise forms.ValidationError(
