@@ -43,7 +43,7 @@ from decisionguide.content.models import (
     Scenario,
 )
 from decisionguide.decision.document import DocumentError
-from decisionguide.editor import admin_pages, admin_tools, admin_views
+from decisionguide.editor import admin_pages, admin_scenarios, admin_tools, admin_views
 from decisionguide.editor.admin_inlines import (
     ChoiceInline,
     GateConditionInline,
@@ -194,6 +194,11 @@ class GuideAdmin(GuideContentAdmin):
             ),
             path("<path:object_id>/export/", wrap(admin_tools.export_view), name=f"{info}_export"),
             path("<path:object_id>/try/", wrap(admin_tools.try_view), name=f"{info}_try"),
+            path(
+                "<path:object_id>/try/scenario/",
+                wrap(admin_scenarios.scenario_from_try_view),
+                name=f"{info}_try_scenario",
+            ),
             path(
                 "<path:object_id>/analytics/",
                 wrap(admin_tools.analytics_view),

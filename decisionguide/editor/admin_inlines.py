@@ -27,7 +27,11 @@ from decisionguide.content.models import (
     Rating,
     ScenarioAnswer,
 )
-from decisionguide.editor.admin_ordering import OrderedGenericInlineFormSet, OrderedInline
+from decisionguide.editor.admin_ordering import (
+    OrderedGenericInlineFormSet,
+    OrderedInline,
+    SmallOrderedInline,
+)
 from decisionguide.editor.admin_support import (
     GuideBoundInline,
     GuideInlineMixin,
@@ -53,24 +57,24 @@ class OutcomeInline(GuideInlineMixin, admin.StackedInline):
     exclude = ["next_pages"]
 
 
-class GuideItemInline(OrderedInline, GuideInlineMixin, admin.StackedInline):
+class GuideItemInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
     model = GuideItem
     fields = ["kind", "text", "order"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
-class OutcomeNextPageInline(OrderedInline, GuideInlineMixin, admin.StackedInline):
+class OutcomeNextPageInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
     model = OutcomeNextPage
     verbose_name = "next page"
     verbose_name_plural = "next pages (suggested after this recommendation, in order)"
 
 
-class RatingInline(OrderedInline, GuideInlineMixin, admin.StackedInline):
+class RatingInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
     model = Rating
     fields = ["outcome", "label", "level", "order"]
 
 
-class ScenarioAnswerInline(OrderedInline, GuideBoundInline, admin.StackedInline):
+class ScenarioAnswerInline(SmallOrderedInline, GuideBoundInline, admin.StackedInline):
     model = ScenarioAnswer
     form = ScenarioAnswerForm
     verbose_name = "answer"

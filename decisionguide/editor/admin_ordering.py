@@ -112,6 +112,12 @@ class OrderedInline(SortableInlineAdminMixin):
     ordering = [ORDER, "id"]
 
 
+class SmallOrderedInline(OrderedInline):
+    """Rows of two or three fields: each label beside its field, one line a row."""
+
+    classes = ["ordered-small"]
+
+
 # ---------------------------------------------------------------------------
 # Lists
 
