@@ -39,14 +39,14 @@ from django.http import (
     HttpResponseNotAllowed,
     JsonResponse,
 )
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from decisionguide.content.models import Guide
 from decisionguide.content.ordering import ORDER, in_place_order, sibling_key, siblings_of
 from decisionguide.editor.admin_support import quoted
 from decisionguide.editor.concurrency import (
-    DRAFT_VERSION_FIELD,
     StaleDraft,
     claim_draft,
     number_in,
@@ -173,13 +173,16 @@ class SortablePartList(SortableAdminMixin):
             getattr(obj, ORDER),
         )
 
-    def sort_scope(self, request: HttpRequest) -> dict[str, Any] | None:
-        """The sibling group a request's list shows, if exactly one."""
+    def sort_scope(
+        self, request: HttpRequest, guide_id: int | None = None
+    ) -> dict[str, Any] | None:
+        """The sibling group a request's list shows (or its update is for), if exactly one."""
         scope: dict[str, Any] = {}
-        guide = request.GET.get(GUIDE_FILTER, "")
-        if not (guide.isascii() and guide.isdigit()) or len(guide) > 12:
+        if guide_id is None:
+            guide_id = number_in(request.GET.get(GUIDE_FILTER, ""))
+        if guide_id is None:
             return None
-        scope["guide_id"] = int(guide)
+        scope["guide_id"] = guide_id
         for column in self.sort_within:
             value = request.GET.get(f"{column}__exact", "")
             if not value or len(value) > 64:
@@ -215,27 +218,37 @@ class SortablePartList(SortableAdminMixin):
         # The shared save (claim, place): not sortable2's "always last of every guide".
         super(SortableAdminMixin, self).save_model(request, obj, form, change)
 
-    def get_update_url(self, request: HttpRequest) -> str:
-        """Where the script posts moved rows: with the list's guide and draft version."""
-        url = reverse(f"{self.admin_site.name}:{self._get_update_url_name()}")
-        scope = self.sort_scope(request)
-        if scope is None:
-            return url
-        guide = Guide.objects.filter(pk=scope["guide_id"]).only("version").first()
-        query = request.GET.copy()
-        query[DRAFT_VERSION_FIELD] = str(guide.version if guide else "")
-        kept = {GUIDE_FILTER, DRAFT_VERSION_FIELD} | {f"{c}__exact" for c in self.sort_within}
-        for key in list(query):
-            if key not in kept:
-                del query[key]
-        return f"{url}?{query.urlencode()}"
+    def get_urls(self):
+        # The guide and the draft version the list showed are in the path: sortable2
+        # writes the URL into JSON unescaped from HTML, so it can't carry a second "&".
+        reorder = path(
+            "adminsortable2_update/<int:guide_id>/<int:version>/",
+            self.admin_site.admin_view(self.update_order),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_reorder",
+        )
+        return [reorder, *super().get_urls()]
 
-    def update_order(self, request: HttpRequest) -> HttpResponse:
+    def get_update_url(self, request: HttpRequest) -> str:
+        """Where the script posts moved rows: the list's guide and draft version in the path."""
+        scope = self.sort_scope(request)
+        guide = Guide.objects.filter(pk=scope["guide_id"]).first() if scope else None
+        if scope is None or guide is None:
+            return reverse(f"{self.admin_site.name}:{self._get_update_url_name()}")
+        url = reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_reorder",
+            args=[guide.pk, guide.version],
+        )
+        within = {f"{c}__exact": scope[c] for c in self.sort_within}
+        return f"{url}?{urlencode(within)}" if within else url
+
+    def update_order(
+        self, request: HttpRequest, guide_id: int | None = None, version: int | None = None
+    ) -> HttpResponse:
         """Save the places of rows dragged in the list (POST, JSON, CSRF header)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        scope = self.sort_scope(request)
-        guide = Guide.objects.filter(pk=scope["guide_id"]).first() if scope else None
+        scope = self.sort_scope(request, guide_id) if guide_id is not None else None
+        guide = Guide.objects.filter(pk=guide_id).first() if scope else None
         if scope is None or guide is None:
             return HttpResponseBadRequest("Filter the list to one guide to reorder it.")
         if not self.has_change_permission(request):
@@ -245,7 +258,7 @@ class SortablePartList(SortableAdminMixin):
             return HttpResponseBadRequest("Not a list of rows and places.")
         try:
             with transaction.atomic():
-                claim_draft(guide, number_in(request.GET.get(DRAFT_VERSION_FIELD, "")))
+                claim_draft(guide, version)
                 names = self.save_moves(scope, moves)
                 record_edit(guide, user=request.user, note=self.move_note(names))
         except StaleDraft as exc:
@@ -272,6 +285,6 @@ class SortablePartList(SortableAdminMixin):
         return [str(row) for row in in_place_order(siblings_of(first))]
 
     def move_note(self, names: list[str]) -> str:
-        shown = ", ".join(quoted(name) for name in names[:5])
-        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        shown = ", ".join(quoted(name) for name in names[:3])
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
         return f"Reordered {self.opts.verbose_name_plural}: {shown}{more}"

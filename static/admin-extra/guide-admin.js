@@ -153,23 +153,29 @@
       return;
     }
     var send = window.fetch.bind(window);
+    var never = function () {
+      // This script has answered (reload or message): sortable2 has nothing left to do.
+      return new Promise(function () {});
+    };
     window.fetch = function (url, options) {
       var sent = send(url, options);
-      if (String(url).indexOf("adminsortable2_update/") !== -1) {
-        sent.then(
-          function (response) {
-            if (response.ok) {
-              window.location.reload();
-            } else {
-              response.text().then(showListProblem);
-            }
-          },
-          function () {
-            showListProblem("The new order could not be saved: no answer from the server.");
-          }
-        );
+      if (String(url).indexOf("adminsortable2_update/") === -1) {
+        return sent;
       }
-      return sent;
+      return sent.then(
+        function (response) {
+          if (response.ok) {
+            window.location.reload();
+          } else {
+            response.text().then(showListProblem);
+          }
+          return never();
+        },
+        function () {
+          showListProblem("The new order could not be saved: no answer from the server.");
+          return never();
+        }
+      );
     };
   }
 
