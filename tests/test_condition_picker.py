@@ -96,3 +96,16 @@ def test_gates_offer_every_question(superuser_client: Client, seed_guide: Guide)
     reader = picker(superuser_client, gate, "clauses-0")
     assert reader.questions == ids(seed_guide.questions.order_by("order"))
     assert len(reader.answer_inputs) == Choice.objects.filter(question__guide=seed_guide).count()
+
+
+def test_editors_see_and_edit_conditions(editor_client: Client, seed_guide: Guide) -> None:
+    """The Editors group holds the permissions of the one condition model (0016)."""
+    shown = Question.objects.filter(guide=seed_guide, show_clauses__isnull=False).first()
+    reader = picker(editor_client, shown, "show_clauses-0")
+    assert reader.questions and reader.answer_inputs
+    first, second = seed_guide.questions.order_by("order")[:2]
+    form = admin_form(editor_client, second)
+    add_show_clause(form, first)
+    response = post(editor_client, change_url(second), form)
+    assert response.status_code == 302, errors_of(response)
+    assert second.show_clauses.get().question == first
