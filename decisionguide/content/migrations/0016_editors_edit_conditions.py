@@ -2,7 +2,8 @@
 
 0003 gave the Editors group the permissions of the six condition tables of the
 time; 0010 merged those into `Clause` and `ClauseChoice`, whose permissions no
-group had, so an editor saw no condition on a question, gate or note.
+group had, so an editor saw no condition on a question, gate or note. The
+permissions of the six tables that no longer exist are taken back.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -10,6 +11,14 @@ from django.db import migrations
 
 EDITORS_GROUP = "Editors"
 MODELS = ("clause", "clausechoice")
+GONE = (
+    "questionshowclause",
+    "gateclause",
+    "noteclause",
+    "questionshowclausechoice",
+    "gateclausechoice",
+    "noteclausechoice",
+)
 
 
 def grant_conditions(apps, schema_editor):
@@ -24,9 +33,9 @@ def grant_conditions(apps, schema_editor):
     if group is None:
         return
     codenames = [f"{action}_{model}" for model in MODELS for action in ("add", "change", "delete", "view")]
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="guides", codename__in=codenames)
-    )
+    guides = Permission.objects.filter(content_type__app_label="guides")
+    group.permissions.add(*guides.filter(codename__in=codenames))
+    group.permissions.remove(*guides.filter(content_type__model__in=GONE))
 
 
 class Migration(migrations.Migration):
