@@ -180,6 +180,9 @@
   }
 
   function enhance(root) {
+    root.querySelectorAll(".ordered-moves[hidden]").forEach(function (moves) {
+      moves.hidden = false;
+    });
     root.querySelectorAll("textarea[data-markdown-preview]").forEach(addPreview);
     root.querySelectorAll("select.clause-question").forEach(filterAnswers);
   }

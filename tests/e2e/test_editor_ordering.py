@@ -56,7 +56,11 @@ def test_dragging_a_question_in_its_guides_list_saves_the_new_order(
 ) -> None:
     first, second, third = seed_questions(guide)[:3]
     row = Guide.objects.get(slug=guide.slug)
-    editor_page.goto(reverse("admin:guides_question_changelist") + f"?guide__id__exact={row.pk}")
+    list_url = reverse("admin:guides_question_changelist") + f"?guide__id__exact={row.pk}"
+    response = editor_page.goto(list_url)
+    assert response and "script-src 'self'" in response.headers["content-security-policy"]
+    scripts = editor_page.eval_on_selector_all("script[src]", "all => all.map(s => s.src)")
+    assert any("/static/adminsortable2/js/" in src for src in scripts)  # served by the app
     handles = editor_page.locator("#result_list tbody .drag.handle")
     expect(handles).to_have_count(len(seed_questions(guide)))
     start, target = handles.nth(0).bounding_box(), handles.nth(2).bounding_box()
