@@ -154,7 +154,6 @@ class SortablePartList(SortableAdminMixin):
 
     # Columns besides the guide that siblings share (guide items: their kind).
     sort_within: tuple[str, ...] = ()
-    action_form = admin.helpers.ActionForm  # sortable2's adds page-move fields we don't use
 
     def __init__(self, model: Any, admin_site: admin.AdminSite) -> None:
         super().__init__(model, admin_site)
