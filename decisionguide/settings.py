@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "crispy_forms",
+    # Drag-and-drop order in the admin (its script and styles, served by whitenoise).
+    "adminsortable2",
     # Apps by feature, lowest first: each may import only those above it in this list
     # (the import-linter contracts in pyproject.toml hold them to it).
     "decisionguide.content",

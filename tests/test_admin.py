@@ -11,6 +11,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from decisionguide.content.models import (
     Choice,
@@ -91,8 +92,9 @@ def test_add_page_asks_for_the_guide_when_there_are_several(
     chosen = superuser_client.get(reverse("admin:guides_question_add") + f"?guide={seed_guide.pk}")
     # The add form offers only that guide's questions in its clause selects.
     html = chosen.content.decode()
-    assert seed_guide.questions.first().prompt in html
-    assert small_guide.questions.first().prompt not in html
+    ours, theirs = seed_guide.questions.first(), small_guide.questions.first()
+    assert escape(f"{ours.short} ({ours.slug})") in html
+    assert escape(f"{theirs.short} ({theirs.slug})") not in html
 
 
 def test_results_are_readable_by_editors(editor_client: Client, small_guide: Guide) -> None:
@@ -292,7 +294,7 @@ def test_a_question_can_not_look_at_itself(superuser_client: Client, small_guide
     question = small_guide.questions.order_by("-order").first()
     form = admin_form(superuser_client, question)
     add_show_clause(form, question, group="any")
-    refused(superuser_client, change_url(question), form, small_guide, "later question")
+    refused(superuser_client, change_url(question), form, small_guide, "its own answer")
 
 
 def test_clause_answers_must_belong_to_its_question(

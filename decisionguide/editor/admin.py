@@ -43,7 +43,14 @@ from decisionguide.content.models import (
     Scenario,
 )
 from decisionguide.decision.document import DocumentError
-from decisionguide.editor import admin_logic, admin_pages, admin_tools, admin_views, analytics_page
+from decisionguide.editor import (
+    admin_logic,
+    admin_pages,
+    admin_scenarios,
+    admin_tools,
+    admin_views,
+    analytics_page,
+)
 from decisionguide.editor.admin_inlines import (
     ChoiceInline,
     GateConditionInline,
@@ -56,6 +63,7 @@ from decisionguide.editor.admin_inlines import (
     ScenarioAnswerInline,
     choice_fieldsets,
 )
+from decisionguide.editor.admin_ordering import SortablePartList
 from decisionguide.editor.admin_support import (
     GuideContentAdmin,
     change_note,
@@ -195,6 +203,11 @@ class GuideAdmin(GuideContentAdmin):
             path("<path:object_id>/export/", wrap(admin_tools.export_view), name=f"{info}_export"),
             path("<path:object_id>/try/", wrap(admin_tools.try_view), name=f"{info}_try"),
             path(
+                "<path:object_id>/try/scenario/",
+                wrap(admin_scenarios.scenario_from_try_view),
+                name=f"{info}_try_scenario",
+            ),
+            path(
                 "<path:object_id>/analytics/",
                 wrap(analytics_page.analytics_view),
                 name=f"{info}_analytics",
@@ -266,7 +279,7 @@ class GuideVersionAdmin(admin.ModelAdmin):
 # Parts of a guide
 
 
-class GuidePartAdmin(GuideContentAdmin):
+class GuidePartAdmin(SortablePartList, GuideContentAdmin):
     list_filter = ["guide"]
     list_select_related = ["guide"]
     ordering = ["guide__title", "order"]
@@ -326,6 +339,7 @@ class GuideItemAdmin(GuidePartAdmin):
     list_filter = ["guide", "kind"]
     search_fields = ["text"]
     ordering = ["guide__title", "kind", "order"]
+    sort_within = ("kind",)
 
 
 @admin.register(Question)
@@ -338,12 +352,13 @@ class QuestionAdmin(GuidePartAdmin):
         (
             "Text box (optional)",
             {
+                "classes": ["collapse"],
                 "fields": [
                     "free_text_choice",
                     "free_text_label",
                     "free_text_hint",
                     "free_text_max_length",
-                ]
+                ],
             },
         ),
     ]

@@ -3,6 +3,7 @@
 Points, ratings, scenario answers, next pages and the clauses of every
 condition (a question's show-if, a gate's, a note's: one `Clause` model, one
 `ConditionInline`) are edited here, each offering only rows of the page's guide.
+Rows with a place are dragged or moved into order (`admin_ordering.OrderedInline`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.contenttypes.admin import BaseGenericInlineFormSet, GenericTabularInline
+from django.contrib.contenttypes.admin import GenericStackedInline
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.http import HttpRequest
@@ -26,14 +27,19 @@ from decisionguide.content.models import (
     Rating,
     ScenarioAnswer,
 )
+from decisionguide.editor.admin_ordering import (
+    OrderedGenericInlineFormSet,
+    OrderedInline,
+    SmallOrderedInline,
+)
 from decisionguide.editor.admin_support import (
     GuideBoundInline,
     GuideInlineMixin,
     request_guide,
 )
+from decisionguide.editor.clause_forms import ClauseForm
 from decisionguide.editor.forms import (
     ChoiceForm,
-    ClauseForm,
     ScenarioAnswerForm,
     choice_form_for,
     points_fields,
@@ -51,31 +57,31 @@ class OutcomeInline(GuideInlineMixin, admin.StackedInline):
     exclude = ["next_pages"]
 
 
-class GuideItemInline(GuideInlineMixin, admin.TabularInline):
+class GuideItemInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
     model = GuideItem
     fields = ["kind", "text", "order"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
-class OutcomeNextPageInline(GuideInlineMixin, admin.TabularInline):
+class OutcomeNextPageInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
     model = OutcomeNextPage
     verbose_name = "next page"
     verbose_name_plural = "next pages (suggested after this recommendation, in order)"
 
 
-class RatingInline(GuideInlineMixin, admin.TabularInline):
+class RatingInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
     model = Rating
     fields = ["outcome", "label", "level", "order"]
 
 
-class ScenarioAnswerInline(GuideBoundInline, admin.TabularInline):
+class ScenarioAnswerInline(SmallOrderedInline, GuideBoundInline, admin.StackedInline):
     model = ScenarioAnswer
     form = ScenarioAnswerForm
     verbose_name = "answer"
     verbose_name_plural = "answer profile (visitors who answer like this resemble the example)"
 
 
-class ChoiceInline(GuideInlineMixin, admin.StackedInline):
+class ChoiceInline(OrderedInline, GuideInlineMixin, admin.StackedInline):
     model = Choice
     form = ChoiceForm
     fk_name = "question"
@@ -92,7 +98,12 @@ class ChoiceInline(GuideInlineMixin, admin.StackedInline):
         return super().get_formset(request, obj, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None):
-        return choice_fieldsets(request_guide(request), [])
+        # One flat list: the ordered template lays it out in rows that wrap.
+        guide = request_guide(request)
+        outcomes = list(Outcome.objects.filter(guide=guide)) if guide else []
+        points = points_fields(choice_form_for(outcomes))
+        fields = ["label", "slug", "order", "route", "unsure", "hint", "reason", *points]
+        return [(None, {"fields": fields})]
 
 
 def choice_fieldsets(guide: Guide | None, first: list[str]) -> list[tuple[str | None, dict]]:
@@ -119,7 +130,7 @@ def condition_relation(owner: type[models.Model]) -> str:
     )
 
 
-class ConditionFormSet(BaseGenericInlineFormSet):
+class ConditionFormSet(OrderedGenericInlineFormSet):
     """Named after the owner's relation, so the fields read `show_clauses-0-question`
     (not `guides-clause-content_type-object_id-0-question`) whatever owns them."""
 
@@ -130,13 +141,16 @@ class ConditionFormSet(BaseGenericInlineFormSet):
         return cls.relation or super().get_default_prefix()
 
 
-class ConditionInline(GuideBoundInline, GenericTabularInline):
+class ConditionInline(OrderedInline, GuideBoundInline, GenericStackedInline):
     """The clauses of the condition of the page's question, gate or note."""
 
     model = Clause
     form = ClauseForm
     formset = ConditionFormSet
     fields = ["group", "question", "answers", "order"]
+
+    def form_arguments(self, obj: Any) -> dict[str, Any]:
+        return {"owner": obj}  # a question's condition: only questions before it
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("clause_choices")
@@ -151,7 +165,7 @@ class QuestionConditionInline(ConditionInline):
     verbose_name = "show-if clause"
     verbose_name_plural = (
         "show this question only when (no clauses: always; 'all' clauses must all hold, "
-        "and at least one 'any' clause if there are some; only earlier questions count)"
+        "and at least one 'any' clause if there are some; only questions before it are offered)"
     )
 
 

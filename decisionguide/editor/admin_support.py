@@ -15,6 +15,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+from adminsortable2.admin import SortableAdminBase
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
@@ -33,6 +34,7 @@ from decisionguide.content.models import (
     Outcome,
     Question,
 )
+from decisionguide.content.ordering import ORDER, is_ordered, place_row, siblings_of
 from decisionguide.editor.concurrency import (
     DRAFT_VERSION_FIELD,
     SAVE_OVER_FIELD,
@@ -56,6 +58,11 @@ REQUEST_PROBLEMS = "_decisionguide_problems"
 REQUEST_STALE = "_decisionguide_stale"
 # The guide a deleted row belonged to, for the message after the delete.
 REQUEST_DELETED_FROM = "_decisionguide_deleted_from"
+PLACE_HELP = (
+    "Its place among its siblings (0 is first). Typing the place of another moves that one, "
+    "and those after it, down one; empty puts it last. Lists filtered to one guide can "
+    "also be dragged."
+)
 
 
 class AdminAssets:
@@ -122,8 +129,8 @@ def change_note(admin_obj: admin.ModelAdmin, request: HttpRequest, form, formset
 # The shared behaviour: validate as a whole guide, record one version per save
 
 
-class GuideContentAdmin(admin.ModelAdmin):
-    """An admin for rows that belong to a guide."""
+class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
+    """An admin for rows that belong to a guide (its inlines may be sortable: `admin_ordering`)."""
 
     save_as = False
     save_on_top = True
@@ -160,6 +167,8 @@ class GuideContentAdmin(admin.ModelAdmin):
         guide = request_guide(request)
         if guide is not None and "guide" in [f.name for f in self.opts.fields]:
             initial.setdefault("guide", guide.pk)
+        if is_ordered(self.model):
+            initial.setdefault(ORDER, "")  # a new part goes last unless given a place
         return initial
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
@@ -181,6 +190,8 @@ class GuideContentAdmin(admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
         kwargs = {**tidy_form_class(db_field), **kwargs}
+        if db_field.name == ORDER and is_ordered(self.model):
+            kwargs.update(required=False, help_text=PLACE_HELP)
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         return markdown_aware(field, db_field, request)
 
@@ -244,7 +255,13 @@ class GuideContentAdmin(admin.ModelAdmin):
         if guide is not None and guide.pk is not None:
             # First, inside the admin's transaction: nothing is written for a stale page.
             claim_posted_draft(request, guide)
+        placed = is_ordered(type(obj)) and (not change or ORDER in form.changed_data)
+        if placed and getattr(obj, ORDER) is None:
+            setattr(obj, ORDER, siblings_of(obj).count())  # last
         super().save_model(request, obj, form, change)
+        if placed:
+            # Exactly the place typed: the others move, so no two share it.
+            place_row(obj, getattr(obj, ORDER))
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -360,14 +377,19 @@ class GuideInlineMixin:
         if widget is not None and hasattr(widget, "can_delete_related"):
             # Small rows pick from the guide's parts; editing those happens on their own pages.
             widget.can_add_related = widget.can_change_related = False
-            widget.can_delete_related = False
+            widget.can_delete_related = widget.can_view_related = False
         return markdown_aware(field, db_field, request)
 
 
 class GuideBoundInline(GuideInlineMixin):
     """Inlines whose form takes the guide (to list only its choices)."""
 
+    def form_arguments(self, obj: Any) -> dict[str, Any]:
+        """More arguments for the form, from the page's object (the inline's parent)."""
+        return {}
+
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs):
         guide = request_guide(request)
-        kwargs["form"] = with_guide(self.form, guide.pk if guide else None)
+        guide_id = guide.pk if guide else None
+        kwargs["form"] = with_guide(self.form, guide_id, **self.form_arguments(obj))
         return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]

@@ -33,6 +33,7 @@ from decisionguide.editor.admin_pages import (
     require,
     version_of,
 )
+from decisionguide.editor.admin_scenarios import can_add_scenarios, save_form_for
 from decisionguide.editor.concurrency import (
     StaleDraft,
     claim_for_import,
@@ -221,7 +222,7 @@ def try_view(
     doc = guide.published_document() if use_published else guide.draft_document()
     submitted = "run" in request.GET
     form = try_form_for(doc, request.GET if submitted else None)
-    result = None
+    result, save_form = None, None
     if submitted and form.is_valid():
         answers = {slug: value for slug, value in form.cleaned_data.items() if value}
         kept = clean_answers(doc, answers)
@@ -236,6 +237,8 @@ def try_view(
             "excluded": [(doc.outcome(slug), reason) for slug, reason in decision.excluded.items()],
             "scores": [(doc.outcome(slug), points) for slug, points in decision.scores.items()],
         }
+        if decision.outcome and kept and not use_published and can_add_scenarios(request):
+            save_form = save_form_for(doc, kept, decision.outcome)
     return page(
         model_admin,
         request,
@@ -247,6 +250,9 @@ def try_view(
         version=version,
         use_published=bool(use_published),
         links=links(guide),
+        save_form=save_form,
+        # A scenario saved from this page claims the draft it ran on.
+        draft_version=version.version,
     )
 
 

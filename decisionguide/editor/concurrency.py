@@ -54,12 +54,15 @@ class StaleDraft(Exception):
         )
 
 
-def posted_number(request: HttpRequest, field: str) -> int | None:
-    value = request.POST.get(field, "")
+def number_in(value: str) -> int | None:
     # ASCII digits only: int() would also take " 3", "+3", "3_0" and "٣".
     if not (value.isascii() and value.isdigit()) or len(value) > 9:
         return None
     return int(value)
+
+
+def posted_number(request: HttpRequest, field: str) -> int | None:
+    return number_in(request.POST.get(field, ""))
 
 
 def expected_version(request: HttpRequest) -> int | None:

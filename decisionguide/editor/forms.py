@@ -2,8 +2,8 @@
 
 - `choice_form_for(outcomes)`: a choice with one points field per outcome of
   its guide (stored as ChoicePoints rows).
-- `ClauseForm`: one clause of any condition: pick a question, pick its answers
-  (stored as ordered `ClauseChoice` rows).
+- `ScenarioAnswerForm`: one answer of a scenario's profile (the conditions'
+  `ClauseForm` is in `clause_forms`).
 - `RatingsGridForm`: the whole ratings matrix of a guide on one page.
 - `ImportForm`, `try_form_for(doc)`: YAML upload and the draft result checker.
 """
@@ -20,8 +20,6 @@ from django.utils.html import format_html
 from decisionguide.content.models import (
     Choice,
     ChoicePoints,
-    Clause,
-    ClauseChoice,
     Criterion,
     Outcome,
     Rating,
@@ -75,16 +73,7 @@ class ChoiceSelect(ChoiceOptionsMixin, forms.Select):
     pass
 
 
-class ChoiceSelectMultiple(ChoiceOptionsMixin, forms.SelectMultiple):
-    pass
-
-
 class ChoiceOfQuestionField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Choice) -> str:
-        return f"{obj.question.slug}: {obj.label} ({obj.slug})"
-
-
-class ChoicesOfQuestionField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Choice) -> str:
         return f"{obj.question.slug}: {obj.label} ({obj.slug})"
 
@@ -192,76 +181,6 @@ def points_fields(form_class: type[ChoiceForm]) -> list[str]:
 # Conditions
 
 
-class ClauseForm(forms.ModelForm):
-    """One clause of a condition (a question's, a gate's or a note's): the answer to
-    `question` is one of `answers`."""
-
-    answers = ChoicesOfQuestionField(
-        queryset=Choice.objects.none(),
-        widget=ChoiceSelectMultiple(attrs={"class": "clause-choices", "size": 6}),
-        help_text="The clause holds when the visitor's answer to the question above is one "
-        "of these. Hold Ctrl (Cmd on a Mac) to pick several.",
-    )
-
-    class Meta:
-        model = Clause
-        fields = ["group", "question", "order"]
-
-    def __init__(self, *args: Any, guide_id: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["answers"].queryset = choices_of_guide(guide_id)
-        mark_question_select(self.fields["question"])
-        if self.instance.pk is not None:
-            self.initial["answers"] = [
-                link.choice_id for link in self.instance.clause_choices.all()
-            ]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        question = cleaned.get("question")
-        answers = cleaned.get("answers")
-        if question is not None and answers is not None:
-            strays = [c for c in answers if c.question_id != question.pk]
-            if strays:
-                allowed = ", ".join(c.slug for c in question.choices.all())
-                self.add_error(
-                    "answers",
-                    f"Pick answers of the question \N{LEFT DOUBLE QUOTATION MARK}{question.slug}"
-                    f"\N{RIGHT DOUBLE QUOTATION MARK} ({allowed}); not "
-                    + ", ".join(f"{c.question.slug}: {c.slug}" for c in strays),
-                )
-        return cleaned
-
-    def save(self, commit: bool = True) -> Clause:
-        clause = super().save(commit=commit)
-        if commit:
-            self.save_answers()
-        else:
-            save_m2m = self.save_m2m
-
-            def save_m2m_and_answers() -> None:
-                save_m2m()
-                self.save_answers()
-
-            self.save_m2m = save_m2m_and_answers
-        return clause
-
-    def save_answers(self) -> None:
-        """Keep the written order of answers still picked; add new ones in question order."""
-        picked = list(self.cleaned_data["answers"])
-        picked_ids = {c.pk for c in picked}
-        links = list(self.instance.clause_choices.all())
-        for link in links:
-            if link.choice_id not in picked_ids:
-                link.delete()
-        kept = [link.choice_id for link in links if link.choice_id in picked_ids]
-        new = [c.pk for c in picked if c.pk not in kept]
-        for order, choice_id in enumerate(kept + new):
-            ClauseChoice.objects.update_or_create(
-                clause=self.instance, choice_id=choice_id, defaults={"order": order}
-            )
-
-
 class ScenarioAnswerForm(forms.ModelForm):
     choice = ChoiceOfQuestionField(
         queryset=Choice.objects.none(),
@@ -279,12 +198,15 @@ class ScenarioAnswerForm(forms.ModelForm):
         mark_question_select(self.fields["question"])
 
 
-def with_guide(form_class: type[forms.ModelForm], guide_id: int | None) -> type[forms.ModelForm]:
-    """The form class with `guide_id` bound in (formsets build forms without our arguments)."""
+def with_guide(
+    form_class: type[forms.ModelForm], guide_id: int | None, **bound: Any
+) -> type[forms.ModelForm]:
+    """The form class with `guide_id` (and `bound`) bound in (formsets build forms
+    without our arguments)."""
 
     class Bound(form_class):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, guide_id=guide_id, **kwargs)
+            super().__init__(*args, guide_id=guide_id, **bound, **kwargs)
 
     Bound.__name__ = form_class.__name__
     return Bound

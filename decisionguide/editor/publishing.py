@@ -20,6 +20,7 @@ from django.db import transaction
 from decisionguide.content.checks import GuideReport, report_of
 from decisionguide.content.loading import apply_document, freeze_version, put_live, take_off_site
 from decisionguide.content.models import Guide, GuideVersion
+from decisionguide.content.ordering import renumber_guide
 from decisionguide.content.rows import build_document_data
 from decisionguide.content.validation import validate_document
 from decisionguide.content.yaml_io import dump_document_yaml
@@ -57,8 +58,10 @@ def record_edit(guide: Guide, *, user: User = None, note: str = "") -> GuideVers
     Call it after every change to a guide's rows, inside the transaction that
     made it: raises GuideInvalid (so the caller rolls back) when the rows no
     longer make a valid guide. Returns the new version, or None when the
-    rows hold exactly the latest version already (nothing to record).
+    rows hold exactly the latest version already (nothing to record). Places
+    are numbered 0, 1, 2, ... in each group first, so no two rows share one.
     """
+    renumber_guide(guide)
     version, created = freeze_version(guide, checked_rows(guide), user=user, note=note)
     return version if created else None
 

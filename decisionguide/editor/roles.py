@@ -28,12 +28,9 @@ CONTENT_MODELS = (
     "choicepoints",
     "gate",
     "note",
-    "questionshowclause",
-    "gateclause",
-    "noteclause",
-    "questionshowclausechoice",
-    "gateclausechoice",
-    "noteclausechoice",
+    # Every condition (a question's, a gate's, a note's) is clauses and their answers.
+    "clause",
+    "clausechoice",
 )
 
 

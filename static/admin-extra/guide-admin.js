@@ -3,7 +3,14 @@
  * - Markdown text areas (data-markdown-preview) get a "Preview" button that
  *   shows the text as visitors will see it, rendered and sanitized by the server.
  * - In condition clauses and scenario answers, the answer list shows only the
- *   answers of the question picked in the same row (options carry data-question).
+ *   answers of the question picked in the same row (options and groups of tick
+ *   boxes carry data-question).
+ * - Rows of ordered inlines (editor/admin_ordering.py) move with their Move up
+ *   and Move down buttons, as django-admin-sortable2 moves them by drag: the
+ *   hidden place fields are numbered 1, 2, 3, ... and the move is announced.
+ * - A list row dragged by django-admin-sortable2 is saved by its script, which
+ *   says nothing either way: the list reloads (new draft version, the message)
+ *   or shows why the server refused.
  */
 (function () {
   "use strict";
@@ -60,7 +67,7 @@
     return element.closest("tr, .inline-related, fieldset") || element.form;
   }
 
-  function filterAnswers(questionSelect) {
+  function filterAnswers(questionSelect, changed) {
     var row = rowOf(questionSelect);
     if (!row) {
       return;
@@ -69,27 +76,139 @@
     row.querySelectorAll("select.clause-choices option[data-question]").forEach(function (option) {
       option.hidden = Boolean(picked) && option.dataset.question !== picked;
     });
+    row.querySelectorAll(".answer-group[data-question]").forEach(function (group) {
+      var other = group.dataset.question !== picked;
+      group.hidden = other;
+      if (other && changed) {
+        // Answers of another question would only be refused on save.
+        group.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+          box.checked = false;
+        });
+      }
+    });
+  }
+
+  function announce(container, text) {
+    var status = container.querySelector("[data-ordered-status]");
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  function moveRow(button) {
+    var row = button.closest(".inline-related.has_original");
+    var list = row && row.parentNode;
+    if (!list) {
+      return;
+    }
+    var rows = Array.prototype.filter.call(list.children, function (child) {
+      return child.matches(".inline-related.has_original");
+    });
+    var index = rows.indexOf(row);
+    var up = button.dataset.move === "up";
+    var other = rows[up ? index - 1 : index + 1];
+    var name = row.querySelector(".inline_label").firstChild.textContent.trim();
+    if (!other) {
+      announce(list, name + " is already " + (up ? "first." : "last."));
+      return;
+    }
+    other.insertAdjacentElement(up ? "beforebegin" : "afterend", row);
+    rows = Array.prototype.filter.call(list.children, function (child) {
+      return child.matches(".inline-related.has_original");
+    });
+    rows.forEach(function (each, place) {
+      var input = each.querySelector("input._reorder_");
+      if (input) {
+        input.value = String(place + 1);
+      }
+    });
+    button.focus();
+    announce(list, name + " is now number " + (rows.indexOf(row) + 1) + " of " + rows.length + ". Save to keep it.");
+  }
+
+  function showListProblem(text) {
+    var box = document.getElementById("sortable-problem");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "sortable-problem";
+      box.className = "stale-draft";
+      box.setAttribute("role", "alert");
+      var content = document.getElementById("content-main") || document.body;
+      content.insertAdjacentElement("afterbegin", box);
+    }
+    box.textContent = "";
+    text.split("\n").forEach(function (line) {
+      var paragraph = document.createElement("p");
+      paragraph.textContent = line;
+      box.appendChild(paragraph);
+    });
+    var reload = document.createElement("a");
+    reload.href = window.location.href;
+    reload.textContent = "Reload the list";
+    box.appendChild(reload);
+  }
+
+  function watchListSaves() {
+    if (!document.getElementById("admin_sortable2_config") || !window.fetch) {
+      return;
+    }
+    var send = window.fetch.bind(window);
+    var never = function () {
+      // This script has answered (reload or message): sortable2 has nothing left to do.
+      return new Promise(function () {});
+    };
+    window.fetch = function (url, options) {
+      var sent = send(url, options);
+      if (String(url).indexOf("adminsortable2_update/") === -1) {
+        return sent;
+      }
+      return sent.then(
+        function (response) {
+          if (response.ok) {
+            window.location.reload();
+          } else {
+            response.text().then(showListProblem);
+          }
+          return never();
+        },
+        function () {
+          showListProblem("The new order could not be saved: no answer from the server.");
+          return never();
+        }
+      );
+    };
   }
 
   function enhance(root) {
+    root.querySelectorAll(".ordered-moves[hidden]").forEach(function (moves) {
+      moves.hidden = false;
+    });
     root.querySelectorAll("textarea[data-markdown-preview]").forEach(addPreview);
     root.querySelectorAll("select.clause-question").forEach(filterAnswers);
   }
 
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select.clause-question")) {
-      filterAnswers(event.target);
+      filterAnswers(event.target, true);
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".ordered-moves button[data-move]");
+    if (button) {
+      moveRow(button);
     }
   });
   // New inline rows ("Add another ...") are announced by the admin with this event.
   document.addEventListener("formset:added", function (event) {
     enhance(event.target);
   });
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () {
-      enhance(document);
-    });
-  } else {
+  function start() {
     enhance(document);
+    watchListSaves(); // sortable2's config comes after this script in the page's head
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

@@ -171,10 +171,10 @@ def open_question(page: Page, question: Question) -> None:
 
 
 def choice_card(page: Page, choice: Choice) -> Locator:
-    """The choice's part of the question page (a stacked inline headed by the choice)."""
-    # Headed by the choice's name: its question's prompt, then its label.
+    """The choice's part of the question page (a row of the ordered inline, headed by it)."""
+    # Headed by the choice's label (the page names the question), then its Change link.
     heading = page.get_by_role(
-        "heading", name=re.compile(rf"» {re.escape(choice.label)}(?: Change| Delete|$)")
+        "heading", name=re.compile(rf"^Choice: {re.escape(choice.label)}(?: Change|$)")
     )
     return page.locator(".inline-related").filter(has=heading)
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from decisionguide.content.checks import ScenarioCheck
-from decisionguide.content.models import Guide
+from decisionguide.content.models import Choice, Guide
 from decisionguide.editor.feedback import REASON_TEMPLATE, PartLinks, reason_context
 
 register = template.Library()
@@ -29,3 +29,10 @@ def scenario_reason(context: template.Context, check: ScenarioCheck) -> dict[str
     if links is None:
         links = context.render_context[_LINKS_KEY] = PartLinks(guide)
     return reason_context(check, links, brief=False)
+
+
+@register.filter
+def row_title(row: Any) -> str:
+    """A row's heading in an ordered inline: a choice by its own label (its page
+    already names the question), anything else as it names itself."""
+    return row.label if isinstance(row, Choice) else str(row)
