@@ -28,12 +28,9 @@ CONTENT_MODELS = (
     "choicepoints",
     "gate",
     "note",
-    "questionshowclause",
-    "gateclause",
-    "noteclause",
-    "questionshowclausechoice",
-    "gateclausechoice",
-    "noteclausechoice",
+    # The clauses of every condition (a question's, a gate's, a note's) and their answers.
+    "clause",
+    "clausechoice",
 )
 
 
