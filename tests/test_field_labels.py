@@ -29,7 +29,7 @@ from decisionguide.content.models import (
     Question,
     Scenario,
 )
-from decisionguide.editor.field_labels import labelled_formset, row_name
+from decisionguide.editor.field_labels import labelled_formset, row_name, shows_a_table
 
 # An inline row's field: "<prefix>-<row>-<field>", the blank row's row being "__prefix__".
 ROW_FIELD = re.compile(r"^(?P<prefix>[a-z_]+)-(?P<row>\d+|__prefix__)-(?P<field>\w+)$")
@@ -145,3 +145,21 @@ def test_boxes_with_labels_of_their_own_keep_them_and_rows_keep_their_own_names(
     assert formset.empty_form.fields["outcome"].widget.attrs["aria-label"] == "Outcome (new row)"
     assert "aria-label" not in first.fields["answers"].widget.attrs
     assert "aria-label" not in Picks.base_fields["outcome"].widget.attrs
+
+
+@pytest.mark.parametrize(
+    ("template", "table"),
+    [
+        ("admin/edit_inline/tabular.html", True),
+        ("adminsortable2/edit_inline/tabular-django-5.2.html", True),
+        ("admin/edit_inline/stacked.html", False),
+        ("admin/guides/edit_inline/ordered.html", False),
+    ],
+)
+def test_only_inlines_drawn_as_tables_get_names(template: str, table: bool) -> None:
+    class Inline:
+        pass
+
+    inline = Inline()
+    inline.template = template
+    assert shows_a_table(inline) is table

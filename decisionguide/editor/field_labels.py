@@ -69,8 +69,9 @@ def labelled_formset(formset_class: type[BaseFormSet], row: str = "row") -> type
 
 
 def shows_a_table(inline: InlineModelAdmin) -> bool:
-    """Whether the inline is drawn as a table (Django's tabular template), labels as headings."""
-    return str(inline.template).endswith("/tabular.html")
+    """Whether the inline is drawn as a table, its labels as column headings: Django's
+    tabular template or one named after it (django-admin-sortable2's tabular-django-5.2)."""
+    return "tabular" in str(inline.template).rsplit("/", 1)[-1]
 
 
 def name_table_rows(inline: InlineModelAdmin, formset: type[BaseFormSet]) -> type[BaseFormSet]:
