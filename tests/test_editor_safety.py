@@ -195,7 +195,7 @@ def test_a_one_field_edit_is_summarised_and_diffed_as_one_change(
     assert "\\r" not in yaml_text
     history = reverse("admin:guides_guide_history", args=[small_guide.pk])
     html = superuser_client.get(history).content.decode()
-    newest_diff = html.split('<pre class="diff">')[1].split("</pre>")[0]
+    newest_diff = html.split('<pre class="diff"')[1].split(">", 1)[1].split("</pre>")[0]
     assert newest_diff.count('class="diff-add"') == 1, newest_diff
     assert newest_diff.count('class="diff-remove"') == 1, newest_diff
     assert "Edited." in newest_diff

@@ -43,6 +43,7 @@ from decisionguide.editor.concurrency import (
     expected_version,
 )
 from decisionguide.editor.feedback import report_scenarios
+from decisionguide.editor.field_labels import name_table_rows
 from decisionguide.editor.forms import (
     choices_of_guide,
     tidy_form_class,
@@ -362,9 +363,14 @@ def pick_guide(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespo
 
 
 class GuideInlineMixin:
-    """Inlines offer only rows of the page's guide in their selects."""
+    """Inlines offer only rows of the page's guide in their selects; in a table, every
+    field of every row is named for screen readers (`field_labels`)."""
 
     extra = 0
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        return name_table_rows(self, formset)  # type: ignore[arg-type]
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         limit_to_guide(db_field, request_guide(request), kwargs)

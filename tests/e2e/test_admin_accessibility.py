@@ -1,0 +1,410 @@
+"""axe-core on every admin page an editor uses: no WCAG 2.2 A/AA violations.
+
+The editor is a staff account in the Editors group (not a superuser), so the
+pages are the ones that role sees: the admin's home, each registered part's
+list, add, change and delete pages for a row of the seed guide, and the
+guide's own tools (checks, history, import, ratings grid, try the draft...).
+Inline sub-forms are on the change pages, so every inline field is checked
+too. axe runs the WCAG 2.0-2.2 A and AA rules plus target size (2.5.8) and
+links in text told apart by colour alone (1.4.1), which axe leaves out
+unless asked (`tests/e2e/axe.py`).
+
+`ADMIN_PAGES` is the table: one line per page. `test_the_table_covers_*`
+fail when an admin or a guide tool is added without a line here. The count
+of failing elements on every page is printed as a table at the end of the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.http import HttpRequest
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from playwright.sync_api import Browser, Page
+
+from decisionguide.content.loading import load_guide_file
+from decisionguide.content.models import (
+    Choice,
+    Criterion,
+    Gate,
+    Guide,
+    GuideItem,
+    GuideVersion,
+    LinkedPage,
+    Note,
+    Outcome,
+    Question,
+    Scenario,
+)
+from decisionguide.decision.document import GuideDocument
+from decisionguide.editor.publishing import record_edit
+from decisionguide.editor.roles import ensure_editors_group
+from decisionguide.results.models import Result
+from tests.conftest import SMALL_FILE
+from tests.e2e.axe import NAMED_RULES, AxeFindings, axe_findings
+from tests.e2e.conftest import LAPTOP, PHONE, new_page
+from tests.stored_results import create, scenario_answers
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A row of every kind from the seed guide: the rows the change pages open."""
+
+    guide: Guide
+    question: Question
+    choice: Choice
+    outcome: Outcome
+    criterion: Criterion
+    scenario: Scenario
+    note: Note
+    gate: Gate
+    item: GuideItem
+    linked_page: LinkedPage
+    version: GuideVersion
+    result: Result
+    doc: GuideDocument
+
+
+Args = Callable[[Rows], list[Any]]
+
+
+def no_args(rows: Rows) -> list[Any]:
+    return []
+
+
+def no_query(rows: Rows) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class AdminPage:
+    """One admin page: a name for the report, its URL name, arguments and query string.
+
+    `setup` adds rows the page needs before it opens (more than one page of a list),
+    `then` acts on the open page before axe runs; `signed_in=False` opens it signed out.
+    """
+
+    name: str
+    url_name: str
+    args: Args = no_args
+    query: Callable[[Rows], str] = no_query
+    setup: Callable[[Rows], None] | None = None
+    then: Callable[[Page], None] | None = None
+    signed_in: bool = True
+
+    def url(self, rows: Rows) -> str:
+        query = self.query(rows)
+        path = reverse(f"admin:{self.url_name}", args=self.args(rows))
+        return f"{path}?{query}" if query else path
+
+
+def guide_id(rows: Rows) -> list[Any]:
+    return [rows.guide.pk]
+
+
+def row(field: str) -> Args:
+    """The arguments of a change or delete page: that row's id."""
+    return lambda rows: [getattr(rows, field).pk]
+
+
+def for_guide(rows: Rows) -> str:
+    return f"guide={rows.guide.pk}"
+
+
+def first_scenario_tried(rows: Rows) -> str:
+    answers = "&".join(f"{q}={c}" for q, c in scenario_answers(rows.doc).items())
+    return f"run=1&{answers}"
+
+
+def searched(rows: Rows) -> str:
+    return f"q={rows.question.slug}"
+
+
+def open_details(page: Page) -> None:
+    for summary in page.locator("details > summary").all():
+        summary.click()
+
+
+def more_items(rows: Rows) -> None:
+    """More guide items than a list page holds, so the list has page links."""
+    per_page = admin.site._registry[GuideItem].list_per_page
+    kind = GuideItem.Kind.MISSTEP
+    items = [GuideItem(guide=rows.guide, kind=kind, text=f"Item {n}") for n in range(per_page)]
+    GuideItem.objects.bulk_create(items)
+
+
+# One line per page. Parts of a guide: list, add (after the guide picker when
+# there are two guides), change, delete; then the guide's tools, read-only rows and
+# the account pages.
+ADMIN_PAGES = [
+    AdminPage("home", "index"),
+    AdminPage("guides app", "app_list", lambda rows: ["guides"]),
+    AdminPage("results app", "app_list", lambda rows: ["results"]),
+    AdminPage("guide list", "guides_guide_changelist"),
+    AdminPage("guide list, searched", "guides_guide_changelist", query=lambda r: "q=crm"),
+    AdminPage("guide add", "guides_guide_add"),
+    AdminPage("guide change", "guides_guide_change", guide_id),
+    AdminPage("guide checks", "guides_guide_checks", guide_id),
+    AdminPage("guide history", "guides_guide_history", guide_id),
+    AdminPage("guide history, changes open", "guides_guide_history", guide_id, then=open_details),
+    AdminPage("guide version", "guides_guide_version", lambda r: [r.guide.pk, r.version.version]),
+    AdminPage("guide import", "guides_guide_import"),
+    AdminPage("guide ratings grid", "guides_guide_ratings", guide_id),
+    AdminPage("guide try the draft", "guides_guide_try", guide_id),
+    AdminPage("guide try, answered", "guides_guide_try", guide_id, first_scenario_tried),
+    AdminPage("guide analytics", "guides_guide_analytics", guide_id),
+    AdminPage("guide unpublish", "guides_guide_unpublish", guide_id),
+    AdminPage("question list", "guides_question_changelist"),
+    AdminPage("question list, searched", "guides_question_changelist", query=searched),
+    AdminPage("question add: which guide", "guides_question_add"),
+    AdminPage("question add", "guides_question_add", query=for_guide),
+    AdminPage("question change", "guides_question_change", row("question")),
+    AdminPage("question delete", "guides_question_delete", row("question")),
+    AdminPage("question history", "guides_question_history", row("question")),
+    AdminPage("choice list", "guides_choice_changelist"),
+    AdminPage("choice add", "guides_choice_add", query=for_guide),
+    AdminPage("choice change", "guides_choice_change", row("choice")),
+    AdminPage("choice delete", "guides_choice_delete", row("choice")),
+    AdminPage("choice history", "guides_choice_history", row("choice")),
+    AdminPage("outcome list", "guides_outcome_changelist"),
+    AdminPage("outcome add", "guides_outcome_add", query=for_guide),
+    AdminPage("outcome change", "guides_outcome_change", row("outcome")),
+    AdminPage("outcome delete", "guides_outcome_delete", row("outcome")),
+    AdminPage("outcome history", "guides_outcome_history", row("outcome")),
+    AdminPage("criterion list", "guides_criterion_changelist"),
+    AdminPage("criterion add", "guides_criterion_add", query=for_guide),
+    AdminPage("criterion change", "guides_criterion_change", row("criterion")),
+    AdminPage("criterion delete", "guides_criterion_delete", row("criterion")),
+    AdminPage("criterion history", "guides_criterion_history", row("criterion")),
+    AdminPage("scenario list", "guides_scenario_changelist"),
+    AdminPage("scenario add", "guides_scenario_add", query=for_guide),
+    AdminPage("scenario change", "guides_scenario_change", row("scenario")),
+    AdminPage("scenario delete", "guides_scenario_delete", row("scenario")),
+    AdminPage("scenario history", "guides_scenario_history", row("scenario")),
+    AdminPage("note list", "guides_note_changelist"),
+    AdminPage("note add", "guides_note_add", query=for_guide),
+    AdminPage("note change", "guides_note_change", row("note")),
+    AdminPage("note delete", "guides_note_delete", row("note")),
+    AdminPage("note history", "guides_note_history", row("note")),
+    AdminPage("gate list", "guides_gate_changelist"),
+    AdminPage("gate add", "guides_gate_add", query=for_guide),
+    AdminPage("gate change", "guides_gate_change", row("gate")),
+    AdminPage("gate delete", "guides_gate_delete", row("gate")),
+    AdminPage("gate history", "guides_gate_history", row("gate")),
+    AdminPage("guide item list", "guides_guideitem_changelist"),
+    AdminPage("guide item list, 2 pages", "guides_guideitem_changelist", setup=more_items),
+    AdminPage("guide item add", "guides_guideitem_add", query=for_guide),
+    AdminPage("guide item change", "guides_guideitem_change", row("item")),
+    AdminPage("guide item delete", "guides_guideitem_delete", row("item")),
+    AdminPage("guide item history", "guides_guideitem_history", row("item")),
+    AdminPage("linked page list", "guides_linkedpage_changelist"),
+    AdminPage("linked page add", "guides_linkedpage_add", query=for_guide),
+    AdminPage("linked page change", "guides_linkedpage_change", row("linked_page")),
+    AdminPage("linked page delete", "guides_linkedpage_delete", row("linked_page")),
+    AdminPage("linked page history", "guides_linkedpage_history", row("linked_page")),
+    AdminPage("version list", "guides_guideversion_changelist"),
+    AdminPage("version view", "guides_guideversion_change", row("version")),
+    AdminPage("version view history", "guides_guideversion_history", row("version")),
+    AdminPage("result list", "results_result_changelist"),
+    AdminPage("result view", "results_result_change", row("result")),
+    AdminPage("result view history", "results_result_history", row("result")),
+    AdminPage("password change", "password_change"),
+    AdminPage("password changed", "password_change_done"),
+    AdminPage("sign in", "login", signed_in=False),
+]
+PAGES = {page.name: page for page in ADMIN_PAGES}
+# At a small phone's width too: the home page and the pages with the widest forms.
+PHONE_PAGE_NAMES = ["home", "guide change", "question change", "scenario change"]
+# Dark mode swaps every colour: contrast again where links, tints and code blocks meet.
+DARK_PAGE_NAMES = ["guide change", "guide checks", "guide history, changes open", "scenario list"]
+# Guide tools that answer a POST, a script or a download, not a page to read.
+NOT_PAGES = {"guides_guide_publish", "guides_guide_revert", "guides_guide_markdown_preview"}
+NOT_PAGES |= {"guides_guide_export"}  # a YAML file
+COUNTS: dict[str, AxeFindings] = {}
+
+
+# ---------------------------------------------------------------------------
+# The editor and the rows
+
+
+def make_editor() -> AbstractUser:
+    user = get_user_model().objects.create_user("axe-editor", None, is_staff=True)
+    # Flushed with the transactional database: made again, as `createeditor` does.
+    user.groups.add(ensure_editors_group())
+    return user
+
+
+def seed_rows(doc: GuideDocument) -> Rows:
+    """The seed guide with a few edits (so history has versions to restore) and a result."""
+    guide = Guide.objects.get(slug=doc.slug)
+    questions = Question.objects.filter(guide=guide).order_by("order", "id")
+    for number, question in enumerate(questions[:3]):
+        question.hint = f"{question.hint} (edited {number})".strip()
+        question.save()
+        record_edit(guide, note=f"Edit {number}")
+    create(Client(), doc, scenario_answers(doc))
+    in_guide = {"guide": guide}
+    return Rows(
+        guide=guide,
+        question=questions.exclude(show_clauses=None).first(),  # with a condition to edit
+        choice=Choice.objects.filter(question__guide=guide).order_by("question__order").first(),
+        outcome=Outcome.objects.filter(**in_guide).first(),
+        criterion=Criterion.objects.filter(**in_guide).first(),
+        scenario=Scenario.objects.filter(**in_guide).first(),
+        note=Note.objects.filter(**in_guide).exclude(clauses=None).first(),
+        gate=Gate.objects.filter(**in_guide).exclude(clauses=None).first(),
+        item=GuideItem.objects.filter(**in_guide).first(),
+        linked_page=LinkedPage.objects.filter(**in_guide).first(),
+        version=guide.versions.order_by("version").first(),
+        result=Result.objects.get(),
+        doc=doc,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture
+def rows(guide: GuideDocument) -> Rows:
+    load_guide_file(SMALL_FILE)  # a second guide: adding a part asks which guide first
+    return seed_rows(guide)
+
+
+@pytest.fixture
+def editor(transactional_db: None) -> AbstractUser:
+    return make_editor()
+
+
+@pytest.fixture
+def laptop_page(browser: Browser, live_server: Any, rows: Rows) -> Iterator[Page]:
+    yield from new_page(browser, live_server, viewport=LAPTOP)
+
+
+@pytest.fixture
+def small_phone_page(browser: Browser, live_server: Any, rows: Rows) -> Iterator[Page]:
+    yield from new_page(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture
+def dark_page(browser: Browser, live_server: Any, rows: Rows) -> Iterator[Page]:
+    yield from new_page(browser, live_server, viewport=LAPTOP, color_scheme="dark")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def count_table(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After the module: the failing elements on every page visited, as a table."""
+    yield
+    if not COUNTS:
+        return
+    width = max(len(name) for name in COUNTS)
+    lines = [f"\naxe, failing elements per admin page ({len(COUNTS)} pages):"]
+    lines += [f"  {n:<{width}}  {f.count:>3}  {f.summary()}" for n, f in COUNTS.items()]
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print("\n".join(lines))
+
+
+def sign_in(page: Page, live_server: Any, user: AbstractUser) -> None:
+    """The session cookie of a signed-in editor, without typing a password."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def visit(
+    page: Page, live_server: Any, user: AbstractUser, admin_page: AdminPage, rows: Rows
+) -> AxeFindings:
+    """Open the page as the editor (or signed out) and run axe on it."""
+    if admin_page.setup is not None:
+        admin_page.setup(rows)
+    if admin_page.signed_in:
+        sign_in(page, live_server, user)
+    url = admin_page.url(rows)
+    response = page.goto(url)
+    assert response is not None and response.status == 200, f"{url}: {response and response.status}"
+    assert page.url.endswith(url), f"{url} sent the editor to {page.url}"
+    if admin_page.then is not None:
+        admin_page.then(page)
+    return axe_findings(page)
+
+
+# ---------------------------------------------------------------------------
+# Tests
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_admin_page_has_no_axe_violations(
+    laptop_page: Page, live_server: Any, editor: AbstractUser, rows: Rows, name: str
+) -> None:
+    findings = visit(laptop_page, live_server, editor, PAGES[name], rows)
+    COUNTS[name] = findings
+    assert set(NAMED_RULES) <= findings.rules_run
+    assert findings.count == 0, findings.report
+
+
+@pytest.mark.parametrize("name", PHONE_PAGE_NAMES)
+def test_admin_page_at_phone_width_has_no_axe_violations(
+    small_phone_page: Page, live_server: Any, editor: AbstractUser, rows: Rows, name: str
+) -> None:
+    findings = visit(small_phone_page, live_server, editor, PAGES[name], rows)
+    COUNTS[f"{name} (375 px)"] = findings
+    assert findings.count == 0, findings.report
+
+
+@pytest.mark.parametrize("name", DARK_PAGE_NAMES)
+def test_admin_page_in_dark_mode_has_no_axe_violations(
+    dark_page: Page, live_server: Any, editor: AbstractUser, rows: Rows, name: str
+) -> None:
+    findings = visit(dark_page, live_server, editor, PAGES[name], rows)
+    assert dark_page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    COUNTS[f"{name} (dark)"] = findings
+    assert findings.count == 0, findings.report
+
+
+def editor_request(user: AbstractUser) -> HttpRequest:
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+def may_open(model_admin: admin.ModelAdmin, request: HttpRequest, url_name: str) -> bool:
+    """Whether the editor may open this page of the admin (roles.py grants the rights)."""
+    if url_name.endswith("_add"):
+        return model_admin.has_add_permission(request)
+    if url_name.endswith("_delete"):
+        return model_admin.has_delete_permission(request)
+    return model_admin.has_view_or_change_permission(request)
+
+
+def test_the_table_covers_every_admin_page_an_editor_opens(editor_user: AbstractUser) -> None:
+    """A new admin, or a new tool on one, fails here until it has a line in ADMIN_PAGES."""
+    request = editor_request(editor_user)
+    wanted = set()
+    for model_admin in admin.site._registry.values():
+        if not model_admin.has_view_or_change_permission(request):
+            continue
+        names = {pattern.name for pattern in model_admin.get_urls() if pattern.name}
+        wanted |= {name for name in names if may_open(model_admin, request, name)}
+    in_table = {page.url_name for page in ADMIN_PAGES}
+    assert sorted(wanted - NOT_PAGES - in_table) == []
+    # The guide's own tools, the editable parts and the read-only ones are all there.
+    assert {"guides_guide_history", "guides_question_change", "results_result_change"} <= wanted
+
+
+def test_the_editor_here_is_not_a_superuser(editor: AbstractUser) -> None:
+    assert not editor.is_superuser
+    assert not editor.has_perm("guides.delete_guide")
+    assert editor.has_perm("guides.change_question")
+    assert editor.has_perm("guides.change_clause")  # conditions are on the pages checked
