@@ -170,6 +170,28 @@ def running_server(
         stop_server(process)
 
 
+SITE_HOST = "guide.example.com"
+
+
+@contextmanager
+def running_site(tmp_path: Path, **extra: str) -> Iterator[tuple[Server, dict[str, str]]]:
+    """bin/start as production runs it (two workers, the seed guide loaded) behind a proxy
+    for SITE_HOST, static files from the source tree; the server and its environment."""
+    env = production_env(
+        tmp_path,
+        DJANGO_ALLOWED_HOSTS=SITE_HOST,
+        DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{SITE_HOST}",
+        DECISIONGUIDE_LOAD_CONTENT="1",
+        WEB_CONCURRENCY="2",
+        WHITENOISE_USE_FINDERS="1",
+        DJANGO_MANIFEST_STATIC="0",
+        DECISIONGUIDE_COLLECTSTATIC="0",
+        **extra,
+    )
+    with running_server([str(BASE_DIR / "bin" / "start")], env, tmp_path) as server:
+        yield server, env
+
+
 def stop_server(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)  # bin/start exec'd gunicorn: this is its master

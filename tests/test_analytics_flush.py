@@ -15,10 +15,18 @@ import yaml
 from django.conf import settings
 from django.urls import reverse
 
-from tests.servers import Server, fetch, production_env, query, running_server, settings_under
+from tests.servers import (
+    SITE_HOST,
+    Server,
+    fetch,
+    production_env,
+    query,
+    running_site,
+    settings_under,
+)
 
 BASE_DIR = Path(settings.BASE_DIR)
-HOST = "guide.example.com"
+HOST = SITE_HOST
 VIA_PROXY = {"Host": HOST, "X-Forwarded-Proto": "https"}
 SEED = yaml.safe_load((BASE_DIR / "content" / "crm-pm-hybrid.yaml").read_text())
 FIRST = SEED["questions"][0]
@@ -29,18 +37,7 @@ COUNTERS = "SELECT kind, question, choice, version, count FROM guides_answercoun
 
 
 def serve(tmp_path: Path, **flush: str) -> Iterator[tuple[Server, str]]:
-    env = production_env(
-        tmp_path,
-        DJANGO_ALLOWED_HOSTS=HOST,
-        DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
-        DECISIONGUIDE_LOAD_CONTENT="1",
-        WEB_CONCURRENCY="2",
-        WHITENOISE_USE_FINDERS="1",
-        DJANGO_MANIFEST_STATIC="0",
-        DECISIONGUIDE_COLLECTSTATIC="0",
-        **flush,
-    )
-    with running_server([str(BASE_DIR / "bin" / "start")], env, tmp_path) as server:
+    with running_site(tmp_path, **flush) as (server, env):
         yield server, env["DATABASE_URL"]
 
 

@@ -25,17 +25,18 @@ from django.conf import settings
 
 from tests.answers import complete_answers
 from tests.servers import (
+    SITE_HOST,
     Reply,
     Server,
     fetch,
     free_port,
     production_env,
-    running_server,
+    running_site,
     stop_server,
 )
 
 BASE_DIR = Path(settings.BASE_DIR)
-HOST = "guide.example.com"
+HOST = SITE_HOST
 VIA_PROXY = {"Host": HOST, "X-Forwarded-Proto": "https"}
 SEED = yaml.safe_load((BASE_DIR / "content" / "crm-pm-hybrid.yaml").read_text())
 GUIDE_PAGE = f"/guides/{SEED['slug']}/"
@@ -55,17 +56,7 @@ def load_slowclients():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
     tmp_path = tmp_path_factory.mktemp("gunicorn")
-    env = production_env(
-        tmp_path,
-        DJANGO_ALLOWED_HOSTS=HOST,
-        DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
-        DECISIONGUIDE_LOAD_CONTENT="1",
-        WEB_CONCURRENCY="2",
-        WHITENOISE_USE_FINDERS="1",
-        DJANGO_MANIFEST_STATIC="0",
-        DECISIONGUIDE_COLLECTSTATIC="0",
-    )
-    with running_server([str(BASE_DIR / "bin" / "start")], env, tmp_path) as started:
+    with running_site(tmp_path) as (started, _):
         yield started
 
 

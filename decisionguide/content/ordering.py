@@ -23,24 +23,7 @@ from typing import TypeVar
 
 from django.db import models
 
-from decisionguide.content.models import (
-    Choice,
-    ChoicePoints,
-    Clause,
-    ClauseChoice,
-    Criterion,
-    Gate,
-    Guide,
-    GuideItem,
-    LinkedPage,
-    Note,
-    Outcome,
-    OutcomeNextPage,
-    Question,
-    Rating,
-    Scenario,
-    ScenarioAnswer,
-)
+from decisionguide.content import models as content
 from decisionguide.content.rows import GuideRows
 
 M = TypeVar("M", bound=models.Model)
@@ -48,21 +31,21 @@ M = TypeVar("M", bound=models.Model)
 # Model -> the columns its siblings share. Clauses are numbered within their group
 # ("all" or "any") of one condition, as the loader writes them.
 SIBLINGS: dict[type[models.Model], tuple[str, ...]] = {
-    LinkedPage: ("guide_id",),
-    Outcome: ("guide_id",),
-    OutcomeNextPage: ("outcome_id",),
-    Criterion: ("guide_id",),
-    Rating: ("criterion_id",),
-    Question: ("guide_id",),
-    Choice: ("question_id",),
-    ChoicePoints: ("choice_id",),
-    Scenario: ("guide_id",),
-    ScenarioAnswer: ("scenario_id",),
-    Gate: ("guide_id",),
-    Note: ("guide_id",),
-    GuideItem: ("guide_id", "kind"),
-    Clause: ("content_type_id", "object_id", "group"),
-    ClauseChoice: ("clause_id",),
+    content.LinkedPage: ("guide_id",),
+    content.Outcome: ("guide_id",),
+    content.OutcomeNextPage: ("outcome_id",),
+    content.Criterion: ("guide_id",),
+    content.Rating: ("criterion_id",),
+    content.Question: ("guide_id",),
+    content.Choice: ("question_id",),
+    content.ChoicePoints: ("choice_id",),
+    content.Scenario: ("guide_id",),
+    content.ScenarioAnswer: ("scenario_id",),
+    content.Gate: ("guide_id",),
+    content.Note: ("guide_id",),
+    content.GuideItem: ("guide_id", "kind"),
+    content.Clause: ("content_type_id", "object_id", "group"),
+    content.ClauseChoice: ("clause_id",),
 }
 ORDER = "order"
 
@@ -107,7 +90,7 @@ def save_places(changed: Iterable[models.Model]) -> int:
     return sum(len(rows) for rows in by_model.values())
 
 
-def renumber_guide(guide: Guide) -> int:
+def renumber_guide(guide: content.Guide) -> int:
     """Number every group of the guide's rows 0, 1, 2, ... in their order; returns how
     many rows moved (only those are written)."""
     groups: dict[tuple[object, ...], list[models.Model]] = defaultdict(list)
