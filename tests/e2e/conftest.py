@@ -15,10 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.urls import reverse
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, expect
 
 from decisionguide.content.loading import load_guide_file
 from decisionguide.decision.document import GuideDocument
+from decisionguide.editor.roles import ensure_editors_group
 from tests.conftest import SEED_FILE
 
 # Process-wide, not per test: Playwright's loop keeps running until the session
@@ -146,3 +150,26 @@ def no_js_page(browser: Browser, live_server: Any) -> Iterator[Page]:
 def phone_page(browser: Browser, live_server: Any) -> Iterator[Page]:
     """A page 375 CSS pixels wide, the width of a small phone."""
     yield from new_page(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+# Editors the browser tests sign in as, typing this password into the login form.
+EDITOR_PASSWORD = "correct-horse-battery-staple-42"
+
+
+def make_editor(username: str) -> AbstractUser:
+    """A staff account in the Editors group (not a superuser). The transactional database
+    is flushed between tests, group and all, so the group is made again if need be."""
+    user = get_user_model().objects.create_user(
+        username, f"{username}@example.org", EDITOR_PASSWORD, is_staff=True
+    )
+    user.groups.add(ensure_editors_group())
+    return user
+
+
+def log_in(page: Page, user: AbstractUser, password: str = EDITOR_PASSWORD) -> None:
+    """Sign in through the admin's login form, as a person would, and wait for Log out."""
+    page.goto(reverse("admin:index"))
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()

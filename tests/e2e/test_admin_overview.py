@@ -11,28 +11,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.roles import ensure_editors_group
 from tests.e2e.axe import AXE, WCAG_TAGS
-from tests.e2e.conftest import LAPTOP, PHONE, new_page
+from tests.e2e.conftest import LAPTOP, PHONE, log_in, make_editor, new_page
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "a-long-editor-password-for-tests-7"
 VIEWPORTS = {"laptop": LAPTOP, "phone": PHONE}
 
 
 @pytest.fixture
 def editor(transactional_db: None) -> AbstractUser:
-    user = get_user_model().objects.create_user("map-editor", None, PASSWORD, is_staff=True)
-    user.groups.add(ensure_editors_group())
-    return user
+    return make_editor("map-editor")
 
 
 @pytest.fixture(params=list(VIEWPORTS))
@@ -45,11 +40,7 @@ def signed_in(
 ) -> Iterator[Page]:
     """The editor's home page, once the seed guide is loaded, at a laptop's or a phone's width."""
     for page in new_page(browser, live_server, viewport=VIEWPORTS[request.param]):
-        page.goto(reverse("admin:index"))
-        page.get_by_label("Username").fill(editor.get_username())
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        log_in(page, editor)
         yield page
 
 

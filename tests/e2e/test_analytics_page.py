@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from django.urls import reverse
@@ -20,24 +19,17 @@ from playwright.sync_api import Browser, Page, expect
 from decisionguide.analytics import counting as analytics
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.roles import ensure_editors_group
 from tests.answers import complete_answers
 from tests.e2e.axe import axe_report, contrast_unknown
-from tests.e2e.conftest import LAPTOP, assert_no_problems, watch_for_problems
+from tests.e2e.conftest import LAPTOP, assert_no_problems, log_in, make_editor, watch_for_problems
 from tests.visits import Visit, take
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct-horse-battery-staple-42"
-
 
 @pytest.fixture
 def editor(transactional_db: None) -> AbstractUser:
-    user = get_user_model().objects.create_user(
-        "analyst", "analyst@example.org", PASSWORD, is_staff=True
-    )
-    user.groups.add(ensure_editors_group())
-    return user
+    return make_editor("analyst")
 
 
 @pytest.fixture
@@ -68,14 +60,6 @@ def light_page(browser: Browser, live_server: Any) -> Iterator[Page]:
 @pytest.fixture
 def dark_page(browser: Browser, live_server: Any) -> Iterator[Page]:
     yield from admin_page(browser, live_server, color_scheme="dark")
-
-
-def log_in(page: Page, user: AbstractUser) -> None:
-    page.goto(reverse("admin:index"))
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def open_cleanly(page: Page, url: str) -> None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -27,17 +26,16 @@ from decisionguide.content.models import Question as QuestionRow
 from decisionguide.decision.document import Choice, GuideDocument, Outcome, Question, Scenario
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
 from decisionguide.editor.publishing import record_edit
-from decisionguide.editor.roles import EDITORS_GROUP, ensure_editors_group
+from decisionguide.editor.roles import EDITORS_GROUP
 from decisionguide.questionnaire.state import State
 from decisionguide.results.models import Result
 from tests.e2e.axe import axe_report
-from tests.e2e.conftest import LAPTOP, new_page
+from tests.e2e.conftest import LAPTOP, log_in, make_editor, new_page
 from tests.e2e.journeys import query_of, result_url, walk
 from tests.e2e.test_questionnaire import answer, continue_button, heading
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct-horse-battery-staple-42"
 # Points for the rival outcome: far more than the whole profile scores for the expected one.
 BREAKING_POINTS = 100
 
@@ -105,12 +103,7 @@ def scenario_answers_url(doc: GuideDocument, scenario: Scenario) -> str:
 @pytest.fixture
 def editor(transactional_db: None) -> AbstractUser:
     """A new staff account in the Editors group, with a real password to type in."""
-    user = get_user_model().objects.create_user(
-        "new-editor", "new-editor@example.org", PASSWORD, is_staff=True
-    )
-    # The transactional database is flushed between tests, group and all.
-    user.groups.add(ensure_editors_group())
-    return user
+    return make_editor("new-editor")
 
 
 @pytest.fixture
@@ -121,14 +114,6 @@ def visitor(browser: Browser, live_server: Any) -> Iterator[Page]:
 
 # ---------------------------------------------------------------------------
 # Steps
-
-
-def log_in(page: Page, user: AbstractUser) -> None:
-    page.goto(reverse("admin:index"))
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def open_guide(page: Page, doc: GuideDocument) -> None:

@@ -13,20 +13,17 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from decisionguide.content.models import Guide, Question, Scenario
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import clean_answers
-from decisionguide.editor.roles import ensure_editors_group
 from tests.e2e.axe import AXE, WCAG_TAGS
-from tests.e2e.conftest import LAPTOP, new_page
+from tests.e2e.conftest import EDITOR_PASSWORD, LAPTOP, log_in, make_editor, new_page
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct-horse-battery-staple-42"
 # The question form was about 4,400 px tall before (5,234 px for the five-choice question).
 MOST_HEIGHT = 3300
 
@@ -34,16 +31,9 @@ MOST_HEIGHT = 3300
 @pytest.fixture
 def editor_page(browser: Browser, live_server: Any, guide: GuideDocument) -> Iterator[Page]:
     """A new editor (Editors group, not a superuser), signed in through the login form."""
-    user: AbstractUser = get_user_model().objects.create_user(
-        "orderly", None, PASSWORD, is_staff=True
-    )
-    user.groups.add(ensure_editors_group())
+    user = make_editor("orderly")
     for page in new_page(browser, live_server, viewport=LAPTOP):
-        page.goto(reverse("admin:index"))
-        page.get_by_label("Username").fill("orderly")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        log_in(page, user)
         yield page
 
 
@@ -137,14 +127,11 @@ def test_the_forms_with_ordered_rows_pass_axe(
     watched pages would count as problems. The header and breadcrumbs, the same on
     every admin page, are left to the whole-admin check.
     """
-    get_user_model().objects.create_superuser("axe", None, PASSWORD)
+    superuser = get_user_model().objects.create_superuser("axe", None, EDITOR_PASSWORD)
     context = browser.new_context(base_url=live_server.url, viewport=LAPTOP)
     try:
         page = context.new_page()
-        page.goto(reverse("admin:index"))
-        page.get_by_label("Username").fill("axe")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, superuser)
         questions = seed_questions(guide)
         shown_if = next(q for q in questions if q.show_clauses.exists())
         scenario = Scenario.objects.filter(guide__slug=guide.slug).first()

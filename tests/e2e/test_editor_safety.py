@@ -12,25 +12,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from decisionguide.content.models import Guide, Outcome, Question
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.roles import ensure_editors_group
-from tests.e2e.conftest import LAPTOP, new_page
+from tests.e2e.conftest import LAPTOP, log_in, make_editor, new_page
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "correct-horse-battery-staple-42"
-
-
-def make_editor(username: str) -> AbstractUser:
-    user = get_user_model().objects.create_user(username, None, PASSWORD, is_staff=True)
-    user.groups.add(ensure_editors_group())
-    return user
 
 
 @pytest.fixture
@@ -45,11 +35,7 @@ def second_tab(browser: Browser, live_server: Any, guide: GuideDocument) -> Iter
 
 def signed_in(browser: Browser, live_server: Any, user: AbstractUser) -> Iterator[Page]:
     for page in new_page(browser, live_server, viewport=LAPTOP):
-        page.goto(reverse("admin:index"))
-        page.get_by_label("Username").fill(user.get_username())
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        log_in(page, user)
         yield page
 
 
