@@ -71,6 +71,21 @@ def small_guide(db: None) -> Guide:
 
 
 @pytest.fixture
+def half_made_guide(db: None) -> Guide:
+    """A guide row written outside the admin: no outcome, no part, no frozen version.
+    Pages that list or draw guides must still load for it."""
+    return Guide.objects.create(
+        slug="half-made",
+        title="Half made",
+        summary="S.",
+        intro="I.",
+        right_page="R.",
+        wrong_page="W.",
+        shortcut="S.",
+    )
+
+
+@pytest.fixture
 def editor_user(db: None, django_user_model):
     """A staff user in the Editors group (created by the guides data migration).
 

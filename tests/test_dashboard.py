@@ -212,18 +212,9 @@ def test_staff_without_guide_rights_get_no_summaries(
 
 
 def test_a_guide_whose_rows_make_no_guide_is_listed_with_the_reason(
-    editor_client: Client, small_guide: Guide
+    editor_client: Client, small_guide: Guide, half_made_guide: Guide
 ) -> None:
-    # Written outside the admin: no outcome, no frozen version; the page must still load.
-    broken = Guide.objects.create(
-        slug="half-made",
-        title="Half made",
-        summary="S.",
-        intro="I.",
-        right_page="R.",
-        wrong_page="W.",
-        shortcut="S.",
-    )
+    broken = half_made_guide
     response = editor_client.get(reverse(HOME))
     assert response.status_code == 200
     html = response.content.decode()

@@ -126,16 +126,10 @@ def test_the_guides_pages_link_to_its_map(editor_client: Client, small_guide: Gu
     assert ("Logic map", logic_url(small_guide)) in links
 
 
-def test_a_guide_whose_rows_make_no_guide_gets_a_reason_not_an_error(editor_client: Client):
-    broken = Guide.objects.create(
-        slug="half-made",
-        title="Half made",
-        summary="S.",
-        intro="I.",
-        right_page="R.",
-        wrong_page="W.",
-        shortcut="S.",
-    )
+def test_a_guide_whose_rows_make_no_guide_gets_a_reason_not_an_error(
+    editor_client: Client, half_made_guide: Guide
+) -> None:
+    broken = half_made_guide
     response = editor_client.get(logic_url(broken))
     assert response.status_code == 200
     assert "can't be drawn" in response.content.decode()
