@@ -78,6 +78,24 @@ from decisionguide.editor.publishing import record_edit
 # Guides
 
 
+# The guide's own pages beside Django's: (route, view, URL name after "guides_guide_").
+GUIDE_TOOL_PAGES = [
+    ("import/", admin_tools.import_view, "import"),
+    ("markdown-preview/", admin_tools.markdown_preview, "markdown_preview"),
+    ("<path:object_id>/ratings/", admin_tools.ratings_view, "ratings"),
+    ("<path:object_id>/checks/", admin_views.checks_view, "checks"),
+    ("<path:object_id>/logic/", admin_logic.logic_view, "logic"),
+    ("<path:object_id>/publish/", admin_views.publish_view, "publish"),
+    ("<path:object_id>/unpublish/", admin_views.unpublish_view, "unpublish"),
+    ("<path:object_id>/history/<int:number>/", admin_views.version_view, "version"),
+    ("<path:object_id>/history/<int:number>/revert/", admin_views.revert_view, "revert"),
+    ("<path:object_id>/export/", admin_tools.export_view, "export"),
+    ("<path:object_id>/try/", admin_tools.try_view, "try"),
+    ("<path:object_id>/try/scenario/", admin_scenarios.scenario_from_try_view, "try_scenario"),
+    ("<path:object_id>/analytics/", analytics_page.analytics_view, "analytics"),
+]
+
+
 @admin.register(Guide)
 class GuideAdmin(GuideContentAdmin):
     list_display = [
@@ -169,49 +187,9 @@ class GuideAdmin(GuideContentAdmin):
         def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return self.admin_site.admin_view(partial(view, model_admin=self))
 
-        info = "guides_guide"
         custom = [
-            path("import/", wrap(admin_tools.import_view), name=f"{info}_import"),
-            path(
-                "markdown-preview/",
-                wrap(admin_tools.markdown_preview),
-                name=f"{info}_markdown_preview",
-            ),
-            path(
-                "<path:object_id>/ratings/", wrap(admin_tools.ratings_view), name=f"{info}_ratings"
-            ),
-            path("<path:object_id>/checks/", wrap(admin_views.checks_view), name=f"{info}_checks"),
-            path("<path:object_id>/logic/", wrap(admin_logic.logic_view), name=f"{info}_logic"),
-            path(
-                "<path:object_id>/publish/", wrap(admin_views.publish_view), name=f"{info}_publish"
-            ),
-            path(
-                "<path:object_id>/unpublish/",
-                wrap(admin_views.unpublish_view),
-                name=f"{info}_unpublish",
-            ),
-            path(
-                "<path:object_id>/history/<int:number>/",
-                wrap(admin_views.version_view),
-                name=f"{info}_version",
-            ),
-            path(
-                "<path:object_id>/history/<int:number>/revert/",
-                wrap(admin_views.revert_view),
-                name=f"{info}_revert",
-            ),
-            path("<path:object_id>/export/", wrap(admin_tools.export_view), name=f"{info}_export"),
-            path("<path:object_id>/try/", wrap(admin_tools.try_view), name=f"{info}_try"),
-            path(
-                "<path:object_id>/try/scenario/",
-                wrap(admin_scenarios.scenario_from_try_view),
-                name=f"{info}_try_scenario",
-            ),
-            path(
-                "<path:object_id>/analytics/",
-                wrap(analytics_page.analytics_view),
-                name=f"{info}_analytics",
-            ),
+            path(route, wrap(view), name=f"guides_guide_{name}")
+            for route, view, name in GUIDE_TOOL_PAGES
         ]
         return custom + super().get_urls()
 
