@@ -30,20 +30,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from playwright.sync_api import Browser, Page
 
+from decisionguide.content import models as content
 from decisionguide.content.loading import load_guide_file
-from decisionguide.content.models import (
-    Choice,
-    Criterion,
-    Gate,
-    Guide,
-    GuideItem,
-    GuideVersion,
-    LinkedPage,
-    Note,
-    Outcome,
-    Question,
-    Scenario,
-)
 from decisionguide.decision.document import GuideDocument
 from decisionguide.editor.publishing import record_edit
 from decisionguide.editor.roles import ensure_editors_group
@@ -60,17 +48,17 @@ pytestmark = pytest.mark.e2e
 class Rows:
     """A row of every kind from the seed guide: the rows the change pages open."""
 
-    guide: Guide
-    question: Question
-    choice: Choice
-    outcome: Outcome
-    criterion: Criterion
-    scenario: Scenario
-    note: Note
-    gate: Gate
-    item: GuideItem
-    linked_page: LinkedPage
-    version: GuideVersion
+    guide: content.Guide
+    question: content.Question
+    choice: content.Choice
+    outcome: content.Outcome
+    criterion: content.Criterion
+    scenario: content.Scenario
+    note: content.Note
+    gate: content.Gate
+    item: content.GuideItem
+    linked_page: content.LinkedPage
+    version: content.GuideVersion
     result: Result
     doc: GuideDocument
 
@@ -145,10 +133,12 @@ def open_details(page: Page) -> None:
 
 def more_items(rows: Rows) -> None:
     """More guide items than a list page holds, so the list has page links."""
-    per_page = admin.site._registry[GuideItem].list_per_page
-    kind = GuideItem.Kind.MISSTEP
-    items = [GuideItem(guide=rows.guide, kind=kind, text=f"Item {n}") for n in range(per_page)]
-    GuideItem.objects.bulk_create(items)
+    per_page = admin.site._registry[content.GuideItem].list_per_page
+    kind = content.GuideItem.Kind.MISSTEP
+    items = [
+        content.GuideItem(guide=rows.guide, kind=kind, text=f"Item {n}") for n in range(per_page)
+    ]
+    content.GuideItem.objects.bulk_create(items)
 
 
 def part_pages(label: str, model: str, field: str) -> list[AdminPage]:
@@ -238,8 +228,8 @@ def make_editor() -> AbstractUser:
 
 def seed_rows(doc: GuideDocument) -> Rows:
     """The seed guide with a few edits (so history has versions to restore) and a result."""
-    guide = Guide.objects.get(slug=doc.slug)
-    questions = Question.objects.filter(guide=guide).order_by("order", "id")
+    guide = content.Guide.objects.get(slug=doc.slug)
+    questions = content.Question.objects.filter(guide=guide).order_by("order", "id")
     for number, question in enumerate(questions[:3]):
         question.hint = f"{question.hint} (edited {number})".strip()
         question.save()
@@ -249,14 +239,16 @@ def seed_rows(doc: GuideDocument) -> Rows:
     return Rows(
         guide=guide,
         question=questions.exclude(show_clauses=None).first(),  # with a condition to edit
-        choice=Choice.objects.filter(question__guide=guide).order_by("question__order").first(),
-        outcome=Outcome.objects.filter(**in_guide).first(),
-        criterion=Criterion.objects.filter(**in_guide).first(),
-        scenario=Scenario.objects.filter(**in_guide).first(),
-        note=Note.objects.filter(**in_guide).exclude(clauses=None).first(),
-        gate=Gate.objects.filter(**in_guide).exclude(clauses=None).first(),
-        item=GuideItem.objects.filter(**in_guide).first(),
-        linked_page=LinkedPage.objects.filter(**in_guide).first(),
+        choice=content.Choice.objects.filter(question__guide=guide)
+        .order_by("question__order")
+        .first(),
+        outcome=content.Outcome.objects.filter(**in_guide).first(),
+        criterion=content.Criterion.objects.filter(**in_guide).first(),
+        scenario=content.Scenario.objects.filter(**in_guide).first(),
+        note=content.Note.objects.filter(**in_guide).exclude(clauses=None).first(),
+        gate=content.Gate.objects.filter(**in_guide).exclude(clauses=None).first(),
+        item=content.GuideItem.objects.filter(**in_guide).first(),
+        linked_page=content.LinkedPage.objects.filter(**in_guide).first(),
         version=guide.versions.order_by("version").first(),
         result=Result.objects.get(),
         doc=doc,
