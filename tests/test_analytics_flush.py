@@ -15,18 +15,10 @@ import yaml
 from django.conf import settings
 from django.urls import reverse
 
-from tests.servers import (
-    SITE_HOST,
-    Server,
-    fetch,
-    production_env,
-    query,
-    running_site,
-    settings_under,
-)
+from tests import servers
 
 BASE_DIR = Path(settings.BASE_DIR)
-HOST = SITE_HOST
+HOST = servers.SITE_HOST
 VIA_PROXY = {"Host": HOST, "X-Forwarded-Proto": "https"}
 SEED = yaml.safe_load((BASE_DIR / "content" / "crm-pm-hybrid.yaml").read_text())
 FIRST = SEED["questions"][0]
@@ -36,16 +28,18 @@ CHOICE = next(c["slug"] for c in FIRST["choices"] if not c.get("route"))
 COUNTERS = "SELECT kind, question, choice, version, count FROM guides_answercounter"
 
 
-def serve(tmp_path: Path, **flush: str) -> Iterator[tuple[Server, str]]:
-    with running_site(tmp_path, **flush) as (server, env):
+def serve(tmp_path: Path, **flush: str) -> Iterator[tuple[servers.Server, str]]:
+    with servers.running_site(tmp_path, **flush) as (server, env):
         yield server, env["DATABASE_URL"]
 
 
-def visit(server: Server, shown: int, answered: int) -> None:
+def visit(server: servers.Server, shown: int, answered: int) -> None:
     for _ in range(shown):
-        assert fetch(server.port, QUESTION_PAGE, headers=VIA_PROXY).status == 200
+        assert servers.fetch(server.port, QUESTION_PAGE, headers=VIA_PROXY).status == 200
     for _ in range(answered):
-        reply = fetch(server.port, f"{ANSWER_PAGE}?{FIRST['slug']}={CHOICE}", headers=VIA_PROXY)
+        reply = servers.fetch(
+            server.port, f"{ANSWER_PAGE}?{FIRST['slug']}={CHOICE}", headers=VIA_PROXY
+        )
         assert reply.status == 303
 
 
@@ -53,7 +47,7 @@ def written(database: str) -> dict[tuple[str, str], int]:
     """(kind, choice) -> count, summed over days and versions: the first question's counters
     and the depth of its answers (each the visit's first)."""
     found: dict[tuple[str, str], int] = {}
-    for kind, question, choice, _version, count in query(database, COUNTERS):
+    for kind, question, choice, _version, count in servers.query(database, COUNTERS):
         assert question == ("" if kind == "depth" else FIRST["slug"])
         found[kind, choice] = found.get((kind, choice), 0) + count
     return found
@@ -74,12 +68,12 @@ def eventually(condition: Callable[[], bool], seconds: float = 45) -> bool:
 
 
 @pytest.fixture
-def quiet_site(tmp_path) -> Iterator[tuple[Server, str]]:
+def quiet_site(tmp_path) -> Iterator[tuple[servers.Server, str]]:
     yield from serve(tmp_path, DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS="1")
 
 
 @pytest.fixture
-def holding_site(tmp_path) -> Iterator[tuple[Server, str]]:
+def holding_site(tmp_path) -> Iterator[tuple[servers.Server, str]]:
     # The timer and the event threshold are out of reach: only a worker's exit writes.
     yield from serve(
         tmp_path,
@@ -94,8 +88,8 @@ def test_counts_reach_the_database_on_a_quiet_site_without_another_visitor(quiet
     want = expected(shown=3, answered=1)
     # No other request: each worker's own timer writes what it holds.
     assert eventually(lambda: written(database) == want), written(database)
-    versions = {row[3] for row in query(database, COUNTERS)}
-    published = query(
+    versions = {row[3] for row in servers.query(database, COUNTERS)}
+    published = servers.query(
         database,
         "SELECT v.version FROM guides_guide g JOIN guides_guideversion v "
         f"ON v.id = g.published_version_id WHERE g.slug = '{SEED['slug']}'",
@@ -104,8 +98,8 @@ def test_counts_reach_the_database_on_a_quiet_site_without_another_visitor(quiet
 
 
 def test_the_default_interval_shows_counts_within_a_minute(tmp_path):
-    env = production_env(tmp_path)
-    interval = settings_under(env, ["DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS"])
+    env = servers.production_env(tmp_path)
+    interval = servers.settings_under(env, ["DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS"])
     # The writer waits one interval, then writes: well inside a minute on a quiet site.
     assert 0 < interval["DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS"] <= 30
 

@@ -42,7 +42,7 @@ from decisionguide.content.models import (
     Question,
     Scenario,
 )
-from decisionguide.decision.document import DocumentError
+from decisionguide.decision.document import MARKDOWN_FIELDS, DocumentError
 from decisionguide.editor import (
     admin_logic,
     admin_pages,
@@ -130,20 +130,8 @@ class GuideAdmin(GuideContentAdmin):
         )
         fieldsets = [
             (None, {"fields": about}),
-            (
-                "Guide page texts",
-                {
-                    "fields": [
-                        "intro",
-                        "right_page",
-                        "wrong_page",
-                        "start_elsewhere",
-                        "shortcut",
-                        "decision_criteria",
-                        "snapshot",
-                    ]
-                },
-            ),
+            # The guide page's Markdown texts, in the order the page shows them.
+            ("Guide page texts", {"fields": list(MARKDOWN_FIELDS)}),
         ]
         if obj is not None:
             fieldsets.append(
