@@ -16,18 +16,7 @@ from django.urls import reverse
 from decisionguide.content.models import Guide, GuideVersion, Note, Question
 from decisionguide.content.rows import build_document
 from decisionguide.editor.publishing import publish
-from tests.admin_forms import (
-    add_form,
-    add_inline_row,
-    admin_form,
-    change_url,
-    errors_of,
-    inline_prefix,
-    post,
-    read_form,
-    state,
-    upload,
-)
+from tests import admin_forms
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +27,9 @@ pytestmark = pytest.mark.django_db
 def test_history_shows_who_changed_what_and_revert_restores_it(
     superuser_client: Client, small_guide: Guide, small_document
 ) -> None:
-    form = admin_form(superuser_client, small_guide)
+    form = admin_forms.admin_form(superuser_client, small_guide)
     form["title"] = "Renamed in the admin"
-    post(superuser_client, change_url(small_guide), form)
+    admin_forms.post(superuser_client, admin_forms.change_url(small_guide), form)
 
     history = superuser_client.get(reverse("admin:guides_guide_history", args=[small_guide.pk]))
     html = history.content.decode()
@@ -49,7 +38,7 @@ def test_history_shows_who_changed_what_and_revert_restores_it(
     assert "+title: Renamed in the admin" in html
 
     url = reverse("admin:guides_guide_revert", args=[small_guide.pk, 1])
-    restore = read_form(superuser_client, history.request["PATH_INFO"], "revert-1")
+    restore = admin_forms.read_form(superuser_client, history.request["PATH_INFO"], "revert-1")
     assert superuser_client.post(url, restore.data()).status_code == 302
 
     small_guide.refresh_from_db()
@@ -89,7 +78,7 @@ def test_export_downloads_the_draft_and_any_version(
 
 def test_import_creates_a_draft_guide(superuser_client: Client, small_document) -> None:
     text = yaml.safe_dump({**small_document.to_data(), "slug": "imported"})
-    response = upload(superuser_client, text)
+    response = admin_forms.upload(superuser_client, text)
     assert response.status_code == 200
     guide = Guide.objects.get(slug="imported")
     assert build_document(guide) == small_document.model_copy(
@@ -100,7 +89,7 @@ def test_import_creates_a_draft_guide(superuser_client: Client, small_document) 
 
 
 def test_import_can_publish(superuser_client: Client, small_document) -> None:
-    upload(superuser_client, yaml.safe_dump(small_document.to_data()), publish=True)
+    admin_forms.upload(superuser_client, yaml.safe_dump(small_document.to_data()), publish=True)
     guide = Guide.objects.get(slug=small_document.slug)
     assert Guide.objects.published().filter(pk=guide.pk).exists()
     assert guide.published_document() == small_document
@@ -110,7 +99,7 @@ def test_import_of_an_existing_guide_updates_its_draft(
     superuser_client: Client, small_guide: Guide, small_document
 ) -> None:
     text = yaml.safe_dump({**small_document.to_data(), "title": "Imported title"})
-    upload(superuser_client, text)
+    admin_forms.upload(superuser_client, text)
     small_guide.refresh_from_db()
     assert small_guide.title == "Imported title"
     assert small_guide.version == 2
@@ -124,22 +113,22 @@ def test_import_errors_are_all_listed_and_nothing_changes(
     data["title"] = "Must not be saved"
     data["default_outcome"] = "nope"
     data["scenarios"][0]["outcome"] = "nowhere"
-    before = state(small_guide)
+    before = admin_forms.state(small_guide)
 
-    response = upload(superuser_client, yaml.safe_dump(data))
+    response = admin_forms.upload(superuser_client, yaml.safe_dump(data))
 
     html = response.content.decode()
     assert "Nothing was imported" in html
     assert "default_outcome: unknown outcome" in html
     assert "scenarios[0].outcome: unknown outcome" in html
-    assert state(small_guide) == before
+    assert admin_forms.state(small_guide) == before
 
 
 def test_import_of_broken_yaml_is_reported(superuser_client: Client, small_guide: Guide) -> None:
-    before = state(small_guide)
-    response = upload(superuser_client, "slug: x\n  title: [broken\n")
+    before = admin_forms.state(small_guide)
+    response = admin_forms.upload(superuser_client, "slug: x\n  title: [broken\n")
     assert "invalid YAML" in response.content.decode()
-    assert state(small_guide) == before
+    assert admin_forms.state(small_guide) == before
 
 
 def test_import_with_publish_is_all_or_nothing(
@@ -149,10 +138,10 @@ def test_import_with_publish_is_all_or_nothing(
     scenario = data["scenarios"][0]
     other = next(o["slug"] for o in data["outcomes"] if o["slug"] != scenario["outcome"])
     data["scenarios"][0]["outcome"] = other  # the scenario now fails its check
-    before = state(small_guide)
-    response = upload(superuser_client, yaml.safe_dump(data), publish=True)
+    before = admin_forms.state(small_guide)
+    response = admin_forms.upload(superuser_client, yaml.safe_dump(data), publish=True)
     assert "Not imported" in response.content.decode()
-    assert state(small_guide) == before
+    assert admin_forms.state(small_guide) == before
 
 
 # --- Markdown preview and the draft result checker ---------------------------------------------
@@ -173,7 +162,7 @@ def test_markdown_preview_renders_sanitized_html(
 
 
 def test_markdown_text_areas_offer_a_preview(superuser_client: Client, small_guide: Guide) -> None:
-    html = superuser_client.get(change_url(small_guide)).content.decode()
+    html = superuser_client.get(admin_forms.change_url(small_guide)).content.decode()
     preview = reverse("admin:guides_guide_markdown_preview")
     assert re.search(rf'<textarea[^>]*name="intro"[^>]*data-markdown-preview="{preview}"', html)
     assert "guide-admin.js" in html
@@ -227,12 +216,12 @@ def test_adding_a_question_with_choices_and_points(
     superuser_client: Client, small_guide: Guide
 ) -> None:
     outcome = small_guide.outcomes.first()
-    form = add_form(superuser_client, Question, small_guide)
+    form = admin_forms.add_form(superuser_client, Question, small_guide)
     form["slug"] = "budget"
     form["prompt"] = "What can you spend each month?"
     form["short"] = "Budget"
     form["order"] = "99"
-    prefix = inline_prefix(form, "choices")
+    prefix = admin_forms.inline_prefix(form, "choices")
     assert int(form[f"{prefix}-TOTAL_FORMS"]) == 2  # a question needs two answers
     for index, slug in enumerate(["little", "plenty"]):
         form[f"{prefix}-{index}-slug"] = slug
@@ -240,9 +229,9 @@ def test_adding_a_question_with_choices_and_points(
         form[f"{prefix}-{index}-order"] = str(index)
     form[f"{prefix}-1-points_{outcome.pk}"] = "2"
 
-    response = post(superuser_client, reverse("admin:guides_question_add"), form)
+    response = admin_forms.post(superuser_client, reverse("admin:guides_question_add"), form)
 
-    assert response.status_code == 302, errors_of(response)
+    assert response.status_code == 302, admin_forms.errors_of(response)
     question = build_document(small_guide).question("budget")
     assert [c.slug for c in question.choices] == ["little", "plenty"]
     assert question.choices[1].points == {outcome.slug: 2}
@@ -253,25 +242,27 @@ def test_adding_a_question_with_choices_and_points(
 def test_save_and_add_another_stays_on_the_same_guide(
     superuser_client: Client, small_guide: Guide, seed_guide: Guide
 ) -> None:
-    form = add_form(superuser_client, Note, small_guide)
+    form = admin_forms.add_form(superuser_client, Note, small_guide)
     form["slug"] = "another-note"
     form["title"] = "Another note"
     form["text"] = "Text."
-    prefix = inline_prefix(form, "clauses")
+    prefix = admin_forms.inline_prefix(form, "clauses")
     question = small_guide.questions.first()
-    add_inline_row(
+    admin_forms.add_inline_row(
         form, prefix, {"question": str(question.pk), "answers": [str(question.choices.first().pk)]}
     )
     form["_addanother"] = "1"
-    response = post(superuser_client, reverse("admin:guides_note_add"), form)
-    assert response.status_code == 302, errors_of(response)
+    response = admin_forms.post(superuser_client, reverse("admin:guides_note_add"), form)
+    assert response.status_code == 302, admin_forms.errors_of(response)
     assert response["Location"].endswith(f"guide={small_guide.pk}")
 
 
 def test_deleting_a_part_records_a_version(superuser_client: Client, small_guide: Guide) -> None:
     item = small_guide.items.first()
     url = reverse("admin:guides_guideitem_delete", args=[item.pk])
-    response = superuser_client.post(url, read_form(superuser_client, url, "delete-form").data())
+    response = superuser_client.post(
+        url, admin_forms.read_form(superuser_client, url, "delete-form").data()
+    )
     assert response.status_code == 302
     small_guide.refresh_from_db()
     assert small_guide.version == 2

@@ -17,6 +17,16 @@ from decisionguide.decision.parsing import parse_document
 
 pytestmark = pytest.mark.django_db
 
+# The parts a guide names by slug: unique within their guide, free across guides.
+SLUGGED_PARTS = [
+    content.Outcome,
+    content.LinkedPage,
+    content.Criterion,
+    content.Scenario,
+    content.Question,
+    content.Note,
+]
+
 
 def edited(doc: GuideDocument, **changes: object) -> GuideDocument:
     """The document with top-level fields replaced, validated again."""
@@ -38,18 +48,7 @@ def test_guide_slug_is_unique(small_guide: content.Guide) -> None:
         content.Guide.objects.create(slug=small_guide.slug, title="Again", summary="Again")
 
 
-@pytest.mark.parametrize(
-    "model",
-    [
-        content.Outcome,
-        content.LinkedPage,
-        content.Criterion,
-        content.Scenario,
-        content.Question,
-        content.Note,
-    ],
-    ids=lambda m: m.__name__,
-)
+@pytest.mark.parametrize("model", SLUGGED_PARTS, ids=lambda m: m.__name__)
 def test_slug_is_unique_within_a_guide(small_guide: content.Guide, model: type) -> None:
     row = model.objects.filter(guide=small_guide).first()
     assert row is not None
@@ -59,18 +58,7 @@ def test_slug_is_unique_within_a_guide(small_guide: content.Guide, model: type) 
         model.objects.create(**copy_of)
 
 
-@pytest.mark.parametrize(
-    "model",
-    [
-        content.Outcome,
-        content.LinkedPage,
-        content.Criterion,
-        content.Scenario,
-        content.Question,
-        content.Note,
-    ],
-    ids=lambda m: m.__name__,
-)
+@pytest.mark.parametrize("model", SLUGGED_PARTS, ids=lambda m: m.__name__)
 def test_same_slug_in_two_guides_is_fine(
     small_guide: content.Guide, other_guide: content.Guide, model: type
 ) -> None:
