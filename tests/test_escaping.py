@@ -28,7 +28,7 @@ from pydantic.fields import FieldInfo
 from decisionguide.content.loading import load_guide_file
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.admin_views import links
+from decisionguide.editor.admin_pages import links
 from decisionguide.questionnaire.state import (
     State,
     answer_url,

@@ -24,7 +24,7 @@ from decisionguide.content.models import (
     Question,
 )
 from decisionguide.decision.document import DocumentError
-from decisionguide.editor.admin_pages import get_guide, links, page
+from decisionguide.editor.admin_pages import get_guide, page
 
 
 def edit_links(guide: Guide, *, gates_by_position: bool = True) -> Links:
@@ -97,6 +97,5 @@ def logic_view(
         "admin/guides/guide/logic.html",
         f"Logic map: {guide.title} ({which}, version {number})",
         guide,
-        links=links(guide),
         **context,
     )

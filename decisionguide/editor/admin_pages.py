@@ -56,6 +56,13 @@ def page(
     guide: Guide | None = None,
     **context: Any,
 ) -> TemplateResponse:
+    """One of the guide's own admin pages; a guide's pages get its tool links (`links`) and
+    whether this editor may change it (`can_change`)."""
+    about_guide = (
+        {"links": links(guide), "can_change": model_admin.has_change_permission(request, guide)}
+        if guide is not None
+        else {}
+    )
     return TemplateResponse(
         request,
         template,
@@ -65,6 +72,7 @@ def page(
             "title": title,
             "guide": guide,
             "original": guide,
+            **about_guide,
             **context,
         },
     )

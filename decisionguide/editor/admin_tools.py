@@ -28,7 +28,6 @@ from decisionguide.decision.engine import check_answers, clean_answers, evaluate
 from decisionguide.editor.admin_pages import (
     admin_url,
     get_guide,
-    links,
     page,
     require,
     version_of,
@@ -99,7 +98,6 @@ def ratings_view(
         outcomes=outcomes,
         problems=problems,
         can_change=can_change,
-        links=links(guide),
         stale_draft=stale,
         # A refused save keeps the version it had: Save again is refused again.
         draft_version=expected_version(request) if stale else guide.version,
@@ -249,7 +247,6 @@ def try_view(
         result=result,
         version=version,
         use_published=bool(use_published),
-        links=links(guide),
         save_form=save_form,
         # A scenario saved from this page claims the draft it ran on.
         draft_version=version.version,

@@ -21,7 +21,6 @@ from decisionguide.editor.admin_pages import (
     admin_url,
     diff_lines,
     get_guide,
-    links,
     page,
     require,
     safe_draft_report,
@@ -61,7 +60,6 @@ def checks_view(
         report=report,
         problem=problem,
         doc=doc,
-        links=links(guide),
         can_publish=request.user.has_perm("guides.publish_guide"),
         unpublished_changes=guide.has_unpublished_changes(),
     )
@@ -145,7 +143,6 @@ def unpublish_view(
             "admin/guides/guide/unpublish.html",
             f"Unpublish {guide.title}?",
             guide,
-            links=links(guide),
             results=guide.published_version.results.count(),
             problem=request.method == "POST",
         )
@@ -203,8 +200,6 @@ def history_view(
         entries=entries,
         page_obj=current,
         published_id=guide.published_version_id,
-        links=links(guide),
-        can_change=model_admin.has_change_permission(request, guide),
     )
 
 
@@ -232,8 +227,6 @@ def version_view(
         diff=diff_lines(diff),
         is_draft=version.version == guide.version,
         is_published=version.pk == guide.published_version_id,
-        links=links(guide),
-        can_change=model_admin.has_change_permission(request, guide),
     )
 
 

@@ -25,7 +25,7 @@ from decisionguide.analytics.funnel import Funnel, build_funnel
 from decisionguide.analytics.report import Days
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.admin_pages import get_guide, links, page, require
+from decisionguide.editor.admin_pages import get_guide, page, require
 from decisionguide.editor.charts import FunnelStep, data_uri, funnel_svg, weekly_svg
 from decisionguide.results.stats import WeeklyResults, weekly_results
 
@@ -134,7 +134,6 @@ def analytics_view(
         days=days,
         number=number,
         published=published,
-        links=links(guide),
         **figures(guide, days, number, published),
     )
 
