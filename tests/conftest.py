@@ -20,6 +20,24 @@ SEED_FILE = Path(settings.BASE_DIR) / "content" / "crm-pm-hybrid.yaml"
 SMALL_FILE = DATA_DIR / "small-guide.yaml"
 
 
+def empties_the_database(item: pytest.Item) -> bool:
+    """Whether the test runs on a transactional database, which is emptied after it (the
+    Editors group and the rest of what migrations wrote included)."""
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.args[:1]))
+    fixtures = getattr(item, "fixturenames", ())
+    return transactional or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest-django runs transactional tests last, as Django does, but pytest then groups
+    # the tests that share Playwright's parametrized browser, which put browser tests
+    # before database tests that read what migrations wrote. Sorting again, last of all,
+    # keeps every database test ahead of the tests that empty the database.
+    items.sort(key=empties_the_database)
+
+
 @pytest.fixture(autouse=True)
 def _no_buffered_events() -> Iterator[None]:
     # No cache is emptied here: every key names a frozen version (its id and creation
