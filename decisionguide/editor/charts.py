@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 WIDTH = 760
 LABEL_WIDTH = 280
-VALUE_ROOM = 190  # right of the longest bar: its number and words
+VALUE_ROOM = 215  # right of the longest bar: "1,234 answered (100% of shown)"
 BAR_HEIGHT = 12
 ROW = 40
 # At least 3:1 against white (WCAG's non-text contrast), and unlike each other.
