@@ -4,11 +4,13 @@ admin's analytics page (`analytics.funnel` puts them together)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from decisionguide.analytics.models import AnswerCounter
@@ -203,3 +205,31 @@ def results_shown(counts: Totals, doc: GuideDocument) -> list[tuple[str, int]]:
         for outcome in doc.outcomes
         if counts.get((RESULT, "", outcome.slug))
     ]
+
+
+def starts_and_results_since(
+    first_questions: dict[int, str], since: dt.date
+) -> dict[int, tuple[int, int]]:
+    """Per guide id: visits started (its first question's pages shown, `first_questions`)
+    and recommendations shown since `since`, every version together, in one query."""
+    if not first_questions:
+        return {}
+    first_shown = functools.reduce(
+        operator.or_, (Q(guide_id=pk, question=slug) for pk, slug in first_questions.items())
+    )
+    rows = (
+        AnswerCounter.objects.filter(guide_id__in=list(first_questions), day__gte=since)
+        .filter(
+            Q(kind=AnswerCounter.Kind.RESULT) | (Q(kind=AnswerCounter.Kind.SHOWN) & first_shown)
+        )
+        .values("guide_id", "kind")
+        .annotate(total=Sum("count"))
+    )
+    totals = {(row["guide_id"], row["kind"]): row["total"] for row in rows}
+    return {
+        pk: (
+            totals.get((pk, AnswerCounter.Kind.SHOWN), 0),
+            totals.get((pk, AnswerCounter.Kind.RESULT), 0),
+        )
+        for pk in first_questions
+    }

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import operator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from decisionguide.analytics.models import AnswerCounter
+from decisionguide.analytics import report as analytics
 from decisionguide.content.checks import GuideReport, report_of
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError, GuideDocument
@@ -31,8 +29,6 @@ from decisionguide.decision.engine import next_question
 from decisionguide.editor.admin_pages import PARTS, links
 
 WEEK_DAYS = 7
-SHOWN = AnswerCounter.Kind.SHOWN
-RESULT = AnswerCounter.Kind.RESULT
 
 
 @dataclass(frozen=True)
@@ -169,23 +165,11 @@ def _document(version: GuideVersion | None) -> tuple[GuideDocument | None, str]:
 def week_counts(
     guides: list[Guide], drafts: dict[int, GuideDocument | None], today: dt.date | None = None
 ) -> dict[int, Week]:
-    """Visits started (first question shown) and results per guide over the last week, in
-    one query."""
+    """Visits started (first question shown) and results per guide over the last week."""
     firsts = {g.pk: slug for g in guides if (slug := _first_question(g, drafts.get(g.pk)))}
-    if not firsts:
-        return {}
     since = (today or timezone.now().date()) - dt.timedelta(days=WEEK_DAYS - 1)
-    first_shown = functools.reduce(
-        operator.or_, (Q(guide_id=pk, question=slug) for pk, slug in firsts.items())
-    )
-    rows = (
-        AnswerCounter.objects.filter(guide_id__in=list(firsts), day__gte=since)
-        .filter(Q(kind=RESULT) | (Q(kind=SHOWN) & first_shown))
-        .values("guide_id", "kind")
-        .annotate(total=Sum("count"))
-    )
-    totals: dict[tuple[int, str], int] = {(r["guide_id"], r["kind"]): r["total"] for r in rows}
-    return {pk: Week(totals.get((pk, SHOWN), 0), totals.get((pk, RESULT), 0)) for pk in firsts}
+    counted = analytics.starts_and_results_since(firsts, since)
+    return {pk: Week(*numbers) for pk, numbers in counted.items()}
 
 
 def _first_question(guide: Guide, draft: GuideDocument | None) -> str | None:
