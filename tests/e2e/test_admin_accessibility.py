@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.http import HttpRequest
 from django.test import Client, RequestFactory
@@ -34,11 +33,10 @@ from decisionguide.content import models as content
 from decisionguide.content.loading import load_guide_file
 from decisionguide.decision.document import GuideDocument
 from decisionguide.editor.publishing import record_edit
-from decisionguide.editor.roles import ensure_editors_group
 from decisionguide.results.models import Result
 from tests.conftest import SMALL_FILE
 from tests.e2e.axe import NAMED_RULES, AxeFindings, axe_findings
-from tests.e2e.conftest import LAPTOP, PHONE, new_page
+from tests.e2e.conftest import LAPTOP, PHONE, make_editor, new_page
 from tests.stored_results import create, scenario_answers
 
 pytestmark = pytest.mark.e2e
@@ -219,13 +217,6 @@ COUNTS: dict[str, AxeFindings] = {}
 # The editor and the rows
 
 
-def make_editor() -> AbstractUser:
-    user = get_user_model().objects.create_user("axe-editor", None, is_staff=True)
-    # Flushed with the transactional database: made again, as `createeditor` does.
-    user.groups.add(ensure_editors_group())
-    return user
-
-
 def seed_rows(doc: GuideDocument) -> Rows:
     """The seed guide with a few edits (so history has versions to restore) and a result."""
     guide = content.Guide.objects.get(slug=doc.slug)
@@ -267,7 +258,7 @@ def rows(guide: GuideDocument) -> Rows:
 
 @pytest.fixture
 def editor(transactional_db: None) -> AbstractUser:
-    return make_editor()
+    return make_editor("axe-editor")
 
 
 @pytest.fixture
