@@ -13,21 +13,29 @@ import gunicorn.http.wsgi
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # WEB_CONCURRENCY is the common convention for "how many workers": processes, for the CPUs.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# Threads, for slow clients: a connection that trickles its request in holds one
-# thread, not a whole worker, so /healthz and pages keep answering beside dozens of
-# them (bench/slowclients.py measures it). More than that needs a buffering proxy
-# (docs/operations.md). Per-worker state is thread-safe: the page memos, document
-# memo and analytics buffer take a lock; database connections are per thread.
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "32"))
-# A worker takes no more connections than it has threads: one whose threads are all
-# held by slow clients stops accepting, and the others (or the backlog) take new ones
-# instead of queueing them behind the slow ones.
+# The worker: sync, one request at a time per process, with no threads to hand
+# requests between. Measured side by side (docs/operations.md, "Slow clients"), it
+# serves every page faster than 32 threads a worker; slow clients are the buffering
+# proxy's job (nginx in the reference deployment), as a sync worker waits for a
+# request's bytes as long as they come. GUNICORN_WORKER_CLASS=gthread with
+# GUNICORN_THREADS=N puts threads back for a server with no such proxy.
+_worker = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+if _worker == "sync" and threads > 1:
+    _worker = "gthread"  # as gunicorn itself does: threads need the threaded worker
+# gunicorn's two, subclassed (decisionguide/serving.py): the requests gunicorn refuses
+# itself get the site's security headers and are logged without their request line.
+worker_class = {
+    "sync": "decisionguide.serving.SyncProcessWorker",
+    "gthread": "decisionguide.serving.ThreadWorker",
+}.get(_worker, _worker)
+# gthread only: a worker takes no more connections than it has threads, so one whose
+# threads are all busy stops accepting and the others (or the backlog) take new ones.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
-# 0: every response closes its connection (as the sync workers did), so an idle
-# browser holds no slot; keep-alive needs GUNICORN_WORKER_CONNECTIONS above the threads.
+# gthread only (sync closes every connection): 0 closes it after each response, so an
+# idle browser holds no thread; keep-alive needs GUNICORN_WORKER_CONNECTIONS above threads.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 # Recycle workers now and then so a slow leak can never take the site down; not
 # too often, as a new worker starts with empty page memos (decisionguide.content.pagecache).
@@ -57,8 +65,16 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 _proxy_ssl = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip().lower()
 _behind_tls_proxy = _proxy_ssl in {"1", "true", "yes", "on"}  # as settings.env_bool reads it
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"} if _behind_tls_proxy else {}
+# The proxies are the ones Django trusts for X-Forwarded-For (DECISIONGUIDE_TRUSTED_PROXIES,
+# addresses or CIDR ranges), unless FORWARDED_ALLOW_IPS names others: one list for both.
 forwarded_allow_ips = (
-    os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if _behind_tls_proxy else ""
+    (
+        os.environ.get("FORWARDED_ALLOW_IPS")
+        or os.environ.get("DECISIONGUIDE_TRUSTED_PROXIES")
+        or "127.0.0.1,::1"
+    )
+    if _behind_tls_proxy
+    else ""
 )
 
 # gunicorn 25+ opens a control socket in $HOME by default; the app needs none,
@@ -68,3 +84,34 @@ control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") != "1"
 # gunicorn has no setting for its `Server:` header, which names it; replace the
 # module-level value every response reads, so the header gives nothing away.
 gunicorn.http.wsgi.SERVER = os.environ.get("GUNICORN_SERVER_HEADER", "decisionguide")
+
+# Server hooks (post_fork, worker_exit, when_ready, ...) go below. bench/run also serves
+# its minimal app (bench/minimal_app.py) with this file: a hook that uses the site's
+# code does nothing unless _serves_site.
+_serves_site = (
+    os.environ.get("DJANGO_SETTINGS_MODULE", "decisionguide.settings") == "decisionguide.settings"
+)
+
+if _serves_site:
+
+    def post_fork(server, worker):
+        # A worker never uses the database connections or pool its master opened.
+        from decisionguide import database
+
+        database.after_fork()
+
+    def when_ready(server):
+        # Says so at start when every server's workers could ask PostgreSQL for more
+        # connections than it allows (DECISIONGUIDE_APP_SERVERS, DECISIONGUIDE_DB_POOL_SIZE).
+        from decisionguide import database
+
+        database.check_connection_budget(server.cfg.workers)
+
+    def worker_exit(server, worker):
+        # A graceful stop or restart: the buffered analytics first, then the pool, so the
+        # worker's sessions end cleanly instead of being dropped.
+        from decisionguide import database
+        from decisionguide.analytics import counting
+
+        counting.flush_on_exit()
+        database.close_pools()

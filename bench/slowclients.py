@@ -9,7 +9,9 @@ and runs `bin/start` with the default gunicorn.conf.py, as production does. Each
 trickling client opens a connection and sends its request headers one byte every
 `--interval` seconds, never finishing them (slowloris). Meanwhile /healthz and the
 guide page are fetched every half second; the table shows how many answered and
-how long they took. tests/test_slow_clients.py runs the same measurement.
+how long they took. With the default sync workers, as many trickling clients as
+workers hold them all until GUNICORN_TIMEOUT: in production nginx buffers them
+(docs/operations.md, "Slow clients"; the cluster test holds 200 through it).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ environment variable; the defaults are safe for local development.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from decisionguide import database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -62,6 +65,13 @@ elif not ALLOWED_HOSTS:
         "host names the site is served under, e.g. DJANGO_ALLOWED_HOSTS=guide.example.com."
     )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+if not DEBUG and not os.environ.get("DATABASE_URL", "").strip():
+    # Else production would quietly start on a new, empty SQLite file beside the code.
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when DJANGO_DEBUG is off: "
+        "postgres://user:password@host:5432/name for PostgreSQL, or "
+        "sqlite:////absolute/path/db.sqlite3 for SQLite on one machine."
+    )
 
 INSTALLED_APPS = [
     # django.contrib.admin, with the editors' site (its home is the guide dashboard).
@@ -88,11 +98,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # The header-only middleware first, so every response carries their headers:
+    # Outermost: HEAD gets every header the others set (Content-Length too), no body.
+    "decisionguide.serving.HeadWithoutBodyMiddleware",
+    # The header-only middleware next, so every response carries their headers:
     # HTTPS redirects, probes, static files and error pages raised further in.
-    # django-csp: the policy in CONTENT_SECURITY_POLICY (views may change it with its decorators).
-    "csp.middleware.CSPMiddleware",
-    "decisionguide.ops.SecurityHeadersMiddleware",
+    # django-csp's middleware, building the policy in CONTENT_SECURITY_POLICY once (views may
+    # change it with django-csp's decorators), and the headers Django has no setting for.
+    "decisionguide.ops.SiteCSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that validates the Host header: probes use the machine's address.
@@ -173,7 +185,16 @@ DATABASE_WAIT_SECONDS = (
     else env_float("DECISIONGUIDE_DB_TIMEOUT", 4.0)
 )
 
-# SQLite by default; DATABASE_URL (postgres://...) for several app servers.
+# PostgreSQL connections one process may hold at once (decisionguide.database): a gunicorn
+# sync worker serves one request at a time, and its analytics writer thread needs one more.
+# 0 turns the pool off (a pooler such as PgBouncer in front; set DJANGO_CONN_MAX_AGE=0).
+DECISIONGUIDE_DB_POOL_SIZE = int(os.environ.get("DECISIONGUIDE_DB_POOL_SIZE", "2"))
+# How many app servers share the database: the start-up check of the connection budget
+# (decisionguide.database.check_connection_budget) counts their workers too.
+DECISIONGUIDE_APP_SERVERS = int(os.environ.get("DECISIONGUIDE_APP_SERVERS", "1"))
+
+# DATABASE_URL names the database (postgres://... for several app servers); only
+# development falls back to db.sqlite3 in the project folder (production stops above).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -202,14 +223,24 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c lock_timeout={_wait_ms}".strip()
     options.setdefault("connect_timeout", max(2, math.ceil(DATABASE_WAIT_SECONDS)))
+    if DECISIONGUIDE_DB_POOL_SIZE > 0:
+        # A bounded pool per process instead of a connection per thread kept open: a
+        # request waiting longer than the same wait for a free one gets the 503 page.
+        options["pool"] = database.pool_options(DECISIONGUIDE_DB_POOL_SIZE, DATABASE_WAIT_SECONDS)
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django's rule with a pool: it keeps them
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The page cache (decisionguide.content.pagecache): rendered public pages, keyed by the
 # frozen guide version they show. Without REDIS_URL each worker keeps its own in memory
 # (the 2,000 latest pages, about 30 MB); with it every worker of every server shares one
-# Redis. Nothing in it is authoritative: it can be emptied or lost at any time.
+# Redis. Nothing in it is authoritative: it can be emptied or lost at any time, and a
+# Redis that is down or frozen only costs pages their cache: a request waits at most
+# DECISIONGUIDE_REDIS_TIMEOUT for it (to connect, and to each answer), then renders the page
+# itself, and the worker leaves Redis alone for DECISIONGUIDE_REDIS_RETRY_SECONDS.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT = env_float("DECISIONGUIDE_REDIS_TIMEOUT", 0.3)
+DECISIONGUIDE_REDIS_RETRY_SECONDS = env_float("DECISIONGUIDE_REDIS_RETRY_SECONDS", 5.0)
 PAGE_CACHE_SECONDS = 24 * 60 * 60  # old versions' pages age out; current ones are rendered again
 CACHES = {
     "default": (
@@ -218,6 +249,7 @@ CACHES = {
             "LOCATION": REDIS_URL,
             "TIMEOUT": PAGE_CACHE_SECONDS,
             "KEY_PREFIX": "decisionguide",
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
         if REDIS_URL
         else {
@@ -303,9 +335,35 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # Result creation per client: at most RESULTS_PER_HOUR stored results an hour.
 DECISIONGUIDE_RESULTS_PER_HOUR = int(os.environ.get("DECISIONGUIDE_RESULTS_PER_HOUR", "30"))
-# How many reverse proxies in front of the app append to X-Forwarded-For (0: none,
-# use the connection's address). Set it to 1 behind one nginx or load balancer.
-DECISIONGUIDE_TRUSTED_PROXIES = int(os.environ.get("DECISIONGUIDE_TRUSTED_PROXIES", "0"))
+
+
+def proxy_networks(entries: list[str]) -> list[str]:
+    """The reverse proxies' addresses or CIDR ranges, checked: a mistake stops the start."""
+    networks = []
+    for entry in entries:
+        # ip_network("1") is 0.0.0.1/32: the old setting (a number of proxies) would
+        # silently trust nobody, or the wrong host, instead of failing.
+        if entry.isdigit():
+            raise ImproperlyConfigured(
+                f"DECISIONGUIDE_TRUSTED_PROXIES={entry}: it no longer counts proxies. List "
+                "the addresses or CIDR ranges requests reach gunicorn from, comma-separated, "
+                "e.g. 127.0.0.1/32,::1/128 for nginx on the same machine (empty: no proxy)."
+            )
+        try:
+            # strict, as gunicorn reads FORWARDED_ALLOW_IPS: 10.1.2.3/8 is a typo, not a range.
+            networks.append(str(ipaddress.ip_network(entry)))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"DECISIONGUIDE_TRUSTED_PROXIES: {entry!r} is not an address or a CIDR range "
+                f"(e.g. 10.0.0.0/8, 127.0.0.1, ::1/128): {exc}."
+            ) from exc
+    return networks
+
+
+# The reverse proxies in front of the app (addresses or CIDR ranges): X-Forwarded-For is
+# believed only from them (decisionguide.results.ratelimit.client_address). Empty: none,
+# every client is the connection's address.
+DECISIONGUIDE_TRUSTED_PROXIES = proxy_networks(env_list("DECISIONGUIDE_TRUSTED_PROXIES"))
 
 # Questionnaire analytics are buffered per worker and written by a background thread
 # every so many events or seconds, so counting costs the questionnaire no query and no

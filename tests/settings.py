@@ -14,6 +14,12 @@ os.environ.setdefault("DJANGO_MANIFEST_STATIC", "0")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 # whitenoise serves from the finders in tests; an empty static root keeps it quiet.
 os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="dg-test-static-"))
+# Production mode names its database; pytest-django makes its test database from it
+# (bin/with-postgres sets a PostgreSQL one).
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/dg-test.sqlite3")
+# The test process is no gunicorn worker: a live server's request threads and a test's own
+# threads each hold a PostgreSQL connection at once, beside the test's.
+os.environ.setdefault("DECISIONGUIDE_DB_POOL_SIZE", "8")
 
 from decisionguide.settings import *  # noqa: F403
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench.py"
+TABLE = Path(__file__).resolve().parent.parent / "bench" / "table.py"
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("decisionguide_bench", BENCH)
+    spec = importlib.util.spec_from_file_location("decisionguide_bench_table", TABLE)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
@@ -68,33 +68,71 @@ def measurement(bench, name, rps, p50=1.0, p99=2.0, errors=0):
     return bench.Measurement(name, rps, p50, p99, errors, int(rps))
 
 
-def test_each_target_miss_is_marked(bench, capsys):
-    rows = [
-        measurement(bench, "/healthz (floor)", 1000),
-        measurement(bench, "fast page", 600),
-        measurement(bench, "slow page", 400),
-        measurement(bench, "long tail", 900, p50=1.0, p99=5.0),
-        measurement(bench, "failing page", 900, errors=1),
-        measurement(bench, "create result (POST)", 100),  # no ratio target for writes
-    ]
-    assert bench.print_table(rows) is False
-    lines = {line.split("  ")[0]: line for line in capsys.readouterr().out.splitlines() if line}
-    assert "missed" not in lines["fast page"]
-    assert lines["slow page"].endswith("missed: ratio")
-    assert lines["long tail"].endswith("missed: p99")
-    assert lines["failing page"].endswith("missed: errors")
-    assert "missed" not in lines["create result (POST)"]
+def lines_of(output: str) -> dict[str, str]:
+    return {line.split("  ")[0]: line for line in output.splitlines() if line}
 
 
-def test_a_later_floor_judges_the_rows_after_it(bench, capsys):
+def test_each_target_is_judged_against_the_minimal_app(bench, capsys):
+    kind = bench.Kind
+    minimal = [measurement(bench, "minimal", 1900), measurement(bench, "minimal", 2100)]
     rows = [
-        measurement(bench, "/healthz (floor)", 1000),
-        measurement(bench, "permalink (1,000 results)", 600),
-        measurement(bench, "/healthz (floor, at 1M)", 2000),
-        measurement(bench, "permalink (1,000,000 results)", 900),  # 45% of its own floor
+        bench.Row(kind.PROBE, measurement(bench, "/healthz", 500)),  # no target of its own
+        bench.Row(kind.CACHED, measurement(bench, "fast page", 1800)),  # 90%
+        bench.Row(kind.CACHED, measurement(bench, "slow page", 1600)),  # 80%
+        bench.Row(kind.CACHED, measurement(bench, "long tail", 1800, p50=1.0, p99=9.0)),
+        bench.Row(kind.CACHED, measurement(bench, "failing page", 1800, errors=1)),
+        bench.Row(kind.PERMALINK, measurement(bench, "permalink ok", 1500)),  # 75%
+        bench.Row(kind.PERMALINK, measurement(bench, "permalink slow", 1300)),  # 65%
+        bench.Row(kind.CREATE, measurement(bench, "create fine", 100, p50=20.0, p99=79.0)),
+        bench.Row(kind.CREATE, measurement(bench, "create tail", 300, p50=20.0, p99=81.0)),
     ]
-    assert bench.print_table(rows) is False
+    assert bench.print_table(rows, minimal) is False
+    lines = lines_of(capsys.readouterr().out)
+    assert lines["/healthz"].endswith(" -")
+    assert "25%" in lines["/healthz"]  # 500 of the mean of 1,900 and 2,100
+    assert lines["fast page"].endswith("pass") and "90%" in lines["fast page"]
+    assert lines["slow page"].endswith("miss: < 85% of minimal")
+    # Only result creation is held to its tail.
+    assert lines["long tail"].endswith("pass")
+    assert lines["failing page"].endswith("miss: errors")
+    assert lines["permalink ok"].endswith("pass")
+    assert lines["permalink slow"].endswith("miss: < 70% of minimal")
+    # Writes are not compared with the minimal app, only with their own median.
+    assert lines["create fine"].endswith("pass")
+    assert lines["create tail"].endswith("miss: p99 > 4x p50")
+
+
+def test_no_page_may_be_slower_than_the_baseline_beyond_noise(bench, capsys):
+    kind = bench.Kind
+    minimal = [measurement(bench, "minimal", 1000)]
+    rows = [
+        bench.Row(kind.PROBE, measurement(bench, "/healthz", 960), measurement(bench, "b", 1000)),
+        bench.Row(kind.CACHED, measurement(bench, "page", 900), measurement(bench, "b", 1000)),
+        bench.Row(kind.CACHED, measurement(bench, "faster", 990), measurement(bench, "b", 800)),
+    ]
+    assert bench.print_table(rows, minimal, "a3f52dd") is False
     out = capsys.readouterr().out
-    assert "permalink (1,000,000 results)" in out
-    million = next(line for line in out.splitlines() if line.startswith("permalink (1,000,000"))
-    assert "45%" in million and million.endswith("missed: ratio")
+    assert "a3f52dd" in out.splitlines()[1]
+    lines = lines_of(out)
+    assert lines["/healthz"].endswith("pass") and "96%" in lines["/healthz"]
+    assert lines["page"].endswith("miss: slower than baseline")
+    assert lines["faster"].endswith("pass") and "124%" in lines["faster"]
+
+
+def test_all_targets_met_is_said_only_when_they_are(bench, capsys):
+    minimal = [measurement(bench, "minimal", 1000)]
+    rows = [bench.Row(bench.Kind.CACHED, measurement(bench, "page", 900))]
+    assert bench.print_table(rows, minimal) is True
+    assert bench.print_table(rows, [measurement(bench, "minimal", 1000, errors=2)]) is False
+
+
+def test_only_failed_requests_fail_the_run_unless_strict(bench):
+    kind = bench.Kind
+    minimal = [measurement(bench, "minimal", 1000)]
+    slow = [bench.Row(kind.CACHED, measurement(bench, "page", 100))]
+    failing = [bench.Row(kind.CACHED, measurement(bench, "page", 900, errors=1))]
+    assert bench.exit_code(slow, minimal, met=False, strict=False) == 0
+    assert bench.exit_code(slow, minimal, met=False, strict=True) == 1
+    assert bench.exit_code(failing, minimal, met=False, strict=False) == 1
+    broken_minimal = [measurement(bench, "minimal", 1000, errors=3)]
+    assert bench.exit_code(slow[:0], broken_minimal, met=True, strict=False) == 1

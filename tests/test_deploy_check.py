@@ -87,7 +87,12 @@ def test_check_deploy_reports_a_weakened_production_environment(tmp_path, change
 
 @pytest.mark.parametrize(
     ("missing", "variable"),
-    [("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY"), ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS")],
+    [
+        ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY"),
+        ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS"),
+        # Never a new SQLite file beside the code by default (tests use an explicit sqlite:///).
+        ("DATABASE_URL", "DATABASE_URL"),
+    ],
 )
 def test_production_refuses_to_start_without_required_settings(tmp_path, missing, variable):
     env = production_env(tmp_path)
@@ -139,19 +144,19 @@ def test_proxy_settings_follow_their_variables(tmp_path):
     for name in ("DJANGO_SECURE_PROXY_SSL_HEADER", "DECISIONGUIDE_TRUSTED_PROXIES"):
         direct.pop(name, None)
     assert settings_under(direct, names)["SECURE_PROXY_SSL_HEADER"] is None
-    assert settings_under(direct, names)["DECISIONGUIDE_TRUSTED_PROXIES"] == 0
+    assert settings_under(direct, names)["DECISIONGUIDE_TRUSTED_PROXIES"] == []
     proxied = settings_under(
         production_env(
             tmp_path,
             DJANGO_SECURE_PROXY_SSL_HEADER="1",
-            DECISIONGUIDE_TRUSTED_PROXIES="2",
+            DECISIONGUIDE_TRUSTED_PROXIES="10.0.0.0/8",
             DJANGO_CSRF_TRUSTED_ORIGINS="https://guide.example.com",
         ),
         names,
     )
     assert proxied == {
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
-        "DECISIONGUIDE_TRUSTED_PROXIES": 2,
+        "DECISIONGUIDE_TRUSTED_PROXIES": ["10.0.0.0/8"],
         "CSRF_TRUSTED_ORIGINS": ["https://guide.example.com"],
     }
 
@@ -166,13 +171,16 @@ def test_the_page_cache_is_per_worker_memory_or_redis_with_redis_url(tmp_path):
     assert shared["LOCATION"] == redis_url
 
 
-def test_database_url_switches_to_postgresql_with_kept_connections(tmp_path):
+def test_database_url_switches_to_postgresql_with_a_bounded_pool(tmp_path):
     url = "postgres://guide:pw@db.internal:5432/guide"
     database = settings_under(production_env(tmp_path, DATABASE_URL=url), ["DATABASES"])
     default = database["DATABASES"]["default"]
     assert default["ENGINE"] == "django.db.backends.postgresql"
     assert default["HOST"] == "db.internal"
-    assert default["CONN_MAX_AGE"] > 0
+    # The pool keeps the connections (Django refuses CONN_MAX_AGE beside it), checked
+    # before each use; tests/test_database_pool.py has the rest.
+    assert default["OPTIONS"]["pool"]["max_size"] == 2
+    assert default["CONN_MAX_AGE"] == 0
     assert default["CONN_HEALTH_CHECKS"] is True
     # The SQLite-only options must not reach PostgreSQL.
     assert "transaction_mode" not in default.get("OPTIONS", {})

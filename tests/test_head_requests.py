@@ -1,8 +1,8 @@
 """HEAD answers like GET on every public page (issue 13, reproduction 6).
 
 The index, the guide page, its linked pages and every questionnaire step
-used `require_GET` and refused HEAD with 405. tests/test_gunicorn.py checks
-that a real gunicorn sends no body with the answer.
+used `require_GET` and refused HEAD with 405. The site sends HEAD no body (below), and
+tests/test_gunicorn_errors.py checks that a real gunicorn sends none and warns of nothing.
 """
 
 from __future__ import annotations
@@ -61,3 +61,40 @@ def test_head_is_not_counted_as_a_question_shown(seed_guide, settings):
     assert Client().get(question).status_code == 200
     analytics.buffer.flush()
     assert AnswerCounter.objects.exists()  # the check above can fail
+
+
+def served(environ: dict) -> tuple[str, dict[str, str], bytes]:
+    """The site as a WSGI server calls it: status, headers and every body byte it yields."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    answer: dict = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    body = WSGIHandler()(environ, start_response)
+    try:
+        content = b"".join(body)
+    finally:
+        body.close()
+    return answer["status"], answer["headers"], content
+
+
+def test_the_site_itself_sends_head_without_a_body(seed_guide, settings):
+    # Django's test client drops HEAD bodies on its own, as gunicorn does (with a WARNING
+    # each time): called as a WSGI server calls it, the site must send none.
+    from django.test import RequestFactory
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    doc = seed_guide.published_document()
+    factory = RequestFactory()
+    pages = every_page(doc) | {"static": "/static/css/site.css", "missing": "/no/such/page/"}
+    for name, url in pages.items():
+        get_status, get_headers, get_body = served(factory.get(url).environ)
+        status, headers, body = served(factory.head(url).environ)
+        assert body == b"", name
+        assert status == get_status, name
+        assert headers.get("Content-Length") == get_headers.get("Content-Length"), name
+        if name in {"guide", "static"}:
+            # A rendered page and a file whitenoise streams: each had a body to leave out.
+            assert get_status.startswith("200") and get_body, name

@@ -130,3 +130,20 @@ def test_a_head_request_gets_the_cached_headers_without_a_body(client: Client, s
     assert head.templates == []
     assert head.status_code == 200 and head.content == b""
     assert head["Content-Type"] == page["Content-Type"]
+
+
+def test_the_version_lookup_reads_the_same_row_with_or_without_a_query_watcher(seed_guide):
+    # PageQuery runs on the driver's own cursor unless something watches queries; both must
+    # read the same row, and a watcher (a test's query count, a debug tool) must see it.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from decisionguide.content.pagecache import GUIDE_ROW
+
+    plain = GUIDE_ROW.first_row(seed_guide.slug)
+    with CaptureQueriesContext(connection) as watched:
+        counted = GUIDE_ROW.first_row(seed_guide.slug)
+    assert plain == counted
+    assert plain[:3] == (seed_guide.pk, True, seed_guide.published_version_id)
+    assert len(watched.captured_queries) == 1
+    assert GUIDE_ROW.first_row("no-such-guide") is None

@@ -202,7 +202,7 @@ def login_status(client: Client, username: str, password: str, **headers: str) -
 
 
 def test_admin_lockout_follows_the_trusted_proxy_address(client, settings):
-    settings.DECISIONGUIDE_TRUSTED_PROXIES = 1
+    settings.DECISIONGUIDE_TRUSTED_PROXIES = ["127.0.0.1/32"]  # the test client's address
     user = get_user_model().objects.create_superuser("admin", password="a-long-password-1")
     locked = {"HTTP_X_FORWARDED_FOR": "203.0.113.5"}
     other = {"HTTP_X_FORWARDED_FOR": "203.0.113.6"}
@@ -212,7 +212,7 @@ def test_admin_lockout_follows_the_trusted_proxy_address(client, settings):
 
 
 def test_without_trusted_proxies_a_forged_forwarded_for_does_not_escape_lockout(client, settings):
-    settings.DECISIONGUIDE_TRUSTED_PROXIES = 0
+    settings.DECISIONGUIDE_TRUSTED_PROXIES = []
     user = get_user_model().objects.create_superuser("admin", password="a-long-password-1")
     for n in range(settings.AXES_FAILURE_LIMIT):
         fail_logins(client, user.username, 1, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
@@ -273,3 +273,18 @@ def test_a_nonce_used_by_a_view_lands_in_the_header(settings):
 
     response = behind_the_csp_middleware(view)(RequestFactory().get("/"))
     assert f"script-src 'self' 'nonce-{nonces[0]}'" in response["Content-Security-Policy"]
+
+
+def test_the_site_policy_header_is_django_csp_s_own(client, settings, small_guide):
+    # The site's middleware builds the header once; it must read as django-csp builds it, on
+    # a page, a probe and an error page alike, and follow EXCLUDE_URL_PREFIXES.
+    from csp.utils import build_policy
+
+    for url in (reverse("guide-detail", args=[small_guide.slug]), "/healthz", "/no-such-page/"):
+        assert client.get(url)["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {
+        **settings.CONTENT_SECURITY_POLICY,
+        "EXCLUDE_URL_PREFIXES": ["/healthz"],
+    }
+    assert "Content-Security-Policy" not in client.get("/healthz")
+    assert "Content-Security-Policy" in client.get("/no-such-page/")

@@ -19,10 +19,15 @@ the database is locked. A background thread of each worker writes the buffer
 as daily counters, in one transaction per guide, every
 DECISIONGUIDE_ANALYTICS_FLUSH_SECONDS (so counts show within that time even on
 a quiet site), sooner once DECISIONGUIDE_ANALYTICS_FLUSH_EVENTS events have
-gathered, and what is left when the worker exits. A write that fails (a busy
-database) keeps the events for the next try, a few seconds later; memory stays
-bounded by MAX_PENDING_COUNTERS. No cookies, no scripts, nothing about the
-visitor: only the guide, its published version, slugs, the day and a count.
+gathered, and what is left when the worker exits (`flush_on_exit`, gunicorn's
+worker_exit hook; atexit elsewhere). Every worker writes guides and counters in
+one sorted order, so two writing at once (a graceful restart stops them all
+together) wait for each other instead of deadlocking; a deadlock or
+serialization failure PostgreSQL still reports is tried again at once. A write
+that fails otherwise (a busy database) keeps the events for the next try, a few
+seconds later; memory stays bounded by MAX_PENDING_COUNTERS. No cookies, no
+scripts, nothing about the visitor: only the guide, its published version,
+slugs, the day and a count.
 The version is the one the page showed, fixed when the request looked the
 guide up: a publish before the write never moves a count to the new version.
 
@@ -35,13 +40,14 @@ import atexit
 import datetime as dt
 import logging
 import os
+import random
 import threading
 import time
 from collections import Counter, defaultdict
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -64,6 +70,14 @@ DEPTH = AnswerCounter.Kind.DEPTH
 MAX_PENDING_COUNTERS = 10_000
 # After a failed write the thread tries again this many seconds later.
 RETRY_SECONDS = 5.0
+# A deadlock or serialization failure is tried again at once, a few times, after a
+# pause of about RETRY_PAUSE_SECONDS, doubling (write_with_retries).
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+WRITE_ATTEMPTS = 4
+RETRY_PAUSE_SECONDS = 0.05
+# A stopping worker's last write (flush_on_exit): tries, and the pause between them.
+EXIT_ATTEMPTS = 3
+EXIT_PAUSE_SECONDS = 1.0
 
 
 class Event(NamedTuple):
@@ -204,14 +218,17 @@ class EventBuffer:
         with self._writing:
             with self._lock:
                 pending, self._pending, self._events = self._pending, Counter(), 0
+            # One order for every worker, guides and counters sorted: two workers writing
+            # the same counters at once then lock them in the same order, so one waits
+            # for the other instead of both deadlocking.
             by_guide: dict[int, list[tuple[CounterKey, int]]] = defaultdict(list)
-            for key, number in pending.items():
+            for key, number in sorted(pending.items()):
                 by_guide[key[0]].append((key, number))
-            unwritten = list(by_guide.items())
+            unwritten = sorted(by_guide.items())
             try:
                 while unwritten:
                     guide_id, counts = unwritten[0]
-                    write_counts(guide_id, [(*key[1:], number) for key, number in counts])
+                    write_with_retries(guide_id, [(*key[1:], number) for key, number in counts])
                     unwritten.pop(0)  # written: its transaction committed
             finally:
                 self._put_back([item for _, counts in unwritten for item in counts])
@@ -294,9 +311,58 @@ def flush_seconds() -> float:
 
 
 buffer = EventBuffer()
-# Gunicorn stops and recycles workers gracefully (the interpreter exits normally), so
-# this runs in every worker on its way out: what is still buffered gets written.
-atexit.register(lambda: buffer.flush_quietly())
+
+
+def flush_on_exit() -> None:
+    """Write what is still buffered: the worker is stopping (gunicorn's worker_exit hook,
+    on a graceful restart or stop and on a recycle after max_requests).
+
+    A few tries, a moment apart, within gunicorn's graceful timeout: a database busy at
+    that moment must not cost the counts a whole worker gathered since its last write.
+    """
+    for attempt in range(EXIT_ATTEMPTS):
+        if not buffer.pending():
+            return  # nothing to write: no connection opened
+        if attempt:
+            time.sleep(EXIT_PAUSE_SECONDS)
+        if buffer._flush_with_own_connection():
+            return
+
+
+# Under any other server too (runserver, a management command that counted, a plain WSGI
+# server): the interpreter's normal exit writes the rest. After gunicorn's worker_exit it
+# finds nothing left and touches no database.
+atexit.register(flush_on_exit)
+
+
+def write_with_retries(
+    guide_id: int, counts: list[tuple[int, str, str, str, dt.date, int]]
+) -> None:
+    """write_counts(), run again after a short, jittered pause when PostgreSQL picked its
+    transaction to fail a conflict it can resolve no other way: a deadlock (with a writer
+    outside the fixed order, an editor deleting the guide say) or a serialization failure.
+    Any other error, or the last attempt's, goes to the caller, which keeps the events."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            write_counts(guide_id, counts)
+            return
+        except DatabaseError as exc:
+            # Inside a caller's transaction (a test's), that whole transaction is lost.
+            retry = is_transient_conflict(exc) and not transaction.get_connection().in_atomic_block
+            if not retry or attempt == WRITE_ATTEMPTS:
+                raise
+            logger.info("questionnaire counters: %s, trying again", type(exc.__cause__).__name__)
+            time.sleep(RETRY_PAUSE_SECONDS * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+
+
+def is_transient_conflict(exc: DatabaseError) -> bool:
+    """A deadlock (40P01) or serialization failure (40001). psycopg raises them as
+    DeadlockDetected and SerializationFailure, which Django passes on as
+    django.db.OperationalError with psycopg's error as the cause."""
+    for error in (exc, exc.__cause__):
+        if getattr(error, "sqlstate", None) in TRANSIENT_SQLSTATES:
+            return True
+    return False
 
 
 def write_counts(guide_id: int, counts: list[tuple[int, str, str, str, dt.date, int]]) -> None:

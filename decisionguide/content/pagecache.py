@@ -25,15 +25,28 @@ counters) are registered with `page.every_visit(...)`: they run now and
 again whenever the cache serves the page, except for HEAD requests and
 staff previews, which nobody visited.
 
+Only the URL the site's own links use for a page is kept: a view names it
+with `source.keep_for_query(...)` (the guide page and a permalink keep the
+default, no query at all; a questionnaire step its answers' canonical query,
+or None when they carry a visitor's typed text, which is theirs alone). Any
+other query string (unknown parameters, reordered or invalid answers) gets
+the same page, rendered and counted, but never stored: crafted URLs cannot
+fill the cache, and a cache hit costs no more than before.
+
 The backend is Django's cache (settings.CACHES["default"]): memory local to
 each worker by default, Redis shared by every server with REDIS_URL. Keys
 name an immutable version, so no entry is ever invalidated: a publish makes
-pages look up new keys, and the old ones age out.
+pages look up new keys, and the old ones age out. Redis is a cache, not a
+dependency: `PAGES` calls it with short timeouts, renders without it when it
+fails, and leaves it alone for a few seconds after each failure (CacheGuard).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, wraps
@@ -50,6 +63,8 @@ from django.template.response import TemplateResponse
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM, wants_draft
 from decisionguide.decision.document import GuideDocument
+
+log = logging.getLogger(__name__)
 
 PAGE_CACHE = "default"
 # Stands in for the CSRF token in cached HTML; every response gets the visitor's own.
@@ -84,6 +99,14 @@ class PageSource:
     cache_key: str | None = None
     counts_visits: bool = False
     effects: list[Effect] = field(default_factory=list, repr=False)
+    # The query string (without "?") under which the page may be stored; None: never.
+    kept_query: str | None = ""
+
+    def keep_for_query(self, query: str | None) -> None:
+        """Store the page only when the request's query string is exactly `query`: the
+        one the site's own links use for what it shows (None: never, as for a visitor's
+        typed text)."""
+        self.kept_query = query
 
     def every_visit(self, effect: Callable[..., None], *args: Any) -> None:
         """Run `effect(*args)` for this visit and whenever the cache serves this page again.
@@ -176,18 +199,132 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, source: PageSource, *args: Any, **kwargs: Any):
         if source.cache_key is None:
             return view(request, source, *args, **kwargs)
-        cache = caches[PAGE_CACHE]
         key = page_key(request, source.cache_key)
-        entry: CachedPage | None = cache.get(key)
+        entry: CachedPage | None = PAGES.get(key)
         if entry is not None:
             return entry.replay(request)
         response = view(request, source, *args, **kwargs)
-        entry = CachedPage.keep(request, response, source)
-        if entry is not None:
-            cache.set(key, entry)
+        # Only the view knows the canonical query, so it is checked after the render: a
+        # request with any other one is served like the rest but makes no entry.
+        if source.kept_query == request.META.get("QUERY_STRING", ""):
+            entry = CachedPage.keep(request, response, source)
+            if entry is not None:
+                PAGES.set(key, entry)
         return response
 
     return wrapper
+
+
+# ---------------------------------------------------------------------------
+# Redis is a cache, not a dependency
+
+
+def _cache_errors() -> tuple[type[Exception], ...]:
+    """What a cache server that is down, frozen, full or unreachable raises."""
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # the redis extra is not installed: only the local-memory cache
+        return (OSError,)
+    return (RedisError, OSError)
+
+
+CACHE_ERRORS = _cache_errors()
+WARN_EVERY_SECONDS = 60.0
+
+
+class CacheGuard:
+    """Get and set on a cache that may fail: a failure is a miss, never an error page.
+
+    After a failure the worker leaves the cache alone for
+    DECISIONGUIDE_REDIS_RETRY_SECONDS, then lets one request try again, so a
+    frozen Redis costs one timeout (DECISIONGUIDE_REDIS_TIMEOUT) per worker per
+    back-off, not one per request. One WARNING line says it failed, another at
+    most once a minute while it lasts, and an INFO line when it is back: no
+    traceback per request. While the cache is healthy a call costs one
+    attribute read more than the cache's own.
+    """
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+        self._lock = threading.Lock()
+        self._down_since: float | None = None  # monotonic time of the first failure
+        self._retry_at = 0.0
+        self._warned_at = 0.0
+        self._failures = 0
+
+    @property
+    def healthy(self) -> bool:
+        return self._down_since is None
+
+    def get(self, key: str) -> Any:
+        if not self._may_try():
+            return None
+        try:
+            value = caches[self.alias].get(key)
+        except CACHE_ERRORS as exc:
+            self._failed(exc)
+            return None
+        self._succeeded()
+        return value
+
+    def set(self, key: str, value: Any) -> None:
+        if not self._may_try():
+            return
+        try:
+            caches[self.alias].set(key, value)
+        except CACHE_ERRORS as exc:
+            self._failed(exc)
+            return
+        self._succeeded()
+
+    def probe(self) -> bool:
+        """Whether the cache answers now (a read of a key nobody writes), as /readyz asks."""
+        self.get("page:probe")
+        return self.healthy
+
+    def _may_try(self) -> bool:
+        if self._down_since is None:
+            return True
+        with self._lock:
+            now = time.monotonic()
+            if now < self._retry_at:
+                return False
+            # This request tries; the others keep going without the cache until it knows.
+            self._retry_at = now + settings.DECISIONGUIDE_REDIS_RETRY_SECONDS
+            return True
+
+    def _failed(self, exc: Exception) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._retry_at = now + settings.DECISIONGUIDE_REDIS_RETRY_SECONDS
+            self._failures += 1
+            reason = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            if self._down_since is None:
+                self._down_since = now
+                log.warning("page cache unavailable, rendering pages without it: %s", reason)
+            elif now - self._warned_at >= WARN_EVERY_SECONDS:
+                log.warning(
+                    "page cache still unavailable after %.0f s (%d failed tries): %s",
+                    now - self._down_since,
+                    self._failures,
+                    reason,
+                )
+            else:
+                return
+            self._warned_at = now
+
+    def _succeeded(self) -> None:
+        if self._down_since is None:
+            return
+        with self._lock:
+            if self._down_since is None:
+                return
+            log.info("page cache available again after %.0f s", time.monotonic() - self._down_since)
+            self._down_since = None
+            self._failures = 0
+
+
+PAGES = CacheGuard(PAGE_CACHE)
 
 
 # ---------------------------------------------------------------------------
@@ -220,9 +357,32 @@ class PageQuery:
             if tuple(compiled) != placeholders:
                 raise ValueError(f"{self.build}: its parameters must each appear once, in order")
             self._sql[alias] = sql
-        with connections[alias].cursor() as cursor:
+        connection = connections[alias]
+        if connection.queries_logged or connection.execute_wrappers:
+            # Something counts or wraps queries (a test, a debug tool): Django's own cursor.
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        return _execute_plain(connection, sql, params)
+
+
+def _execute_plain(connection: Any, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """`sql` on the backend's own cursor, with the checks Django's cursor() makes first.
+
+    Django's CursorWrapper costs more than the query itself on a cached page (its
+    wrappers, the per-call validation); its errors map to Django's all the same, so a
+    database that is down still makes the 503 page (ops.DatabaseUnavailableMiddleware).
+    """
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        cursor = connection.create_cursor()
+        try:
             cursor.execute(sql, params)
             return cursor.fetchone()
+        finally:
+            cursor.close()
 
 
 PLACEHOLDERS = ("pagequery-parameter-1", "pagequery-parameter-2")

@@ -70,6 +70,11 @@ class State:
         pairs = self.params(with_return=with_return)
         return f"?{urlencode(pairs)}" if pairs else ""
 
+    def cache_query(self, *, with_return: bool = True) -> str | None:
+        """The query string (no "?") under which the page cache keeps a page of this state:
+        the one `query` links to. None when it carries typed text, one visitor's own words."""
+        return None if self.texts else urlencode(self.params(with_return=with_return))
+
 
 def text_param(question_slug: str) -> str:
     return f"{question_slug}{TEXT_PARAM_SUFFIX}"

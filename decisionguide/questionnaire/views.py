@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -269,6 +270,34 @@ def render_route(request: HttpRequest, page: GuidePage, state: State) -> HttpRes
     return render_page(request, "questionnaire/route.html", "route-panel", context)
 
 
+def form_query(
+    doc: GuideDocument,
+    question: Question,
+    raw: dict[str, str],
+    texts: dict[str, str],
+    return_to_check: bool,
+    choice: str,
+) -> str | None:
+    """The query string the question page's form sends for `choice` and no typed text.
+
+    First its hidden inputs: the other answers that are valid for some choice of this
+    question (`answers_around`), in question order, then `return`; then its own fields
+    in page order. None when the other answers carry typed text.
+    """
+    kept = answers_around(doc, question, raw)
+    hidden = State(kept, clean_texts(doc, kept, texts), return_to_check)
+    if hidden.texts:
+        return None
+    own = [(question.slug, choice)]
+    free_text = question.free_text
+    if free_text is not None:
+        # The text box follows its own choice's radio, so it precedes a later choice.
+        slugs = [c.slug for c in question.choices]
+        box = (text_param(question.slug), "")
+        own = [box, *own] if slugs.index(choice) > slugs.index(free_text.choice) else [*own, box]
+    return urlencode([*hidden.params(), *own])
+
+
 # ---------------------------------------------------------------------------
 # Views
 
@@ -278,6 +307,7 @@ def render_route(request: HttpRequest, page: GuidePage, state: State) -> HttpRes
 @guide_page
 @cached_page
 def questionnaire_start(request: HttpRequest, page: GuidePage) -> HttpResponse:
+    # Linked without a query: the page cache keeps only that one (its default).
     return go_to(request, page, read_state(page.document, request.GET, preview=page.preview))
 
 
@@ -289,6 +319,7 @@ def question_page(request: HttpRequest, page: GuidePage, question_slug: str) -> 
     doc = page.document
     question = get_question(doc, question_slug)
     state = read_state(doc, request.GET, preview=page.preview)
+    page.keep_for_query(state.cache_query())
     if not is_reachable(doc, question, state.answers):
         # Jumped ahead or followed a stale link: ask what is actually next.
         return go_to(request, page, state)
@@ -305,6 +336,8 @@ def answer_question(request: HttpRequest, page: GuidePage, question_slug: str) -
     raw = {k: v for k, v in raw_answers(doc, request.GET).items() if k != question.slug}
     texts = raw_texts(doc, request.GET)
     return_to_check = request.GET.get(RETURN_PARAM) == RETURN_TO_CHECK
+    # Kept only for a valid answer as the question page's own form sends it (below).
+    page.keep_for_query(None)
     if not is_reachable(doc, question, clean_answers(doc, raw)):
         # A stale or tampered form: ask what is actually next.
         return go_to(request, page, read_state(doc, request.GET, preview=preview))
@@ -326,6 +359,8 @@ def answer_question(request: HttpRequest, page: GuidePage, question_slug: str) -
         return_to_check=return_to_check,
         preview=preview,
     )
+    if not form.text:  # typed words are one visitor's own: never kept
+        page.keep_for_query(form_query(doc, question, raw, texts, return_to_check, form.choice))
     return go_to(request, page, state, status=303)
 
 
@@ -336,6 +371,7 @@ def answer_question(request: HttpRequest, page: GuidePage, question_slug: str) -
 def check_page(request: HttpRequest, page: GuidePage) -> HttpResponse:
     doc = page.document
     state = read_state(doc, request.GET, preview=page.preview)
+    page.keep_for_query(state.cache_query(with_return=False))  # as check_url links it
     if routed_choice(doc, state.answers) or next_question(doc, state.answers):
         return go_to(request, page, state)
     return render_check(request, page, replace(state, return_to_check=False))
@@ -347,6 +383,7 @@ def check_page(request: HttpRequest, page: GuidePage) -> HttpResponse:
 @cached_page
 def route_page(request: HttpRequest, page: GuidePage) -> HttpResponse:
     state = read_state(page.document, request.GET, preview=page.preview)
+    page.keep_for_query(state.cache_query(with_return=False))  # as route_url links it
     if routed_choice(page.document, state.answers) is None:
         return go_to(request, page, state)
     return render_route(request, page, state)

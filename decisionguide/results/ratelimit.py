@@ -9,8 +9,10 @@ stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,21 +32,54 @@ class Limit:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address, trusting X-Forwarded-For only from known proxies.
+    """The client's address: the connection's, or the one a trusted proxy forwarded.
 
-    With DECISIONGUIDE_TRUSTED_PROXIES=N, the N-th address from the right of
-    X-Forwarded-For is the client (each trusted proxy appends one).
+    X-Forwarded-For is read only when the connection comes from a trusted proxy
+    (DECISIONGUIDE_TRUSTED_PROXIES: addresses or CIDR ranges). Each proxy appends the
+    address it got the request from, so the list is read from the right, past every
+    trusted proxy: the first address that is not one is the client. Anything left of it
+    was written by the client and may be forged. An entry that is not an address (a
+    port, garbage) ends the walk at the last trusted proxy: such clients share its
+    address, and so its allowance, rather than choosing their own.
     """
-    proxies = settings.DECISIONGUIDE_TRUSTED_PROXIES
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    remote = request.META.get("REMOTE_ADDR", "")
+    networks = trusted_networks(tuple(settings.DECISIONGUIDE_TRUSTED_PROXIES))
+    address = parse_address(remote)
+    if address is None or not is_trusted(address, networks):
+        return remote
+    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop = parse_address(entry.strip())
+        if hop is None:
+            break
+        address = hop
+        if not is_trusted(hop, networks):
+            break
+    return str(address)
+
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.cache
+def trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    """The setting's ranges, parsed once (settings.py has checked them)."""
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def parse_address(text: str) -> Address | None:
+    """An IP address (an IPv4 address in IPv6 form as the IPv4 one), or None."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def is_trusted(address: Address, networks: tuple[Network, ...]) -> bool:
+    return any(address in network for network in networks)
 
 
 def client_key(request: HttpRequest, scope: str) -> str:

@@ -227,6 +227,7 @@ def render_answers_result(request: HttpRequest, page: GuidePage, state: State) -
 def result_page(request: HttpRequest, page: GuidePage) -> HttpResponse:
     doc = page.document
     state = read_state(doc, request.GET, preview=page.preview)
+    page.keep_for_query(state.cache_query(with_return=False))  # as result_url links it
     if routed_choice(doc, state.answers) or next_question(doc, state.answers):
         # The result is a full page: leave HTMX out of it.
         return private_if_preview(redirect(destination_url(doc, state)), state)
