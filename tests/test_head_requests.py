@@ -66,17 +66,27 @@ def test_head_is_not_counted_as_a_question_shown(seed_guide, settings):
 def served(environ: dict) -> tuple[str, dict[str, str], bytes]:
     """The site as a WSGI server calls it: status, headers and every body byte it yields."""
     from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     answer: dict = {}
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):
         answer["status"], answer["headers"] = status, dict(headers)
 
-    body = WSGIHandler()(environ, start_response)
+    # As Django's test client does: the test's transaction keeps its connection (with
+    # PostgreSQL's pool, a request's end would otherwise hand it back mid-test).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        content = b"".join(body)
+        body = WSGIHandler()(environ, start_response)
+        try:
+            content = b"".join(body)
+        finally:
+            body.close()
     finally:
-        body.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answer["status"], answer["headers"], content
 
 
