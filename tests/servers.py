@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +22,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+
+# The cluster's own helpers: one free-port finder and one reply type for tests and deploy/.
+from deploy.services import Reply, free_port
 
 BASE_DIR = Path(settings.BASE_DIR)
 OPERATIONS_DOC = BASE_DIR / "docs" / "operations.md"
@@ -94,19 +96,6 @@ def settings_under(env: dict[str, str], names: list[str]) -> dict:
     result = run_python(code, env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
 
 
 def fetch(
