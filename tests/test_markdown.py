@@ -138,6 +138,18 @@ def test_external_links_get_noopener_noreferrer_and_internal_ones_do_not(
     assert "rel" not in home and "rel" not in page
 
 
+@pytest.mark.parametrize(
+    "address", ["//elsewhere.example/", "HTTPS://elsewhere.example/", "mailto:me@elsewhere.example"]
+)
+def test_every_address_that_leaves_the_site_gets_noopener(
+    small_document: GuideDocument, address: str
+) -> None:
+    # Protocol-relative and upper-case schemes leave the site as surely as https:// does.
+    (link,) = Elements(render_markdown(f"[x]({address})", small_document)).links()
+    assert link["href"] == address
+    assert link["rel"] == "noopener noreferrer"
+
+
 def test_forged_rel_values_are_dropped(small_document: GuideDocument) -> None:
     source = '<a href="/x" rel="opener">x</a>'
     (link,) = Elements(render_markdown(source, small_document)).links()

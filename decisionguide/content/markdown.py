@@ -141,7 +141,11 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
 
 
 def is_external(url: str) -> bool:
-    return url.startswith(("http://", "https://"))
+    """Whether a link leaves this site: a scheme (`HTTPS:`, `mailto:`) or a host of its own
+    (`//elsewhere.example/`, which browsers also read from `/\\elsewhere` and `\\\\…`)."""
+    address = url.strip().replace("\\", "/")
+    parts = urlsplit(address)
+    return bool(parts.scheme or parts.netloc or address.startswith("//"))
 
 
 class PageLinks(Treeprocessor):
