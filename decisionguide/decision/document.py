@@ -29,9 +29,13 @@ LINE_MAX_LENGTH = 300
 SUMMARY_MAX_LENGTH = 320
 TEXT_MAX_LENGTH = 10_000  # one Markdown text or hint
 URL_MAX_LENGTH = 500
-# All the text of one guide together (every key and value, in characters): a guide
-# page at this size renders well under a second (tests/test_content_limits.py).
+# All the text of one guide together (its text values, in characters): a guide page at
+# this size renders well under a second (tests/test_content_limits.py). Keys don't count,
+# so a guide measures the same from its file and from the admin's rows, which spell out
+# every empty field; they are bounded by KEY_MAX_LENGTH and DOCUMENT_MAX_ITEMS instead.
 DOCUMENT_MAX_CHARACTERS = 200_000
+KEY_MAX_LENGTH = 64  # the longest slug; field names are shorter
+DOCUMENT_MAX_ITEMS = 500_000  # keys, values and list entries together
 MAX_OUTCOMES = 20
 MAX_CRITERIA = 30
 MAX_SCENARIOS = 50

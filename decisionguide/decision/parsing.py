@@ -18,6 +18,8 @@ from pydantic_core import ErrorDetails
 
 from decisionguide.decision.document import (
     DOCUMENT_MAX_CHARACTERS,
+    DOCUMENT_MAX_ITEMS,
+    KEY_MAX_LENGTH,
     MARKDOWN_FIELDS,
     PAGE_LINK,
     RESERVED_QUESTION_SLUGS,
@@ -52,12 +54,18 @@ def parse_document(data: Any) -> GuideDocument:
 
 
 def size_problem(data: Any) -> DocumentError | None:
-    """The document's text over DOCUMENT_MAX_CHARACTERS: checked on the raw data, before
-    validating (or rendering) any of it. YAML aliases count each time they are used."""
+    """The document over its size limits, checked on the raw data before validating (or
+    rendering) any of it: its text values over DOCUMENT_MAX_CHARACTERS, a key longer than
+    any field name or slug, or more than DOCUMENT_MAX_ITEMS entries. YAML aliases count
+    each time they are used."""
     total = 0
+    items = 0
     stack = [data]
     while stack:
         item = stack.pop()
+        items += 1
+        if items > DOCUMENT_MAX_ITEMS:
+            return DocumentError("", f"the guide has over {DOCUMENT_MAX_ITEMS:,} entries")
         if isinstance(item, str):
             total += len(item)
             if total > DOCUMENT_MAX_CHARACTERS:
@@ -67,8 +75,16 @@ def size_problem(data: Any) -> DocumentError | None:
                     "text, the most one guide may have",
                 )
         elif isinstance(item, dict):
-            stack.extend(item.keys())
+            for key in item:
+                if len(str(key)) > KEY_MAX_LENGTH:
+                    shown = str(key)[:40]
+                    return DocumentError(
+                        "",
+                        f"the key {shown!r}… is too long: no field name or slug is over "
+                        f"{KEY_MAX_LENGTH} characters",
+                    )
             stack.extend(item.values())
+            items += len(item)
         elif isinstance(item, list | tuple):
             stack.extend(item)
     return None

@@ -156,6 +156,9 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
                     "choose the file again on this reloaded page if you still want it.",
                     *(f"Saved since: {change}" for change in exc.changes),
                 ]
+            except GuideInvalid as exc:
+                # The file passed its own check, but the guide it makes doesn't (nothing is kept).
+                problems = ["Not imported: the guide it makes isn't valid.", *exc.messages]
             except PublishRefused as exc:
                 problems = [
                     "Not imported: it can't be published while a scenario fails. Untick "
