@@ -1,8 +1,11 @@
 """The questionnaire's state, carried in the URL, and the URLs that carry it.
 
 Answers travel in the query string (`?<question>=<choice>&<question>_text=...`),
-so back, forward, refresh and bookmarks never lose an answer and nothing is
-kept on the server or in a cookie. Whatever arrives is passed through
+so refresh and bookmarks keep them and nothing is kept on the server or in a
+cookie. A page's own links and form carry every answer it knows, later ones
+included; an older history entry holds only the answers given before it, so
+static/js/site.js keeps the visit's answers for the browser's Back (and a page
+says how to go back without JavaScript). Whatever arrives is passed through
 `clean_answers`, so answers to questions that are not shown (or not known)
 are dropped without a fuss.
 """
@@ -20,6 +23,7 @@ from django.urls import reverse
 from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM
 from decisionguide.decision.document import TEXT_PARAM_SUFFIX, Choice, GuideDocument, Question
 from decisionguide.decision.engine import clean_answers, next_question, shown_questions
+from decisionguide.questionnaire.counter import Count, count_questions
 
 RETURN_PARAM = "return"
 RETURN_TO_CHECK = "check"
@@ -160,17 +164,10 @@ def is_reachable(doc: GuideDocument, question: Question, answers: Mapping[str, s
     return False
 
 
-def progress(doc: GuideDocument, question: Question, answers: Mapping[str, str]) -> tuple[int, int]:
-    """(position, total) of the question among those shown for these answers.
-
-    A routing answer to this very question would end the list at it; count
-    as if it were unanswered so the total stays honest while it is preselected.
-    """
-    choice = question.choice(answers.get(question.slug, ""))
-    if choice is not None and choice.route is not None:
-        answers = {k: v for k, v in answers.items() if k != question.slug}
-    slugs = [q.slug for q in shown_questions(doc, answers)]
-    return slugs.index(question.slug) + 1, len(slugs)
+def progress(doc: GuideDocument, question: Question, answers: Mapping[str, str]) -> Count:
+    """The question's counter: its place, and the total the earlier answers allow
+    ("of up to N" while a later question may still appear or vanish; see counter.py)."""
+    return count_questions(doc, question, answers)
 
 
 # ---------------------------------------------------------------------------

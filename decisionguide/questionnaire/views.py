@@ -1,8 +1,8 @@
 """The questionnaire: one question per page, every step a URL.
 
 Answers travel in the query string (`?<question>=<choice>&<question>_text=...`)
-and every form is a GET form, so back, forward, refresh and bookmarks never
-lose an answer and nothing is kept on the server or in a cookie. Whatever
+and every form is a GET form, so nothing is kept on the server or in a
+cookie; see state.py for how Back and Refresh keep every answer. Whatever
 arrives is passed through `clean_answers`, so answers to questions that are
 not shown (or not known) are dropped without a fuss.
 
@@ -154,18 +154,21 @@ def render_question(
         choice, text = state.answers.get(question.slug, ""), state.texts.get(question.slug, "")
         form = AnswerForm(question, choice=choice, text=text)
     selected = form.shown_choice()
-    answers_for_count = dict(state.answers)
+    shown_answers = dict(state.answers)
     if selected:
-        answers_for_count[question.slug] = selected
-    position, total = progress(doc, question, answers_for_count)
+        shown_answers[question.slug] = selected
+    count = progress(doc, question, state.answers)
 
-    back_url, back_in_panel = back_link(doc, question, replace(state, answers=answers_for_count))
+    # Back, and the form's hidden inputs, carry every answer this page knows, later
+    # ones included: going back and on again keeps them (the server drops any that
+    # a changed answer makes irrelevant).
+    back_url, back_in_panel = back_link(doc, question, replace(state, answers=shown_answers))
     form.helper = answer_helper(
         form,
         action=answer_url(doc, question),
         hidden=state.without(question.slug).params(),
         panel_id=PANEL_ID,
-        caption=f"Question {position} of {total}",
+        caption=count.caption,
     )
     errors = form.error_links()
     title = titled(question.prompt, doc)
@@ -174,8 +177,9 @@ def render_question(
         "state": state,
         "question": question,
         "form": form,
-        "position": position,
-        "total": total,
+        "count": count,
+        # site.js asks this page again with the visit's answers after Back or Refresh.
+        "restore_url": question_url(doc, question, State()),
         "back_url": back_url,
         "back_in_panel": back_in_panel,
         "errors": errors,

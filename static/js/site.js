@@ -3,9 +3,88 @@
 // - a live character count for those boxes,
 // - focus management after HTMX swaps (new heading, or the error summary),
 // - form state written into attributes, so htmx's history snapshot (taken
-//   from the DOM's HTML) restores the chosen answer on the back button.
+//   from the DOM's HTML) restores the chosen answer on the back button,
+// - the visit's answers kept across the browser's Back and Refresh (below).
 (function () {
   "use strict";
+
+  // Each questionnaire URL holds the answers given before its page was first
+  // shown, so an older history entry lacks the later ones. The visit's answers
+  // (those of the last questionnaire page reached going forward) are kept in
+  // sessionStorage: this tab only, gone with it, never in a cookie. When Back,
+  // Forward or Refresh shows a question page whose URL holds other answers, the
+  // page is asked for again with the kept ones: the server shows the choice
+  // made, carries the later answers in its form and drops irrelevant ones.
+  var NOT_ANSWERS = ["return", "preview"]; // RESERVED_QUESTION_SLUGS in decision/document.py
+
+  function answersHere() {
+    var params = new URLSearchParams(location.search);
+    NOT_ANSWERS.forEach(function (name) {
+      params.delete(name);
+    });
+    return params;
+  }
+
+  // Read the visit's answers, or write them (one visit per guide, a draft preview apart).
+  function kept(answers) {
+    var guide = location.pathname.split("/").slice(0, 3).join("/"); // "/guides/<slug>"
+    var draft = new URLSearchParams(location.search).has("preview") ? ":draft" : "";
+    var key = "decisionguide-answers:" + guide + draft;
+    try {
+      return answers === undefined ? sessionStorage.getItem(key) : sessionStorage.setItem(key, answers);
+    } catch (error) {
+      return null; // storage switched off: Back works as it does without the script
+    }
+  }
+
+  function remember() {
+    if (document.getElementById("questionnaire")) {
+      kept(answersHere().toString());
+    }
+  }
+
+  function restore() {
+    var panel = document.getElementById("questionnaire");
+    var path = panel && panel.getAttribute("data-restore");
+    var saved = kept();
+    if (!saved) {
+      remember();
+      return;
+    }
+    var wanted = new URLSearchParams(saved);
+    var here = answersHere();
+    wanted.sort();
+    here.sort();
+    if (!path || !window.htmx || wanted.toString() === here.toString()) {
+      return;
+    }
+    new URLSearchParams(location.search).forEach(function (value, name) {
+      if (NOT_ANSWERS.indexOf(name) !== -1) {
+        wanted.append(name, value); // "Back" to the check page, a draft preview
+      }
+    });
+    var url = path + "?" + wanted.toString();
+    var from = location.href;
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok
+          ? response.text().then(function (html) {
+              // The kept answers may lead elsewhere (a question they hide): the server says where.
+              return { html: html, url: response.headers.get("HX-Push-Url") || url };
+            })
+          : null;
+      })
+      .then(function (page) {
+        // Gone on meanwhile: leave the page the visitor is on alone.
+        if (page && location.href === from && document.getElementById("questionnaire") === panel) {
+          // Replace, not push: this is still the history entry the visitor went back to.
+          history.replaceState(history.state, "", page.url);
+          window.htmx.swap(panel, page.html, { swapStyle: "outerHTML" });
+          remember();
+        }
+      })
+      .catch(function () {}); // offline: the page as it came still works
+  }
 
   function syncReveal(radio) {
     var panel = document.getElementById(radio.getAttribute("data-reveals"));
@@ -84,6 +163,27 @@
     var panel = document.getElementById("questionnaire");
     if (panel && event.target instanceof Element && panel.contains(event.target)) {
       focusPanel(panel);
+    }
+  });
+
+  // Going forward (a form sent, a link followed): this page's answers are the visit's now.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail && event.detail.xhr) {
+      remember();
+    }
+  });
+
+  // Back or Forward between the panels htmx swapped in.
+  document.addEventListener("htmx:historyRestore", restore);
+
+  // A whole page: shown by Back, Forward or Refresh (or from the back-forward cache),
+  // or reached going forward.
+  window.addEventListener("pageshow", function (event) {
+    var navigation = performance.getEntriesByType("navigation")[0];
+    if (event.persisted || (navigation && navigation.type !== "navigate")) {
+      restore();
+    } else {
+      remember();
     }
   });
 
