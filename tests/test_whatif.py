@@ -19,8 +19,8 @@ from decisionguide.analytics.models import AnswerCounter
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
 from decisionguide.results.models import Result
-from tests.answers import HTMX
-from tests.stored_results import create, read, republish, scenario_answers
+from tests.answers import HTMX, free_text_question
+from tests.stored_results import create, read, republish, scenario_answers, with_free_text
 
 pytestmark = pytest.mark.django_db
 
@@ -299,7 +299,7 @@ def test_the_new_answers_can_be_kept_as_a_result_of_their_own(client, seed_guide
     path = create(client, doc, answers)
     question, choice, changed = next(changes(doc, answers))
     response = client.get(whatif(path, (question.slug, choice.slug)))
-    keep = next(a["href"] for a in read(response).anchors if a["text"] == "check these answers")
+    keep = read(response).anchor("Check and save these answers")["href"]
     url = urlsplit(keep)
     assert url.path == reverse("questionnaire-check", args=[doc.slug])
     assert dict(parse_qsl(url.query)) == changed
@@ -408,3 +408,28 @@ def test_unknown_results_and_empty_whatifs(client, seed_guide):
     empty = client.get(f"{path}what-if/")
     assert empty.status_code == 302 and empty["Location"] == path
     assert client.post(whatif(path, ("team", "solo"))).status_code == 405
+
+
+def test_a_whatif_of_an_unpublished_guide_still_works_but_offers_no_keeping(client, seed_guide):
+    doc = seed_guide.published_document()
+    answers = scenario_answers(doc, 0)
+    path = create(client, doc, answers)
+    question, choice, _ = next(changes(doc, answers))
+    seed_guide.is_published = False
+    seed_guide.save(update_fields=["is_published"])
+    response = client.get(whatif(path, (question.slug, choice.slug)))
+    assert response.status_code == 200
+    assert "no longer published" in section(response, "keep-heading")
+    assert reverse("questionnaire-check", args=[doc.slug]) not in response.text
+
+
+def test_typed_words_on_a_whatif_page_are_escaped(client, seed_guide):
+    doc = seed_guide.published_document()
+    question = free_text_question(doc)
+    answers = with_free_text(doc, scenario_answers(doc, 0))
+    typed = '"><script>bad()</script>'
+    path = create(client, doc, answers, **{question.slug: typed})
+    other, choice, _ = next((q, c, a) for q, c, a in changes(doc, answers) if q != question)
+    response = client.get(whatif(path, (other.slug, choice.slug)))
+    assert "<script>bad()" not in response.text
+    assert "&lt;script&gt;bad()&lt;/script&gt;" in response.text
