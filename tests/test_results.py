@@ -151,9 +151,19 @@ def test_the_stored_row_holds_the_version_answers_texts_and_decision(client, see
     assert result.free_texts == {question.slug: "CRM until signed"}
     assert result.decision == evaluate(doc, answers).to_json()
     assert result.created >= before
-    # Nothing about the visitor: only these columns exist.
+    # Nothing about the visitor: only these columns exist (the submission key is a keyed
+    # hash of the check page's nonce and the answers, and empty for a post without one).
     columns = {field.attname for field in Result._meta.concrete_fields}
-    assert columns == {"id", "guide_version_id", "answers", "free_texts", "decision", "created"}
+    assert columns == {
+        "id",
+        "guide_version_id",
+        "answers",
+        "free_texts",
+        "decision",
+        "created",
+        "submission_key",
+    }
+    assert result.submission_key is None
 
 
 def test_a_result_row_stays_small(client, seed_guide):

@@ -8,6 +8,8 @@ they served (`pagecache.GuidePage`: the guide's published version):
     analytics.answers_given(page, number)           # that answer was the visit's Nth
     analytics.route_taken(page, question, choice)   # a route page sent them elsewhere
     analytics.result_shown(page, outcome_slug)      # their recommendation
+    analytics.whatif_shown(source, guide_id, version, question, choice)
+                                                    # a stored result, one answer changed
 
 Each call registers the event with the page (`page.every_visit`), so a page
 served again from the page cache counts again; staff previews of a draft and
@@ -53,7 +55,7 @@ from django.utils import timezone
 
 from decisionguide.analytics.models import AnswerCounter
 from decisionguide.content.models import Guide
-from decisionguide.content.pagecache import GuidePage
+from decisionguide.content.pagecache import GuidePage, PageSource
 from decisionguide.decision.document import Choice, Question
 
 logger = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ ANSWERED = AnswerCounter.Kind.ANSWERED
 ROUTED = AnswerCounter.Kind.ROUTED
 RESULT = AnswerCounter.Kind.RESULT
 DEPTH = AnswerCounter.Kind.DEPTH
+WHATIF = AnswerCounter.Kind.WHATIF
 
 # Distinct counters a worker keeps while the database can't take them: far more than a
 # day of any guide needs (the seed guide has about 80), a few megabytes at most. Events
@@ -127,6 +130,17 @@ def result_shown(page: GuidePage, outcome: str | None) -> None:
     """The visitor got their recommendation: `outcome` (None, as for a route: not counted)."""
     if outcome:
         _on_every_visit(page, RESULT, "", outcome)
+
+
+def whatif_shown(
+    source: PageSource, guide_id: int, version: int, question: str, choice: str
+) -> None:
+    """A stored result was shown with `question` answered `choice` instead (a what-if).
+
+    Not a result shown: nothing was stored or recommended to anyone anew. `version` is
+    the result's own, which the what-if runs on; `source` is the permalink's page source.
+    """
+    source.every_visit(count, guide_id, version, WHATIF, question, choice)
 
 
 def _on_every_visit(page: GuidePage, kind: str, question: str, choice: str) -> None:

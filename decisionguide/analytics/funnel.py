@@ -51,6 +51,8 @@ class Funnel:
     results: list[tuple[str, int]]  # (outcome name, count), in the document's order
     routes: list[tuple[str, str, int]]  # (page, question=choice, count), most taken first
     median: MedianAnswered = field(default_factory=lambda: MedianAnswered(None))
+    # What-if views of stored results: not results shown, so not in the completion rate.
+    whatifs: int = 0
 
     @property
     def results_total(self) -> int:
@@ -85,6 +87,7 @@ def build_funnel(guide: Guide, docs: dict[int, GuideDocument], days: Days) -> Fu
         results=merge_results(per_version),
         routes=merge_routes([report.routes_taken(totals, doc) for doc, totals in per_version]),
         median=median_answered(guide, docs, days, counts),
+        whatifs=sum(report.whatifs_shown(totals) for _, totals in per_version),
     )
 
 

@@ -21,6 +21,9 @@ class AnswerCounter(models.Model):
     "depth", `question` is empty and `choice` holds a number N: an answer that was
     the visit's Nth (how many questions it had answered so far), from which the
     report works out how many questions visits answer, without following anyone.
+    For a "whatif" (a stored result looked at with one answer changed, not a result
+    shown), `question` and `choice` are the changed answer and `version` is the
+    version the result was worked out with, which the what-if runs on.
     """
 
     class Kind(models.TextChoices):
@@ -29,6 +32,7 @@ class AnswerCounter(models.Model):
         ROUTED = "routed", "Sent to another page"
         RESULT = "result", "Recommendation shown"
         DEPTH = "depth", "Answers given so far"
+        WHATIF = "whatif", "What-if shown"
 
     guide = parent_link(Guide, "answer_counters", "The guide whose questionnaire was used.")
     version = models.PositiveIntegerField(help_text="The published version visitors answered.")
@@ -54,7 +58,9 @@ class AnswerCounter(models.Model):
                 name="guides_answercounter_unique_day",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["shown", "answered", "routed", "result", "depth"]),
+                condition=models.Q(
+                    kind__in=["shown", "answered", "routed", "result", "depth", "whatif"]
+                ),
                 name="guides_answercounter_kind_known",
             ),
         ]

@@ -22,6 +22,7 @@ ANSWERED = AnswerCounter.Kind.ANSWERED
 ROUTED = AnswerCounter.Kind.ROUTED
 RESULT = AnswerCounter.Kind.RESULT
 DEPTH = AnswerCounter.Kind.DEPTH
+WHATIF = AnswerCounter.Kind.WHATIF
 
 Totals = dict[tuple[str, str, str], int]  # (kind, question, choice) -> count
 
@@ -205,6 +206,11 @@ def results_shown(counts: Totals, doc: GuideDocument) -> list[tuple[str, int]]:
         for outcome in doc.outcomes
         if counts.get((RESULT, "", outcome.slug))
     ]
+
+
+def whatifs_shown(counts: Totals) -> int:
+    """What-if views of stored results (one answer changed), counted apart from results."""
+    return sum(number for (kind, _, _), number in counts.items() if kind == WHATIF)
 
 
 def starts_and_results_since(

@@ -61,6 +61,17 @@ class Result(models.Model):
         help_text="The engine's decision, as `manage.py recommend` prints it."
     )
     created = models.DateTimeField(default=timezone.now, db_index=True)
+    # The same check page sent twice (a double click, a retry) must give the same
+    # result: see decisionguide.results.idempotency. Empty for results stored before.
+    submission_key = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A keyed hash of the check page that sent it and its answers; "
+        "nothing about the visitor.",
+    )
 
     objects = ResultManager()
 

@@ -9,7 +9,7 @@ from the same answers, shown when the guide has changed since.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,33 +25,65 @@ from decisionguide.decision.document import GuideDocument, Outcome
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
 from decisionguide.decision.verdict import Decision
 from decisionguide.questionnaire.state import State, routed_choice
+from decisionguide.results.answer_list import answer_rows
 from decisionguide.results.models import PageStamp, Result
 from decisionguide.results.presenter import build_result_context, explanation_data
 
 # Part of every ETag: bump it when the permalink page's markup changes, so
 # browsers and caches holding a copy fetch the new page.
-PAGE_REVISION = "3"
+PAGE_REVISION = "4"
 # New ids are random; a clash is next to impossible, but never a 500 for it.
 CREATE_ATTEMPTS = 3
 
 
-def store_result(version: GuideVersion, state: State, decision: Decision) -> Result:
-    """Save a result (answers already checked) under a fresh random id."""
+class AlreadyStored(Exception):
+    """The same check page was sent again meanwhile: its result is already stored."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.pk)
+        self.result = result
+
+
+def stored_for(submission_key: str | None) -> Result | None:
+    """The result a check page's earlier submission stored (None: none, or no key)."""
+    if submission_key is None:
+        return None
+    return Result.objects.filter(submission_key=submission_key).only("pk").first()
+
+
+def store_result(
+    version: GuideVersion,
+    state: State,
+    decision: Decision,
+    *,
+    submission_key: str | None = None,
+) -> Result:
+    """Save a result (answers already checked) under a fresh random id.
+
+    Raises AlreadyStored when a concurrent request stored this submission first
+    (`decisionguide.results.idempotency`): the caller's transaction, rate-limit
+    count included, is then rolled back, and the visitor gets that result.
+    """
     fields = {
         "guide_version": version,
         "answers": dict(state.answers),
         "free_texts": dict(state.texts),
         "decision": decision.to_json(),
+        "submission_key": submission_key,
     }
     # A savepoint each, so a clash leaves the caller's transaction usable.
-    for _ in range(CREATE_ATTEMPTS - 1):
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 return Result.objects.create(**fields)
         except IntegrityError:
-            continue  # the id was taken: each attempt draws a new one
-    with transaction.atomic():
-        return Result.objects.create(**fields)
+            stored = stored_for(submission_key)
+            if stored is not None:
+                raise AlreadyStored(stored) from None
+            if attempt == CREATE_ATTEMPTS:
+                raise
+            # Otherwise the id was taken: each attempt draws a new one.
+    raise AssertionError("unreachable")
 
 
 def get_result(result_id: str) -> Result:
@@ -83,9 +115,10 @@ def is_current(result: Result) -> bool:
     return guide_of(result).published_version_id == result.guide_version_id
 
 
-def page_etag(stamp: PageStamp) -> str:
+def page_etag(stamp: PageStamp, *variant: object) -> str:
     """Changes when what the page shows may change: the guide's published version
-    (the banner), whether it is still published, and its address (the links)."""
+    (the banner), whether it is still published, and its address (the links).
+    `variant` names another page of the same result (a what-if, its query, a panel)."""
     parts = (
         PAGE_REVISION,
         stamp.result_id,
@@ -93,6 +126,7 @@ def page_etag(stamp: PageStamp) -> str:
         stamp.guide_slug,
         stamp.published_version_id,
         stamp.guide_is_listed,
+        *variant,
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
     return f'"{digest}"'
@@ -142,19 +176,28 @@ class LiveAnswer:
 def live_answer(result: Result) -> LiveAnswer | None:
     """Today's recommendation when a newer version has been published since; None
     when it hasn't, or when the guide is no longer published (the result still stands)."""
+    return live_answer_for(result, result.answers, result.decision.get("outcome"))
+
+
+def live_answer_for(
+    result: Result, answers: Mapping[str, str], outcome: str | None
+) -> LiveAnswer | None:
+    """What today's guide says for `answers` (the result's own, or a what-if's), against
+    `outcome`; None when the result's version is still the one visitors see, or the guide
+    is no longer published."""
     guide = guide_of(result)
     if not guide.is_listed or is_current(result):
         return None
     doc = guide.published_document()  # parsed once per worker
     version = guide.published_version.version
-    answers = clean_answers(doc, result.answers)
+    answers = clean_answers(doc, answers)
     if routed_choice(doc, answers) is not None or next_question(doc, answers) is not None:
         return LiveAnswer(version=version, outcome=None, same_outcome=False)
     decision = evaluate(doc, answers)
     return LiveAnswer(
         version=version,
         outcome=doc.outcome(decision.outcome or ""),
-        same_outcome=decision.outcome == result.decision.get("outcome"),
+        same_outcome=decision.outcome == outcome,
     )
 
 
@@ -172,10 +215,13 @@ def result_data(
         page_url=page_url or (lambda slug: linked_page_url(doc, slug)),
         answers=result.answers,
     )
+    rows = answer_rows(doc, result.answers, result.free_texts)
     return {
         **result.decision,
         "explanation": explanation_data(context),
         "answers": result.answers,
+        # The same answers in words, as the page lists them.
+        "answers_listed": [row.to_data() for row in rows],
         "free_texts": result.free_texts,
         "guide": guide_of(result).slug,
         "guide_version": result.guide_version.version,

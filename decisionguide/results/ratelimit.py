@@ -104,6 +104,20 @@ def retry_after(limit: Limit, now: datetime | None = None) -> int:
     return max(1, math.ceil((end - now).total_seconds()))
 
 
+def wait_in_words(seconds: int) -> str:
+    """A Retry-After value as a person says it: "about 47 minutes".
+
+    Rounded up, so the visitor who waits as long as it says is let in.
+    """
+    if seconds < 60:
+        return "less than a minute"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 90:
+        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    hours = math.ceil(minutes / 60)
+    return f"about {hours} hours"
+
+
 def hit(request: HttpRequest, limit: Limit) -> bool:
     """Count one attempt; True when the client is still within the limit."""
     from decisionguide.results.models import RateLimitCounter

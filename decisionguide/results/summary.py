@@ -9,16 +9,37 @@ change it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from decisionguide.decision.document import PAGE_LINK, GuideDocument
 from decisionguide.decision.verdict import Decision
+from decisionguide.results.answer_list import answer_rows
 from decisionguide.results.presenter import Side, build_result_context, points_text
 
 
 def _line(text: str) -> str:
     return " ".join(text.split())
+
+
+# Characters that make Markdown markup anywhere in a line, in CommonMark and Python-Markdown.
+_INLINE_MARKUP = re.compile(r"([\\`*_{}\[\]()!#|~])")
+# ... and at the start of a line: a list item or a rule ("-", "+"), a numbered item ("1.").
+_LINE_START_MARKUP = re.compile(r"^(?:[-+]|\d+[.)])")
+
+
+def visitor_text(text: str) -> str:
+    """A visitor's typed words as Markdown that shows them as typed and makes no markup.
+
+    One line; every character that could start a link, an image, emphasis, code, a list
+    or raw HTML is escaped. `<` and `>` become entities rather than backslash escapes,
+    which not every Markdown reader honours before raw HTML (Python-Markdown doesn't).
+    """
+    line = _INLINE_MARKUP.sub(r"\\\1", _line(text))
+    line = line.replace("<", "&lt;").replace(">", "&gt;")
+    # The backslash goes before the punctuation: 1\. (a backslash before a digit shows).
+    return _LINE_START_MARKUP.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], line)
 
 
 def _resolve_links(text: str, doc: GuideDocument, page_url: Callable[[str], str]) -> str:
@@ -85,7 +106,7 @@ def _recommendation(
             lines += [f"### {note.title}", "", *_block(note.text, doc, page_url)]
     lines += _why(context)
     for item in context["written"]:
-        lines += [f"## {item['label']}", "", f"> {_line(item['text'])}", ""]
+        lines += [f"## {item['label']}", "", f"> {visitor_text(item['text'])}", ""]
     lines += ["## The failure mode to watch", ""]
     lines += _block(outcome.failure_mode, doc, page_url)
     if context["next_pages"]:
@@ -135,14 +156,14 @@ def result_markdown(
             "",
             *_block(route.when, doc, page_url),
         ]
-    if answers:
-        rows = []
-        for question in doc.questions:
-            choice = question.choice(answers.get(question.slug, ""))
-            if choice is not None:
-                rows.append(f"- {_line(question.short)}: {_line(choice.label)}")
-        if rows:
-            lines += ["## Your answers", "", *rows, ""]
+    rows = answer_rows(doc, answers or {}, free_texts)
+    if rows:
+        lines += ["## Your answers", ""]
+        for row in rows:
+            lines.append(f"- {_line(row.question.short)}: {_line(row.choice.label)}")
+            if row.text:
+                lines.append(f"  - {_line(row.text_label)}: {visitor_text(row.text)}")
+        lines.append("")
     if saved:
         lines += [saved, ""]
     lines += [f"Full result: {result_url}", ""]

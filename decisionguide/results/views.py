@@ -35,9 +35,11 @@ from decisionguide.questionnaire.state import (
 )
 from decisionguide.questionnaire.views import private_if_preview, render_check, titled
 from decisionguide.results import permalink
+from decisionguide.results.answer_list import AnswerList, answer_rows, whatif_links
+from decisionguide.results.idempotency import PAGE_NONCE_FIELD, submission_key
 from decisionguide.results.models import Result
 from decisionguide.results.presenter import build_result_context
-from decisionguide.results.ratelimit import Limit, hit, retry_after
+from decisionguide.results.ratelimit import Limit, hit, retry_after, wait_in_words
 from decisionguide.results.submission import read_submission
 from decisionguide.results.summary import result_markdown
 
@@ -54,9 +56,19 @@ def results_limit() -> Limit:
     return Limit("results", settings.DECISIONGUIDE_RESULTS_PER_HOUR, timedelta(hours=1))
 
 
-def too_many_requests(request: HttpRequest, limit: Limit) -> HttpResponse:
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = str(retry_after(limit))
+def too_many_requests(
+    request: HttpRequest, limit: Limit, doc: GuideDocument, state: State
+) -> HttpResponse:
+    """The 429 page: the real wait, from the same number as Retry-After, and the way back
+    to the visitor's answers (their check page, ready to send again once the wait is over)."""
+    wait = retry_after(limit)
+    context = {
+        "wait_words": wait_in_words(wait),
+        "limit_count": limit.count,
+        "answers_url": check_url(doc, state),
+    }
+    response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(wait)
     return response
 
 
@@ -66,7 +78,9 @@ def create_result(request: HttpRequest, page: GuidePage) -> HttpResponse:
     """Store the checked answers' result and send the visitor to its permalink.
 
     The answers are checked and evaluated against the published version, and the
-    result keeps it (`page.version`).
+    result keeps it (`page.version`). The same check page sent again (a double
+    click, a retry) leads to the result it stored the first time, and does not
+    count against the rate limit again (`decisionguide.results.idempotency`).
     """
     doc = page.document
     submission = read_submission(doc, request.POST)
@@ -74,15 +88,24 @@ def create_result(request: HttpRequest, page: GuidePage) -> HttpResponse:
         return render_check(
             request, page, submission.state, problems=submission.problems, status=400
         )
+    key = submission_key(page.guide_id, request.POST.get(PAGE_NONCE_FIELD, ""), submission.state)
+    stored = permalink.stored_for(key)
+    if stored is not None:
+        return HttpResponseRedirect(stored.get_absolute_url(), status=303)
     decision = evaluate(doc, submission.state.answers)
     limit = results_limit()
     # One transaction: the attempt is counted and the result stored together, so a
     # database that is busy or down (DatabaseUnavailableMiddleware: the 503 page)
-    # leaves neither behind.
-    with transaction.atomic():
-        if not hit(request, limit):
-            return too_many_requests(request, limit)
-        result = permalink.store_result(page.version, submission.state, decision)
+    # leaves neither behind, and neither does a repeat that lost the race to store.
+    try:
+        with transaction.atomic():
+            if not hit(request, limit):
+                return too_many_requests(request, limit, doc, submission.state)
+            result = permalink.store_result(
+                page.version, submission.state, decision, submission_key=key
+            )
+    except permalink.AlreadyStored as repeat:
+        return HttpResponseRedirect(repeat.result.get_absolute_url(), status=303)
     analytics.result_shown(page, decision.outcome)
     return HttpResponseRedirect(result.get_absolute_url(), status=303)
 
@@ -141,6 +164,10 @@ def permalink_page(request: HttpRequest, source: PageSource, result_id: str) -> 
         "published": published,
         "adjust_url": permalink.adjust_url(result) if published else "",
         "start_url": permalink.start_url(result) if published else "",
+        "your_answers": AnswerList(
+            answer_rows(doc, result.answers, result.free_texts, link=whatif_links(result.pk, doc)),
+            explorable=True,
+        ),
         "page_title": titled(f"Your recommendation: {name}", doc),
         "share_title": f"Recommendation: {name} \N{EN DASH} {doc.title}",
         "share_description": outcome.tagline if outcome is not None else doc.summary,
@@ -212,6 +239,8 @@ def render_answers_result(request: HttpRequest, page: GuidePage, state: State) -
     )
     outcome = context["outcome"]
     context |= {
+        # Not stored, so no what-if links: "Adjust my answers" changes them instead.
+        "your_answers": AnswerList(answer_rows(doc, state.answers, state.texts)),
         "adjust_url": check_url(doc, state),
         "start_url": start_url(doc, state),
         "page_title": titled(f"Your recommendation: {outcome.name if outcome else ''}", doc),
