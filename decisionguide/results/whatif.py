@@ -14,8 +14,9 @@ answered. The change may
 
 URLs: `/r/<id>/what-if/?<question>=<choice>`, then the answers to the
 questions the change brought, in question order (`answer_list.whatif_query`).
-Anything else there (an unknown question or choice, a repeated or unchanged
-answer, a question not asked with the change) is a WhatIfError: a 400 page.
+Parameters that name no question (`utm_source`, `fbclid`) are left out; anything
+else (an unknown choice, a repeated or unchanged answer, no change or two, a
+question not asked with the change) is a WhatIfError: a 400 page.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def read_whatif(
     for key in params:
         question = doc.question(key)
         if question is None:
-            raise WhatIfError(f"This guide has no question called “{_echo(key)}”.")
+            # A link shared with `utm_source=…` or `fbclid=…` added still works.
+            continue
         values = params.getlist(key)
         if len(values) != 1:
             raise WhatIfError(f"“{question.short}” can have only one answer at a time.")
