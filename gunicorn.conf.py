@@ -38,7 +38,7 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 # idle browser holds no thread; keep-alive needs GUNICORN_WORKER_CONNECTIONS above threads.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 # Recycle workers now and then so a slow leak can never take the site down; not
-# too often, as a new worker starts with empty page memos (decisionguide.content.pagecache).
+# too often, as a new worker starts with empty page memos (decisionguide.pagecache).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "5000"))
 # Import the app once in the master: a recycled worker is forked ready to serve in

@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from decisionguide.content import pagecache
+from decisionguide import pagecache
 
 log = logging.getLogger(__name__)
 

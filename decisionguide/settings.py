@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     # Apps by feature, lowest first: each may import only those above it in this list
     # (the import-linter contracts in pyproject.toml hold them to it).
     "decisionguide.content",
+    "decisionguide.guides",
     "decisionguide.analytics",
     "decisionguide.questionnaire",
     "decisionguide.results",
@@ -231,7 +232,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The page cache (decisionguide.content.pagecache): rendered public pages, keyed by the
+# The page cache (decisionguide.pagecache): rendered public pages, keyed by the
 # frozen guide version they show. Without REDIS_URL each worker keeps its own in memory
 # (the 2,000 latest pages, about 30 MB); with it every worker of every server shares one
 # Redis. Nothing in it is authoritative: it can be emptied or lost at any time, and a

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import path
 
 from decisionguide import errors, ops
-from decisionguide.content import urls as guide_urls
+from decisionguide.guides import urls as guide_urls
 from decisionguide.questionnaire import urls as questionnaire_urls
 from decisionguide.results import urls as result_urls
 

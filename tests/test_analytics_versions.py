@@ -13,9 +13,9 @@ from decisionguide.analytics import counting as analytics
 from decisionguide.analytics import report
 from decisionguide.analytics.models import AnswerCounter
 from decisionguide.content.models import Guide
-from decisionguide.content.pagecache import find_guide_page
 from decisionguide.decision.document import GuideDocument
 from decisionguide.editor.publishing import publish
+from decisionguide.pagecache import find_guide_page
 from tests.visits import Visit, take
 
 pytestmark = pytest.mark.django_db

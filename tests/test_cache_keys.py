@@ -1,7 +1,7 @@
 """The page cache keeps a page only under the URL the site's own links use for it: crafted
 query strings (unknown parameters, reordered or invalid answers, answers to questions that
 are not shown) get the page, counted by analytics, but never make a new cache entry
-(decisionguide/content/pagecache.py, issue 21 item 4)."""
+(decisionguide/pagecache.py, issue 21 item 4)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
+from decisionguide import pagecache
 from decisionguide.analytics import counting as analytics
-from decisionguide.content import pagecache
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument, Question
 from tests.answers import HTMX, complete, free_text_question, routed_answers

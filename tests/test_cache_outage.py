@@ -16,7 +16,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content import pagecache
+from decisionguide import pagecache
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from tests.redis_server import RedisServer, running_redis

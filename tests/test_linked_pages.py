@@ -20,9 +20,9 @@ from django.urls import reverse
 
 from decisionguide.content.markdown import is_safe_page_url, linked_page_url, render_markdown
 from decisionguide.content.models import Guide, GuideVersion, LinkedPage
-from decisionguide.content.pagecache import GuidePage
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.parsing import parse_document
+from decisionguide.pagecache import GuidePage
 from tests.answers import routed_answers, with_query
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Pages served from the page cache: same content as a fresh render, never stale, never
-shared wrongly (decisionguide/content/pagecache.py)."""
+shared wrongly (decisionguide/pagecache.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
-from decisionguide.content.pagecache import CSRF_PLACEHOLDER
 from decisionguide.decision.parsing import parse_document
+from decisionguide.pagecache import CSRF_PLACEHOLDER
 from decisionguide.results.models import Result
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_the_version_lookup_reads_the_same_row_with_or_without_a_query_watcher(s
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from decisionguide.content.pagecache import GUIDE_ROW
+    from decisionguide.pagecache import GUIDE_ROW
 
     plain = GUIDE_ROW.first_row(seed_guide.slug)
     with CaptureQueriesContext(connection) as watched:

@@ -10,7 +10,6 @@ from django.test import RequestFactory
 
 from decisionguide.content.loading import apply_document
 from decisionguide.content.models import ChoicePoints, Guide, GuideVersion, Outcome, PublishEvent
-from decisionguide.content.pagecache import find_guide_page
 from decisionguide.content.preview import wants_draft
 from decisionguide.content.rows import build_document
 from decisionguide.decision.document import GuideDocument
@@ -27,6 +26,7 @@ from decisionguide.editor.publishing import (
     yaml_diff,
 )
 from decisionguide.editor.roles import EDITORS_GROUP, editor_permissions
+from decisionguide.pagecache import find_guide_page
 
 pytestmark = pytest.mark.django_db
 

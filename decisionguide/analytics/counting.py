@@ -55,8 +55,8 @@ from django.utils import timezone
 
 from decisionguide.analytics.models import AnswerCounter
 from decisionguide.content.models import Guide
-from decisionguide.content.pagecache import GuidePage, PageSource
 from decisionguide.decision.document import Choice, Question
+from decisionguide.pagecache import GuidePage, PageSource
 
 logger = logging.getLogger(__name__)
 

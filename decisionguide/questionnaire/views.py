@@ -26,7 +26,6 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from decisionguide.analytics import counting as analytics
-from decisionguide.content.pagecache import GuidePage, cached_page, guide_page, wants_panel
 from decisionguide.decision.document import (
     Choice,
     GuideDocument,
@@ -38,6 +37,7 @@ from decisionguide.decision.engine import (
     next_question,
     shown_questions,
 )
+from decisionguide.pagecache import GuidePage, cached_page, guide_page, wants_panel
 from decisionguide.questionnaire.forms import AnswerForm, answer_helper
 from decisionguide.questionnaire.state import (
     State,

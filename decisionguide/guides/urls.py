@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from decisionguide.content import views
+from decisionguide.guides import views
 
 urlpatterns = [
     path("", views.index, name="index"),

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_safe
 from decisionguide.content.markdown import is_safe_page_url
 from decisionguide.content.matrix import matrix_rows
 from decisionguide.content.models import Guide
-from decisionguide.content.pagecache import GuidePage, cached_page, guide_page
 from decisionguide.decision.document import GuideDocument
+from decisionguide.pagecache import GuidePage, cached_page, guide_page
 
 
 @dataclass(frozen=True)

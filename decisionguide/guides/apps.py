@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class GuidesConfig(AppConfig):
+    """The guide list, each guide's page and its linked pages: what a visitor reads first."""
+
+    name = "decisionguide.guides"
+    # "guides" is the content app's label (its tables were made under it).
+    label = "guide_pages"
+    verbose_name = "Guide pages"
