@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     # (the import-linter contracts in pyproject.toml hold them to it).
     "decisionguide.content",
     "decisionguide.guides",
+    "decisionguide.guidefiles",
     "decisionguide.analytics",
     "decisionguide.questionnaire",
     "decisionguide.results",

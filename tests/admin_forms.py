@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content.models import Guide
-from decisionguide.content.yaml_io import dump_guide_yaml
+from decisionguide.guidefiles.yaml_io import dump_guide_yaml
 
 
 class FormReader(HTMLParser):

@@ -10,10 +10,10 @@ import yaml
 from django.conf import settings
 
 from decisionguide.analytics import counting as analytics
-from decisionguide.content.loading import load_guide_file
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
+from decisionguide.guidefiles.loading import load_guide_file
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED_FILE = Path(settings.BASE_DIR) / "content" / "crm-pm-hybrid.yaml"

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from decisionguide.content.models import Guide
-from decisionguide.content.yaml_io import dump_guide_yaml
 from decisionguide.decision.document import GuideDocument
+from decisionguide.guidefiles.yaml_io import dump_guide_yaml
 
 Data = dict[str, Any]
 

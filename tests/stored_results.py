@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
+from decisionguide.guidefiles.loading import apply_document
 from decisionguide.results.ids import RESULT_ID_PATTERN
 from tests.answers import complete, free_text_question
 

@@ -361,8 +361,8 @@ def test_a_guide_without_a_default_outcome_is_refused(
 
 
 def test_deleting_the_default_outcome_is_refused(superuser_client: Client, small_document) -> None:
-    from decisionguide.content.loading import apply_document
     from decisionguide.decision.parsing import parse_document
+    from decisionguide.guidefiles.loading import apply_document
 
     # A guide whose default outcome nothing else refers to (no scenario, gate or rating).
     data = small_document.to_data()

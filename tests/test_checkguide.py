@@ -17,11 +17,11 @@ from django.core.management.base import CommandError
 
 from decisionguide.content.answer_space import search
 from decisionguide.content.checks import check_document, report_lines
-from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
 from decisionguide.decision.parsing import parse_document
+from decisionguide.guidefiles.loading import apply_document
 
 Data = dict[str, Any]
 

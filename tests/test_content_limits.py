@@ -20,13 +20,13 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
-from decisionguide.content.yaml_io import CONTENT_FILE_MAX_BYTES, display_name
 from decisionguide.decision import document as schema
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question
 from decisionguide.decision.parsing import parse_document, size_problem
+from decisionguide.guidefiles.loading import apply_document
+from decisionguide.guidefiles.yaml_io import CONTENT_FILE_MAX_BYTES, display_name
 from tests.admin_forms import admin_form, change_url, post, upload
 from tests.answers import first_choice_answers
 from tests.builders import generated_document

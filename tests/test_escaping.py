@@ -25,10 +25,10 @@ from django.urls import reverse
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from decisionguide.content.loading import load_guide_file
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.editor.admin_pages import links
+from decisionguide.guidefiles.loading import load_guide_file
 from decisionguide.questionnaire.state import (
     State,
     answer_url,

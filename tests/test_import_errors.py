@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content.models import Guide
-from decisionguide.content.yaml_io import ContentError, check_guide_text
+from decisionguide.guidefiles.yaml_io import ContentError, check_guide_text
 from tests.admin_forms import read_form
 from tests.conftest import SEED_FILE
 

@@ -19,12 +19,12 @@ from hypothesis import example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from decisionguide.content.loading import apply_document, load_guide_file
 from decisionguide.content.models import Clause, Guide, Note, Outcome, Question
 from decisionguide.content.rows import build_document
-from decisionguide.content.yaml_io import display_name, dump_document_yaml, dump_guide_yaml
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.parsing import parse_document
+from decisionguide.guidefiles.loading import apply_document, load_guide_file
+from decisionguide.guidefiles.yaml_io import display_name, dump_document_yaml, dump_guide_yaml
 from tests.guide_files import database_state, dumpguide, loadguide, read_data, write_data
 
 pytestmark = pytest.mark.django_db

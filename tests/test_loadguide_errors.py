@@ -15,8 +15,8 @@ import pytest
 from django.core.management.base import CommandError
 
 from decisionguide.content.models import Guide
-from decisionguide.content.yaml_io import ContentError, display_name
 from decisionguide.decision.document import GuideDocument
+from decisionguide.guidefiles.yaml_io import ContentError, display_name
 from tests.guide_files import Data, database_state, loadguide, refused_load
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +241,7 @@ def test_content_error_is_one_line() -> None:
 
 
 def test_document_problems_lists_every_problem(small_document: GuideDocument) -> None:
-    from decisionguide.content.validation import document_problems
+    from decisionguide.guidefiles.validation import document_problems
 
     data = small_document.to_data()
     del data["title"]

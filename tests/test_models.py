@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import RestrictedError
 
 from decisionguide.content import models as content
-from decisionguide.content.loading import apply_document
 from decisionguide.content.rows import build_document
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
+from decisionguide.guidefiles.loading import apply_document
 
 pytestmark = pytest.mark.django_db
 

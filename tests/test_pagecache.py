@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
 from decisionguide.decision.parsing import parse_document
+from decisionguide.guidefiles.loading import apply_document
 from decisionguide.pagecache import CSRF_PLACEHOLDER
 from decisionguide.results.models import Result
 

@@ -8,7 +8,6 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import transaction
 from django.test import RequestFactory
 
-from decisionguide.content.loading import apply_document
 from decisionguide.content.models import ChoicePoints, Guide, GuideVersion, Outcome, PublishEvent
 from decisionguide.content.preview import wants_draft
 from decisionguide.content.rows import build_document
@@ -26,6 +25,7 @@ from decisionguide.editor.publishing import (
     yaml_diff,
 )
 from decisionguide.editor.roles import EDITORS_GROUP, editor_permissions
+from decisionguide.guidefiles.loading import apply_document
 from decisionguide.pagecache import find_guide_page
 
 pytestmark = pytest.mark.django_db

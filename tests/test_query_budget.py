@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.loading import apply_document
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
+from decisionguide.guidefiles.loading import apply_document
 from tests.answers import first_choice_answers
 from tests.builders import generated_document
 

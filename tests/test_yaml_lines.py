@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from decisionguide.content.yaml_lines import key_line
+from decisionguide.guidefiles.yaml_lines import key_line
 
 TEXT = """\
 slug: demo

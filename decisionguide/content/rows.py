@@ -6,7 +6,7 @@ them). `write_rows(guide, doc)` writes a document over the rows: rows are
 matched by key (slug, position, or the part they name), only changed fields
 are saved, and rows the document no longer has are deleted at the end,
 dependants first, once every kept row points at its new targets. The caller
-holds the transaction and sets the guide's own columns (`content.loading`).
+holds the transaction and sets the guide's own columns (`guidefiles.loading`).
 
 Nothing here knows a particular part of a guide except conditions, which are
 `Clause` rows whatever owns them.

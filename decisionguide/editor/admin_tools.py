@@ -4,7 +4,7 @@ answers and the Markdown preview (the analytics page is `analytics_page`).
 Each view takes the guide's model admin (bound in `GuideAdmin.get_urls`,
 which wraps them in `admin_site.admin_view`: staff only, CSRF-checked) and
 checks the permission it needs itself. Logic lives in `publishing`,
-`content.yaml_io` and `content.loading`; these functions only read
+`guidefiles.yaml_io` and `guidefiles.loading`; these functions only read
 the request and render.
 """
 
@@ -19,10 +19,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from decisionguide.content.loading import apply_document
 from decisionguide.content.markdown import render_markdown
 from decisionguide.content.models import Criterion, Guide, Outcome
-from decisionguide.content.yaml_io import check_guide_text, dump_document_yaml, dump_guide_yaml
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, evaluate, shown_questions
 from decisionguide.editor.admin_pages import (
@@ -48,6 +46,8 @@ from decisionguide.editor.publishing import (
     publish,
     record_edit,
 )
+from decisionguide.guidefiles.loading import apply_document
+from decisionguide.guidefiles.yaml_io import check_guide_text, dump_document_yaml, dump_guide_yaml
 
 YAML_CONTENT_TYPE = "application/yaml; charset=utf-8"
 

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from decisionguide.content.models import Guide, PublishEvent
-from decisionguide.content.yaml_io import dump_document_yaml
 from decisionguide.decision.document import DocumentError
 from decisionguide.editor.admin_pages import (
     admin_url,
@@ -37,6 +36,7 @@ from decisionguide.editor.publishing import (
     unpublish,
     yaml_diff,
 )
+from decisionguide.guidefiles.yaml_io import dump_document_yaml
 
 HISTORY_PAGE_SIZE = 20
 

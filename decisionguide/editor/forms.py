@@ -25,9 +25,9 @@ from decisionguide.content.models import (
     Rating,
     ScenarioAnswer,
 )
-from decisionguide.content.validation import POINTS_RANGE
-from decisionguide.content.yaml_io import CONTENT_FILE_MAX_BYTES
 from decisionguide.decision.document import GuideDocument, tidy_text
+from decisionguide.guidefiles.validation import POINTS_RANGE
+from decisionguide.guidefiles.yaml_io import CONTENT_FILE_MAX_BYTES
 
 POINTS_PREFIX = "points_"
 LEVEL_CHOICES = [(0, "0 weakest"), (1, "1"), (2, "2"), (3, "3 strongest")]

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from decisionguide.content.checks import GuideReport, report_of
-from decisionguide.content.loading import apply_document, freeze_version, put_live, take_off_site
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.ordering import renumber_guide
 from decisionguide.content.rows import build_document_data
-from decisionguide.content.validation import validate_document
-from decisionguide.content.yaml_io import dump_document_yaml
 from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.guidefiles.loading import apply_document, freeze_version, put_live, take_off_site
+from decisionguide.guidefiles.validation import validate_document
+from decisionguide.guidefiles.yaml_io import dump_document_yaml
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

@@ -20,9 +20,9 @@ from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, expect
 
-from decisionguide.content.loading import load_guide_file
 from decisionguide.decision.document import GuideDocument
 from decisionguide.editor.roles import ensure_editors_group
+from decisionguide.guidefiles.loading import load_guide_file
 from tests.conftest import SEED_FILE
 
 # Process-wide, not per test: Playwright's loop keeps running until the session

@@ -9,14 +9,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from decisionguide.content.checks import publish_problems
-from decisionguide.content.loading import LoadReport, load_guide_files
-from decisionguide.content.yaml_io import (
+from decisionguide.decision.document import GuideDocument
+from decisionguide.guidefiles.loading import LoadReport, load_guide_files
+from decisionguide.guidefiles.yaml_io import (
     CONTENT_FILE_MAX_BYTES,
     ContentError,
     FileTooLarge,
     display_name,
 )
-from decisionguide.decision.document import GuideDocument
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from decisionguide.content.models import Guide
-from decisionguide.content.yaml_io import dump_guide_yaml
 from decisionguide.decision.document import DocumentError
+from decisionguide.guidefiles.yaml_io import dump_guide_yaml
 
 
 class Command(BaseCommand):

@@ -21,13 +21,13 @@ from django.db.models import Max
 
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.content.rows import build_document, guide_values, write_rows
-from decisionguide.content.validation import check_storable
-from decisionguide.content.yaml_io import (
+from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.guidefiles.validation import check_storable
+from decisionguide.guidefiles.yaml_io import (
     CONTENT_FILE_MAX_BYTES,
     display_name,
     read_guide_files,
 )
-from decisionguide.decision.document import DocumentError, GuideDocument
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

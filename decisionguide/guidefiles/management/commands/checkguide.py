@@ -19,8 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from decisionguide.content.checks import check_document, report_lines
 from decisionguide.content.logic_map import render_svg
 from decisionguide.content.models import Guide
-from decisionguide.content.yaml_io import ContentError, display_name, read_guide_file
 from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.guidefiles.yaml_io import ContentError, display_name, read_guide_file
 
 FAILED = 1
 USAGE_ERROR = 2

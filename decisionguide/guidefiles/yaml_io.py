@@ -3,7 +3,7 @@
 Every check happens before anything is written, and every error is one line:
 `<file>: line <n>[, column <m>]: <key path>: <what is wrong>` (`ContentError`; the
 line from `content.yaml_lines`). Reading a file gives a
-validated GuideDocument (`content.validation`); `dump_document_yaml` writes one
+validated GuideDocument (`guidefiles.validation`); `dump_document_yaml` writes one
 back in the same shape, so `loadguide` reads a dump back unchanged.
 """
 
@@ -18,9 +18,9 @@ import yaml
 
 from decisionguide.content.models import Guide
 from decisionguide.content.rows import build_document
-from decisionguide.content.validation import validate_document
-from decisionguide.content.yaml_lines import key_line, syntax_problem
 from decisionguide.decision.document import SLUG_PATTERN, GuideDocument
+from decisionguide.guidefiles.validation import validate_document
+from decisionguide.guidefiles.yaml_lines import key_line, syntax_problem
 
 # The largest content file read, for `loadguide` (--max-bytes raises it) and the admin's
 # import alike; checked before the file is parsed, as YAML of a few MB takes seconds.
