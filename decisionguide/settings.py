@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "decisionguide.content",
     "decisionguide.guides",
     "decisionguide.guidefiles",
+    "decisionguide.publishing",
     "decisionguide.analytics",
     "decisionguide.questionnaire",
     "decisionguide.results",

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from decisionguide.content.models import Guide, GuideVersion, Note, Question
 from decisionguide.content.rows import build_document
-from decisionguide.editor.publishing import publish
+from decisionguide.publishing.drafts import publish
 from tests import admin_forms
 
 pytestmark = pytest.mark.django_db

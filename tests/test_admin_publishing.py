@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content.models import Guide
-from decisionguide.editor.publishing import record_edit
+from decisionguide.publishing.drafts import record_edit
 from tests.admin_forms import Form, admin_form, change_url, inline_prefix, post, read_form
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from decisionguide.analytics.models import AnswerCounter
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import clean_answers, next_question
-from decisionguide.editor.publishing import publish
+from decisionguide.publishing.drafts import publish
 from decisionguide.results.stats import weekly_results
 
 pytestmark = pytest.mark.django_db

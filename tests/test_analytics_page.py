@@ -21,7 +21,7 @@ from decisionguide.analytics.report import Days
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
-from decisionguide.editor.publishing import publish
+from decisionguide.publishing.drafts import publish
 from tests.visits import Visit, take
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from decisionguide.analytics import report
 from decisionguide.analytics.models import AnswerCounter
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.publishing import publish
 from decisionguide.pagecache import find_guide_page
+from decisionguide.publishing.drafts import publish
 from tests.visits import Visit, take
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from decisionguide.editor.charts import FunnelStep, data_uri, funnel_svg, weekly_svg
+from decisionguide.publishing.charts import FunnelStep, data_uri, funnel_svg, weekly_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

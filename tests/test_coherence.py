@@ -21,7 +21,7 @@ from decisionguide.content.checks import check_document
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import condition_holds, evaluate
 from decisionguide.decision.parsing import parse_document
-from decisionguide.editor.publishing import PublishRefused, publish
+from decisionguide.publishing.drafts import PublishRefused, publish
 from tests.answers import PROPERTY_SETTINGS, random_complete_answers
 from tests.builders import build, choice, contradicting_guide, question, when
 from tests.guide_files import write_guide
@@ -241,7 +241,7 @@ def test_checkguide_warns_about_linked_pages_without_a_url(tmp_path) -> None:
 def make_seed_note_argue_against(guide, outcome_slug: str) -> str:
     """Mark a seed note that some answers show beside `outcome_slug` as arguing against it."""
     from decisionguide.content.models import Note, Outcome
-    from decisionguide.editor.publishing import record_edit
+    from decisionguide.publishing.drafts import record_edit
 
     note = Note.objects.get(guide=guide, slug="document-before-buying")
     note.argues_against.add(Outcome.objects.get(guide=guide, slug=outcome_slug))

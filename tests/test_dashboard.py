@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from decisionguide.analytics.models import AnswerCounter
 from decisionguide.content.models import Guide, GuideItem
-from decisionguide.editor.admin_pages import PARTS
 from decisionguide.editor.admin_site import EDITOR_ORDER
-from decisionguide.editor.publishing import record_edit
 from decisionguide.guidefiles.loading import apply_document
+from decisionguide.publishing.admin_pages import PARTS
+from decisionguide.publishing.drafts import record_edit
 from tests.builders import tiny_document
 from tests.questionnaire_pages import PageReader
 

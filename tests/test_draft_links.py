@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content.models import Guide, LinkedPage
-from decisionguide.editor.publishing import record_edit
+from decisionguide.publishing.drafts import record_edit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content.models import ChoicePoints, Guide, Question
-from decisionguide.editor.publishing import record_edit
+from decisionguide.publishing.drafts import record_edit
 from decisionguide.results.models import Result
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from decisionguide.content.models import Guide, LinkedPage, Outcome, Question, Rating
 from decisionguide.content.rows import build_document
-from decisionguide.editor.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD
-from decisionguide.editor.publishing import record_edit
 from decisionguide.guidefiles.yaml_io import dump_guide_yaml
+from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD
+from decisionguide.publishing.drafts import record_edit
 from tests.admin_forms import (
     Form,
     admin_form,

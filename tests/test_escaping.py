@@ -27,8 +27,8 @@ from pydantic.fields import FieldInfo
 
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.admin_pages import links
 from decisionguide.guidefiles.loading import load_guide_file
+from decisionguide.publishing.admin_pages import links
 from decisionguide.questionnaire.state import (
     State,
     answer_url,

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content.models import Choice, Gate, Guide, LinkedPage, Note, Outcome, Question
-from decisionguide.editor.publishing import record_edit
+from decisionguide.publishing.drafts import record_edit
 from tests.questionnaire_pages import PageReader
 
 pytestmark = pytest.mark.django_db

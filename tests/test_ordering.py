@@ -15,8 +15,8 @@ from django.urls import reverse
 from decisionguide.content.models import Choice, Guide, GuideItem, Question
 from decisionguide.content.ordering import SIBLINGS, in_place_order, renumber_guide, sibling_key
 from decisionguide.content.rows import GuideRows, build_document
-from decisionguide.editor.publishing import publish, record_edit
 from decisionguide.guidefiles.loading import load_guide_file
+from decisionguide.publishing.drafts import publish, record_edit
 from tests.admin_forms import (
     add_form,
     admin_form,

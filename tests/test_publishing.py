@@ -1,4 +1,4 @@
-"""Drafts, versions and publishing (decisionguide.editor.publishing), without the admin pages."""
+"""Drafts, versions and publishing (decisionguide.publishing.drafts), without the admin pages."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from decisionguide.content.preview import wants_draft
 from decisionguide.content.rows import build_document
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
-from decisionguide.editor.publishing import (
+from decisionguide.editor.roles import EDITORS_GROUP, editor_permissions
+from decisionguide.guidefiles.loading import apply_document
+from decisionguide.pagecache import find_guide_page
+from decisionguide.publishing.drafts import (
     DraftMoved,
     GuideInvalid,
     PublishRefused,
@@ -24,9 +27,6 @@ from decisionguide.editor.publishing import (
     unpublish,
     yaml_diff,
 )
-from decisionguide.editor.roles import EDITORS_GROUP, editor_permissions
-from decisionguide.guidefiles.loading import apply_document
-from decisionguide.pagecache import find_guide_page
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from decisionguide.content.checks import check_document, check_scenarios, report
 from decisionguide.content.models import Choice, Guide, Note, Outcome, Question, Scenario
 from decisionguide.content.scenario_reasons import quoted
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.feedback import MESSAGE_TAG, scenario_anchor
+from decisionguide.publishing.feedback import MESSAGE_TAG, scenario_anchor
 from tests.admin_forms import admin_form, change_url, errors_of, inline_prefix, post, read_form
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ outcome names instead of slugs, and which outcome each answer pushed by how much
 
 Pure, like `checks`, which attaches an `Explanation` to every scenario it runs
 (`ScenarioCheck.explanation`): the admin's checks page and the message after
-every save (`editor.feedback`) both read it, so they say the same thing.
+every save (`publishing.feedback`) both read it, so they say the same thing.
 Slugs stay on every piece so the admin can link to the rows they name.
 """
 

@@ -43,14 +43,7 @@ from decisionguide.content.models import (
     Scenario,
 )
 from decisionguide.decision.document import MARKDOWN_FIELDS, DocumentError
-from decisionguide.editor import (
-    admin_logic,
-    admin_pages,
-    admin_scenarios,
-    admin_tools,
-    admin_views,
-    analytics_page,
-)
+from decisionguide.editor import admin_scenarios, admin_tools
 from decisionguide.editor.admin_inlines import (
     ChoiceInline,
     GateConditionInline,
@@ -72,7 +65,8 @@ from decisionguide.editor.forms import (
     ChoiceForm,
     choice_form_for,
 )
-from decisionguide.editor.publishing import record_edit
+from decisionguide.publishing import admin_logic, admin_pages, admin_views, analytics_page
+from decisionguide.publishing.drafts import record_edit
 
 # ---------------------------------------------------------------------------
 # Guides

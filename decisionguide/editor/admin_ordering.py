@@ -46,13 +46,13 @@ from django.utils.http import urlencode
 from decisionguide.content.models import Guide
 from decisionguide.content.ordering import ORDER, in_place_order, sibling_key, siblings_of
 from decisionguide.editor.admin_support import quoted
-from decisionguide.editor.concurrency import (
+from decisionguide.publishing.concurrency import (
     StaleDraft,
     claim_draft,
     number_in,
 )
-from decisionguide.editor.feedback import report_scenarios
-from decisionguide.editor.publishing import GuideInvalid, record_edit
+from decisionguide.publishing.drafts import GuideInvalid, record_edit
+from decisionguide.publishing.feedback import report_scenarios
 
 # More moved rows than any guide has (300 questions at most): refuse the rest unread.
 MOST_MOVES = 1000

@@ -25,11 +25,11 @@ from django.views.decorators.http import require_POST
 from decisionguide.content.models import Choice, Guide, Outcome, Question, Scenario, ScenarioAnswer
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import clean_answers
-from decisionguide.editor.admin_pages import admin_url, get_guide, require
 from decisionguide.editor.admin_support import quoted
-from decisionguide.editor.concurrency import StaleDraft, claim_posted_draft
-from decisionguide.editor.feedback import report_scenarios
-from decisionguide.editor.publishing import GuideInvalid, record_edit
+from decisionguide.publishing.admin_pages import admin_url, get_guide, require
+from decisionguide.publishing.concurrency import StaleDraft, claim_posted_draft
+from decisionguide.publishing.drafts import GuideInvalid, record_edit
+from decisionguide.publishing.feedback import report_scenarios
 
 ANSWER_PREFIX = "answer-"
 ADD_PERMISSIONS = ("guides.add_scenario", "guides.add_scenarioanswer")

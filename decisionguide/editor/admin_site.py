@@ -54,7 +54,7 @@ class EditorSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):
         # Imported here: this module is loaded with the settings, before the models.
-        from decisionguide.editor.dashboard import dashboard_context
+        from decisionguide.publishing.dashboard import dashboard_context
 
         context = {**dashboard_context(request), **(extra_context or {})}
         response = super().index(request, context)

@@ -35,21 +35,21 @@ from decisionguide.content.models import (
     Question,
 )
 from decisionguide.content.ordering import ORDER, is_ordered, place_row, siblings_of
-from decisionguide.editor.concurrency import (
-    DRAFT_VERSION_FIELD,
-    SAVE_OVER_FIELD,
-    StaleDraft,
-    claim_posted_draft,
-    expected_version,
-)
-from decisionguide.editor.feedback import report_scenarios
 from decisionguide.editor.field_labels import name_table_rows
 from decisionguide.editor.forms import (
     choices_of_guide,
     tidy_form_class,
     with_guide,
 )
-from decisionguide.editor.publishing import GuideInvalid, record_edit
+from decisionguide.publishing.concurrency import (
+    DRAFT_VERSION_FIELD,
+    SAVE_OVER_FIELD,
+    StaleDraft,
+    claim_posted_draft,
+    expected_version,
+)
+from decisionguide.publishing.drafts import GuideInvalid, record_edit
+from decisionguide.publishing.feedback import report_scenarios
 
 MARKDOWN_HELP = "Markdown."
 GUIDE_PARAM = "guide"

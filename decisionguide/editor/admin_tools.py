@@ -23,31 +23,31 @@ from decisionguide.content.markdown import render_markdown
 from decisionguide.content.models import Criterion, Guide, Outcome
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, evaluate, shown_questions
-from decisionguide.editor.admin_pages import (
+from decisionguide.editor.admin_scenarios import can_add_scenarios, save_form_for
+from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
+from decisionguide.guidefiles.loading import apply_document
+from decisionguide.guidefiles.yaml_io import check_guide_text, dump_document_yaml, dump_guide_yaml
+from decisionguide.publishing.admin_pages import (
     admin_url,
     get_guide,
     page,
     require,
     version_of,
 )
-from decisionguide.editor.admin_scenarios import can_add_scenarios, save_form_for
-from decisionguide.editor.concurrency import (
+from decisionguide.publishing.concurrency import (
     StaleDraft,
     claim_for_import,
     claim_posted_draft,
     expected_version,
     import_snapshot,
 )
-from decisionguide.editor.feedback import report_scenarios
-from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
-from decisionguide.editor.publishing import (
+from decisionguide.publishing.drafts import (
     GuideInvalid,
     PublishRefused,
     publish,
     record_edit,
 )
-from decisionguide.guidefiles.loading import apply_document
-from decisionguide.guidefiles.yaml_io import check_guide_text, dump_document_yaml, dump_guide_yaml
+from decisionguide.publishing.feedback import report_scenarios
 
 YAML_CONTENT_TYPE = "application/yaml; charset=utf-8"
 

@@ -31,8 +31,8 @@ from playwright.sync_api import Browser, Page
 
 from decisionguide.content import models as content
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.publishing import record_edit
 from decisionguide.guidefiles.loading import load_guide_file
+from decisionguide.publishing.drafts import record_edit
 from decisionguide.results.models import Result
 from tests.conftest import SMALL_FILE
 from tests.e2e.axe import NAMED_RULES, AxeFindings, axe_findings

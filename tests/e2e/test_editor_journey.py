@@ -25,8 +25,8 @@ from decisionguide.content.models import ChoicePoints, Guide
 from decisionguide.content.models import Question as QuestionRow
 from decisionguide.decision.document import Choice, GuideDocument, Outcome, Question, Scenario
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
-from decisionguide.editor.publishing import record_edit
 from decisionguide.editor.roles import EDITORS_GROUP
+from decisionguide.publishing.drafts import record_edit
 from decisionguide.questionnaire.state import State
 from decisionguide.results.models import Result
 from tests.e2e.axe import axe_report

@@ -105,7 +105,7 @@ def test_a_draft_preview_keeps_its_mode_through_links(
 ) -> None:
     """A linked page added in the draft, reached by clicking from the draft guide page."""
     from decisionguide.content.models import LinkedPage
-    from decisionguide.editor.publishing import record_edit
+    from decisionguide.publishing.drafts import record_edit
 
     row = Guide.objects.get(slug=guide.slug)
     LinkedPage.objects.create(

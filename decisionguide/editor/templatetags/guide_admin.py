@@ -8,7 +8,7 @@ from django import template
 
 from decisionguide.content.checks import ScenarioCheck
 from decisionguide.content.models import Choice, Guide
-from decisionguide.editor.feedback import REASON_TEMPLATE, PartLinks, reason_context
+from decisionguide.publishing.feedback import REASON_TEMPLATE, PartLinks, reason_context
 
 register = template.Library()
 

@@ -24,7 +24,7 @@ from decisionguide.content.models import (
     Question,
 )
 from decisionguide.decision.document import DocumentError
-from decisionguide.editor.admin_pages import get_guide, page
+from decisionguide.publishing.admin_pages import get_guide, page
 
 
 def edit_links(guide: Guide, *, gates_by_position: bool = True) -> Links:

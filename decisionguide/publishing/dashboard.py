@@ -26,7 +26,7 @@ from decisionguide.content.checks import GuideReport, report_of
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question
-from decisionguide.editor.admin_pages import PARTS, links
+from decisionguide.publishing.admin_pages import PARTS, links
 
 WEEK_DAYS = 7
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from decisionguide.content.models import Guide, PublishEvent
 from decisionguide.decision.document import DocumentError
-from decisionguide.editor.admin_pages import (
+from decisionguide.guidefiles.yaml_io import dump_document_yaml
+from decisionguide.publishing.admin_pages import (
     admin_url,
     diff_lines,
     get_guide,
@@ -25,9 +26,8 @@ from decisionguide.editor.admin_pages import (
     safe_draft_report,
     version_of,
 )
-from decisionguide.editor.concurrency import StaleDraft, claim_posted_draft, posted_number
-from decisionguide.editor.feedback import report_scenarios
-from decisionguide.editor.publishing import (
+from decisionguide.publishing.concurrency import StaleDraft, claim_posted_draft, posted_number
+from decisionguide.publishing.drafts import (
     DraftMoved,
     GuideInvalid,
     PublishRefused,
@@ -36,7 +36,7 @@ from decisionguide.editor.publishing import (
     unpublish,
     yaml_diff,
 )
-from decisionguide.guidefiles.yaml_io import dump_document_yaml
+from decisionguide.publishing.feedback import report_scenarios
 
 HISTORY_PAGE_SIZE = 20
 

@@ -22,7 +22,7 @@ from decisionguide.content.checks import GuideReport
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM
 from decisionguide.decision.document import DocumentError, GuideDocument
-from decisionguide.editor.publishing import (
+from decisionguide.publishing.drafts import (
     draft_report,
 )
 

@@ -25,8 +25,8 @@ from decisionguide.analytics.funnel import Funnel, build_funnel
 from decisionguide.analytics.report import Days
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.decision.document import GuideDocument
-from decisionguide.editor.admin_pages import get_guide, page, require
-from decisionguide.editor.charts import FunnelStep, data_uri, funnel_svg, weekly_svg
+from decisionguide.publishing.admin_pages import get_guide, page, require
+from decisionguide.publishing.charts import FunnelStep, data_uri, funnel_svg, weekly_svg
 from decisionguide.results.stats import WeeklyResults, weekly_results
 
 DEFAULT_DAYS = 28
