@@ -59,7 +59,7 @@ def test_result_explains_the_recommendation(client, seed_guide):
     assert sum(h.endswith(f"{outcome.name} (recommended)") for h in headers) == 1
     assert sum("(recommended)" in h for h in headers) == 1
     for check in doc.failure_checks:
-        assert render_markdown(check, doc) in html
+        assert render_markdown(check.text, doc) in html
     for slug in outcome.next_pages:
         assert page.links_to(linked_page_url(doc, slug))
     assert page.links_to(page_url("questionnaire-check", doc, answers))

@@ -206,8 +206,15 @@ def _outcome_list(key: str) -> Part:
     return Part(key, through, "note_id", (_outcome(),), Shape.VALUES)
 
 
-def _item_list(key: str, kind: str) -> Part:
-    return Part(key, GuideItem, "guide_id", (Column("text"),), Shape.VALUES, fixed={"kind": kind})
+def _check_text(check: Any) -> str:
+    # Failure checks are objects in the document ({"text": ...}); their rows keep the text.
+    return check["text"] if isinstance(check, dict) else check
+
+
+def _item_list(key: str, kind: str, **column: Any) -> Part:
+    return Part(
+        key, GuideItem, "guide_id", (Column("text", **column),), Shape.VALUES, fixed={"kind": kind}
+    )
 
 
 LINKED_PAGES = Part(
@@ -350,6 +357,6 @@ GUIDE = Part(
         NOTES,
         _item_list("edge_cases", GuideItem.Kind.EDGE_CASE),
         _item_list("missteps", GuideItem.Kind.MISSTEP),
-        _item_list("failure_checks", GuideItem.Kind.FAILURE_CHECK),
+        _item_list("failure_checks", GuideItem.Kind.FAILURE_CHECK, to_row=_check_text),
     ),
 )

@@ -102,7 +102,8 @@ def _recommendation(
     if doc.failure_checks:
         lines += ["## Check again in a month", ""]
         lines += [
-            f"- [ ] {_resolve_links(_line(check), doc, page_url)}" for check in doc.failure_checks
+            f"- [ ] {_resolve_links(_line(check.text), doc, page_url)}"
+            for check in doc.failure_checks
         ]
         lines.append("")
     return lines
