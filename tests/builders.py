@@ -14,6 +14,8 @@ DECISION_JSON_KEYS = frozenset(
         "outcome",
         "route",
         "scores",
+        "decided_by",
+        "scenario_matches",
         "excluded",
         "notes",
         "scenario",

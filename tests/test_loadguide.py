@@ -197,10 +197,21 @@ def test_removing_rows_that_others_referred_to(
 
 def test_guide_with_only_required_fields_round_trips(small_document: GuideDocument) -> None:
     data = small_document.to_data()
-    for optional in ("criteria", "scenarios", "questions", "gates", "notes", "missteps"):
+    for optional in (
+        "criteria",
+        "scenarios",
+        "tie_breaks",
+        "questions",
+        "gates",
+        "notes",
+        "missteps",
+    ):
         data.pop(optional)
     for outcome in data["outcomes"]:
         outcome.pop("next_pages")
+    data["failure_checks"] = [
+        check["text"] if isinstance(check, dict) else check for check in data["failure_checks"]
+    ]
     data["slug"] = "bare"
     doc = parse_document(data)
     guide, _ = apply_document(doc)

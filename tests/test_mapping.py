@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Annotated, get_args, get_origin
 
 import pytest
 from django.db import models
@@ -40,7 +40,9 @@ def schema_keys(schema: type[BaseModel]) -> set[str]:
 def item_schema(schema: type[BaseModel], key: str) -> type[BaseModel]:
     """The schema of one item of a list field (`tuple[Outcome, ...]`), or of an optional one."""
     annotation = schema.model_fields[key].annotation
-    return next(a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel))
+    # An item may be Annotated (failure checks read plain strings too): look inside.
+    args = [get_args(a)[0] if get_origin(a) is Annotated else a for a in get_args(annotation)]
+    return next(a for a in args if isinstance(a, type) and issubclass(a, BaseModel))
 
 
 def check_keys(part: Part, schema: type[BaseModel]) -> None:

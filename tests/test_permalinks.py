@@ -61,7 +61,7 @@ def test_permalink_page_shows_the_result(client, seed_guide):
     for reason in decision.reasons:
         assert reason.text in body
     for check in doc.failure_checks:
-        assert check.rstrip(".") in body
+        assert check.text.rstrip(".") in body
     assert "result-update" not in body  # no banner while the guide is unchanged
 
 
@@ -434,7 +434,7 @@ def test_markdown_summary(client, seed_guide):
     assert f"## {text_label(question.free_text.label)}" in text
     assert "> The CRM owns it until signature" in text
     for check in doc.failure_checks:
-        assert f"- [ ] {check}" in text
+        assert f"- [ ] {check.text}" in text
     for slug in outcome.next_pages:
         page = doc.linked_page(slug)
         url = linked_page_url(doc, slug)

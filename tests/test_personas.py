@@ -42,6 +42,7 @@ class Persona:
     excluded: frozenset[str] = frozenset()
     close_call: bool = False
     why: str = ""
+    decided_by: str | None = None  # what settled a close call ("default" or a question)
 
 
 # What each persona's answers start from before its own answers: an ordinary week,
@@ -66,6 +67,7 @@ def read_personas(path: Path) -> list[Persona]:
                 excluded=frozenset(entry.get("excluded", ())),
                 close_call=entry.get("close_call", False),
                 why=entry["why"],
+                decided_by=entry.get("decided_by"),
             )
         )
     return personas
@@ -88,6 +90,8 @@ def check_decision(doc: GuideDocument, p: Persona, data: dict) -> None:
     assert p.notes <= set(data["notes"]), (p.name, data["notes"])
     assert not p.not_notes & set(data["notes"]), (p.name, data["notes"])
     assert bool(data.get("close_call")) == p.close_call, p.name
+    if p.decided_by is not None:
+        assert data["decided_by"] == p.decided_by, p.name
     for slug in data["notes"]:
         note = next(n for n in doc.notes if n.slug == slug)
         assert not note.argues_against_outcome(data["outcome"] or ""), (p.name, slug)
@@ -149,5 +153,10 @@ def test_persona_through_the_web(seed_guide, doc: GuideDocument, p: Persona) -> 
     assert f"Your recommendation: {outcome.name}" in html
     for note in doc.notes:
         assert (note.title in html) == (note.slug in data["notes"]), (p.name, note.slug)
-    if p.close_call:
+    if p.decided_by == "default" or (p.close_call and p.decided_by is None):
         assert "a close call, so the guide's default" in html
+    elif p.decided_by:
+        # The page says in plain words what settled it: the tie-break's explanation.
+        tie_break = next(t for t in doc.tie_breaks if t.question == p.decided_by)
+        assert "a close call, settled by your answer" in html
+        assert " ".join(tie_break.explanation.split()) in " ".join(html.split())

@@ -38,13 +38,16 @@ def test_result_explains_the_recommendation(client, seed_guide):
     for reason in decision.counter_reasons:
         assert f'{reason.text} <span class="reason-points">+{reason.points}</span>' in body
     for flip in decision.flips:
-        question = doc.question(flip.question)
-        label = question.choice(flip.choice).label
-        sentence = f"If you answered “{label}” to “{question.prompt}”"
+        said = [
+            f"“{doc.question(q).choice(c).label}” to “{doc.question(q).prompt}”"
+            for q, c in flip.changes()
+        ]
+        sentence = f"If you answered {said[0]}"
         if flip.outcome is not None:
-            assert (
-                f"{sentence}, the recommendation would be {doc.outcome(flip.outcome).name}." in body
-            )
+            # With the follow-up answers it brings, or the second answer of a two-answer change.
+            listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+            name = doc.outcome(flip.outcome).name
+            assert f"If you answered {listed}, the recommendation would be {name}." in body
         else:  # a triage answer that leaves the guide is not a different recommendation
             assert sentence not in body
     for slug, reason in decision.excluded.items():
@@ -59,7 +62,9 @@ def test_result_explains_the_recommendation(client, seed_guide):
     assert sum(h.endswith(f"{outcome.name} (recommended)") for h in headers) == 1
     assert sum("(recommended)" in h for h in headers) == 1
     for check in doc.failure_checks:
-        assert render_markdown(check, doc) in html
+        # Only the lines that concern this recommendation (the hybrid's only on Hybrid).
+        shown = render_markdown(check.text, doc) in html
+        assert shown == check.shows_with(outcome.slug), check.text
     for slug in outcome.next_pages:
         assert page.links_to(linked_page_url(doc, slug))
     assert page.links_to(page_url("questionnaire-check", doc, answers))

@@ -257,3 +257,36 @@ def test_answers_and_batch_together(guide: Guide, doc: GuideDocument) -> None:
     question = doc.questions[0]
     message = fails(guide.slug, f"{question.slug}={question.choices[0].slug}", "--batch", "-")
     assert "--batch" in message
+
+
+@pytest.mark.django_db
+def test_recommend_prints_what_settled_a_close_call_and_complete_flips(seed_guide: Guide) -> None:
+    doc = seed_guide.published_document()
+    answers = {
+        "open_problem": "system-center",
+        "revenue_loss": "before-kickoff",
+        "lead_volume": "low",
+        "sales_cycle": "weeks",
+        "delivery_shape": "repeatable",
+        "status_checks": "pipeline",
+        "active_clients": "3-8",
+        "team": "solo",
+        "handoff_rule": "vague",
+        "admin_tolerance": "avoid-duplication",
+        "billing_strictness": "standard",
+        "current_tools": "pm-only",
+    }
+    data = json.loads(run(doc.slug, *pairs(answers)))
+    assert (data["outcome"], data["decided_by"], data["close_call"]) == (
+        "crm-first",
+        "revenue_loss",
+        True,
+    )
+    assert data["scenario_matches"] and data["scenario_matches"][0] in answers
+    tools = [f for f in data["flips"] if f["question"] == "current_tools" and f["choice"] == "both"]
+    # The tools answer "both" brings a follow-up: each flip lists the answer to it.
+    assert all(f["also"] and f["also"][0][0] == "authority_after_signature" for f in tools)
+    for flip in data["flips"]:
+        changed = {**answers, flip["question"]: flip["choice"], **dict(flip["also"])}
+        again = evaluate(doc, changed)
+        assert (again.outcome, again.route) == (flip["outcome"], flip["route"])

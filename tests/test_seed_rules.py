@@ -217,11 +217,36 @@ def test_unsure_about_lost_revenue_leans_pm_first(doc: GuideDocument) -> None:
     assert "unsure-keep-a-tally" in decision.notes
 
 
-def test_a_tie_goes_to_pm_first(doc: GuideDocument) -> None:
+def test_a_tie_goes_where_money_slips_away(doc: GuideDocument) -> None:
+    # Issue 22: the article's first shortcut ("lose more before kickoff: CRM-first")
+    # settles a close call before its "if still unsure, start PM-first" does.
     decision = decide(doc, profile(MIXED, revenue_loss="before-kickoff", active_clients="3-8"))
     assert decision.scores[CRM] == decision.scores[PM]
+    assert (decision.outcome, decision.margin) == (CRM, 0)
+    assert decision.close_call and decision.decided_by == "revenue_loss"
+
+
+def test_a_tie_goes_to_pm_first_when_money_slips_away_on_both_sides_or_unsure(
+    doc: GuideDocument,
+) -> None:
+    # "both" and "unsure" don't settle a close call: the default does.
+    tied = {
+        "both": profile(MIXED, revenue_loss="both", active_clients="3-8", status_checks="pipeline"),
+        "unsure": profile(MIXED, revenue_loss="unsure", status_checks="pipeline"),
+    }
+    for answer, answers in tied.items():
+        decision = decide(doc, answers)
+        assert decision.scores[CRM] == decision.scores[PM], answer
+        assert (decision.outcome, decision.decided_by) == (PM, "default"), answer
+
+
+def test_a_close_call_after_kickoff_stays_pm_first(doc: GuideDocument) -> None:
+    decision = decide(
+        doc,
+        profile(MIXED, revenue_loss="after-kickoff", status_checks="pipeline", sales_cycle="long"),
+    )
+    assert abs(decision.scores[CRM] - decision.scores[PM]) <= doc.close_call_margin
     assert decision.outcome == PM
-    assert decision.margin == 0
 
 
 def test_few_delivery_heavy_projects_keep_pm_first_despite_a_long_pipeline(

@@ -135,7 +135,10 @@ class _Space:
         """Record one complete answer set (standing for `weight` real ones); its outcome."""
         doc = self.doc
         standing = pick_outcome(
-            doc, dict(zip(self.outcomes, scores, strict=True)), excluded_outcomes(doc, answers)
+            doc,
+            dict(zip(self.outcomes, scores, strict=True)),
+            excluded_outcomes(doc, answers),
+            answers,  # tie-breaks read the answers (task E; task C owns this module)
         )
         outcome = standing.outcome
         if outcome not in self.found:
@@ -164,6 +167,16 @@ def _conditions(doc: GuideDocument) -> list[Condition]:
     conditions = [q.show_if for q in doc.questions if q.show_if is not None]
     conditions += [gate.unless for gate in doc.gates]
     conditions += [note.when for note in doc.notes if note.argues_against or note.argues_for]
+    # A tie-break's answers settle close calls: those settling for different outcomes
+    # never act alike (task E; one clause per outcome a tie-break settles for).
+    for tie_break in doc.tie_breaks:
+        for outcome in dict.fromkeys(tie_break.settles.values()):
+            settling = tuple(c for c, o in tie_break.settles.items() if o == outcome)
+            conditions.append(
+                Condition.model_validate(
+                    {"all": [{"question": tie_break.question, "in": list(settling)}]}
+                )
+            )
     return conditions
 
 

@@ -27,7 +27,8 @@ Fields of a part:
   free text); None when its `present` column is empty.
 - `Condition`: a condition kept as `Clause` rows owned by the row (the owner's
   model needs a `GenericRelation` to `Clause`). Clauses look at `QUESTIONS`
-  and their `CHOICES`.
+  and their `CHOICES`. A row with more than one condition tells them apart by
+  `role`; a `flat` one is a list of clauses (a sentence's `counted`).
 
 Rows carry their position in an `order` column when the model has one; rows
 of a model without it (the notes' outcome lists) read back in outcome order.
@@ -49,6 +50,7 @@ from decisionguide.content.models import (
     Choice,
     ChoicePoints,
     Criterion,
+    FailureCheck,
     Gate,
     Guide,
     GuideItem,
@@ -60,6 +62,8 @@ from decisionguide.content.models import (
     Rating,
     Scenario,
     ScenarioAnswer,
+    TieBreak,
+    TieBreakSettle,
 )
 
 # The targets conditions refer to: the questions they look at and those questions' choices.
@@ -93,7 +97,8 @@ class Ref:
     column: str
     target: str
     optional: bool = False  # None in the document, NULL in the row
-    within: str = ""  # choices: the column of this row naming their question, or "pk"
+    # choices: the column of this row naming their question, "pk", or "^column" of the parent
+    within: str = ""
 
     @property
     def late(self) -> bool:
@@ -112,10 +117,17 @@ class Embedded:
 
 @dataclass(frozen=True)
 class Condition:
-    """A condition (`all`/`any` clauses) stored as `Clause` rows owned by the row."""
+    """A condition (`all`/`any` clauses) stored as `Clause` rows owned by the row.
+
+    One row may own several (a note's `when`, `asserts` and `counted`): each has
+    its `role` (`Clause.role`). A `flat` one is a plain list of clauses (`counted`),
+    kept in the "all" group.
+    """
 
     key: str
     optional: bool = False  # no clauses: None (a question always shown), else empty groups
+    role: str = ""
+    flat: bool = False
 
 
 Field = Column | Ref | Embedded | Condition
@@ -200,14 +212,27 @@ def _outcome(key: str = "outcome") -> Ref:
 # The table
 
 
-def _outcome_list(key: str) -> Part:
-    """One of a note's lists of outcomes (many-to-many rows, no order of their own)."""
-    through = getattr(Note, key).through
-    return Part(key, through, "note_id", (_outcome(),), Shape.VALUES)
+def _outcome_lists(model: type[models.Model], *keys: str) -> tuple[Part, ...]:
+    """A part's lists of outcomes (many-to-many rows, no order of their own)."""
+    parent = f"{model._meta.model_name}_id"
+    return tuple(
+        Part(key, getattr(model, key).through, parent, (_outcome(),), Shape.VALUES) for key in keys
+    )
 
 
-def _item_list(key: str, kind: str) -> Part:
-    return Part(key, GuideItem, "guide_id", (Column("text"),), Shape.VALUES, fixed={"kind": kind})
+def _claims() -> tuple[Condition, ...]:
+    """What a sentence claims (`document.Claims`): its `asserts` and `counted` clauses.
+    Its `argues_for` and `argues_against` are outcome lists (`_outcome_lists`)."""
+    return (
+        Condition("asserts", optional=True, role="asserts"),
+        Condition("counted", role="counted", flat=True),
+    )
+
+
+def _item_list(key: str, kind: str, **column: Any) -> Part:
+    return Part(
+        key, GuideItem, "guide_id", (Column("text", **column),), Shape.VALUES, fixed={"kind": kind}
+    )
 
 
 LINKED_PAGES = Part(
@@ -316,14 +341,44 @@ SCENARIOS = Part(
     ),
 )
 
-GATES = Part("gates", Gate, "guide_id", (_outcome(), Condition("unless"), Column("reason")))
+TIE_BREAKS = Part(
+    "tie_breaks",
+    TieBreak,
+    "guide_id",
+    (Ref("question", "question_id", QUESTIONS), Column("explanation")),
+    children=(
+        Part(
+            "settles",
+            TieBreakSettle,
+            "tie_break_id",
+            (Ref("choice", "choice_id", CHOICES, within="^question_id"), _outcome()),
+            Shape.MAPPING,
+        ),
+    ),
+)
+
+GATES = Part(
+    "gates",
+    Gate,
+    "guide_id",
+    (_outcome(), Condition("unless"), Column("reason"), *_claims()),
+    children=_outcome_lists(Gate, "argues_for", "argues_against"),
+)
 
 NOTES = Part(
     "notes",
     Note,
     "guide_id",
-    (*_columns("slug", "title", "text"), Condition("when")),
-    children=tuple(_outcome_list(key) for key in ("shown_with", "argues_against", "argues_for")),
+    (*_columns("slug", "title", "text"), Condition("when"), *_claims()),
+    children=_outcome_lists(Note, "shown_with", "argues_against", "argues_for"),
+)
+
+FAILURE_CHECKS = Part(
+    "failure_checks",
+    FailureCheck,
+    "guide_id",
+    (Column("text"), *_claims()),
+    children=_outcome_lists(FailureCheck, "shown_with", "argues_for", "argues_against"),
 )
 
 # The guide itself: its own columns (set by `loading` before the parts are written) and
@@ -346,10 +401,11 @@ GUIDE = Part(
         CRITERIA,
         QUESTIONS_PART,
         SCENARIOS,
+        TIE_BREAKS,
         GATES,
         NOTES,
         _item_list("edge_cases", GuideItem.Kind.EDGE_CASE),
         _item_list("missteps", GuideItem.Kind.MISSTEP),
-        _item_list("failure_checks", GuideItem.Kind.FAILURE_CHECK),
+        FAILURE_CHECKS,
     ),
 )

@@ -29,7 +29,8 @@ from decisionguide.content.rows import GuideRows
 M = TypeVar("M", bound=models.Model)
 
 # Model -> the columns its siblings share. Clauses are numbered within their group
-# ("all" or "any") of one condition, as the loader writes them.
+# ("all" or "any") of one condition (`role`: an owner may have three), as the loader
+# writes them.
 SIBLINGS: dict[type[models.Model], tuple[str, ...]] = {
     content.LinkedPage: ("guide_id",),
     content.Outcome: ("guide_id",),
@@ -44,7 +45,10 @@ SIBLINGS: dict[type[models.Model], tuple[str, ...]] = {
     content.Gate: ("guide_id",),
     content.Note: ("guide_id",),
     content.GuideItem: ("guide_id", "kind"),
-    content.Clause: ("content_type_id", "object_id", "group"),
+    content.FailureCheck: ("guide_id",),
+    content.TieBreak: ("guide_id",),
+    content.TieBreakSettle: ("tie_break_id",),
+    content.Clause: ("content_type_id", "object_id", "role", "group"),
     content.ClauseChoice: ("clause_id",),
 }
 ORDER = "order"

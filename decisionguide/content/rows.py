@@ -213,8 +213,8 @@ class _Reader:
             case Condition():
                 return self.condition(field, row)
 
-    def condition(self, field: Condition, owner: models.Model) -> Data | None:
-        clauses = self.rows.clauses_of(owner)
+    def condition(self, field: Condition, owner: models.Model) -> Data | list[Data] | None:
+        clauses = [c for c in self.rows.clauses_of(owner) if c.role == field.role]
         if not clauses and field.optional:
             return None
         groups: Data = {group: [] for group in Clause.Group.values}
@@ -226,6 +226,8 @@ class _Reader:
                     "in": [self.rows.slug_of(ANSWER, link.choice_id) for link in links],
                 }
             )
+        if field.flat:
+            return [clause for group in groups.values() for clause in group]
         return groups
 
 
@@ -293,21 +295,21 @@ class _Writer:
     def write_part(self, part: Part, parent: models.Model, container: Any) -> None:
         current = _by_key(self.rows.rows_of(part, parent.pk), operator.attrgetter(part.match))
         for position, entry in enumerate(_unshaped(part, container)):
-            values = self.values(part, entry, parent.pk, position)
+            values = self.values(part, entry, parent, position)
             row = self.save(part.model, current, values[part.match], values)
             if part.target:
                 self.pks[part.target][parent.pk, row.slug] = row.pk  # type: ignore[attr-defined]
             for child in part.children:
                 self.write_part(child, row, entry[child.key])
             for condition in part.conditions:
-                self.write_condition(row, entry[condition.key])
+                self.write_condition(row, condition, entry[condition.key])
             late = self.late_values(part, entry, row)
             if late:
                 self.save(part.model, {row.pk: row}, row.pk, late)
 
-    def values(self, part: Part, entry: Data, parent_pk: int, position: int) -> Data:
+    def values(self, part: Part, entry: Data, parent: models.Model, position: int) -> Data:
         """The row's columns (attnames, so comparing never loads a relation)."""
-        values: Data = {part.parent: parent_pk, **part.fixed}
+        values: Data = {part.parent: parent.pk, **part.fixed}
         if part.ordered:
             values["order"] = position
         for field, value, given in _columns_of(part, entry):
@@ -316,7 +318,7 @@ class _Writer:
             elif isinstance(field, Column):
                 values[field.column] = field.to_row(value)
             elif not field.late:
-                values[field.column] = self.pk_of(field, value, values)
+                values[field.column] = self.pk_of(field, value, values, parent)
         return values
 
     def late_values(self, part: Part, entry: Data, row: models.Model) -> Data:
@@ -327,16 +329,28 @@ class _Writer:
             if isinstance(field, Ref) and field.late
         }
 
-    def pk_of(self, ref: Ref, slug: str | None, values: Data) -> int | None:
+    def pk_of(
+        self, ref: Ref, slug: str | None, values: Data, parent: models.Model | None = None
+    ) -> int | None:
         if slug is None:
             return None
-        scope = values[ref.within] if ref.within else self.guide.pk
+        if ref.within.startswith("^"):  # a column of the parent row
+            scope = getattr(parent, ref.within[1:])
+        else:
+            scope = values[ref.within] if ref.within else self.guide.pk
         return self.pks[ref.target][scope, slug]
 
-    def write_condition(self, owner: models.Model, condition: Data | None) -> None:
-        """Store a condition as clause rows (matched by group and position) with their answers."""
+    def write_condition(
+        self, owner: models.Model, field: Condition, condition: Data | list[Data] | None
+    ) -> None:
+        """Store a condition as clause rows (matched by role, group and position) with
+        their answers."""
         owner_type = ContentType.objects.get_for_model(owner)
-        current = _by_key(self.rows.clauses_of(owner), operator.attrgetter("group", "order"))
+        mine = [c for c in self.rows.clauses_of(owner) if c.role == field.role]
+        current = _by_key(mine, operator.attrgetter("group", "order"))
+        if field.flat:
+            condition = {Clause.Group.ALL.value: condition or []}
+        assert not isinstance(condition, list)
         for group, clauses in (condition or {}).items():
             for order, clause in enumerate(clauses):
                 question_id = self.pk_of(LOOKED_AT, clause["question"], {})
@@ -344,6 +358,7 @@ class _Writer:
                     "content_type_id": owner_type.pk,
                     "object_id": owner.pk,
                     "question_id": question_id,
+                    "role": field.role,
                     "group": group,
                     "order": order,
                 }

@@ -14,7 +14,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+)
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 # Question slugs name query parameters in the questionnaire's URLs, beside these.
@@ -192,15 +202,95 @@ class Question(Part):
         return next((c for c in self.choices if c.slug == slug), None)
 
 
-class Gate(Part):
-    """`outcome` can't be recommended unless `unless` holds; `reason` says why."""
+class Claims:
+    """What a sentence shown on a result says, so the checks can hold it to the answers.
+
+    Notes, gates (their reasons) and failure checks carry these fields:
+    `asserts`, a condition the sentence states about the visitor's answers ("you
+    work alone"), which must hold wherever the sentence is shown; `argues_for` and
+    `argues_against`, outcomes it speaks for (and so against every other) or
+    against: no two sentences on one page may disagree, and none may argue against
+    the recommendation; `counted`, answers the sentence says counted towards the
+    recommendation, each of which must be among the reasons the page lists for it.
+    (A plain mixin, not a model, so each part keeps its own field order in files.)
+    """
+
+    # No annotations here: pydantic would take them for fields and put them first.
+    def argues_against_outcome(self, outcome: str) -> bool:
+        argues_for: tuple[str, ...] = getattr(self, "argues_for", ())
+        if outcome in getattr(self, "argues_against", ()):
+            return True
+        return bool(argues_for) and outcome not in argues_for
+
+
+Asserts = Condition | None
+Outcomes = tuple[Slug, ...]
+Counted = Annotated[tuple[Clause, ...], Field(max_length=MAX_CLAUSES)]
+
+
+class Gate(Part, Claims):
+    """`outcome` can't be recommended unless `unless` holds; `reason` says why.
+
+    The reason argues against `outcome` by its nature; its `asserts` (if any)
+    must hold wherever the gate rules the outcome out.
+    """
 
     outcome: Slug
     unless: Condition
     reason: RequiredText
+    asserts: Asserts = None
+    argues_for: Outcomes = ()
+    argues_against: Outcomes = ()
+    counted: Counted = ()
+
+    def argues_against_outcome(self, outcome: str) -> bool:
+        return outcome == self.outcome or Claims.argues_against_outcome(self, outcome)
 
 
-class Note(Part):
+class FailureCheck(Part, Claims):
+    """A line of "check again in a month", shown beside the recommendations in
+    `shown_with` (empty: any)."""
+
+    text: RequiredText
+    shown_with: Outcomes = ()
+    asserts: Asserts = None
+    argues_for: Outcomes = ()
+    argues_against: Outcomes = ()
+    counted: Counted = ()
+
+    def shows_with(self, outcome: str | None) -> bool:
+        return not self.shown_with or (outcome is not None and outcome in self.shown_with)
+
+    @model_serializer(mode="wrap")
+    def _plain_when_only_text(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A check with nothing but its text is written as that text, as before checks
+        # had fields: files stay short and frozen versions keep their size.
+        data = handler(self)
+        if isinstance(data, dict) and set(data) == {"text"}:
+            return data["text"]
+        return data
+
+
+def _check_from_text(value: Any) -> Any:
+    # Guides written (and versions frozen) before checks had fields list them as plain text.
+    return {"text": value} if isinstance(value, str) else value
+
+
+class TieBreak(Part):
+    """In a close call, the answer to `question` settles it before the default does.
+
+    `settles` maps some of the question's choices to the outcome each settles a
+    close call for; `explanation` tells the visitor, in the editor's words, why
+    that answer decides ("When the scores are close, where money slips away
+    decides.").
+    """
+
+    question: Slug
+    settles: dict[Slug, Slug] = Field(min_length=1, max_length=MAX_CHOICES)
+    explanation: RequiredText
+
+
+class Note(Part, Claims):
     """A remark shown on the result when `when` holds.
 
     `shown_with` limits it to those recommendations (empty: any). A note that
@@ -214,20 +304,17 @@ class Note(Part):
     title: Line
     text: RequiredText
     when: Condition
-    shown_with: tuple[Slug, ...] = ()
-    argues_against: tuple[Slug, ...] = ()
-    argues_for: tuple[Slug, ...] = ()
+    shown_with: Outcomes = ()
+    argues_against: Outcomes = ()
+    argues_for: Outcomes = ()
+    asserts: Asserts = None
+    counted: Counted = ()
 
     def shows_with(self, outcome: str | None) -> bool:
         """Whether the note may appear beside this recommendation (None: a route)."""
         if not self.shown_with:
             return True
         return outcome is not None and outcome in self.shown_with
-
-    def argues_against_outcome(self, outcome: str) -> bool:
-        if outcome in self.argues_against:
-            return True
-        return bool(self.argues_for) and outcome not in self.argues_for
 
 
 class GuideDocument(Part):
@@ -247,6 +334,8 @@ class GuideDocument(Part):
     # A lead of at most this many points is a close call, and a close call goes
     # to the default outcome when the default is that close too (0: only ties).
     close_call_margin: int = Field(default=0, ge=0, le=100)
+    # Which answers settle a close call before the default does, first that applies wins.
+    tie_breaks: tuple[TieBreak, ...] = Field(default=(), max_length=MAX_QUESTIONS)
     intro: RequiredText
     right_page: RequiredText
     wrong_page: RequiredText
@@ -260,7 +349,9 @@ class GuideDocument(Part):
     linked_pages: tuple[LinkedPage, ...] = Field(default=(), max_length=MAX_LINKED_PAGES)
     edge_cases: tuple[RequiredText, ...] = Field(default=(), max_length=MAX_LIST_ITEMS)
     missteps: tuple[RequiredText, ...] = Field(default=(), max_length=MAX_LIST_ITEMS)
-    failure_checks: tuple[RequiredText, ...] = Field(default=(), max_length=MAX_LIST_ITEMS)
+    failure_checks: tuple[Annotated[FailureCheck, BeforeValidator(_check_from_text)], ...] = Field(
+        default=(), max_length=MAX_LIST_ITEMS
+    )
     questions: tuple[Question, ...] = Field(default=(), max_length=MAX_QUESTIONS)
     gates: tuple[Gate, ...] = Field(default=(), max_length=MAX_GATES)
     notes: tuple[Note, ...] = Field(default=(), max_length=MAX_NOTES)

@@ -26,7 +26,10 @@ from decisionguide.decision.document import (
     TEXT_PARAM_SUFFIX,
     Condition,
     DocumentError,
+    FailureCheck,
+    Gate,
     GuideDocument,
+    Note,
     Question,
     format_path,
 )
@@ -137,6 +140,8 @@ def check_references(doc: GuideDocument) -> Iterator[DocumentError]:
     yield from links.gates()
     yield from links.notes()
     yield from links.scenario_answers()
+    yield from links.claims()
+    yield from links.tie_breaks()
 
 
 @dataclass
@@ -244,17 +249,52 @@ class _Links:
         for i, note in enumerate(self.doc.notes):
             path = f"notes[{i}]"
             yield from condition_problems(note.when, f"{path}.when", self.earlier)
-            for name in ("shown_with", "argues_against", "argues_for"):
-                yield from self.outcomes_named(f"{path}.{name}", getattr(note, name))
-            both = set(note.argues_against) & set(note.argues_for)
-            if both:
-                yield DocumentError(
-                    f"{path}.argues_against",
-                    f"a note can't argue both for and against {', '.join(sorted(both))}",
-                )
+            yield from self.outcomes_named(f"{path}.shown_with", note.shown_with)
             for slug in PAGE_LINK.findall(note.text):
                 if slug not in self.page_slugs:
                     yield self.unknown_page(f"{path}.text", slug)
+
+    def claims(self) -> Iterator[DocumentError]:
+        """What notes, gate reasons and failure checks claim: known outcomes and answers."""
+        parts: list[tuple[str, Note | Gate | FailureCheck]] = [
+            *((f"notes[{i}]", note) for i, note in enumerate(self.doc.notes)),
+            *((f"gates[{i}]", gate) for i, gate in enumerate(self.doc.gates)),
+            *((f"failure_checks[{i}]", c) for i, c in enumerate(self.doc.failure_checks)),
+        ]
+        for path, part in parts:
+            for name in ("argues_against", "argues_for"):
+                yield from self.outcomes_named(f"{path}.{name}", getattr(part, name))
+            if isinstance(part, FailureCheck):
+                yield from self.outcomes_named(f"{path}.shown_with", part.shown_with)
+            both = set(part.argues_against) & set(part.argues_for)
+            if both:
+                yield DocumentError(
+                    f"{path}.argues_against",
+                    f"a text can't argue both for and against {', '.join(sorted(both))}",
+                )
+            # A claim may look at any question: it speaks of the whole set of answers.
+            if part.asserts is not None:
+                yield from condition_problems(part.asserts, f"{path}.asserts", self.earlier)
+            if part.counted:
+                counted = Condition.model_validate({"all": part.counted})
+                yield from condition_problems(counted, f"{path}.counted", self.earlier)
+
+    def tie_breaks(self) -> Iterator[DocumentError]:
+        for i, tie_break in enumerate(self.doc.tie_breaks):
+            path = f"tie_breaks[{i}]"
+            question = self.earlier.get(tie_break.question)
+            if question is None:
+                yield DocumentError(f"{path}.question", f"unknown question {tie_break.question!r}")
+                continue
+            for choice_slug, outcome_slug in tie_break.settles.items():
+                if question.choice(choice_slug) is None:
+                    allowed = ", ".join(c.slug for c in question.choices)
+                    yield DocumentError(
+                        f"{path}.settles.{choice_slug}",
+                        f"unknown choice {choice_slug!r} (allowed: {allowed})",
+                    )
+                if outcome_slug not in self.outcome_slugs:
+                    yield self.unknown_outcome(f"{path}.settles.{choice_slug}", outcome_slug)
 
     def scenario_answers(self) -> Iterator[DocumentError]:
         for i, scenario in enumerate(self.doc.scenarios):

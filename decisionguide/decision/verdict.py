@@ -22,6 +22,8 @@ CLOSE = "close"
 # points for the runner-up, so they add up to the margin. Decisions stored
 # before that have no basis: their reasons are the points for the winner alone.
 LEAD_BASIS = "lead"
+# `Decision.decided_by` when a close call went to the guide's default outcome.
+DECIDED_BY_DEFAULT = "default"
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,14 @@ class Reason:
 
 @dataclass(frozen=True)
 class Flip:
-    """Changing only the answer to `question` into `choice` gives this result instead.
+    """Changing the answer to `question` into `choice` gives this result instead.
 
-    `margin` is the new recommendation's lead with that change (None for a
-    route, or when nothing else is left to compare with).
+    `also` holds the other answers that change with it, as (question, choice):
+    the follow-up questions the new answer brings, answered as given, or a
+    second changed answer (a two-answer change). The original answers with
+    these applied (and cleaned) are a complete, valid answer set that gives
+    exactly this result. `margin` is the new recommendation's lead with that
+    change (None for a route, or when nothing else is left to compare with).
     """
 
     question: str
@@ -55,10 +61,17 @@ class Flip:
     outcome: str | None
     route: str | None
     margin: int | None = None
+    also: tuple[tuple[str, str], ...] = ()
+
+    def changes(self) -> tuple[tuple[str, str], ...]:
+        """Every (question, choice) this flip sets, its own first."""
+        return ((self.question, self.choice), *self.also)
 
     def to_json(self) -> dict[str, Any]:
         # Every field, in order: stored results keep this shape for good.
-        return asdict(self)
+        data = asdict(self)
+        data["also"] = [list(pair) for pair in self.also]
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Flip:
@@ -68,6 +81,8 @@ class Flip:
             data.get("outcome"),
             data.get("route"),
             data.get("margin"),
+            # Flips stored before follow-ups were counted changed one answer only.
+            tuple((str(q), str(c)) for q, c in data.get("also") or ()),
         )
 
 
@@ -75,8 +90,9 @@ class Flip:
 class Decision:
     """The engine's answer. Exactly one of `outcome` and `route` is set.
 
-    `margin` is the recommendation's lead over `runner_up` in points; it is
-    zero or negative when `close_call` gave a near-tie to the guide's default.
+    `margin` is the recommendation's lead over `runner_up` in points; it may
+    be zero or negative when `close_call` gave a near-tie to a tie-break's
+    outcome or the guide's default (`decided_by` says which).
     `reasons` and `counter_reasons` hold every answer that counted more for
     one of the two, so their sums differ by exactly `margin`.
     """
@@ -95,6 +111,10 @@ class Decision:
     close_call: bool = False
     counter_reasons: tuple[Reason, ...] = ()
     basis: str = ""
+    # What settled a close call: "" (the scores), "default", or a tie-break's question.
+    decided_by: str = ""
+    # The questions on which the closest example agrees with the answers, weightiest first.
+    scenario_matches: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (what `manage.py recommend` prints and results store)."""
@@ -110,6 +130,8 @@ class Decision:
             "clarity": self.clarity,
             "close_call": self.close_call,
             "basis": self.basis,
+            "decided_by": self.decided_by,
+            "scenario_matches": list(self.scenario_matches),
             "reasons": [r.to_json() for r in self.reasons],
             "counter_reasons": [r.to_json() for r in self.counter_reasons],
             "flips": [f.to_json() for f in self.flips],
@@ -133,6 +155,10 @@ class Decision:
             close_call=bool(data.get("close_call")),
             counter_reasons=tuple(Reason.from_json(r) for r in data.get("counter_reasons") or ()),
             basis=data.get("basis") or "",
+            # Before tie-breaks, every close call went to the default.
+            decided_by=data.get("decided_by")
+            or (DECIDED_BY_DEFAULT if data.get("close_call") else ""),
+            scenario_matches=tuple(data.get("scenario_matches") or ()),
         )
 
     @property

@@ -31,7 +31,9 @@ from django.utils.html import format_html
 from decisionguide.content.checks import condition_text
 from decisionguide.content.models import (
     Choice,
+    Clause,
     Criterion,
+    FailureCheck,
     Gate,
     Guide,
     GuideItem,
@@ -41,11 +43,15 @@ from decisionguide.content.models import (
     Outcome,
     Question,
     Scenario,
+    TieBreak,
 )
 from decisionguide.decision.document import MARKDOWN_FIELDS, DocumentError
 from decisionguide.editor import admin_scenarios, admin_tools
 from decisionguide.editor.admin_inlines import (
+    AssertsInline,
     ChoiceInline,
+    CountedInline,
+    FailureCheckInline,
     GateConditionInline,
     GuideItemInline,
     NoteConditionInline,
@@ -54,6 +60,8 @@ from decisionguide.editor.admin_inlines import (
     QuestionConditionInline,
     RatingInline,
     ScenarioAnswerInline,
+    TieBreakInline,
+    TieBreakSettleInline,
     choice_fieldsets,
 )
 from decisionguide.editor.admin_ordering import SortablePartList
@@ -143,7 +151,9 @@ class GuideAdmin(GuideContentAdmin):
         return readonly
 
     def get_inlines(self, request: HttpRequest, obj: Any):
-        return [GuideItemInline] if obj is not None else [OutcomeInline, GuideItemInline]
+        if obj is None:
+            return [OutcomeInline, GuideItemInline]
+        return [TieBreakInline, GuideItemInline, FailureCheckInline]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
@@ -379,23 +389,71 @@ class ChoiceAdmin(GuideContentAdmin):
         return choice_fieldsets(self.current_guide(request, obj), ["question"])
 
 
+def condition_clauses(obj: Gate | Note) -> str:
+    """The clauses of the condition that switches `obj` on (not what it asserts or counts)."""
+    clauses = obj.clauses.filter(role=Clause.Role.CONDITION).select_related("question")
+    return "; ".join(str(clause) for clause in clauses)
+
+
+CLAIMS_DESCRIPTION = (
+    "What the sentence says, so the guide's checks can hold it to every page it appears "
+    "on: the outcomes it argues for or against (no page may show it beside one it argues "
+    "against, or beside a sentence arguing the other way). What it asserts about the "
+    "answers and which answers it says counted are set in the sections below."
+)
+
+
 @admin.register(Gate)
 class GateAdmin(GuidePartAdmin):
     list_display = ["__str__", "outcome", "guide_link", "condition", "order"]
     list_select_related = ["guide", "outcome"]
     search_fields = ["reason", "outcome__name"]
-    inlines = [GateConditionInline]
+    inlines = [GateConditionInline, AssertsInline, CountedInline]
+    fieldsets = [
+        (None, {"fields": ["guide", ("outcome", "order"), "reason"]}),
+        (
+            "What the reason claims",
+            {"fields": ["argues_against", "argues_for"], "description": CLAIMS_DESCRIPTION},
+        ),
+    ]
 
     @admin.display(description="unless")
     def condition(self, obj: Gate) -> str:
-        return "; ".join(str(clause) for clause in obj.clauses.select_related("question"))
+        return condition_clauses(obj)
+
+
+@admin.register(FailureCheck)
+class FailureCheckAdmin(GuidePartAdmin):
+    list_display = ["__str__", "guide_link", "order"]
+    search_fields = ["text"]
+    inlines = [AssertsInline, CountedInline]
+    fieldsets = [
+        (None, {"fields": ["guide", "order", "text", "shown_with"]}),
+        (
+            "What the line claims",
+            {"fields": ["argues_against", "argues_for"], "description": CLAIMS_DESCRIPTION},
+        ),
+    ]
+
+
+@admin.register(TieBreak)
+class TieBreakAdmin(GuidePartAdmin):
+    list_display = ["__str__", "question", "guide_link", "order"]
+    list_select_related = ["guide", "question"]
+    search_fields = ["explanation", "question__slug"]
+    inlines = [TieBreakSettleInline]
+    fields = ["guide", ("question", "order"), "explanation"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        request._decisionguide_tie_break = obj  # type: ignore[attr-defined]
+        return super().get_form(request, obj, change, **kwargs)
 
 
 @admin.register(Note)
 class NoteAdmin(GuidePartAdmin):
     list_display = ["title", "slug", "guide_link", "condition", "sides", "order"]
     search_fields = ["title", "slug", "text"]
-    inlines = [NoteConditionInline]
+    inlines = [NoteConditionInline, AssertsInline, CountedInline]
     fieldsets = [
         (None, {"fields": ["guide", ("slug", "order"), "title", "text"]}),
         (
@@ -421,4 +479,4 @@ class NoteAdmin(GuidePartAdmin):
 
     @admin.display(description="shown when")
     def condition(self, obj: Note) -> str:
-        return "; ".join(str(clause) for clause in obj.clauses.select_related("question"))
+        return condition_clauses(obj)

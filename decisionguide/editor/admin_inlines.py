@@ -20,12 +20,15 @@ from django.http import HttpRequest
 from decisionguide.content.models import (
     Choice,
     Clause,
+    FailureCheck,
     Guide,
     GuideItem,
     Outcome,
     OutcomeNextPage,
     Rating,
     ScenarioAnswer,
+    TieBreak,
+    TieBreakSettle,
 )
 from decisionguide.editor.admin_ordering import (
     OrderedGenericInlineFormSet,
@@ -142,22 +145,32 @@ class ConditionFormSet(OrderedGenericInlineFormSet):
 
 
 class ConditionInline(OrderedInline, GuideBoundInline, GenericStackedInline):
-    """The clauses of the condition of the page's question, gate or note."""
+    """The clauses of one condition of the page's question, gate, note or check.
+
+    An owner may have three (`Clause.role`): the condition that switches it on,
+    what its sentence asserts, and the answers it says counted; each has its
+    own inline, and its fields are named `<role>_<relation>-0-question`.
+    """
 
     model = Clause
     form = ClauseForm
     formset = ConditionFormSet
     fields = ["group", "question", "answers", "order"]
+    role = Clause.Role.CONDITION
 
     def form_arguments(self, obj: Any) -> dict[str, Any]:
-        return {"owner": obj}  # a question's condition: only questions before it
+        # A question's condition: only questions before it.
+        return {"owner": obj, "role": self.role}
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).prefetch_related("clause_choices")
+        rows = super().get_queryset(request).filter(role=self.role)
+        return rows.prefetch_related("clause_choices")
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.relation = condition_relation(self.parent_model)  # a class made per call
+        relation = condition_relation(self.parent_model)
+        # A class made per call.
+        formset.relation = f"{self.role}_{relation}" if self.role else relation
         return formset
 
 
@@ -177,3 +190,71 @@ class GateConditionInline(ConditionInline):
 class NoteConditionInline(ConditionInline):
     verbose_name = "clause"
     verbose_name_plural = "show the note on the result when"
+
+
+class AssertsInline(ConditionInline):
+    role = Clause.Role.ASSERTS
+    verbose_name = "asserted clause"
+    verbose_name_plural = (
+        "what the sentence says about the visitor's answers (optional; the guide's checks "
+        "refuse to publish while some answers would show it where this does not hold)"
+    )
+
+
+class CountedInline(ConditionInline):
+    role = Clause.Role.COUNTED
+    fields = ["question", "answers", "order"]
+    verbose_name = "answer said to count"
+    verbose_name_plural = (
+        "answers the sentence says counted towards the recommendation (optional; each "
+        "must be among the reasons the result lists wherever the sentence is shown)"
+    )
+
+
+class FailureCheckInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
+    """The guide's "Check again in a month" lines; claims on each line's own page."""
+
+    model = FailureCheck
+    fields = ["text", "shown_with", "order"]
+    show_change_link = True
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    verbose_name = "failure check"
+    verbose_name_plural = "failure checks (the result page's list to check again in a month)"
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        guide = request_guide(request)
+        kwargs["queryset"] = (
+            Outcome.objects.filter(guide=guide) if guide else Outcome.objects.none()
+        )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TieBreakInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
+    """Which answers settle a close call before the default does, first that applies wins."""
+
+    model = TieBreak
+    fields = ["question", "explanation", "order"]
+    show_change_link = True
+    verbose_name = "tie-break"
+    verbose_name_plural = (
+        "tie-breaks for close calls (tried in order before the default outcome; "
+        "which answer settles for which outcome is set on each tie-break's own page)"
+    )
+
+
+class TieBreakSettleInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
+    model = TieBreakSettle
+    fields = ["choice", "outcome", "order"]
+    verbose_name = "answer that settles a close call"
+    verbose_name_plural = "answers that settle a close call, and for which outcome"
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "choice":
+            tie_break = getattr(request, "_decisionguide_tie_break", None)
+            kwargs["queryset"] = (
+                Choice.objects.filter(question_id=tie_break.question_id)
+                if tie_break is not None
+                else Choice.objects.none()
+            )
+            return admin.StackedInline.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

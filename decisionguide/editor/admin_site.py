@@ -26,8 +26,10 @@ EDITOR_ORDER = (
     "scenario",
     "note",
     "gate",
+    "tiebreak",
     "linkedpage",
     "guideitem",
+    "failurecheck",
     "guideversion",
 )
 

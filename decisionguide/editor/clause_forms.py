@@ -90,9 +90,12 @@ class ClauseForm(forms.ModelForm):
         *args: Any,
         guide_id: int | None = None,
         owner: models.Model | None = None,
+        role: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Which of the owner's conditions this clause is part of (`Clause.role`).
+        self.instance.role = role
         questions = questions_of_guide(guide_id)
         # A saved question's condition: only questions before it. A new question goes
         # last unless placed otherwise, and the whole-guide check catches that.

@@ -28,6 +28,9 @@ CONTENT_MODELS = (
     "choicepoints",
     "gate",
     "note",
+    "failurecheck",
+    "tiebreak",
+    "tiebreaksettle",
     # Every condition (a question's, a gate's, a note's) is clauses and their answers.
     "clause",
     "clausechoice",

@@ -138,7 +138,9 @@ PARTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Notes", "note", ("notes",)),
     ("Gates", "gate", ("gates",)),
     ("Linked pages", "linkedpage", ("linked_pages",)),
-    ("Edge cases, missteps and checks", "guideitem", ("edge_cases", "missteps", "failure_checks")),
+    ("Tie-breaks for close calls", "tiebreak", ("tie_breaks",)),
+    ("Edge cases and missteps", "guideitem", ("edge_cases", "missteps")),
+    ("Failure checks", "failurecheck", ("failure_checks",)),
 )
 
 

@@ -183,6 +183,7 @@ LIST_NAMES = {
     "edge_cases": "Edge case",
     "missteps": "Misstep",
     "failure_checks": "Failure check",
+    "tie_breaks": "Tie-break",
 }
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

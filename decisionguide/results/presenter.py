@@ -22,7 +22,8 @@ from decisionguide.decision.document import (
     Question,
     Scenario,
 )
-from decisionguide.decision.verdict import Decision, Flip, Reason
+from decisionguide.decision.engine import shown_failure_checks
+from decisionguide.decision.verdict import DECIDED_BY_DEFAULT, Decision, Flip, Reason
 from decisionguide.questionnaire.state import text_label
 
 # How clear-cut a recommendation is, from the engine's `clarity`.
@@ -33,7 +34,7 @@ CLARITY_WORDS = {
 }
 # "What would change it" shows this many changes before the disclosure.
 FIRST_CHANGES = 3
-# The closest example names at most this many answers where it differs.
+# The closest example names at most this many answers where it differs (or agrees).
 DIFFERENCES_NAMED = 3
 
 
@@ -78,12 +79,14 @@ class Side:
 
 @dataclass(frozen=True)
 class Change:
-    """One answer that, changed on its own, would change the recommendation."""
+    """A change of answers that would change the recommendation: one answer (with
+    the follow-up answers it brings, `also`) or, when no single answer would, two."""
 
     question: Question
     choice: Choice
     outcome: Outcome
     sentence: str
+    also: tuple[tuple[str, str], ...] = ()
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -91,6 +94,7 @@ class Change:
             "choice": self.choice.slug,
             "outcome": self.outcome.slug,
             "sentence": self.sentence,
+            "also": [{"question": q, "choice": c} for q, c in self.also],
         }
 
 
@@ -114,8 +118,12 @@ def standing_sentence(
     if decision.close_call:
         if margin < 0:
             lead = f"{runner_up.name} scores {points_text(-margin)} more than {outcome.name}"
-        else:
+        elif margin == 0:
             lead = f"{outcome.name} and {runner_up.name} are level"
+        else:
+            lead = f"{outcome.name} scores {points_text(margin)} more than {runner_up.name}"
+        if decision.decided_by and decision.decided_by != DECIDED_BY_DEFAULT:
+            return f"{lead}: a close call, settled by your answer below."
         return f"{lead}: a close call, so the guide's default, {outcome.name}, applies."
     if margin == 0:
         return f"{outcome.name} and {runner_up.name} are level; {outcome.name} takes the tie."
@@ -152,11 +160,25 @@ def _counted(doc: GuideDocument, reasons: tuple[Reason, ...]) -> tuple[Counted, 
     return tuple(items)
 
 
-def change_sentence(question: Question, choice: Choice, outcome: Outcome) -> str:
-    return (
-        f"If you answered {quoted(choice.label)} to {quoted(question.prompt)}, "
-        f"the recommendation would be {outcome.name}."
-    )
+def change_sentence(
+    question: Question, choice: Choice, outcome: Outcome, also: list[tuple[Question, Choice]] = ()
+) -> str:
+    """ "If you answered A to Q (and B to R), the recommendation would be X." """
+    answered = [(question, choice), *also]
+    parts = [f"{quoted(c.label)} to {quoted(q.prompt)}" for q, c in answered]
+    said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"If you answered {said}, the recommendation would be {outcome.name}."
+
+
+def _also(doc: GuideDocument, flip: Flip) -> list[tuple[Question, Choice]] | None:
+    pairs = []
+    for question_slug, choice_slug in flip.also:
+        question = doc.question(question_slug)
+        choice = question.choice(choice_slug) if question else None
+        if question is None or choice is None:
+            return None
+        pairs.append((question, choice))
+    return pairs
 
 
 def changes(doc: GuideDocument, flips: tuple[Flip, ...]) -> tuple[list[Change], list[Change]]:
@@ -171,9 +193,11 @@ def changes(doc: GuideDocument, flips: tuple[Flip, ...]) -> tuple[list[Change], 
         question = doc.question(flip.question)
         choice = question.choice(flip.choice) if question else None
         outcome = doc.outcome(flip.outcome or "")
-        if question is None or choice is None or outcome is None:
+        also = _also(doc, flip)
+        if question is None or choice is None or outcome is None or also is None:
             continue
-        change = Change(question, choice, outcome, change_sentence(question, choice, outcome))
+        sentence = change_sentence(question, choice, outcome, also)
+        change = Change(question, choice, outcome, sentence, flip.also)
         if len(first) < FIRST_CHANGES and question.slug not in questions_first:
             first.append(change)
             questions_first.add(question.slug)
@@ -201,6 +225,63 @@ def example_sentence(
     return f"This example usually ends with {example_outcome.name}, not {outcome.name}{where}."
 
 
+def matches_sentence(doc: GuideDocument, decision: Decision) -> str:
+    """Why the closest example was chosen: the weightiest answers it shares."""
+    shorts = [q.short for slug in decision.scenario_matches if (q := doc.question(slug))]
+    named = [quoted(short) for short in shorts[:DIFFERENCES_NAMED]]
+    if not named:
+        return ""
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return f"It shares your answers on {listed}."
+
+
+def decided_by_data(
+    doc: GuideDocument, decision: Decision, answers: Mapping[str, str]
+) -> dict[str, str] | None:
+    """What settled a close call, in plain words: a tie-break (its explanation and the
+    visitor's answer) or the guide's default; None when the scores decided."""
+    if not decision.close_call:
+        return None
+    tie_break = next((t for t in doc.tie_breaks if t.question == decision.decided_by), None)
+    question = doc.question(tie_break.question) if tie_break else None
+    choice = question.choice(answers.get(question.slug, "")) if question else None
+    if tie_break is None or question is None or choice is None:
+        default = doc.outcome(doc.default_outcome)
+        name = default.name if default else doc.default_outcome
+        return {
+            "kind": "default",
+            "answer": "",
+            "text": f"When the scores are this close and no answer settles it, the guide "
+            f"starts from its default, {name}.",
+        }
+    return {
+        "kind": "tie_break",
+        "answer": f"You answered {quoted(choice.label)} to {quoted(question.prompt)}",
+        "text": tie_break.explanation,
+    }
+
+
+def robust_sentence(
+    doc: GuideDocument, decision: Decision, outcome: Outcome | None, two_answers: bool
+) -> str:
+    """Why no single answer (or no two) would move the recommendation: the gates that
+    rule the others out, and the lead."""
+    if outcome is None:
+        return ""
+    ruled_out = [o.name for slug in decision.excluded if (o := doc.outcome(slug))]
+    holds = []
+    if ruled_out:
+        names = ruled_out[0] if len(ruled_out) == 1 else " and ".join(ruled_out)
+        holds.append(f"your answers rule out {names} (see why above)")
+    runner_up = doc.outcome(decision.runner_up or "")
+    if runner_up is not None and decision.margin is not None and decision.margin > 0:
+        holds.append(f"{outcome.name} leads {runner_up.name} by {points_text(decision.margin)}")
+    why = (" because " + " and ".join(holds)) if holds else ""
+    if two_answers:
+        return f"No single answer would change it{why}. Changing two answers at once would:"
+    return f"{outcome.name} holds firm: no change to one or two of your answers would move it{why}."
+
+
 def build_result_context(
     doc: GuideDocument,
     decision: Decision,
@@ -218,6 +299,16 @@ def build_result_context(
     answers = answers or {}
     outcome = doc.outcome(decision.outcome or "")
     first_changes, more_changes = changes(doc, decision.flips)
+    every_change = [*first_changes, *more_changes]
+    # Two-answer changes are listed only when no single answer changes it.
+    two_answers = bool(every_change) and all(
+        any(q in answers for q, _ in change.also) for change in every_change
+    )
+    robust = (
+        robust_sentence(doc, decision, outcome, two_answers)
+        if two_answers or not every_change
+        else ""
+    )
     scenario = next((s for s in doc.scenarios if s.slug == decision.scenario), None)
     notes = [note for slug in decision.notes if (note := _note(doc, slug)) is not None]
     return {
@@ -234,11 +325,14 @@ def build_result_context(
         ],
         "first_changes": first_changes,
         "more_changes": more_changes,
+        "robust": robust,
+        "decided_by": decided_by_data(doc, decision, answers),
         "scenario": scenario,
         "scenario_outcome": doc.outcome(scenario.outcome) if scenario else None,
         "scenario_differs": (
             example_sentence(doc, scenario, outcome, answers) if scenario and outcome else ""
         ),
+        "scenario_why": matches_sentence(doc, decision) if scenario else "",
         **_matrix(doc, outcome),
         "next_pages": [
             {"page": page, "url": page_url(page.slug), "external": _is_external(page)}
@@ -246,7 +340,10 @@ def build_result_context(
             if (page := doc.linked_page(slug)) is not None
         ],
         "written": _written(doc, texts),
-        "failure_checks": doc.failure_checks,
+        # Only the lines that concern the shown recommendation (an old result too).
+        "failure_checks": [
+            doc.failure_checks[i] for i in shown_failure_checks(doc, decision.outcome)
+        ],
     }
 
 
@@ -285,6 +382,7 @@ def explanation_data(context: Mapping[str, Any]) -> dict[str, Any]:
         "clarity": context["clarity"],
         "standing": context["clarity_sentence"],
         "close_call": context["close_call"],
+        "decided_by": context["decided_by"],
         "notes": [{"slug": n.slug, "title": n.title, "text": n.text} for n in context["notes"]],
         "counted_for": side_for.to_data() if side_for else None,
         "counted_against": side_against.to_data() if side_against else None,
@@ -300,6 +398,8 @@ def explanation_data(context: Mapping[str, Any]) -> dict[str, Any]:
         "what_would_change_it": [
             change.to_data() for change in [*context["first_changes"], *context["more_changes"]]
         ],
+        "what_holds_it": context["robust"],
+        "check_again": [check.text for check in context["failure_checks"]],
         "failure_mode": outcome.failure_mode if outcome else None,
         "read_next": [
             {"title": item["page"].title, "url": item["url"]} for item in context["next_pages"]
@@ -310,6 +410,7 @@ def explanation_data(context: Mapping[str, Any]) -> dict[str, Any]:
                 "title": context["scenario"].title,
                 "outcome": context["scenario_outcome"].slug,
                 "differs": context["scenario_differs"],
+                "why": context["scenario_why"],
             }
             if context["scenario"] is not None and context["scenario_outcome"] is not None
             else None

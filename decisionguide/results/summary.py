@@ -120,10 +120,11 @@ def _recommendation(
     else:
         lines.append("Changing any one answer on its own would not change it.")
     lines.append("")
-    if doc.failure_checks:
+    if context["failure_checks"]:  # only the lines for this recommendation
         lines += ["## Check again in a month", ""]
         lines += [
-            f"- [ ] {_resolve_links(_line(check), doc, page_url)}" for check in doc.failure_checks
+            f"- [ ] {_resolve_links(_line(check.text), doc, page_url)}"
+            for check in context["failure_checks"]
         ]
         lines.append("")
     return lines

@@ -22,41 +22,32 @@ from decisionguide.decision.verdict import (
     Flip,
 )
 from tests.builders import DECISION_JSON_KEYS, build, choice, question, when
+from tests.decision.flip_checks import brute_force_flips
 
 # ---------------------------------------------------------------------------
 # Flips
 
 
-def brute_force_flips(doc: GuideDocument, answers: dict[str, str]) -> list[Flip]:
-    """Every single-answer change to the answers that count, evaluated from scratch."""
-    answers = clean_answers(doc, answers)
-    base = evaluate(doc, answers)
-    flips = []
-    for q_slug, c_slug in answers.items():
-        for other in doc.question(q_slug).choices:
-            if other.slug == c_slug:
-                continue
-            result = evaluate(doc, {**answers, q_slug: other.slug})
-            if (result.outcome, result.route) != (base.outcome, base.route):
-                flips.append(Flip(q_slug, other.slug, result.outcome, result.route, result.margin))
-    return flips
+def single_flips(decision: Decision, answers: dict[str, str]) -> list[Flip]:
+    """The flips that change one answer (and answer the follow-ups it brings)."""
+    return [f for f in decision.flips if not any(q in answers for q, _ in f.also)]
 
 
-def same_flips(decision: Decision, expected: list[Flip]) -> bool:
-    """The same flips, whatever their order (ranking is tested on its own)."""
-    return sorted(decision.flips, key=repr) == sorted(expected, key=repr)
+def same_flips(decision: Decision, expected: list[Flip], answers: dict[str, str]) -> bool:
+    """The same single-answer flips, whatever their order (ranking is tested on its own)."""
+    return sorted(single_flips(decision, answers), key=repr) == sorted(expected, key=repr)
 
 
 def test_flips_list_every_change_that_changes_the_result(tiny: GuideDocument) -> None:
     answers = {"size": "small", "team": "solo", "tools": "one"}
     decision = evaluate(tiny, answers)
     assert decision.outcome == "crm"
-    assert same_flips(decision, brute_force_flips(tiny, answers))
+    assert same_flips(decision, brute_force_flips(tiny, answers), clean_answers(tiny, answers))
     # Picking the agency choice ends with its page.
     agency = tiny.question("team").choice("agency")
     assert Flip("team", "agency", None, agency.route) in decision.flips
     for flip in decision.flips:
-        again = evaluate(tiny, {**answers, flip.question: flip.choice})
+        again = evaluate(tiny, {**answers, **dict(flip.changes())})
         assert (again.outcome, again.route) == (flip.outcome, flip.route)
         assert (flip.outcome, flip.route) != (decision.outcome, decision.route)
 
@@ -70,14 +61,14 @@ def test_flip_that_hides_a_later_question(tiny: GuideDocument) -> None:
     flip = next(f for f in decision.flips if (f.question, f.choice) == ("size", "small"))
     assert flip.outcome == "crm"
     assert "billing" not in clean_answers(tiny, {**answers, "size": "small"})
-    assert same_flips(decision, brute_force_flips(tiny, answers))
+    assert same_flips(decision, brute_force_flips(tiny, answers), clean_answers(tiny, answers))
 
 
 def test_flips_from_a_route(tiny: GuideDocument) -> None:
     answers = {"size": "big", "team": "agency"}
     decision = evaluate(tiny, answers)
     assert decision.route is not None
-    assert same_flips(decision, brute_force_flips(tiny, answers))
+    assert same_flips(decision, brute_force_flips(tiny, answers), clean_answers(tiny, answers))
     assert {f.choice for f in decision.flips if f.question == "team"} == {"solo", "team"}
 
 
@@ -92,7 +83,11 @@ def test_flips_do_not_reach_inside_flips(tiny: GuideDocument) -> None:
         "outcome",
         "route",
         "margin",
+        "also",
     }
+    assert all(
+        isinstance(pair, tuple) and len(pair) == 2 for f in decision.flips for pair in f.also
+    )
 
 
 def test_flips_on_many_answer_sets_match_brute_force(tiny: GuideDocument) -> None:
@@ -100,7 +95,9 @@ def test_flips_on_many_answer_sets_match_brute_force(tiny: GuideDocument) -> Non
     for q in tiny.questions:
         sets = [{**s, q.slug: c.slug} for s in sets for c in q.choices]
     for answers in sets:
-        assert same_flips(evaluate(tiny, answers), brute_force_flips(tiny, answers))
+        assert same_flips(
+            evaluate(tiny, answers), brute_force_flips(tiny, answers), clean_answers(tiny, answers)
+        )
 
 
 def test_flips_come_most_decisive_first(tiny: GuideDocument) -> None:
@@ -196,7 +193,7 @@ def test_to_json_round_trip(tiny: GuideDocument) -> None:
     assert set(data) == DECISION_JSON_KEYS
     assert json.loads(json.dumps(data)) == data
     assert data["reasons"][0] == dataclasses.asdict(decision.reasons[0])
-    assert data["flips"][0] == dataclasses.asdict(decision.flips[0])
+    assert Flip.from_json(data["flips"][0]) == decision.flips[0]
     assert Decision.from_json(data) == decision
 
 

@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from decisionguide.decision.document import Choice, GuideDocument
@@ -19,6 +19,7 @@ from decisionguide.decision.engine import check_answers, clean_answers, evaluate
 from decisionguide.decision.parsing import parse_document
 from decisionguide.decision.verdict import Decision, clarity_for
 from tests.answers import PROPERTY_SETTINGS, random_complete_answers, walk_answers
+from tests.decision.flip_checks import brute_force_flips
 
 # The seed guide's rule: a hybrid is only recommended with a written handoff rule.
 HANDOFF_QUESTION = "handoff_rule"
@@ -54,10 +55,17 @@ def test_decision_properties(doc: GuideDocument, data: st.DataObject) -> None:
     if decision.outcome is not None:
         assert decision.outcome not in decision.excluded
         if decision.close_call:
-            # Only the default takes a close call, and only a close one.
-            assert decision.outcome == doc.default_outcome
-            assert -doc.close_call_margin <= decision.margin <= 0
+            # A close call is settled by a tie-break or the default, and only a close one.
+            assert decision.decided_by
+            if decision.decided_by == "default":
+                assert decision.outcome == doc.default_outcome
+                assert -doc.close_call_margin <= decision.margin <= 0
+            else:
+                tie_break = next(t for t in doc.tie_breaks if t.question == decision.decided_by)
+                assert tie_break.settles[answers[tie_break.question]] == decision.outcome
+                assert -doc.close_call_margin <= decision.margin <= doc.close_call_margin
         else:
+            assert decision.decided_by == ""
             assert decision.margin is None or decision.margin >= 0
         assert decision.clarity == clarity_for(decision.margin, close_call=decision.close_call)
         runner_up = decision.runner_up
@@ -89,22 +97,30 @@ def test_decision_properties(doc: GuideDocument, data: st.DataObject) -> None:
     assert evaluate(parse_document(doc.to_data()), answers) == decision
 
 
-@PROPERTY_SETTINGS
+# Fewer examples: each one evaluates every flip and every single change from scratch.
+@settings(PROPERTY_SETTINGS, max_examples=60)
 @given(data=st.data())
 def test_every_flip_flips_and_none_is_missed(doc: GuideDocument, data: st.DataObject) -> None:
     answers = data.draw(random_complete_answers(doc))
     decision = evaluate(doc, answers)
-    flips = {(f.question, f.choice): (f.outcome, f.route) for f in decision.flips}
-    for question_slug, chosen in answers.items():
-        for choice in doc.question(question_slug).choices:
-            if choice.slug == chosen:
-                continue
-            changed = clean_answers(doc, {**answers, question_slug: choice.slug})
-            again = result(evaluate(doc, changed))
-            if again == result(decision):
-                assert (question_slug, choice.slug) not in flips
-            else:
-                assert flips[(question_slug, choice.slug)] == again
+    # Every flip listed is a complete, valid answer set that really gives its result.
+    for flip in decision.flips:
+        changed = clean_answers(doc, {**answers, **dict(flip.changes())})
+        assert check_answers(doc, changed, complete=True) == [], flip
+        assert result(evaluate(doc, changed)) == (flip.outcome, flip.route), flip
+        assert result(evaluate(doc, changed)) != result(decision)
+    # Every single change (each way of answering its follow-ups) that flips is listed.
+    # (From a route page, leaving the route brings the whole questionnaire back:
+    # the engine lists some complete answer sets for it, not all of them.)
+    if decision.outcome is not None:
+        singles = {(f.question, f.choice, f.also) for f in decision.flips}
+        for flip in brute_force_flips(doc, answers):
+            assert (flip.question, flip.choice, flip.also) in singles, flip
+    # Two-answer changes only when no single answer gives another recommendation.
+    pairs = [f for f in decision.flips if any(q in answers for q, _ in f.also)]
+    if pairs:
+        assert not any(f.outcome is not None and not f.also for f in decision.flips)
+        assert all(f.outcome is not None and f.outcome != decision.outcome for f in pairs)
 
 
 def test_the_seed_guide_has_the_rules_these_tests_rely_on(doc: GuideDocument) -> None:

@@ -263,11 +263,34 @@ def test_nearest_scenario_tie_falls_back_to_file_order() -> None:
     assert decision.scenario == "first"
 
 
-def test_more_matches_beat_the_same_outcome() -> None:
+def test_the_same_outcome_beats_more_matches() -> None:
+    # Issue 22: an example that ends elsewhere is a poor mirror, however many answers it shares.
     doc = scenario_doc(
         scenario("same", "crm", {"a": "x"}), scenario("closer", "pm", {"a": "x", "b": "y"})
     )
-    assert evaluate(doc, {"a": "x", "b": "y"}).scenario == "closer"
+    decision = evaluate(doc, {"a": "x", "b": "y"})
+    assert decision.outcome == "crm"
+    assert (decision.scenario, decision.scenario_matches) == ("same", ("a",))
+
+
+def test_weightier_shared_answers_beat_more_of_them() -> None:
+    # a=x moves 3 points; b and c move none: sharing a says more than sharing b and c.
+    doc = build(
+        [
+            question("a", choice("x", points={"crm": 3}), choice("y")),
+            question("b", *TWO),
+            question("c", *TWO),
+        ],
+        scenarios=[
+            scenario("many", "crm", {"a": "y", "b": "x", "c": "x"}),
+            scenario("weighty", "crm", {"a": "x", "b": "y", "c": "y"}),
+        ],
+    )
+    decision = evaluate(doc, {"a": "x", "b": "x", "c": "x"})
+    assert (decision.scenario, decision.scenario_matches) == ("weighty", ("a",))
+    # Matches come weightiest first, then in question order.
+    decision = evaluate(doc, {"a": "x", "b": "y", "c": "y"})
+    assert decision.scenario_matches == ("a", "b", "c")
 
 
 def test_no_scenario_without_a_common_answer(tiny: GuideDocument) -> None:

@@ -53,8 +53,11 @@ from decisionguide.content.models.questions import (
 from decisionguide.content.models.rules import (
     Clause,
     ClauseChoice,
+    FailureCheck,
     Gate,
     Note,
+    TieBreak,
+    TieBreakSettle,
 )
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "Clause",
     "ClauseChoice",
     "Criterion",
+    "FailureCheck",
     "Gate",
     "Guide",
     "GuideItem",
@@ -79,6 +83,8 @@ __all__ = [
     "Rating",
     "Scenario",
     "ScenarioAnswer",
+    "TieBreak",
+    "TieBreakSettle",
     "in_schema_order",
     "order_field",
     "slug_field",

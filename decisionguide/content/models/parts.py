@@ -189,12 +189,15 @@ class Scenario(models.Model):
 
 
 class GuideItem(models.Model):
-    """One item of a guide's short lists (edge cases, missteps, failure checks)."""
+    """One item of a guide's short lists (edge cases, missteps).
+
+    Failure checks were items too, until they could say which recommendations
+    they belong with (`rules.FailureCheck`).
+    """
 
     class Kind(models.TextChoices):
         EDGE_CASE = "edge_case", "Edge case"
         MISSTEP = "misstep", "Misstep"
-        FAILURE_CHECK = "failure_check", "Failure check"
 
     guide = guide_link("items")
     kind = models.CharField(
@@ -206,11 +209,11 @@ class GuideItem(models.Model):
     class Meta:
         ordering = ["guide_id", "kind", "order", "id"]
         # Named for what they are: "guide item" said nothing.
-        verbose_name = "edge case, misstep or check"
-        verbose_name_plural = "edge cases, missteps and checks"
+        verbose_name = "edge case or misstep"
+        verbose_name_plural = "edge cases and missteps"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["edge_case", "misstep", "failure_check"]),
+                condition=models.Q(kind__in=["edge_case", "misstep"]),
                 name="guides_guideitem_kind_known",
             )
         ]

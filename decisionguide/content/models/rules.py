@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from decisionguide.content.models import fields
@@ -30,7 +31,23 @@ class Gate(models.Model):
         "Never recommended unless the conditions below hold. Not the default outcome.",
     )
     reason = fields.text_field("Markdown. Tells the visitor why it was ruled out.")
-    # Its condition (`unless` in the document): deleted with the gate.
+    argues_against = models.ManyToManyField(
+        "Outcome",
+        blank=True,
+        related_name="+",
+        help_text="Other outcomes the reason warns against too (it always argues against "
+        "the gate's own outcome). The checks refuse a guide where a page would show it "
+        "beside a recommendation it argues against, or beside a sentence arguing the other way.",
+    )
+    argues_for = models.ManyToManyField(
+        "Outcome",
+        blank=True,
+        related_name="+",
+        help_text="Outcomes the reason speaks for; it then argues against every other one, "
+        "and the same checks apply.",
+    )
+    # Its condition (`unless` in the document), the reason's `asserts` and `counted`
+    # clauses (by `Clause.role`): deleted with the gate.
     clauses = GenericRelation("Clause", related_query_name="gate")
     order = fields.order_field()
 
@@ -69,7 +86,8 @@ class Note(models.Model):
         help_text="Outcomes this note speaks for; it then argues against every other one, "
         "and the same check applies.",
     )
-    # Its condition (`when` in the document): deleted with the note.
+    # Its condition (`when` in the document), its `asserts` and `counted` clauses
+    # (by `Clause.role`): deleted with the note.
     clauses = GenericRelation("Clause", related_query_name="note")
     order = fields.order_field()
 
@@ -81,11 +99,112 @@ class Note(models.Model):
         return self.title
 
 
+class FailureCheck(models.Model):
+    """A line of "Check again in a month" on the result page."""
+
+    guide = fields.guide_link("failure_checks")
+    text = fields.text_field("Markdown. The line as visitors read it.")
+    shown_with = models.ManyToManyField(
+        "Outcome",
+        blank=True,
+        related_name="+",
+        help_text="Show the line only beside these recommendations (e.g. a line about a "
+        "hybrid's upkeep only on Hybrid results). None ticked: beside every recommendation.",
+    )
+    argues_against = models.ManyToManyField(
+        "Outcome",
+        blank=True,
+        related_name="+",
+        help_text="Outcomes the line warns against. The checks refuse a guide where it "
+        "would be shown beside one of them.",
+    )
+    argues_for = models.ManyToManyField(
+        "Outcome",
+        blank=True,
+        related_name="+",
+        help_text="Outcomes the line speaks for; it then argues against every other one.",
+    )
+    # Its `asserts` and `counted` clauses (by `Clause.role`): deleted with it.
+    clauses = GenericRelation("Clause", related_query_name="failure_check")
+    order = fields.order_field()
+
+    class Meta:
+        ordering = ["guide_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class TieBreak(models.Model):
+    """In a close call, the answer to `question` settles it before the default does."""
+
+    guide = fields.guide_link("tie_breaks")
+    question = fields.parent_link(
+        Question,
+        "+",
+        "When the scores are within the guide's close-call margin, the visitor's answer to "
+        "this question settles the recommendation (tie-breaks are tried in order, the "
+        "first that applies wins, then the default outcome).",
+        on_delete=models.RESTRICT,
+    )
+    explanation = fields.text_field(
+        "Markdown. Tells the visitor, in plain words, why their answer decided a close call."
+    )
+    order = fields.order_field()
+
+    class Meta:
+        ordering = ["guide_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"Close calls: {self.question.slug}"
+
+
+class TieBreakSettle(models.Model):
+    """One answer of a tie-break's question and the outcome it settles a close call for."""
+
+    tie_break = fields.parent_link(TieBreak, "settles", "The tie-break it belongs to.")
+    choice = fields.parent_link(
+        Choice,
+        "+",
+        "An answer of the tie-break's question. Answers not listed don't settle anything.",
+        on_delete=models.RESTRICT,
+    )
+    outcome = fields.parent_link(
+        Outcome,
+        "+",
+        "The outcome a close call goes to when the visitor gave that answer (only if it is "
+        "one of the close outcomes).",
+        on_delete=models.RESTRICT,
+    )
+    order = fields.order_field()
+
+    class Meta:
+        ordering = ["tie_break_id", "order", "id"]
+        constraints = [fields.unique_per("tie_break", "choice", "tiebreaksettle")]
+
+    def __str__(self) -> str:
+        return f"{self.choice.slug} \N{RIGHTWARDS ARROW} {self.outcome.slug}"
+
+    def clean(self) -> None:
+        if self.tie_break_id is None or self.choice_id is None:
+            return
+        if self.choice.question_id != self.tie_break.question_id:
+            raise ValidationError({"choice": "Pick an answer of the tie-break's question."})
+
+
 class ClauseGroup(models.TextChoices):
     """How a clause counts in its condition (`Condition.all_` / `any_` in the document)."""
 
     ALL = "all", "All of these"
     ANY = "any", "Any of these"
+
+
+class ClauseRole(models.TextChoices):
+    """Which of its owner's conditions a clause belongs to (a note has up to three)."""
+
+    CONDITION = "", "The condition (show-if, unless, when)"
+    ASSERTS = "asserts", "What the sentence asserts about the answers"
+    COUNTED = "counted", "Answers the sentence says counted"
 
 
 class Clause(models.Model):
@@ -106,6 +225,7 @@ class Clause(models.Model):
     """
 
     Group = ClauseGroup
+    Role = ClauseRole
 
     content_type = fields.parent_link(
         ContentType,
@@ -128,6 +248,16 @@ class Clause(models.Model):
         default=ClauseGroup.ALL,
         help_text="'all': this clause must hold. 'any': at least one 'any' clause must hold.",
     )
+    role = models.CharField(
+        max_length=8,
+        choices=ClauseRole.choices,
+        default=ClauseRole.CONDITION,
+        blank=True,
+        help_text="Empty: part of the condition that switches its owner on. 'asserts': part "
+        "of what the sentence claims about the visitor's answers (checked wherever it is "
+        "shown). 'counted': an answer the sentence says counted towards the recommendation "
+        "(checked against the reasons the page lists).",
+    )
     choices = models.ManyToManyField(
         Choice,
         through="ClauseChoice",
@@ -142,11 +272,15 @@ class Clause(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(group__in=ClauseGroup.values), name="guides_clause_group_known"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=ClauseRole.values), name="guides_clause_role_known"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.group}: {self.question.slug} in ({', '.join(self.choice_slugs())})"
+        role = f"{self.role} " if self.role else ""
+        return f"{role}{self.group}: {self.question.slug} in ({', '.join(self.choice_slugs())})"
 
     def choice_slugs(self) -> list[str]:
         links: Iterable[ClauseChoice] = self.clause_choices.select_related("choice")
