@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from decisionguide.content import answer_space
+from decisionguide.content import answer_space, engine_standins
 from decisionguide.content.checks import check_document, report_lines
 from decisionguide.content.coherence import KINDS
 from decisionguide.content.flip_checks import FlipChecks
@@ -292,7 +292,12 @@ def with_follow_up() -> GuideDocument:
     """Answering "b" brings a follow-up question that decides the outcome."""
     return build(
         [
-            question("pick", choice("a", points={"crm": 2}), choice("b", points={"pm": 1})),
+            question(
+                "pick",
+                choice("a", points={"crm": 2}),
+                choice("b", points={"pm": 1}),
+                choice("c", points={"hybrid": 3}),
+            ),
             question(
                 "follow",
                 choice("pm-way", points={"pm": 5}),
@@ -303,21 +308,31 @@ def with_follow_up() -> GuideDocument:
     )
 
 
-def test_a_change_that_leaves_a_follow_up_unanswered_is_found() -> None:
+def test_a_change_that_leaves_a_follow_up_unanswered_is_found(monkeypatch) -> None:
     doc = with_follow_up()
-    decision = evaluate(doc, {"pick": "a"})
-    # The engine on this branch lists the change without the follow-up it brings.
-    flip = next(f for f in decision.flips if f.question == "pick")
-    also = getattr(flip, "also", ())
+    flip = next(f for f in evaluate(doc, {"pick": "a"}).flips if f.question == "pick")
+    if getattr(flip, "also", ()):
+        # The engine answers the follow-up with the change: the change is complete.
+        assert found(doc) == brute_force(doc) == Counter()
+        return
+    # An engine whose flips can name follow-ups, but this one doesn't: a contradiction.
+    monkeypatch.setattr(engine_standins, "FLIPS_NAME_FOLLOW_UPS", True)
     counts = found(doc)
-    assert counts == brute_force(doc)
-    if also:  # the engine answers the follow-up: the change is complete
-        assert counts["flip invalid"] == 0
-    else:
-        assert counts["flip invalid"] == 1
-        example = next(e for e in check_document(doc).coherence.examples)
-        assert example.answers == {"pick": "a"}
-        assert "follow: missing answer" in example.text
+    # From "a" and from "c", answering "b" is listed without its follow-up.
+    assert counts == brute_force(doc) == Counter({"flip invalid": 2, "any": 2})
+    example = next(e for e in check_document(doc).coherence.examples)
+    assert example.answers == {"pick": "a"}
+    assert example.text == (
+        "a CRM result lists answering “Short pick” → “Label b” (giving PM), but those answers "
+        "are not complete and valid: follow: missing answer (allowed: pm-way, crm-way)"
+    )
+    # An engine that can't name them yet: a warning, which doesn't stop publishing.
+    monkeypatch.setattr(engine_standins, "FLIPS_NAME_FOLLOW_UPS", False)
+    report = check_document(doc, decision_budget=None)
+    assert report.passes
+    assert [(k.kind, k.count) for k in report.coherence.warnings] == [("flip follow-up", 2)]
+    lines = report_lines(report, "tiny")
+    assert "    WARNING flip follow-up: 2 answer sets" in "\n".join(lines)
 
 
 def test_a_change_that_gives_another_result_than_it_says_is_found() -> None:
@@ -358,7 +373,7 @@ def test_whole_decisions_are_checked_on_a_sample_above_the_budget() -> None:
     assert "chosen at random" in coherence.decisions_method
     everything = check_document(doc, decision_budget=None).coherence
     assert everything.decisions_method == "every answer set"
-    assert everything.decisions_checked == everything.checked == 3
+    assert everything.decisions_checked == everything.checked == 4
 
 
 def test_the_checks_say_when_they_no_longer_see_what_the_engine_shows(monkeypatch) -> None:

@@ -285,6 +285,9 @@ def test_dumpguide_unknown_slug_fails(small_guide: Guide) -> None:
 # --- The seed content ----------------------------------------------------------------
 
 
+@pytest.mark.xfail(  # until the seed content fix of issue 22 point 4: then remove
+    strict=True, reason="seed content fixed on the engine/content branch (issue 22 point 4)"
+)
 def test_seed_file_loads_dumps_and_reloads_unchanged(seed_file: Path, tmp_path: Path) -> None:
     slug = read_data(seed_file)["slug"]
     assert loadguide(seed_file) == f"{slug}: created (version 1)\n"

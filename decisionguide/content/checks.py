@@ -146,7 +146,7 @@ class GuideReport:
             # One example of each kind, in words.
             seen: set[str] = set()
             for example in coherence.examples:
-                if example.kind not in seen:
+                if example.kind not in seen and not example.warning:
                     seen.add(example.kind)
                     lines.append(f"{example.kind}: {example.text}, e.g. {answers_text(example)}")
         return lines
@@ -302,10 +302,11 @@ def coherence_lines(coherence: Coherence) -> list[str]:
     ]
     for kind in coherence.found:
         lines.append(f"    {kind.kind}: {kind.count:,} answer sets ({kind.words})")
+    for kind in coherence.warnings:
+        lines.append(f"    WARNING {kind.kind}: {kind.count:,} answer sets ({kind.words})")
     for example in coherence.examples:
-        lines.append(
-            f"    CONTRADICTION ({example.kind}): {example.text}, e.g. {answers_text(example)}"
-        )
+        label = "WARNING" if example.warning else "CONTRADICTION"
+        lines.append(f"    {label} ({example.kind}): {example.text}, e.g. {answers_text(example)}")
     return lines
 
 

@@ -12,6 +12,7 @@ engine fails the checks loudly instead of hiding a contradiction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import fields
 
 from decisionguide.decision import engine
 from decisionguide.decision.document import GuideDocument
@@ -60,6 +61,14 @@ def recommended(
         if settled in close:
             return settled
     return standing.outcome
+
+
+# STAND-IN: whether the engine's flips name the other answers that change with them.
+# Until they do, a flip can't carry the follow-up questions its answer brings, so a
+# flip whose only fault is such an unanswered follow-up is a warning ("flip follow-up"),
+# not a contradiction no content edit could fix. With the engine's `Flip.also` this
+# turns true by itself and such a flip is "flip invalid". Remove at merge.
+FLIPS_NAME_FOLLOW_UPS = "also" in {f.name for f in fields(Flip)}
 
 
 def flip_also(flip: Flip) -> tuple[tuple[str, str], ...]:

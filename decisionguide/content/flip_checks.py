@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from decisionguide.content import engine_standins as standins
 from decisionguide.content.engine_standins import explains_robustness, flip_also, recommended
 from decisionguide.content.findings import Finding, quoted
 from decisionguide.decision.document import GuideDocument
@@ -86,15 +87,18 @@ class FlipChecks:
         kept = clean_answers(self.doc, changed)
         listed = f"{self.flip_words(flip)} (giving {self.result_words((flip.outcome, flip.route))})"
         problems: list[str] = []
+        kind = "flip invalid"
         if kept.get(flip.question) != flip.choice:
             problems.append(f"{flip.question}: not asked with those answers")
         elif next_question(self.doc, kept) is not None:
             # Clean answers can only be incomplete (the cheap test, on every flip);
             # `check_answers` says which answers are missing.
             problems = [str(problem) for problem in check_answers(self.doc, kept)]
+            if not standins.FLIPS_NAME_FOLLOW_UPS:
+                kind = "flip follow-up"
         if problems:
             return Finding(
-                "flip invalid",
+                kind,
                 (flip.question, flip.choice),
                 f"a {shown} result lists {listed}, but those answers are not complete and "
                 f"valid: {problems[0]}",
