@@ -12,14 +12,18 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from decisionguide.content import answer_space, engine_standins
 from decisionguide.content.checks import check_document, report_lines
 from decisionguide.content.coherence import KINDS
 from decisionguide.content.flip_checks import FlipChecks
+from decisionguide.content.page_claims import PageChecks, claims_something
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, condition_holds, evaluate
 from decisionguide.decision.verdict import Flip
+from tests.answers import PROPERTY_SETTINGS, random_complete_answers
 from tests.builders import build, choice, question, when
 
 # ---------------------------------------------------------------------------
@@ -382,3 +386,30 @@ def test_the_checks_say_when_they_no_longer_see_what_the_engine_shows(monkeypatc
     coherence = check_document(doc, decision_budget=None).coherence
     assert {k.kind for k in coherence.found} >= {"engine"}
     assert "engine" in KINDS
+
+
+# ---------------------------------------------------------------------------
+# The checks see what the page shows
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_the_checks_see_the_sentences_the_seed_pages_show(
+    seed_document: GuideDocument, data: st.DataObject
+) -> None:
+    answers = data.draw(random_complete_answers(seed_document))
+    decision = evaluate(seed_document, answers)
+    if decision.route is not None:
+        return  # a linked page, not a result page
+    pages = PageChecks(seed_document)
+    shown = pages.shown(answers, decision.outcome, decision.excluded)
+    claiming = {n.slug for n in seed_document.notes if claims_something(n)}
+    assert [s.ref for s in shown if s.role == "note"] == [
+        f"notes[{slug}]" for slug in decision.notes if slug in claiming
+    ]
+    gates = [s.ref for s in shown if s.role == "ruled-out reason"]
+    assert len(gates) == len(decision.excluded)
+    for ref, (outcome, reason) in zip(gates, decision.excluded.items(), strict=True):
+        gate = seed_document.gates[int(ref[6:-1])]
+        assert (gate.outcome, gate.reason) == (outcome, reason)
+    assert pages.engine_findings(decision, answers, decision.outcome, decision.excluded) == []

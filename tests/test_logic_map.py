@@ -96,6 +96,9 @@ def test_editors_text_is_escaped_and_nothing_runs(small_document: GuideDocument)
     assert payload[:20] in texts(root)
 
 
+@pytest.mark.xfail(  # until the seed content fix of issue 22 point 4: then remove
+    strict=True, reason="seed content fixed on the engine/content branch (issue 22 point 4)"
+)
 @pytest.mark.django_db
 def test_checkguide_draws_the_map(tmp_path: Path, seed_file: Path):
     out = io.StringIO()

@@ -148,7 +148,6 @@ class PageChecks:
             if _claims(self.notes[note.slug])
         ]
         self._notes_beside: dict[str, list[_Switch]] = {}
-        self.claiming_gates = any(_claims(s) for s in self.gates)
         self._checks_beside: dict[str, tuple[Statement, ...]] = {}
         self._pairs: dict[tuple[int, int], tuple[str, Statement, Statement] | None] = {}
         self._sides_memo: dict[tuple[str | int, ...], list[Finding]] = {}
@@ -161,7 +160,8 @@ class PageChecks:
     def shown(
         self, answers: Mapping[str, str], outcome: str, excluded: Mapping[str, str]
     ) -> list[Statement]:
-        """The sentences that claim something among those the page shows, in page order."""
+        """The sentences that claim something among those the page shows, in page order
+        (every gate's reason claims something: it argues against its outcome)."""
         shown: list[Statement] = []
         switches = self._notes_beside.get(outcome)
         if switches is None:
@@ -174,18 +174,17 @@ class PageChecks:
                 holds = seen[key] = condition_holds(note.when, answers)
             if holds:
                 shown.append(statement)
-        if self.claiming_gates:
-            for ruled_out, reason in excluded.items():
-                gate = self._first_gate(ruled_out, reason, answers)
-                if gate is not None:
-                    shown.append(gate)
+        for ruled_out, reason in excluded.items():
+            gate = self._first_gate(ruled_out, reason, answers)
+            if gate is not None:
+                shown.append(gate)
         checks = self._checks_beside.get(outcome)
         if checks is None:
             indexes = shown_failure_checks(self.doc, outcome)
             checks = tuple(self.checks[i] for i in indexes if _claims(self.checks[i]))
             self._checks_beside[outcome] = checks
         shown += checks
-        return [s for s in shown if _claims(s)]
+        return shown
 
     def _first_gate(
         self, outcome: str, reason: str, answers: Mapping[str, str]
