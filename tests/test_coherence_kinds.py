@@ -90,9 +90,10 @@ def brute_force(doc: GuideDocument) -> Counter[str]:
             for other_role, _, other_for, other_against in shown[i + 1 :]:
                 if for_ & other_against or other_for & against:
                     kinds.add(f"{role} vs {other_role}")
-        if not decision.flips:
+        listed = [f for f in decision.flips if f.route is None]  # what the page lists
+        if not listed:
             kinds.add("nothing would change")
-        for flip in decision.flips:
+        for flip in listed:
             target = clean_answers(doc, {**answers, flip.question: flip.choice})
             if check_answers(doc, target):
                 kinds.add("flip invalid")
@@ -368,6 +369,19 @@ def test_an_empty_what_would_change_it_is_found() -> None:
     doc = build([question("q", choice("a", points={"crm": 2}), choice("b", points={"crm": 1}))])
     counts = found(doc)
     assert counts == brute_force(doc) == Counter({"nothing would change": 2, "any": 2})
+    # A change that ends the questions on a linked page isn't listed on the result page.
+    routed = build(
+        [
+            question(
+                "q",
+                choice("a", points={"crm": 2}),
+                choice("b", points={"crm": 1}),
+                choice("r", route="agency-page"),
+            )
+        ]
+    )
+    assert [f.route for f in evaluate(routed, {"q": "a"}).flips] == ["agency-page"]
+    assert found(routed) == brute_force(routed) == Counter({"nothing would change": 2, "any": 2})
 
 
 def test_whole_decisions_are_checked_on_a_sample_above_the_budget() -> None:

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from decisionguide.content.checks import check_document
 from decisionguide.content.loading import apply_document
+from decisionguide.content.management.commands import checkguide as checkguide_command
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
@@ -86,11 +87,23 @@ def test_checkguide_counts_contradictions_by_kind_and_exits_1(
     )
 
 
-def test_checkguide_checks_every_whole_decision_when_asked(seed_file: Path) -> None:
+def test_checkguide_checks_a_sample_of_whole_decisions_unless_asked_for_all(
+    seed_file: Path, small_file: Path, monkeypatch
+) -> None:
     out = io.StringIO()
     with pytest.raises(CommandError):  # the seed content is being fixed elsewhere
         call_command("checkguide", "--file", str(seed_file), stdout=out)
     assert "distinct answer sets chosen at random" in out.getvalue()
+    budgets = []
+
+    def recording(doc: GuideDocument, **options: Any):
+        budgets.append(options.get("decision_budget", "default"))
+        return check_document(doc, **options)
+
+    monkeypatch.setattr(checkguide_command, "check_document", recording)
+    call_command("checkguide", "--file", str(small_file), stdout=io.StringIO())
+    call_command("checkguide", "--all-decisions", "--file", str(small_file), stdout=io.StringIO())
+    assert budgets == ["default", None]
 
 
 @pytest.mark.django_db

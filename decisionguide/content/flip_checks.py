@@ -6,6 +6,8 @@ it (`Flip.also`), and cleaned the way the questionnaire cleans them: the
 result must be a complete, valid set of answers (`check_answers` finds
 nothing) whose recommendation, or linked page, is the one the flip names.
 And the heading must say something: a flip, or why nothing moves the result.
+Only the changes the result page lists count: those to another recommendation
+(it leaves out answers that would end the questions on a linked page).
 """
 
 from __future__ import annotations
@@ -63,7 +65,10 @@ class FlipChecks:
     def findings(self, answers: Mapping[str, str], decision: Decision) -> list[Finding]:
         """What is untrue or missing under "What would change it" for these answers."""
         shown = self.result_words((decision.outcome, decision.route))
-        if not decision.flips and not explains_robustness(decision):
+        # The result page lists the changes that lead to another recommendation; changes
+        # that would end the questions on a linked page are left out of it.
+        listed = [f for f in decision.flips if f.route is None and f.outcome is not None]
+        if not listed and not explains_robustness(decision):
             return [
                 Finding(
                     "nothing would change",
@@ -73,7 +78,7 @@ class FlipChecks:
                 )
             ]
         findings = []
-        for flip in decision.flips:
+        for flip in listed:
             finding = self.flip_finding(answers, flip, shown)
             if finding is not None:
                 findings.append(finding)
