@@ -165,18 +165,27 @@ def brute_force(doc: GuideDocument) -> tuple[int, int]:
     return total, contradicting
 
 
+def against_count(report) -> int:
+    return next(k.count for k in report.coherence.by_kind if k.kind == "against")
+
+
 def test_the_sweep_counts_exactly_what_a_brute_force_walk_finds() -> None:
     doc = contradicting_guide()
     total, contradicting = brute_force(doc)
     report = check_document(doc)
     assert report.coherence.checked == total == 12
-    assert report.coherence.contradicting == contradicting > 0
+    assert against_count(report) == contradicting > 0
     assert report.reachability.answer_sets == total
     assert not report.passes
-    pairs = {(c.note, c.outcome) for c in report.coherence.examples}
+    pairs = set()
     for example in report.coherence.examples:
+        if example.kind != "against":
+            continue
+        note_ref, outcome = example.refs
         decision = evaluate(doc, example.answers)
-        assert decision.outcome == example.outcome and example.note in decision.notes
+        assert decision.outcome == example.outcome == outcome
+        assert note_ref == f"notes[{note_ref[6:-1]}]" and note_ref[6:-1] in decision.notes
+        pairs.add((note_ref[6:-1], outcome))
     assert ("hybrid-alone", "hybrid") in pairs
 
 
@@ -188,7 +197,7 @@ def test_a_gate_makes_the_same_guide_coherent() -> None:
         {"outcome": "crm", "unless": when(any_={"leads": ["some", "many"]}), "reason": "R."}
     )
     report = check_document(parse_document(data))
-    assert report.coherence.holds and report.coherence.contradicting == 0
+    assert against_count(report) == 0
     assert brute_force(parse_document(data))[1] == 0
 
 
@@ -228,8 +237,12 @@ def test_checkguide_fails_on_a_contradiction(tmp_path) -> None:
         )
     assert raised.value.returncode == 1
     text = out.getvalue()
-    assert "CONTRADICTION: note hybrid-alone beside hybrid" in text
+    assert (
+        "CONTRADICTION (against): note “A hybrid is a lot to carry alone” (hybrid-alone) "
+        "argues against HYBRID, the recommendation, e.g. team=solo"
+    ) in text
     assert "12 answer sets checked" in text
+    assert "    against: 2 answer sets (a sentence argues against the recommendation)" in text
 
 
 def test_checkguide_warns_about_linked_pages_without_a_url(tmp_path) -> None:
@@ -266,8 +279,12 @@ def test_the_admin_checks_show_the_contradiction(seed_guide, editor_client) -> N
     make_seed_note_argue_against(seed_guide, "pm-first")
     url = reverse("admin:guides_guide_checks", args=[seed_guide.pk])
     html = editor_client.get(url).content.decode()
-    assert "show a note that argues against their recommendation" in html
-    assert "<code>document-before-buying</code>" in html
+    assert "show a result that contradicts itself" in html
+    assert "A sentence argues against the recommendation</th>" in html
+    assert (
+        "note “Write the process down before buying tools” (document-before-buying) argues "
+        "against PM-first, the recommendation <code>notes[document-before-buying]</code>"
+    ) in html.replace("&quot;", '"')
     assert "Publishing is refused" in html
     change = editor_client.get(reverse("admin:guides_guide_change", args=[seed_guide.pk]))
     assert 'aria-describedby="publish-blocked"' in change.content.decode()
@@ -292,6 +309,6 @@ def test_an_editor_marks_a_note_and_a_contradicting_save_is_shown(seed_guide, ed
     # Unsure visitors mostly get PM-first: the checks now see the contradiction.
     report = check_document(draft)
     assert not report.passes
-    assert {(c.note, c.outcome) for c in report.coherence.examples} >= {
-        ("unsure-keep-a-tally", "pm-first")
+    assert ("notes[unsure-keep-a-tally]", "pm-first") in {
+        c.refs for c in report.coherence.examples if c.kind == "against"
     }

@@ -4,14 +4,21 @@ Pure (no Django, no database). One walk over the answer space finds:
 
 - which outcomes some complete set of answers reaches, which routes can be
   taken and which questions can ever be shown (reachability);
-- every set of answers whose result would show a note beside a
-  recommendation the note argues against (coherence).
+- every set of answers whose result page contradicts itself (coherence:
+  `page_claims` checks each page's sentences, `flip_checks` its changes).
 
 The walk is exhaustive when the space is small enough. Choices that act
 alike are tried once and counted for each of them: the same points, the
-same route, and looked at by exactly the same show-if, gate and note
-clauses. Above the limit it is a bounded search (random answer sets plus a
-hill climb towards each outcome not reached yet), and the report says so.
+same route, looked at by exactly the same show-if, gate, note, asserts and
+counted clauses, and settling close calls the same way in every tie-break.
+Above the limit it is a bounded search (random answer sets plus a hill climb
+towards each outcome not reached yet), and the report says so.
+
+Every page's sentences are checked on every answer set walked. The whole
+decision (`evaluate`, whose flips try every other answer to every question)
+costs far more, so it is checked on every answer set only while that stays
+within `DECISION_WORK_BUDGET`; above it, on answer sets chosen at random with a
+fixed seed (the report says how many), and `decision_budget=None` checks all.
 """
 
 from __future__ import annotations
@@ -19,10 +26,13 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
-from decisionguide.decision.document import Choice, Condition, GuideDocument, Note, Question
+from decisionguide.content.coherence import Coherence, Contradiction, Method
+from decisionguide.content.page_claims import PageChecks, claims_something
+from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
 from decisionguide.decision.engine import condition_holds, excluded_outcomes, pick_outcome
+
+__all__ = ["Coherence", "Contradiction", "Reachability", "search"]
 
 # Complete answer sets (choices that act alike counted once) walked one by one
 # before switching to a bounded search.
@@ -31,10 +41,11 @@ EXHAUSTIVE_LIMIT = 200_000
 BOUNDED_BUDGET = 20_000
 # Fixed, so a report never changes between two runs on the same document.
 RANDOM_SEED = 20240601
-# Contradicting answer sets kept as examples, per note and outcome.
-EXAMPLES_PER_PAIR = 1
-
-Method = Literal["exhaustive", "bounded"]
+# How much work whole decisions may take. One costs at most a flip for every other
+# choice of every question, each walking the questions again: 27 x 13 on the seed
+# guide (so about 1,400 of its 70,000 distinct answer sets, under a second), 800 x 200
+# on the 200-question benchmark guide (3 answer sets).
+DECISION_WORK_BUDGET = 500_000
 
 
 @dataclass(frozen=True)
@@ -67,29 +78,6 @@ class Reachability:
         )
 
 
-@dataclass(frozen=True)
-class Contradiction:
-    """Answers whose result shows `note` beside `outcome`, which the note argues against."""
-
-    note: str
-    outcome: str
-    answers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Coherence:
-    method: Method
-    # Complete answer sets whose result was checked (each visitor answer set once).
-    checked: int
-    # How many of them show a note that argues against the recommendation.
-    contradicting: int
-    examples: tuple[Contradiction, ...]
-
-    @property
-    def holds(self) -> bool:
-        return self.contradicting == 0
-
-
 @dataclass
 class _Option:
     """One way of answering a question: a representative choice for all that act alike."""
@@ -107,88 +95,60 @@ class _Space:
     outcomes: tuple[str, ...]
     questions: tuple[Question, ...]
     options: tuple[tuple[_Option, ...], ...]
-    # Notes that say which side they argue: the only ones that can contradict.
-    sided_notes: tuple[Note, ...]
+    pages: PageChecks
     found: dict[str, dict[str, str]] = field(default_factory=dict)
     routes: dict[str, dict[str, str]] = field(default_factory=dict)
     shown: set[str] = field(default_factory=set)
     tried: int = 0
     answer_sets: int = 0
-    checked: int = 0
-    contradicting: int = 0
-    examples: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
-
-    # Outcome -> the sided notes that would contradict it if shown beside it.
-    against: dict[str, tuple[Note, ...]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.against = {
-            outcome: tuple(
-                note
-                for note in self.sided_notes
-                if note.argues_against_outcome(outcome) and note.shows_with(outcome)
-            )
-            for outcome in self.outcomes
-        }
+    # Which answer sets (by the order the walk meets them, routes included) get their
+    # whole decision checked; None: every one.
+    whole: set[int] | None = None
 
     def judge(self, scores: list[int], answers: Mapping[str, str], weight: int) -> str:
-        """Record one complete answer set (standing for `weight` real ones); its outcome."""
+        """Record one complete answer set (standing for `weight` real ones); its outcome.
+
+        Call it after counting the answer set in `tried`.
+        """
         doc = self.doc
-        standing = pick_outcome(
-            doc,
-            dict(zip(self.outcomes, scores, strict=True)),
-            excluded_outcomes(doc, answers),
-            answers,  # tie-breaks read the answers (task E; task C owns this module)
-        )
-        outcome = standing.outcome
+        excluded = excluded_outcomes(doc, answers)
+        scored = dict(zip(self.outcomes, scores, strict=True))
+        outcome = pick_outcome(doc, scored, excluded, answers).outcome
         if outcome not in self.found:
             self.found[outcome] = dict(answers)
-        self.checked += weight
-        against = [note for note in self.against[outcome] if condition_holds(note.when, answers)]
-        if against:
-            self.contradicting += weight
-            for note in against:
-                kept = self.examples.setdefault((note.slug, outcome), [])
-                if len(kept) < EXAMPLES_PER_PAIR:
-                    kept.append(dict(answers))
+        whole = self.whole is None or self.tried - 1 in self.whole
+        self.pages.check(answers, outcome, excluded, weight, whole_decision=whole)
         return outcome
-
-    def coherence(self, method: Method) -> Coherence:
-        examples = tuple(
-            Contradiction(note, outcome, answers)
-            for (note, outcome), sets in self.examples.items()
-            for answers in sets
-        )
-        return Coherence(method, self.checked, self.contradicting, examples)
 
 
 def _conditions(doc: GuideDocument) -> list[Condition]:
-    """Every condition that can change a result or what it shows beside it."""
+    """Every condition that can change a result, what it shows beside it or whether
+    what it shows holds: show-ifs, gates, notes, and what sentences assert or say counted."""
     conditions = [q.show_if for q in doc.questions if q.show_if is not None]
     conditions += [gate.unless for gate in doc.gates]
-    conditions += [note.when for note in doc.notes if note.argues_against or note.argues_for]
-    # A tie-break's answers settle close calls: those settling for different outcomes
-    # never act alike (task E; one clause per outcome a tie-break settles for).
-    for tie_break in doc.tie_breaks:
-        for outcome in dict.fromkeys(tie_break.settles.values()):
-            settling = tuple(c for c, o in tie_break.settles.items() if o == outcome)
-            conditions.append(
-                Condition.model_validate(
-                    {"all": [{"question": tie_break.question, "in": list(settling)}]}
-                )
-            )
+    # A note that claims nothing can't contradict anything: when it shows doesn't matter.
+    conditions += [note.when for note in doc.notes if claims_something(note)]
+    for part in (*doc.notes, *doc.gates, *doc.failure_checks):
+        if part.asserts is not None:
+            conditions.append(part.asserts)
+        # Each counted clause on its own: an answer counts or it doesn't.
+        conditions += [Condition(all=(clause,)) for clause in part.counted]
     return conditions
 
 
 def _options(doc: GuideDocument, outcomes: tuple[str, ...]) -> tuple[tuple[_Option, ...], ...]:
     """Per question, its choices with those that act alike folded into one."""
-    memberships: dict[tuple[str, str], set[int]] = {}
+    memberships: dict[tuple[str, str], set[object]] = {}
     clause_id = 0
     for condition in _conditions(doc):
         for _, _, clause in condition.clauses():
             for slug in clause.in_:
                 memberships.setdefault((clause.question, slug), set()).add(clause_id)
             clause_id += 1
+    # A tie-break tells choices apart by the outcome each settles a close call for.
+    for number, tie_break in enumerate(doc.tie_breaks):
+        for slug, settled in tie_break.settles.items():
+            memberships.setdefault((tie_break.question, slug), set()).add((number, settled))
     result = []
     for question in doc.questions:
         seen: dict[tuple[object, ...], _Option] = {}
@@ -349,17 +309,32 @@ def search(
     *,
     exhaustive_limit: int = EXHAUSTIVE_LIMIT,
     bounded_budget: int = BOUNDED_BUDGET,
+    decision_budget: int | None = DECISION_WORK_BUDGET,
 ) -> tuple[Reachability, Coherence]:
     """Walk the answer space once: what can be reached, and what contradicts itself."""
     outcomes = tuple(o.slug for o in doc.outcomes)
-    sided = tuple(n for n in doc.notes if n.argues_against or n.argues_for)
-    space = _Space(doc, outcomes, doc.questions, _options(doc, outcomes), sided)
+    space = _Space(doc, outcomes, doc.questions, _options(doc, outcomes), PageChecks(doc))
+    # Whole decisions this budget affords.
+    work = max(1, sum(len(q.choices) - 1 for q in doc.questions) * len(doc.questions))
+    affordable = None if decision_budget is None else max(1, decision_budget // work)
     size = _space_size(space, exhaustive_limit)
     if size is not None:
         method: Method = "exhaustive"
+        if affordable is not None and affordable < size:
+            space.whole = set(random.Random(RANDOM_SEED).sample(range(size), affordable))
+            decisions = f"{affordable:,} distinct answer sets chosen at random"
+        else:
+            decisions = "every answer set"
         _exhaustive(space)
     else:
         method = "bounded"
+        if affordable is not None:
+            space.whole = set(range(affordable))
+        decisions = (
+            "every answer set tried"
+            if affordable is None
+            else (f"the first {affordable:,} answer sets tried")
+        )
         _bounded(space, bounded_budget)
         size = _estimate_size(space)
         space.answer_sets = space.tried
@@ -374,7 +349,7 @@ def search(
         never_shown=tuple(q.slug for q in doc.questions if q.slug not in space.shown),
         answer_sets=space.answer_sets,
     )
-    return reachability, space.coherence(method)
+    return reachability, space.pages.tally.coherence(method, decisions)
 
 
 def _estimate_size(space: _Space) -> int:

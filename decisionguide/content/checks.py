@@ -14,7 +14,7 @@ Pure (no Django, no database), like the engine it runs:
   page's body here).
 
 A report `passes` when every scenario gives its outcome, every outcome is
-reachable and no answers contradict themselves. `checkguide` exits non-zero
+reachable and no result page contradicts itself. `checkguide` exits non-zero
 otherwise, and neither the admin's Publish nor `loadguide` publishes it.
 """
 
@@ -28,8 +28,10 @@ from typing import NamedTuple
 
 from decisionguide.content.answer_space import (
     BOUNDED_BUDGET,
+    DECISION_WORK_BUDGET,
     EXHAUSTIVE_LIMIT,
     Coherence,
+    Contradiction,
     Reachability,
     search,
 )
@@ -122,7 +124,7 @@ class GuideReport:
     @property
     def passes(self) -> bool:
         """Visitors may get this guide: scenarios pass, every outcome can be reached
-        and no result shows a note that argues against it."""
+        and no result page contradicts itself."""
         return self.scenarios_pass and self.coherence.holds and not self.reachability.unreachable
 
     def problems(self) -> list[str]:
@@ -137,11 +139,16 @@ class GuideReport:
         ]
         coherence = self.coherence
         if not coherence.holds:
-            pairs = ", ".join(f"note {c.note} beside {c.outcome}" for c in coherence.examples)
             lines.append(
-                f"{coherence.contradicting:,} of {coherence.checked:,} answer sets show a note "
-                f"that argues against their recommendation ({pairs})"
+                f"{coherence.contradicting:,} of {coherence.checked:,} answer sets show a result "
+                f"that contradicts itself ({coherence.summary()})"
             )
+            # One example of each kind, in words.
+            seen: set[str] = set()
+            for example in coherence.examples:
+                if example.kind not in seen:
+                    seen.add(example.kind)
+                    lines.append(f"{example.kind}: {example.text}, e.g. {answers_text(example)}")
         return lines
 
 
@@ -160,9 +167,13 @@ def check_document(
     *,
     exhaustive_limit: int = EXHAUSTIVE_LIMIT,
     bounded_budget: int = BOUNDED_BUDGET,
+    decision_budget: int | None = DECISION_WORK_BUDGET,
 ) -> GuideReport:
     reachability, coherence = search(
-        doc, exhaustive_limit=exhaustive_limit, bounded_budget=bounded_budget
+        doc,
+        exhaustive_limit=exhaustive_limit,
+        bounded_budget=bounded_budget,
+        decision_budget=decision_budget,
     )
     return GuideReport(
         slug=doc.slug,
@@ -271,22 +282,36 @@ def report_lines(report: GuideReport, heading: str) -> list[str]:
         lines.append(f"  Choices with no effect: {unused}")
     else:
         lines.append("  Choices with no effect: none")
-    coherence = report.coherence
-    lines.append(
-        f"  Coherence ({coherence.method}): {coherence.checked:,} answer sets checked, "
-        f"{coherence.contradicting:,} show a note that argues against their recommendation"
-    )
-    for example in coherence.examples:
-        answers = " ".join(f"{q}={c}" for q, c in example.answers.items())
-        lines.append(
-            f"    CONTRADICTION: note {example.note} beside {example.outcome}, e.g. {answers}"
-        )
+    lines += coherence_lines(report.coherence)
     for slug in report.pages_without_url:
         lines.append(
             f"  WARNING: linked page {slug} has no URL; visitors read its body on this site"
         )
     lines.append("  Result: " + ("OK" if report.passes else "; ".join(report.problems())))
     return lines
+
+
+def coherence_lines(coherence: Coherence) -> list[str]:
+    """Every sentence of every result page checked: counts by kind, examples in words."""
+    lines = [
+        f"  Coherence ({coherence.method}): {coherence.checked:,} answer sets checked, every "
+        "sentence of each result page; whole decisions (every change under “What would "
+        f"change it”) on {coherence.decisions_method} "
+        f"({coherence.decisions_checked:,} answer sets)",
+        f"    {coherence.contradicting:,} answer sets show a result that contradicts itself",
+    ]
+    for kind in coherence.found:
+        lines.append(f"    {kind.kind}: {kind.count:,} answer sets ({kind.words})")
+    for example in coherence.examples:
+        lines.append(
+            f"    CONTRADICTION ({example.kind}): {example.text}, e.g. {answers_text(example)}"
+        )
+    return lines
+
+
+def answers_text(example: Contradiction) -> str:
+    """The example's answers as `recommend` takes them."""
+    return " ".join(f"{q}={c}" for q, c in example.answers.items())
 
 
 def condition_text(condition: Condition | None) -> str:

@@ -1,0 +1,128 @@
+"""What the coherence checks found: counts of contradicting answer sets by kind, and
+a few examples of each in words (`page_claims` and `flip_checks` find them).
+
+Pure data, read by `checkguide`, the admin's Checks page and its dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from decisionguide.content.findings import Finding
+
+Method = Literal["exhaustive", "bounded"]
+
+# Kinds of contradiction, in the order reports list them, with their words.
+KINDS: dict[str, str] = {
+    "against": "a sentence argues against the recommendation",
+    "note vs note": "two notes argue opposite ways",
+    "note vs ruled-out reason": "a note and a ruled-out reason argue opposite ways",
+    "note vs failure check": "a note and a failure check argue opposite ways",
+    "ruled-out reason vs ruled-out reason": "two ruled-out reasons argue opposite ways",
+    "ruled-out reason vs failure check": "a ruled-out reason and a failure check argue "
+    "opposite ways",
+    "failure check vs failure check": "two failure checks argue opposite ways",
+    "asserts": "a sentence is shown where what it asserts is untrue",
+    "counted": "a sentence says an answer counted, but the reasons don't list it",
+    "flip invalid": "a change under “What would change it” is not a complete, valid set of answers",
+    "flip wrong": "a change under “What would change it” doesn't give the result it names",
+    "engine": "the checks and the engine disagree about what the page shows",
+}
+# Examples kept per kind: the first answer set for each of this many different sentences.
+EXAMPLES_PER_KIND = 5
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """One kind of contradiction, in words, and a set of answers that shows it."""
+
+    kind: str
+    text: str
+    outcome: str
+    answers: dict[str, str]
+    refs: tuple[str, ...] = ()
+
+    @property
+    def kind_words(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    words: str
+    # Answer sets (each visitor answer set once) with this kind of contradiction.
+    count: int
+
+
+@dataclass(frozen=True)
+class Coherence:
+    method: Method
+    # Complete answer sets whose result page was checked (each visitor answer set once).
+    checked: int
+    # How many of them show any contradiction.
+    contradicting: int
+    examples: tuple[Contradiction, ...]
+    by_kind: tuple[KindCount, ...] = ()
+    # Answer sets whose whole decision (every listed change, "What would change it")
+    # was checked, and how they were chosen.
+    decisions_checked: int = 0
+    decisions_method: str = ""
+
+    @property
+    def holds(self) -> bool:
+        return self.contradicting == 0
+
+    @property
+    def found(self) -> tuple[KindCount, ...]:
+        """The kinds of contradiction with at least one answer set."""
+        return tuple(k for k in self.by_kind if k.count)
+
+    def summary(self) -> str:
+        """E.g. "note vs note 12, counted 3" (empty when it holds)."""
+        return ", ".join(f"{k.kind} {k.count:,}" for k in self.found)
+
+
+@dataclass
+class Tally:
+    """Counts by kind and examples, over every answer set checked."""
+
+    checked: int = 0
+    contradicting: int = 0
+    decisions_checked: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    examples: dict[str, dict[tuple[str, ...], Contradiction]] = field(default_factory=dict)
+
+    def record(
+        self, findings: list[Finding], answers: Mapping[str, str], outcome: str, weight: int
+    ) -> None:
+        self.checked += weight
+        if not findings:
+            return
+        kinds = {f.kind for f in findings}
+        self.contradicting += weight
+        for kind in kinds:
+            self.counts[kind] += weight
+        for finding in findings:
+            kept = self.examples.setdefault(finding.kind, {})
+            if finding.key not in kept and len(kept) < EXAMPLES_PER_KIND:
+                kept[finding.key] = Contradiction(
+                    finding.kind, finding.text, outcome, dict(answers), finding.key
+                )
+
+    def coherence(self, method: Method, decisions_method: str) -> Coherence:
+        examples = tuple(
+            example for kind in KINDS for example in self.examples.get(kind, {}).values()
+        )
+        by_kind = tuple(KindCount(kind, KINDS[kind], self.counts[kind]) for kind in KINDS)
+        return Coherence(
+            method,
+            self.checked,
+            self.contradicting,
+            examples,
+            by_kind,
+            self.decisions_checked,
+            decisions_method,
+        )
