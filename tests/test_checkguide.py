@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from decisionguide.content.answer_space import search
-from decisionguide.content.checks import check_document, report_lines
+from decisionguide.checking.answer_space import search
+from decisionguide.checking.checks import check_document, report_lines
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate

@@ -17,7 +17,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from decisionguide.content.checks import check_document
+from decisionguide.checking.checks import check_document
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import condition_holds, evaluate
 from decisionguide.decision.parsing import parse_document

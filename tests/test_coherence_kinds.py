@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from decisionguide.content import answer_space
-from decisionguide.content.checks import check_document, report_lines
-from decisionguide.content.coherence import KINDS
-from decisionguide.content.flip_checks import FlipChecks
-from decisionguide.content.page_claims import PageChecks, claims_something
+from decisionguide.checking import answer_space
+from decisionguide.checking.checks import check_document, report_lines
+from decisionguide.checking.coherence import KINDS
+from decisionguide.checking.flip_checks import FlipChecks
+from decisionguide.checking.page_claims import PageChecks, claims_something
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, condition_holds, evaluate
 from decisionguide.decision.verdict import Flip

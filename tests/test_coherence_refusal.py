@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from decisionguide.content.checks import check_document
+from decisionguide.checking.checks import check_document
 from decisionguide.content.management.commands import checkguide as checkguide_command
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument

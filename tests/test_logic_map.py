@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from decisionguide.content.logic_map import render_svg, text_alternative
+from decisionguide.checking.logic_map import render_svg, text_alternative
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decisionguide.content.memo import Memo
+from decisionguide.checking.memo import Memo
 
 
 def test_the_least_recently_used_entry_makes_room() -> None:

@@ -28,7 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from decisionguide.content.checks import condition_text
+from decisionguide.checking.checks import condition_text
 from decisionguide.content.models import (
     Choice,
     Clause,

@@ -1,7 +1,7 @@
 """The guide's logic map page: the draft (or the published version) drawn as SVG, in words
 beside it, every question, choice, outcome, gate, note and linked page linked to its edit page.
 
-The drawing is `content.logic_map`'s; this module only finds which row each element
+The drawing is `checking.logic_map`'s; this module only finds which row each element
 is, so it can link to the row's change page.
 """
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from decisionguide.content.logic_map import Fact, Links, outline, render_svg
+from decisionguide.checking.logic_map import Fact, Links, outline, render_svg
 from decisionguide.content.models import (
     Choice,
     Gate,
@@ -87,7 +87,7 @@ def logic_view(
         context["problem"] = str(exc)
     else:
         link = edit_links(guide, gates_by_position=version.version == guide.version)
-        # render_svg escapes every text and attribute it writes (content.logic_map).
+        # render_svg escapes every text and attribute it writes (checking.logic_map).
         context["svg"] = mark_safe(render_svg(doc, link))
         context["facts"] = linked_facts(outline(doc), link)
     which = "published version" if use_published else "draft"

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from decisionguide.content.checks import GuideReport
+from decisionguide.checking.checks import GuideReport
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM
 from decisionguide.decision.document import DocumentError, GuideDocument

@@ -3,7 +3,7 @@
 Each view takes the guide's model admin (bound in `GuideAdmin.get_urls`,
 which wraps them in `admin_site.admin_view`: staff only, CSRF-checked) and
 checks the permission it needs itself. Logic lives in `publishing` and
-`content.checks`; these functions only read the request and render.
+`checking.checks`; these functions only read the request and render.
 """
 
 from __future__ import annotations

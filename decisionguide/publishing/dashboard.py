@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisionguide.analytics import report as analytics
-from decisionguide.content.checks import GuideReport, report_of
+from decisionguide.checking.checks import GuideReport, report_of
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from decisionguide.content.checks import GuideReport, report_of
+from decisionguide.checking.checks import GuideReport, report_of
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.ordering import renumber_guide
 from decisionguide.content.rows import build_document_data

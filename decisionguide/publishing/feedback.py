@@ -4,7 +4,7 @@ Every save, delete, ratings grid save, import and restore of a guide's parts
 ends with `report_scenarios`: one message saying either that all N scenarios
 still give their expected answers, or naming each one that fails, linked to
 its admin page and to its row on the guide's checks page, with why in the
-editor's words (`content.scenario_reasons`). The reason is rendered by the
+editor's words (`checking.scenario_reasons`). The reason is rendered by the
 same template the checks page uses (`_scenario_reason.html`, through the
 `scenario_reason` tag), so both always say the same thing.
 
@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from decisionguide.content.checks import ScenarioCheck, check_scenarios
+from decisionguide.checking.checks import ScenarioCheck, check_scenarios
+from decisionguide.checking.scenario_reasons import Answer, quoted
 from decisionguide.content.models import Choice, Guide
-from decisionguide.content.scenario_reasons import Answer, quoted
 from decisionguide.decision.document import DocumentError
 
 REASON_TEMPLATE = "admin/guides/guide/_scenario_reason.html"

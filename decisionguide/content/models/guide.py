@@ -23,7 +23,7 @@ from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
-from decisionguide.content.memo import Memo
+from decisionguide.checking.memo import Memo
 from decisionguide.content.models.fields import (
     optional_link,
     parent_link,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from decisionguide.content.checks import ScenarioCheck
+from decisionguide.checking.checks import ScenarioCheck
 from decisionguide.content.models import Choice, Guide
 from decisionguide.publishing.feedback import REASON_TEMPLATE, PartLinks, reason_context
 

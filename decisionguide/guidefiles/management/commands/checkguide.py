@@ -18,8 +18,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from decisionguide.content.checks import check_document, report_lines
-from decisionguide.content.logic_map import render_svg
+from decisionguide.checking.checks import check_document, report_lines
+from decisionguide.checking.logic_map import render_svg
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.guidefiles.yaml_io import ContentError, display_name, read_guide_file

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from decisionguide.content.answer_space import (
+from decisionguide.checking.answer_space import (
     BOUNDED_BUDGET,
     DECISION_WORK_BUDGET,
     EXHAUSTIVE_LIMIT,
@@ -35,8 +35,8 @@ from decisionguide.content.answer_space import (
     Reachability,
     search,
 )
-from decisionguide.content.memo import Memo
-from decisionguide.content.scenario_reasons import Explanation, explain
+from decisionguide.checking.memo import Memo
+from decisionguide.checking.scenario_reasons import Explanation, explain
 from decisionguide.decision.document import Condition, GuideDocument
 from decisionguide.decision.engine import (
     clean_answers,

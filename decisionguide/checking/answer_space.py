@@ -27,8 +27,8 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from decisionguide.content.coherence import Coherence, Contradiction, Method
-from decisionguide.content.page_claims import PageChecks, claims_something
+from decisionguide.checking.coherence import Coherence, Contradiction, Method
+from decisionguide.checking.page_claims import PageChecks, claims_something
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
 from decisionguide.decision.engine import condition_holds, excluded_outcomes, pick_outcome
 

@@ -26,9 +26,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from decisionguide.content.coherence import Tally
-from decisionguide.content.findings import Finding, excerpt, quoted
-from decisionguide.content.flip_checks import FlipChecks
+from decisionguide.checking.coherence import Tally
+from decisionguide.checking.findings import Finding, excerpt, quoted
+from decisionguide.checking.flip_checks import FlipChecks
 from decisionguide.decision.document import (
     Clause,
     Condition,

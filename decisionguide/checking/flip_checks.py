@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from decisionguide.content.findings import Finding, quoted
+from decisionguide.checking.findings import Finding, quoted
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import (
     check_answers,

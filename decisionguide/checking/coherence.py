@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from decisionguide.content.findings import Finding
+from decisionguide.checking.findings import Finding
 
 Method = Literal["exhaustive", "bounded"]
 
