@@ -22,6 +22,7 @@ from decisionguide.checking.flip_checks import FlipChecks
 from decisionguide.checking.page_claims import PageChecks, claims_something
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, condition_holds, evaluate
+from decisionguide.decision.scoring import Standing
 from decisionguide.decision.verdict import Flip
 from tests.answers import PROPERTY_SETTINGS, random_complete_answers
 from tests.builders import build, choice, question, when
@@ -363,7 +364,9 @@ def test_whole_decisions_are_checked_on_a_sample_above_the_budget() -> None:
 
 def test_the_checks_say_when_they_no_longer_see_what_the_engine_shows(monkeypatch) -> None:
     doc = guide()
-    monkeypatch.setattr(answer_space, "recommended", lambda *args: "hybrid")
+    # The walk's own pick of the outcome, made to disagree with `evaluate`.
+    wrong = Standing("hybrid", None, None, False)
+    monkeypatch.setattr(answer_space, "pick_outcome", lambda *args: wrong)
     coherence = check_document(doc, decision_budget=None).coherence
     assert {k.kind for k in coherence.found} >= {"engine"}
     assert "engine" in KINDS

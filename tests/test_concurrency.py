@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.middleware.csrf import _mask_cipher_secret
 from django.urls import reverse
 
 from decisionguide.decision.document import GuideDocument
@@ -56,14 +57,21 @@ def test_concurrent_result_submissions_are_all_stored(tmp_path, seed_document: G
             assert check.status == 200, check.body[:500]
             form = result_form(check.body.decode())
             cookie = SimpleCookie(check.headers["Set-Cookie"])[settings.CSRF_COOKIE_NAME]
-            body = urlencode(form.fields).encode()
+
+            def body(n: int) -> bytes:
+                # Each submission is a check page of its own: the same cookie, a token
+                # masked afresh (as Django masks it for every page). The same page sent
+                # twice is one result (tests/test_idempotent_results.py).
+                token = _mask_cipher_secret(cookie.value)
+                fields = [(k, token if k == "csrfmiddlewaretoken" else v) for k, v in form.fields]
+                return urlencode(fields).encode()
 
             def submit(n: int) -> tuple[int, str]:
                 reply = fetch(
                     server.port,
                     form.action,
                     method="POST",
-                    body=body,
+                    body=body(n),
                     headers=via_proxy
                     | {
                         "Content-Type": "application/x-www-form-urlencoded",

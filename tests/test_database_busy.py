@@ -111,7 +111,7 @@ def test_a_failed_creation_leaves_neither_result_nor_counted_attempt(
     )
     form = result_form(check.content.decode())
 
-    def locked_while_storing(*args: object) -> Result:
+    def locked_while_storing(*args: object, **kwargs: object) -> Result:
         # The attempt has been counted by now, in the same transaction.
         assert RateLimitCounter.objects.count() == 1
         raise OperationalError("canceling statement due to lock timeout")

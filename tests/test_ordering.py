@@ -15,6 +15,7 @@ from django.urls import reverse
 from decisionguide.content.models import Choice, Guide, GuideItem, Question
 from decisionguide.content.ordering import SIBLINGS, in_place_order, renumber_guide, sibling_key
 from decisionguide.content.rows import GuideRows, build_document
+from decisionguide.decision.document import GuideDocument
 from decisionguide.guidefiles.loading import load_guide_file
 from decisionguide.publishing.drafts import publish, record_edit
 from tests.admin_forms import (
@@ -301,4 +302,18 @@ def test_the_migration_gives_tied_rows_places_of_their_own(seed_file) -> None:
     for question in guide.questions.all():
         ids = list(question.choices.order_by("order").values_list("id", flat=True))
         assert ids == sorted(ids)
-    assert build_document(guide) == document
+    # ...but for what migrating back to 0015 can't keep: claims, tie-breaks, check fields.
+    assert without_claims(build_document(guide)) == without_claims(document)
+
+
+def without_claims(doc: GuideDocument) -> dict:
+    data = doc.to_data()
+    data.pop("tie_breaks", None)
+    data["failure_checks"] = [c.text for c in doc.failure_checks]
+    for part in (*data.get("notes", ()), *data.get("gates", ())):
+        for key in ("asserts", "counted"):
+            part.pop(key, None)
+    for gate in data.get("gates", ()):
+        gate.pop("argues_for", None)
+        gate.pop("argues_against", None)
+    return data

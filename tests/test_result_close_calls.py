@@ -157,3 +157,17 @@ def test_an_old_stored_close_call_still_reads(client: Client, seed_guide) -> Non
     assert "a close call, so the guide's default, PM-first, applies" in page
     assert "What decided it: When the scores are this close" in page
     assert client.get(markdown_url(path)).status_code == 200
+
+
+def test_the_markdown_export_says_why_it_holds_or_that_two_answers_are_needed(
+    client: Client, seed_guide
+) -> None:
+    doc = seed_guide.published_document()
+    held = client.get(markdown_url(create(client, doc, HOLDS_FIRM))).content.decode()
+    after = held[held.index("## What would change it") :]
+    assert after.split("\n")[2].startswith("PM-first holds firm: no change to one or two")
+    assert "Changing any one answer on its own" not in held
+    paired = client.get(markdown_url(create(client, doc, TWO_ANSWERS))).content.decode()
+    after = paired[paired.index("## What would change it") :]
+    assert "No single answer would change it" in after.split("\n")[2]
+    assert after.split("\n")[4].startswith("- ")

@@ -115,11 +115,11 @@ def _recommendation(
         lines.append("")
     changes = [*context["first_changes"], *context["more_changes"]]
     lines += ["## What would change it", ""]
+    if context["robust"]:  # why it holds, or the lead-in to two-answer changes
+        lines += [context["robust"], ""]
     if changes:
         lines += [f"- {change.sentence}" for change in changes]
-    else:
-        lines.append("Changing any one answer on its own would not change it.")
-    lines.append("")
+        lines.append("")
     if context["failure_checks"]:  # only the lines for this recommendation
         lines += ["## Check again in a month", ""]
         lines += [

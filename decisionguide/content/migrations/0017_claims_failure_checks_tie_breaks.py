@@ -22,6 +22,12 @@ def items_to_checks(apps, schema_editor):
     items.delete()
 
 
+def drop_claim_clauses(apps, schema_editor):
+    # Going back to before clauses had roles: a sentence's `asserts` and `counted`
+    # clauses can't be kept, and left in place they would join its condition.
+    apps.get_model("guides", "Clause").objects.exclude(role="").delete()
+
+
 def checks_to_items(apps, schema_editor):
     GuideItem = apps.get_model("guides", "GuideItem")
     FailureCheck = apps.get_model("guides", "FailureCheck")
@@ -142,6 +148,7 @@ class Migration(migrations.Migration):
                 max_length=8,
             ),
         ),
+        migrations.RunPython(migrations.RunPython.noop, drop_claim_clauses),
         migrations.AddField(
             model_name="gate",
             name="argues_against",
