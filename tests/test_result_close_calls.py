@@ -70,11 +70,13 @@ def test_a_close_call_says_what_decided_it(client: Client, seed_guide) -> None:
     decision = evaluate(doc, BEFORE_KICKOFF_CLOSE)
     assert (decision.outcome, decision.decided_by) == ("crm-first", "revenue_loss")
     page = " ".join(text(result_page(client, doc, BEFORE_KICKOFF_CLOSE)).split())
-    assert "a close call, settled by your answer below" in page
+    assert "so one of your answers settled it (below)" in page
     question = doc.question("revenue_loss")
     label = question.choice("before-kickoff").label
     assert f"What decided it: You answered “{label}” to “{question.prompt}”." in page
     assert " ".join(doc.tie_breaks[0].explanation.split()) in page
+    assert f"a close call, settled by your answer to “{question.short}”." in page
+    assert "close enough for the default" not in page
     # The default's failure mode ("follow-up before kickoff becomes hit-and-miss") is gone.
     assert "hit-and-miss" not in page
 
@@ -154,7 +156,7 @@ def test_an_old_stored_close_call_still_reads(client: Client, seed_guide) -> Non
     result.decision = old
     result.save()
     page = " ".join(text(client.get(path).content.decode()).split())
-    assert "a close call, so the guide's default, PM-first, applies" in page
+    assert "so the guide's default, PM-first, applies" in page
     assert "What decided it: When the scores are this close" in page
     assert client.get(markdown_url(path)).status_code == 200
 

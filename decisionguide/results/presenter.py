@@ -123,8 +123,8 @@ def standing_sentence(
         else:
             lead = f"{outcome.name} scores {points_text(margin)} more than {runner_up.name}"
         if decision.decided_by and decision.decided_by != DECIDED_BY_DEFAULT:
-            return f"{lead}: a close call, settled by your answer below."
-        return f"{lead}: a close call, so the guide's default, {outcome.name}, applies."
+            return f"{lead}, so one of your answers settled it (below)."
+        return f"{lead}, so the guide's default, {outcome.name}, applies."
     if margin == 0:
         return f"{outcome.name} and {runner_up.name} are level; {outcome.name} takes the tie."
     return (
@@ -132,8 +132,11 @@ def standing_sentence(
     )
 
 
-def sum_sentence(winner: Side, other: Side, decision: Decision) -> str:
-    """The two totals and their difference: the same margin the verdict states."""
+def sum_sentence(
+    winner: Side, other: Side, decision: Decision, settled_by: Question | None = None
+) -> str:
+    """The two totals and their difference: the same margin the verdict states, and what
+    settled a close call (`settled_by`: the tie-break's question, None for the default)."""
     margin = winner.total - other.total
     if margin > 0:
         tail = f"{winner.outcome.name} is {points_text(margin)} ahead."
@@ -141,7 +144,9 @@ def sum_sentence(winner: Side, other: Side, decision: Decision) -> str:
         tail = "they are level."
     else:
         tail = f"{other.outcome.name} is {points_text(-margin)} ahead."
-    if decision.close_call:
+    if decision.close_call and settled_by is not None:
+        tail = tail[:-1] + f": a close call, settled by your answer to {quoted(settled_by.short)}."
+    elif decision.close_call:
         tail = tail[:-1] + f", close enough for the default, {winner.outcome.name}."
     return (
         f"Added up: {points_text(winner.total)} for {winner.outcome.name}, "
@@ -365,7 +370,9 @@ def _why(doc: GuideDocument, decision: Decision, outcome: Outcome | None) -> dic
         "side_for": side_for,
         "side_against": side_against,
         "sum_sentence": (
-            sum_sentence(side_for, side_against, decision) if side_for and side_against else ""
+            sum_sentence(side_for, side_against, decision, _tie_break_question(doc, decision))
+            if side_for and side_against
+            else ""
         ),
         # Older results counted only the points for the winner.
         "reasons_add_up": decision.reasons_add_up,
@@ -416,6 +423,12 @@ def explanation_data(context: Mapping[str, Any]) -> dict[str, Any]:
             else None
         ),
     }
+
+
+def _tie_break_question(doc: GuideDocument, decision: Decision) -> Question | None:
+    if decision.decided_by in ("", DECIDED_BY_DEFAULT):
+        return None
+    return doc.question(decision.decided_by)
 
 
 def _clarity_words(decision: Decision, outcome: Outcome | None) -> str:
