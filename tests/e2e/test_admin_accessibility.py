@@ -55,6 +55,8 @@ class Rows:
     note: content.Note
     gate: content.Gate
     item: content.GuideItem
+    failure_check: content.FailureCheck
+    tie_break: content.TieBreak
     linked_page: content.LinkedPage
     version: content.GuideVersion
     result: Result
@@ -188,6 +190,8 @@ ADMIN_PAGES = [
     *part_pages("gate", "gate", "gate"),
     AdminPage("guide item list, 2 pages", "guides_guideitem_changelist", setup=more_items),
     *part_pages("guide item", "guideitem", "item"),
+    *part_pages("failure check", "failurecheck", "failure_check"),
+    *part_pages("tie-break", "tiebreak", "tie_break"),
     *part_pages("linked page", "linkedpage", "linked_page"),
     AdminPage("version list", "guides_guideversion_changelist"),
     AdminPage("version view", "guides_guideversion_change", row("version")),
@@ -239,6 +243,10 @@ def seed_rows(doc: GuideDocument) -> Rows:
         note=content.Note.objects.filter(**in_guide).exclude(clauses=None).first(),
         gate=content.Gate.objects.filter(**in_guide).exclude(clauses=None).first(),
         item=content.GuideItem.objects.filter(**in_guide).first(),
+        # A check with claims of its own to edit, and the seed's tie-break.
+        failure_check=content.FailureCheck.objects.filter(**in_guide).exclude(clauses=None).first()
+        or content.FailureCheck.objects.filter(**in_guide).first(),
+        tie_break=content.TieBreak.objects.filter(**in_guide).first(),
         linked_page=content.LinkedPage.objects.filter(**in_guide).first(),
         version=guide.versions.order_by("version").first(),
         result=Result.objects.get(),

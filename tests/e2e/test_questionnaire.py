@@ -165,7 +165,9 @@ def test_without_javascript_every_step_is_a_page(no_js_page: Page, guide: GuideD
     assert outcome is not None
     expect(heading(page)).to_contain_text(outcome.name)
     typed = next(step.text for step in steps if step.text)
-    expect(page.get_by_text(typed)).to_be_visible()
+    # In "In your own words", and beside its answer in the list of answers.
+    expect(page.get_by_role("blockquote").get_by_text(typed)).to_be_visible()
+    expect(page.locator("q.written-answer", has_text=typed)).to_be_visible()
 
 
 def changeable_step(doc: GuideDocument, steps: list[Step]) -> tuple[Step, Step]:
