@@ -26,6 +26,10 @@ def drop_claim_clauses(apps, schema_editor):
     # Going back to before clauses had roles: a sentence's `asserts` and `counted`
     # clauses can't be kept, and left in place they would join its condition.
     apps.get_model("guides", "Clause").objects.exclude(role="").delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # The deletes leave deferred foreign-key checks pending, and PostgreSQL won't
+        # alter a table with pending trigger events: run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def checks_to_items(apps, schema_editor):
