@@ -29,6 +29,10 @@ def empties_the_database(item: pytest.Item) -> bool:
     return transactional or "transactional_db" in fixtures or "live_server" in fixtures
 
 
+# Chromium's tests, marked `browser`: CI runs them once, on SQLite (see .ci/run).
+BROWSER_TESTS = Path(__file__).parent / "e2e"
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # pytest-django runs transactional tests last, as Django does, but pytest then groups
@@ -36,6 +40,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # before database tests that read what migrations wrote. Sorting again, last of all,
     # keeps every database test ahead of the tests that empty the database.
     items.sort(key=empties_the_database)
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # Marked as each is collected: `-m` deselects before the hook above runs.
+    if BROWSER_TESTS in item.path.parents:
+        item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(autouse=True)
