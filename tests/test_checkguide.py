@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from decisionguide.checking.answer_space import search
+from decisionguide.checking.answer_space import Reachability, rough_count, search
 from decisionguide.checking.checks import check_document, report_lines
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
@@ -236,3 +236,15 @@ def test_checkguide_exit_status_from_the_shell(
     broken = run(small_file, bad)
     assert broken.returncode == 1
     assert "FAIL" in broken.stdout
+
+
+def test_a_huge_answer_space_is_described_in_powers_of_ten_never_through_a_float() -> None:
+    # 30 choices to each of 300 questions: 443 digits, past a float's range.
+    assert rough_count(30**300) == "more than 10⁴⁴³"
+    assert rough_count(10**15) == "more than 10¹⁵"
+    assert rough_count(999_999_999_999_999) == "about 999,999,999,999,999"
+    reach = Reachability("bounded", 10, 30**300, {}, (), {}, ())
+    assert reach.describe_method().endswith(
+        "10 answer sets tried of more than 10⁴⁴³; an outcome listed as unreachable may still "
+        "be reachable"
+    )

@@ -71,7 +71,7 @@ class Reachability:
                 f"exhaustive search over all {self.answer_sets:,} answer sets "
                 f"({self.tried:,} distinct cases)"
             )
-        space = f" of about {self.space:,}" if self.space else ""
+        space = f" of {rough_count(self.space)}" if self.space else ""
         return (
             f"bounded search: {self.tried:,} answer sets tried{space}; an outcome listed as "
             "unreachable may still be reachable"
@@ -350,6 +350,18 @@ def search(
         answer_sets=space.answer_sets,
     )
     return reachability, space.pages.tally.coherence(method, decisions)
+
+
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def rough_count(number: int) -> str:
+    """A count for a reader: 'about 1,234,567', or 'more than 10⁸⁹' when the digits would fill
+    a line. Counted in digits, never through a float, which overflows past 10³⁰⁸."""
+    digits = len(str(number))
+    if digits <= 15:
+        return f"about {number:,}"
+    return f"more than 10{str(digits - 1).translate(SUPERSCRIPT)}"
 
 
 def _estimate_size(space: _Space) -> int:
