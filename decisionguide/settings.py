@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "decisionguide.questionnaire",
     "decisionguide.results",
     "decisionguide.editor",
+    "decisionguide.embed",
     "axes",
 ]
 
@@ -117,6 +118,9 @@ MIDDLEWARE = [
     # own, with its BREACH mitigation (random padding); the CSRF token in a page is
     # masked afresh for every response, so no secret repeats from one to the next.
     "django.middleware.gzip.GZipMiddleware",
+    # /embed/...: the public pages under their own URLs and frame-ancestors (issue 23).
+    # Inside GZip, so it reads the page's HTML; outside django-csp, which writes its policy.
+    "decisionguide.embed.middleware.EmbedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -172,6 +176,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "decisionguide.embed.context.embed",
             ],
         },
     },
@@ -268,7 +273,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

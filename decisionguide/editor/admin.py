@@ -136,6 +136,7 @@ class GuideAdmin(GuideContentAdmin):
             ("Guide page texts", {"fields": list(MARKDOWN_FIELDS)}),
         ]
         if obj is not None:
+            fieldsets.append(("Embedding on other sites", {"fields": ["embed_origins"]}))
             fieldsets.append(
                 (
                     "Versions",
