@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from decisionguide import database
+from decisionguide.embed import assets as embed_assets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -289,6 +290,8 @@ STORAGES = {
 # Serve straight from the finders when there is no collectstatic output
 # (development and tests); production runs collectstatic at build time.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
+# Publishers' pages load static/embed-host.js: it alone is served cross-origin.
+WHITENOISE_ADD_HEADERS_FUNCTION = embed_assets.static_headers
 
 # crispy-forms renders forms with our own template pack: the site's GOV.UK-style markup
 # (decisionguide/questionnaire/templates/decisionguide_gds/, layout objects in form_layout.py).

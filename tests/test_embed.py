@@ -244,3 +244,11 @@ def test_an_origin_that_is_not_one_is_refused(seed_document, origin):
     data = seed_document.to_data() | {"embed_origins": [origin]}
     with pytest.raises(DocumentError, match="embed_origins"):
         parse_document(data)
+
+
+def test_only_the_host_script_may_be_loaded_by_other_sites(client: Client):
+    script = client.get("/static/embed-host.js")
+    assert script.status_code == 200
+    assert script["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert len(b"".join(script.streaming_content)) < 1024
+    assert client.get("/static/css/site.css")["Cross-Origin-Resource-Policy"] == "same-origin"

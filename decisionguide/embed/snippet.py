@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.templatetags.static import static
+from django.conf import settings
 from django.utils.html import format_html
+
+from decisionguide.embed.assets import HOST_SCRIPT
 
 # The first question's page at a usual article width: the frame starts about as tall as
 # its content, so the host page barely moves when the real height arrives.
@@ -26,5 +28,6 @@ def snippet(site: str, slug: str, title: str, height: int = START_HEIGHT) -> str
         title,
         height,
         FRAME_STYLE.format(height),
-        site + static("embed-host.js"),
+        # Not the hashed name: a pasted snippet must keep working after the next deploy.
+        f"{site}{settings.STATIC_URL}{HOST_SCRIPT}",
     )
