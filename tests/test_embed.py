@@ -73,7 +73,7 @@ def test_the_embed_layout_keeps_its_links_in_the_frame_or_sends_them_to_the_top(
     doc = embeddable.published_document()
     response = client.get(embed(f"/guides/{doc.slug}/questions/"), follow=True)
     html = response.content.decode()
-    assert '<meta name="responsive-embedded-sizing">' in html
+    assert '<meta name="responsive-embedded-sizing" content="">' in html
     assert 'class="site-header"' not in html and 'class="site-footer"' not in html
     assert doc.title in html
     # The answer form stays in embed mode; the way out opens the full site in a new tab.
@@ -252,3 +252,54 @@ def test_only_the_host_script_may_be_loaded_by_other_sites(client: Client):
     assert script["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert len(b"".join(script.streaming_content)) < 1024
     assert client.get("/static/css/site.css")["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_the_guide_admin_page_shows_the_code_and_previews_it(editor_client: Client, embeddable):
+    page = editor_client.get(reverse("admin:guides_guide_change", args=[embeddable.pk]))
+    html = page.content.decode()
+    assert "Show this guide on other sites" in html
+    assert f"on: {HOST}, {OTHER_HOST}." in html
+    assert f"src=&quot;{SITE}/embed/guides/{embeddable.slug}/questions/&quot;" in html  # escaped
+    assert 'data-copy-from="embed-snippet"' in html
+    assert html.count(f'src="/embed/guides/{embeddable.slug}/questions/"') == 2  # phone, desktop
+    # The preview frames are our own page: for a signed-in editor, 'self' may frame it too.
+    framed = editor_client.get(embed(f"/guides/{embeddable.slug}/questions/"), follow=True)
+    assert frame_ancestors(framed) == [HOST, OTHER_HOST, "'self'"]
+
+
+def test_the_dashboard_says_which_guides_are_embeddable(editor_client: Client, embeddable):
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    assert f"yes, on {HOST}, {OTHER_HOST}" in html
+
+
+def test_analytics_tell_embedded_visits_from_direct_ones_by_site(editor_client: Client, embeddable):
+    from decisionguide.analytics import counting as analytics
+    from decisionguide.analytics.models import AnswerCounter
+
+    client = Client()  # a visitor: an editor's own previews are not counted
+
+    start = f"/guides/{embeddable.slug}/questions/"
+
+    def visit(url: str, **headers: str) -> None:
+        # The start redirects to the first question, where a visit starts (a cached
+        # redirect has no `.url` for the client's follow=True).
+        client.get(client.get(url, headers=headers)["Location"], headers=headers)
+
+    visit(embed(start), Referer=f"{HOST}/2026/an-article/")
+    visit(embed(start), Referer=f"{HOST}/another-article/")
+    visit(embed(f"{start}?host={quote(OTHER_HOST)}"))
+    visit(embed(start), Referer="https://not-listed.example/")
+    visit(start)  # a direct visit
+    analytics.buffer.flush()
+    rows = AnswerCounter.objects.filter(kind=AnswerCounter.Kind.EMBEDDED)
+    assert {row.choice: row.count for row in rows} == {HOST: 2, OTHER_HOST: 1, "": 1}
+    page = editor_client.get(reverse("admin:guides_guide_analytics", args=[embeddable.pk]))
+    html = page.content.decode()
+    assert f"Inside {HOST}</th><td>2</td>" in html
+    assert "On this site</th><td>1</td>" in html  # 5 visits started, 4 inside frames
+
+
+def test_an_overlong_origin_is_refused(seed_document):
+    long_origin = "https://" + "a" * 60 + ".example"
+    with pytest.raises(DocumentError, match="at most 64"):
+        parse_document(seed_document.to_data() | {"embed_origins": [long_origin]})

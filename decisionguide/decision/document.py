@@ -58,6 +58,7 @@ MAX_NOTES = 100
 MAX_CLAUSES = 50  # per `all` or `any` of a condition
 
 MAX_EMBED_ORIGINS = 20
+ORIGIN_MAX_LENGTH = 64
 # A site allowed to frame the guide's embed pages: scheme and host (and port), nothing else.
 _ORIGIN = re.compile(
     r"^(https?)://([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$"
@@ -71,6 +72,9 @@ def check_origin(value: str) -> str:
     `*.example.com` would also let any page on a subdomain someone else runs frame it.
     """
     origin = value.strip().lower().rstrip("/")
+    if len(origin) > ORIGIN_MAX_LENGTH:
+        # Analytics count embedded visits per origin in a column this wide.
+        raise ValueError(f"an allowed origin has at most {ORIGIN_MAX_LENGTH} characters")
     match = _ORIGIN.match(origin)
     if match is None or ".." in origin:
         raise ValueError(

@@ -6,11 +6,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, set_script_prefix, set_urlconf
 
-from decisionguide.embed.origins import guide_origins, result_origins
+from decisionguide.analytics import counting as analytics
+from decisionguide.embed.origins import framing_origin, published_guide, result_origins
 
 PREFIX = "/embed"
 EMBED_URLCONF = "decisionguide.embed.urls"
@@ -58,7 +60,12 @@ class EmbedMiddleware:
         if not getattr(request, "embedded", False):
             return None
         if "slug" in kwargs:
-            origins = guide_origins(kwargs["slug"])
+            guide = published_guide(kwargs["slug"])
+            origins = guide.origins if guide is not None else None
+            if guide is not None and origins and starts_a_visit(request):
+                analytics.embedded_visit(
+                    guide.guide_id, guide.version, framing_origin(request, origins)
+                )
         elif "result_id" in kwargs:
             origins = result_origins(str(kwargs["result_id"]))
         else:
@@ -71,9 +78,23 @@ class EmbedMiddleware:
         return None
 
 
+def starts_a_visit(request: HttpRequest) -> bool:
+    """The snippet's frame opening the questionnaire (not a HEAD, not a staff preview)."""
+    match = request.resolver_match
+    return (
+        request.method == "GET"
+        and match is not None
+        and match.url_name == "questionnaire-start"
+        and "preview" not in request.GET
+        and not previewed_by_staff(request)
+    )
+
+
 def framed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Let the guide's allowed origins (exactly those) frame the page, and no one else."""
     origins = list(getattr(request, "embed_origins", ()))
+    if previewed_by_staff(request):
+        origins.append("'self'")  # the guide's admin page shows the embed in a frame
     response._csp_replace = {"frame-ancestors": origins or ["'none'"]}  # type: ignore[attr-defined]
     if origins:
         # X-Frame-Options can't name origins; the CSP above is what browsers enforce.
@@ -81,6 +102,15 @@ def framed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
         response.content = leave_frame(response.content, request.embed_prefix)  # type: ignore[attr-defined]
     return response
+
+
+def previewed_by_staff(request: HttpRequest) -> bool:
+    """A signed-in editor (their session cookie is only sent first-party, as from the
+    admin's preview), so our own pages may frame it too; visitors' pages never."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # no session: no query, and no Vary: Cookie on visitors' pages
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_staff)
 
 
 def leave_frame(html: bytes, prefix: str) -> bytes:

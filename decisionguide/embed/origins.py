@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.http import HttpRequest
@@ -10,12 +11,28 @@ from decisionguide.content.models import Guide
 from decisionguide.results.models import Result
 
 
+@dataclass(frozen=True)
+class Embeddable:
+    """A published guide's id, version number and allowed origins."""
+
+    guide_id: int
+    version: int
+    origins: tuple[str, ...]
+
+
+def published_guide(slug: str) -> Embeddable | None:
+    """The published guide `slug` as embed pages see it; None when visitors can't see it."""
+    guide = Guide.objects.published().select_related("published_version").filter(slug=slug).first()
+    if guide is None or guide.published_version is None:
+        return None
+    origins = guide.published_document().embed_origins
+    return Embeddable(guide.pk, guide.published_version.version, origins)
+
+
 def guide_origins(slug: str) -> tuple[str, ...] | None:
     """The published guide's allowed origins; None when no visitor can see the guide."""
-    guide = Guide.objects.published().select_related("published_version").filter(slug=slug).first()
-    if guide is None:
-        return None
-    return guide.published_document().embed_origins
+    found = published_guide(slug)
+    return found.origins if found is not None else None
 
 
 def result_origins(result_id: str) -> tuple[str, ...] | None:
@@ -23,6 +40,17 @@ def result_origins(result_id: str) -> tuple[str, ...] | None:
     slug = Result.objects.filter(pk=result_id).values_list("guide_version__guide__slug", flat=True)
     found = slug.first()
     return guide_origins(found) if found is not None else None
+
+
+def framing_origin(request: HttpRequest, allowed: tuple[str, ...]) -> str:
+    """Which allowed site's page the frame is in: the `host` parameter or the Referer's
+    origin (the host page's, sent by the snippet's referrer policy), if it is one of
+    `allowed`; "" otherwise. Only the site is kept, never the page or the visitor."""
+    for candidate in (request.GET.get("host", ""), request.headers.get("Referer", "")):
+        origin = origin_of(candidate)
+        if origin in allowed:
+            return origin
+    return ""
 
 
 def site_origin(request: HttpRequest) -> str:
