@@ -303,3 +303,35 @@ def test_an_overlong_origin_is_refused(seed_document):
     long_origin = "https://" + "a" * 60 + ".example"
     with pytest.raises(DocumentError, match="at most 64"):
         parse_document(seed_document.to_data() | {"embed_origins": [long_origin]})
+
+
+def test_links_leaving_the_guide_open_on_the_full_site_in_the_top_window(
+    client: Client, embeddable
+):
+    doc = embeddable.published_document()
+    html = client.get(embed(f"/guides/{doc.slug}/")).content.decode()
+    page = doc.linked_pages[0]
+    assert f'<a target="_top" href="/guides/{doc.slug}/pages/{page.slug}/">' in html
+    assert f'href="/embed/guides/{doc.slug}/pages/' not in html
+    # The questionnaire stays in the frame.
+    assert f'href="/embed/guides/{doc.slug}/questions/"' in html
+
+
+def test_the_page_cache_key_names_embed_mode(rf):
+    from decisionguide.pagecache import page_key
+
+    request = rf.get("/guides/x/questions/")
+    full = page_key(request, "1.stamp")
+    request.embedded = True
+    assert page_key(request, "1.stamp") != full
+
+
+def test_without_javascript_each_answer_leads_to_the_next_embed_page(client: Client, embeddable):
+    doc = embeddable.published_document()
+    question = doc.questions[0]
+    choice = next(c for c in question.choices if c.route is None)
+    answer = f"/guides/{doc.slug}/questions/{question.slug}/answer/?{question.slug}={choice.slug}"
+    response = client.get(embed(answer))
+    assert response.status_code == 303
+    assert response["Location"].startswith(f"/embed/guides/{doc.slug}/")
+    assert frame_ancestors(client.get(response["Location"])) == [HOST, OTHER_HOST]
