@@ -311,6 +311,8 @@ def test_links_leaving_the_guide_open_on_the_full_site_in_the_top_window(
     doc = embeddable.published_document()
     html = client.get(embed(f"/guides/{doc.slug}/")).content.decode()
     page = doc.linked_pages[0]
+    response = client.get(embed(f"/guides/{doc.slug}/"))
+    assert int(response["Content-Length"]) == len(response.content)  # counted after the rewrite
     assert f'<a target="_top" href="/guides/{doc.slug}/pages/{page.slug}/">' in html
     assert f'href="/embed/guides/{doc.slug}/pages/' not in html
     # The questionnaire stays in the frame.

@@ -101,6 +101,8 @@ def framed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response.xframe_options_exempt = True  # type: ignore[attr-defined]
     if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
         response.content = leave_frame(response.content, request.embed_prefix)  # type: ignore[attr-defined]
+        if response.has_header("Content-Length"):  # CommonMiddleware, inside, counted before
+            response["Content-Length"] = str(len(response.content))
     return response
 
 
