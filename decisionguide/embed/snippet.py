@@ -7,9 +7,10 @@ from django.utils.html import format_html
 
 from decisionguide.embed.assets import HOST_SCRIPT
 
-# The first question's page at a usual article width: the frame starts about as tall as
-# its content, so the host page barely moves when the real height arrives.
-START_HEIGHT = 560
+# About the first question's page in a 720-770 px article column (870-900 px; 1,185 at a
+# phone's 375): the frame starts about as tall as its content, so the host page barely
+# moves when the real height arrives (tests/e2e/test_embed.py measures the shift).
+START_HEIGHT = 880
 FRAME_STYLE = "width:100%;height:{}px;border:0;frame-sizing:content-height"
 
 

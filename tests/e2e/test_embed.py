@@ -37,6 +37,8 @@ new PerformanceObserver(function (list) {
   list.getEntries().forEach(function (e) { if (!e.hadRecentInput) window.cls += e.value; });
 }).observe({ type: "layout-shift", buffered: true });
 """
+# The rest of the article, below the frame: what would move if the frame's height jumped.
+AFTER = " ".join(["The article goes on below the guide, and readers scroll on."] * 40)
 HOST_CSS = b"iframe { width: 100%; border: 0; } body { max-width: 48rem; margin: 0 auto; }"
 
 
@@ -45,7 +47,7 @@ def host_server(app: str, body: str) -> ThreadingHTTPServer:
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>An article</title>'
         '<link rel="stylesheet" href="/host.css"><script src="/cls.js"></script></head><body>'
         "<h1>An article</h1><p>Some words before the guide.</p>"
-        f'{body}<p id="after">Some words after it.</p></body></html>'
+        f'{body}<p id="after">{AFTER}</p></body></html>'
     ).encode()
     policy = (
         f"default-src 'none'; script-src 'self' {app}; style-src 'self'; frame-src {app}; "
