@@ -1,4 +1,5 @@
-"""The page cache: rendered public pages, kept per version, URL, HTMX-ness and language.
+"""The page cache: rendered public pages, kept per version, URL, HTMX-ness, embed mode, host
+and language.
 
 A public page is a pure function of the frozen version it shows and of its
 URL (the questionnaire's answers travel in the query string), so once
@@ -178,7 +179,10 @@ def page_key(request: HttpRequest, source_key: str) -> str:
     """The cache key of this request's page, hashed: answers make URLs long."""
     panel = "panel" if wants_panel(request) else "page"
     url = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
-    named = f"{source_key}\n{panel}\n{page_language(request)}\n{url}"
+    # An embed page (decisionguide.embed) has its own layout; it and a guide page's oEmbed
+    # link name absolute addresses, so the host is part of the key too.
+    mode = "embed" if getattr(request, "embedded", False) else "site"
+    named = f"{source_key}\n{panel}\n{mode}\n{request.get_host()}\n{page_language(request)}\n{url}"
     # 128 bits are plenty, and the cache checks every character of a key on every call.
     return f"page:{hashlib.blake2b(named.encode(), digest_size=16).hexdigest()}"
 

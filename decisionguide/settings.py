@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from decisionguide import database
+from decisionguide.embed import assets as embed_assets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "decisionguide.questionnaire",
     "decisionguide.results",
     "decisionguide.editor",
+    "decisionguide.embed",
     "axes",
 ]
 
@@ -117,6 +119,9 @@ MIDDLEWARE = [
     # own, with its BREACH mitigation (random padding); the CSRF token in a page is
     # masked afresh for every response, so no secret repeats from one to the next.
     "django.middleware.gzip.GZipMiddleware",
+    # /embed/...: the public pages under their own URLs and frame-ancestors (issue 23).
+    # Inside GZip, so it reads the page's HTML; outside django-csp, which writes its policy.
+    "decisionguide.embed.middleware.EmbedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -172,6 +177,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "decisionguide.embed.context.embed",
             ],
         },
     },
@@ -268,7 +274,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -284,6 +290,8 @@ STORAGES = {
 # Serve straight from the finders when there is no collectstatic output
 # (development and tests); production runs collectstatic at build time.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
+# Publishers' pages load static/embed-host.js: it alone is served cross-origin.
+WHITENOISE_ADD_HEADERS_FUNCTION = embed_assets.static_headers
 
 # crispy-forms renders forms with our own template pack: the site's GOV.UK-style markup
 # (decisionguide/questionnaire/templates/decisionguide_gds/, layout objects in form_layout.py).

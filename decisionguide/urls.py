@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import path
 
 from decisionguide import errors, ops
+from decisionguide.embed import views as embed_views
 from decisionguide.guides import urls as guide_urls
 from decisionguide.questionnaire import urls as questionnaire_urls
 from decisionguide.results import urls as result_urls
@@ -14,6 +15,7 @@ urlpatterns = [
     *questionnaire_urls.urlpatterns,
     *guide_urls.urlpatterns,
     *result_urls.urlpatterns,
+    path("oembed", embed_views.oembed, name="oembed"),
     path(f"{settings.ADMIN_PATH}/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),

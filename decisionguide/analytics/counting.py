@@ -66,6 +66,7 @@ ROUTED = AnswerCounter.Kind.ROUTED
 RESULT = AnswerCounter.Kind.RESULT
 DEPTH = AnswerCounter.Kind.DEPTH
 WHATIF = AnswerCounter.Kind.WHATIF
+EMBEDDED = AnswerCounter.Kind.EMBEDDED
 
 # Distinct counters a worker keeps while the database can't take them: far more than a
 # day of any guide needs (the seed guide has about 80), a few megabytes at most. Events
@@ -141,6 +142,11 @@ def whatif_shown(
     the result's own, which the what-if runs on; `source` is the permalink's page source.
     """
     source.every_visit(count, guide_id, version, WHATIF, question, choice)
+
+
+def embedded_visit(guide_id: int, version: int, origin: str) -> None:
+    """The questionnaire was started inside a page of `origin` (an allowed origin, or "")."""
+    count(guide_id, version, EMBEDDED, "", origin)
 
 
 def _on_every_visit(page: GuidePage, kind: str, question: str, choice: str) -> None:

@@ -24,6 +24,9 @@ class AnswerCounter(models.Model):
     For a "whatif" (a stored result looked at with one answer changed, not a result
     shown), `question` and `choice` are the changed answer and `version` is the
     version the result was worked out with, which the what-if runs on.
+    For "embedded" (the questionnaire started inside another site's page, decisionguide.embed),
+    `question` is empty and `choice` holds that site's origin, one of the guide's allowed
+    origins (empty when the request named none of them): the site, not the visitor.
     """
 
     class Kind(models.TextChoices):
@@ -33,6 +36,7 @@ class AnswerCounter(models.Model):
         RESULT = "result", "Recommendation shown"
         DEPTH = "depth", "Answers given so far"
         WHATIF = "whatif", "What-if shown"
+        EMBEDDED = "embedded", "Visit started inside another site"
 
     guide = parent_link(Guide, "answer_counters", "The guide whose questionnaire was used.")
     version = models.PositiveIntegerField(help_text="The published version visitors answered.")
@@ -59,7 +63,15 @@ class AnswerCounter(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(
-                    kind__in=["shown", "answered", "routed", "result", "depth", "whatif"]
+                    kind__in=[
+                        "shown",
+                        "answered",
+                        "routed",
+                        "result",
+                        "depth",
+                        "whatif",
+                        "embedded",
+                    ]
                 ),
                 name="guides_answercounter_kind_known",
             ),

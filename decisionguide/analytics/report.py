@@ -23,6 +23,7 @@ ROUTED = AnswerCounter.Kind.ROUTED
 RESULT = AnswerCounter.Kind.RESULT
 DEPTH = AnswerCounter.Kind.DEPTH
 WHATIF = AnswerCounter.Kind.WHATIF
+EMBEDDED = AnswerCounter.Kind.EMBEDDED
 
 Totals = dict[tuple[str, str, str], int]  # (kind, question, choice) -> count
 
@@ -211,6 +212,17 @@ def results_shown(counts: Totals, doc: GuideDocument) -> list[tuple[str, int]]:
 def whatifs_shown(counts: Totals) -> int:
     """What-if views of stored results (one answer changed), counted apart from results."""
     return sum(number for (kind, _, _), number in counts.items() if kind == WHATIF)
+
+
+def embedded_starts(counts: Iterable[Totals]) -> list[tuple[str, int]]:
+    """(site's origin, visits started inside its pages), most first; "" for a framing site
+    the request did not name."""
+    found: dict[str, int] = defaultdict(int)
+    for totals in counts:
+        for (kind, _, choice), number in totals.items():
+            if kind == EMBEDDED:
+                found[choice] += number
+    return sorted(found.items(), key=lambda item: (-item[1], item[0]))
 
 
 def starts_and_results_since(

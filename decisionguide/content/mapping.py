@@ -394,6 +394,7 @@ GUIDE = Part(
         Column("close_call_margin"),
         *_columns("intro", "right_page", "wrong_page", "start_elsewhere", "shortcut"),
         *_columns("decision_criteria", "snapshot"),
+        Column("embed_origins", to_document=_lines, to_row=_one_per_line),
     ),
     children=(
         LINKED_PAGES,

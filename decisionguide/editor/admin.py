@@ -73,6 +73,7 @@ from decisionguide.editor.forms import (
     ChoiceForm,
     choice_form_for,
 )
+from decisionguide.embed.admin_box import embed_box_context
 from decisionguide.publishing import admin_logic, admin_pages, admin_views, analytics_page
 from decisionguide.publishing.drafts import record_edit
 
@@ -136,6 +137,7 @@ class GuideAdmin(GuideContentAdmin):
             ("Guide page texts", {"fields": list(MARKDOWN_FIELDS)}),
         ]
         if obj is not None:
+            fieldsets.append(("Embedding on other sites", {"fields": ["embed_origins"]}))
             fieldsets.append(
                 (
                     "Versions",
@@ -194,6 +196,7 @@ class GuideAdmin(GuideContentAdmin):
         # The panel (checks, status, links) is for reading: skip it on a save.
         if guide is not None and request.method == "GET":
             extra.update(admin_pages.guide_panel_context(self, request, guide))
+            extra.update(embed_box_context(request, guide))
         return super().change_view(request, object_id, form_url, extra)
 
     @admin.display(description="visitors see", ordering="is_published")

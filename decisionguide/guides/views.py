@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from decisionguide.content.markdown import is_safe_page_url
@@ -69,8 +71,18 @@ def guide_detail(request: HttpRequest, page: GuidePage) -> HttpResponse:
         "showing_draft": page.preview,
         "sections": guide_sections(doc),
         "matrix": matrix_rows(doc),
+        "oembed_url": oembed_url(request, doc),
     }
     return TemplateResponse(request, "guides/guide_detail.html", context)
+
+
+def oembed_url(request: HttpRequest, doc: GuideDocument) -> str:
+    """oEmbed discovery for a guide other sites may show: a CMS given this page's address
+    asks the endpoint for the embed code (decisionguide.embed.views.oembed)."""
+    if not doc.embed_origins or getattr(request, "embedded", False):
+        return ""
+    page = request.build_absolute_uri(reverse("guide-detail", args=[doc.slug]))
+    return f"{reverse('oembed')}?{urlencode({'url': page, 'format': 'json'})}"
 
 
 @require_safe

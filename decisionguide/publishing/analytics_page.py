@@ -153,7 +153,15 @@ def figures(guide: Guide, days: Days, number: int | None, published: int | None)
         "funnel_chart": funnel_chart(funnel),
         "weekly": weekly,
         "weekly_chart": weekly_chart(weekly) if weekly is not None else None,
+        "embedded": embedded_figures(guide, wanted, days, funnel.starts),
     }
+
+
+def embedded_figures(guide: Guide, versions: list[int], days: Days, starts: int) -> dict[str, Any]:
+    """Visits started inside other sites' pages, per site, and the rest (on this site)."""
+    sites = report.embedded_starts(report.totals_by_version(guide, versions, days=days).values())
+    inside = sum(number for _, number in sites)
+    return {"sites": sites, "direct": max(starts - inside, 0)}
 
 
 def choosable_versions(guide: Guide, published: int | None) -> list[int]:

@@ -73,6 +73,11 @@ class GuideSummary:
         return self.guide.has_unpublished_changes() or not self.guide.is_listed
 
     @property
+    def embed_origins(self) -> list[str]:
+        """The sites the draft lets show the guide in a frame (the row: no query more)."""
+        return [line.strip() for line in self.guide.embed_origins.splitlines() if line.strip()]
+
+    @property
     def draft_by(self) -> str:
         user = self.draft.created_by if self.draft else None
         return user.get_username() if user else "a content file or script"

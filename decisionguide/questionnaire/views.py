@@ -222,6 +222,9 @@ def render_check(
     """The check page; `problems` (each with `message` and `url`) head it when posted
     answers could not be stored (see decisionguide.results.submission)."""
     doc = page.document
+    if getattr(request, "embedded", False):
+        # Its form token is fresh for every rendering (decisionguide.embed.tokens): never kept.
+        page.keep_for_query(None)
     shown = shown_questions(doc, state.answers)
     title = titled("Check your answers", doc)
     context = {

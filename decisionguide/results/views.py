@@ -82,13 +82,19 @@ def create_result(request: HttpRequest, page: GuidePage) -> HttpResponse:
     click, a retry) leads to the result it stored the first time, and does not
     count against the rate limit again (`decisionguide.results.idempotency`).
     """
+    return store_checked_answers(request, page, request.POST.get(PAGE_NONCE_FIELD, ""))
+
+
+def store_checked_answers(request: HttpRequest, page: GuidePage, page_nonce: str) -> HttpResponse:
+    """`create_result`'s work once the POST is trusted; `page_nonce` is its idempotency nonce
+    (the CSRF token here, the signed form token's nonce from an embed)."""
     doc = page.document
     submission = read_submission(doc, request.POST)
     if submission.problems:
         return render_check(
             request, page, submission.state, problems=submission.problems, status=400
         )
-    key = submission_key(page.guide_id, request.POST.get(PAGE_NONCE_FIELD, ""), submission.state)
+    key = submission_key(page.guide_id, page_nonce, submission.state)
     stored = permalink.stored_for(key)
     if stored is not None:
         return HttpResponseRedirect(stored.get_absolute_url(), status=303)
@@ -108,6 +114,12 @@ def create_result(request: HttpRequest, page: GuidePage) -> HttpResponse:
         return HttpResponseRedirect(repeat.result.get_absolute_url(), status=303)
     analytics.result_shown(page, decision.outcome)
     return HttpResponseRedirect(result.get_absolute_url(), status=303)
+
+
+def site_path(request: HttpRequest, path: str) -> str:
+    """`path` on the full site: an embed page's permalink and exports are for sharing."""
+    prefix = getattr(request, "embed_prefix", "")
+    return path[len(prefix) :] if prefix and path.startswith(f"{prefix}/") else path
 
 
 def absolute_url(request: HttpRequest, result: Result) -> str:
@@ -157,9 +169,9 @@ def permalink_page(request: HttpRequest, source: PageSource, result_id: str) -> 
     context |= {
         "result": result,
         "version": result.guide_version.version,
-        "permalink": absolute_url(request, result),
-        "json_url": reverse("result-json", args=[result.pk]),
-        "markdown_url": reverse("result-markdown", args=[result.pk]),
+        "permalink": request.build_absolute_uri(site_path(request, result.get_absolute_url())),
+        "json_url": site_path(request, reverse("result-json", args=[result.pk])),
+        "markdown_url": site_path(request, reverse("result-markdown", args=[result.pk])),
         "live": permalink.live_answer(result),
         "published": published,
         "adjust_url": permalink.adjust_url(result) if published else "",

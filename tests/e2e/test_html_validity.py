@@ -16,8 +16,11 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content.models import Guide
+from decisionguide.guidefiles.loading import load_guide_file
+from tests.conftest import SEED_FILE
 from tests.e2e.conftest import java_path, require_tool
 from tests.e2e.journeys import public_pages, state_of, walk
+from tests.guide_files import read_data, write_data
 
 ERROR_TEMPLATES = ["400.html", "403.html", "404.html", "429.html", "500.html"]
 
@@ -52,13 +55,17 @@ def describe(message: dict[str, object]) -> str:
 
 
 def test_public_pages_are_valid_html(client: Client, seed_guide: Guide, tmp_path: Path) -> None:
+    # Allowed on a publisher's site, so each page's embed mode (/embed/...) is checked too.
+    data = read_data(SEED_FILE) | {"embed_origins": ["https://publisher.example"]}
+    load_guide_file(write_data(tmp_path / "embeddable.yaml", data))
     files = []
     for name, url in public_pages(seed_guide.published_document()).items():
-        response = client.get(url)
-        assert response.status_code == (404 if name == "not-found" else 200), name
-        path = tmp_path / f"{name}.html"
-        path.write_bytes(response.content)
-        files.append(path)
+        for mode, prefix in (("", ""), ("embed-", "/embed")):
+            response = client.get(prefix + url)
+            assert response.status_code == (404 if name == "not-found" else 200), name
+            path = tmp_path / f"{mode}{name}.html"
+            path.write_bytes(response.content)
+            files.append(path)
     # A stored result's permalink, and the check page refusing an incomplete submission.
     doc = seed_guide.published_document()
     create = reverse("result-create", args=[doc.slug])

@@ -31,7 +31,7 @@ from decisionguide.content.models.fields import (
     slug_field,
     text_field,
 )
-from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.document import GuideDocument, check_origin
 from decisionguide.decision.parsing import parse_document
 
 # Parsing and validating a document takes milliseconds; each worker does it once per
@@ -66,6 +66,15 @@ class GuideQuerySet(models.QuerySet["Guide"]):
 
 
 GuideManager = models.Manager.from_queryset(GuideQuerySet)
+
+
+def validate_origins(text: str) -> None:
+    """Each line an origin, as the document's check wants it (decision.document.check_origin)."""
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        try:
+            check_origin(line)
+        except ValueError as exc:
+            raise ValidationError(f"{line}: {exc}") from None
 
 
 class Guide(models.Model):
@@ -106,6 +115,15 @@ class Guide(models.Model):
         help_text="Points. When the leading outcome is at most this far ahead of the default "
         "outcome, visitors are recommended the default instead, and told it was a close call. "
         "0: only an exact tie goes to the default.",
+    )
+    embed_origins = models.TextField(
+        blank=True,
+        default="",
+        validators=[validate_origins],
+        help_text="One per line, such as https://example.com: the sites that may show this "
+        "guide inside their own pages, with the snippet or by pasting its address (oEmbed). "
+        "Visitors there take the guide without leaving that page. Leave empty and no other "
+        "site can show it. Takes effect when the guide is published.",
     )
     version = models.PositiveIntegerField(
         default=1,
