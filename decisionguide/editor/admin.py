@@ -292,11 +292,12 @@ class CriterionAdmin(GuidePartAdmin):
 
 @admin.register(Scenario)
 class ScenarioAdmin(GuidePartAdmin):
-    list_display = ["title", "slug", "outcome", "guide_link", "order", "check_result"]
+    list_display = ["title", "slug", "outcome", "public", "guide_link", "order", "check_result"]
     list_select_related = ["guide", "outcome"]
-    list_filter = ["guide", "outcome"]
-    search_fields = ["title", "slug", "description"]
+    list_filter = ["guide", "outcome", "public"]
+    search_fields = ["title", "slug", "description", "public_title", "public_description"]
     inlines = [ScenarioAnswerInline]
+    fieldsets = admin_scenarios.SCENARIO_FIELDSETS
 
     @admin.display(description="check (draft)")
     def check_result(self, obj: Scenario) -> str:

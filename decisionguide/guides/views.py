@@ -33,7 +33,7 @@ def guide_sections(doc: GuideDocument) -> dict[str, Section]:
         ("comparison", "Side by side", bool(doc.criteria)),
         ("shortcut", "A quick way to choose", True),
         ("criteria", "What matters most", bool(doc.decision_criteria)),
-        ("scenarios", "Examples", bool(doc.scenarios)),
+        ("scenarios", "Examples", bool(doc.examples)),
         ("edge_cases", "When the answer changes", bool(doc.edge_cases)),
         ("missteps", "Common missteps", bool(doc.missteps)),
         ("failure_check", "Quick failure check", bool(doc.failure_checks)),
