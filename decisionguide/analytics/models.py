@@ -23,7 +23,8 @@ class AnswerCounter(models.Model):
     report works out how many questions visits answer, without following anyone.
     For a "whatif" (a stored result looked at with one answer changed, not a result
     shown), `question` and `choice` are the changed answer and `version` is the
-    version the result was worked out with, which the what-if runs on.
+    version the result was worked out with, which the what-if runs on. For a
+    "check" (the *Check your answers* page shown), both are empty.
     """
 
     class Kind(models.TextChoices):
@@ -33,6 +34,7 @@ class AnswerCounter(models.Model):
         RESULT = "result", "Recommendation shown"
         DEPTH = "depth", "Answers given so far"
         WHATIF = "whatif", "What-if shown"
+        CHECK = "check", "Check page shown"
 
     guide = parent_link(Guide, "answer_counters", "The guide whose questionnaire was used.")
     version = models.PositiveIntegerField(help_text="The published version visitors answered.")
@@ -59,7 +61,7 @@ class AnswerCounter(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(
-                    kind__in=["shown", "answered", "routed", "result", "depth", "whatif"]
+                    kind__in=["shown", "answered", "routed", "result", "depth", "whatif", "check"]
                 ),
                 name="guides_answercounter_kind_known",
             ),

@@ -23,6 +23,7 @@ ROUTED = AnswerCounter.Kind.ROUTED
 RESULT = AnswerCounter.Kind.RESULT
 DEPTH = AnswerCounter.Kind.DEPTH
 WHATIF = AnswerCounter.Kind.WHATIF
+CHECK = AnswerCounter.Kind.CHECK
 
 Totals = dict[tuple[str, str, str], int]  # (kind, question, choice) -> count
 
@@ -206,6 +207,11 @@ def results_shown(counts: Totals, doc: GuideDocument) -> list[tuple[str, int]]:
         for outcome in doc.outcomes
         if counts.get((RESULT, "", outcome.slug))
     ]
+
+
+def checks_shown(counts: Totals) -> int:
+    """*Check your answers* pages shown (every question answered, before the result)."""
+    return counts.get((CHECK, "", ""), 0)
 
 
 def whatifs_shown(counts: Totals) -> int:
