@@ -75,6 +75,7 @@ from decisionguide.editor.forms import (
 )
 from decisionguide.publishing import admin_logic, admin_pages, admin_views, analytics_page
 from decisionguide.publishing.drafts import record_edit
+from decisionguide.publishing.review_links import panel_context, review_link_view
 
 # ---------------------------------------------------------------------------
 # Guides
@@ -95,6 +96,7 @@ GUIDE_TOOL_PAGES = [
     ("<path:object_id>/try/", admin_tools.try_view, "try"),
     ("<path:object_id>/try/scenario/", admin_scenarios.scenario_from_try_view, "try_scenario"),
     ("<path:object_id>/analytics/", analytics_page.analytics_view, "analytics"),
+    ("<path:object_id>/review/", review_link_view, "review"),
 ]
 
 
@@ -194,6 +196,7 @@ class GuideAdmin(GuideContentAdmin):
         # The panel (checks, status, links) is for reading: skip it on a save.
         if guide is not None and request.method == "GET":
             extra.update(admin_pages.guide_panel_context(self, request, guide))
+            extra["review"] = panel_context(request, guide)
         return super().change_view(request, object_id, form_url, extra)
 
     @admin.display(description="visitors see", ordering="is_published")

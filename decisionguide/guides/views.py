@@ -5,13 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from decisionguide.content.markdown import is_safe_page_url
 from decisionguide.content.matrix import matrix_rows
 from decisionguide.content.models import Guide
+from decisionguide.content.preview import (
+    PREVIEW_DRAFT,
+    PREVIEW_PARAM,
+    keep_review_cookie,
+    preview_refused,
+    valid_review,
+)
 from decisionguide.decision.document import GuideDocument
 from decisionguide.pagecache import GuidePage, cached_page, guide_page
 
@@ -92,3 +100,17 @@ def linked_page(request: HttpRequest, page: GuidePage, page_slug: str) -> HttpRe
         "showing_draft": page.preview,
     }
     return render(request, "guides/linked_page.html", context)
+
+
+@require_safe
+def review_link(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A reviewer link (`content.preview`): keeps its token in a cookie for this guide's
+    pages and opens the draft guide page; an expired or withdrawn one says so (403)."""
+    guide = get_object_or_404(Guide.objects.only("pk", "slug"), slug=slug)
+    link = valid_review(token, guide.pk)
+    if link is None:
+        return preview_refused(request, slug, link_failed=True)
+    response = redirect(f"{guide.get_absolute_url()}?{PREVIEW_PARAM}={PREVIEW_DRAFT}")
+    keep_review_cookie(response, request, slug, token, link)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
