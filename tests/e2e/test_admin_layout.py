@@ -2,7 +2,8 @@
 
 At 375 px the Delete box of a choice row overlapped that row's "Label", and the
 logic map opened with its bars off-screen; at 1,280 px the question's prompt
-box cut a 58-character prompt. One browser session walks the three pages.
+box cut a 58-character prompt. One browser session walks the three pages, and
+checks on the way that a new choice's slug follows its label (item 5).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from decisionguide.content.models import Guide, Question
 from decisionguide.decision.document import GuideDocument
@@ -101,3 +102,11 @@ def test_choice_rows_the_logic_map_and_the_prompt_fit(
     assert prompt.input_value() == PROMPT
     sizes = prompt.evaluate("input => [input.scrollWidth, input.clientWidth]")
     assert sizes[0] <= sizes[1], sizes
+
+    # And a choice added there takes its slug from its label as it is typed (item 5).
+    rows = page.locator("#choices-group .ordered-row:not(.empty-form)")
+    before = rows.count()
+    page.locator("#choices-group .add-row a").click()
+    added = rows.nth(before)
+    added.locator(".field-label input").press_sequentially("Only on Fridays")
+    expect(added.locator(".field-slug input")).to_have_value("only-on-fridays")
