@@ -62,7 +62,13 @@ from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 
 from decisionguide.content.models import Guide, GuideVersion
-from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM, wants_draft
+from decisionguide.content.preview import (
+    PREVIEW_DRAFT,
+    PREVIEW_PARAM,
+    PreviewRefused,
+    may_see_draft,
+    preview_refused,
+)
 from decisionguide.decision.document import GuideDocument
 
 log = logging.getLogger(__name__)
@@ -453,7 +459,8 @@ def find_guide_page(request: HttpRequest, slug: str, *, staff_see_unlisted: bool
     guide_id, is_published, version_id, created = row
     listed = bool(is_published) and version_id is not None
     # A draft is only looked at: a form posted from a preview acts on the published guide.
-    draft = request.method in ("GET", "HEAD") and wants_draft(request)
+    # Asked for without a staff login or a reviewer link: refused, never the live guide.
+    draft = may_see_draft(request, guide_id, listed=listed)
     # Only an unlisted guide needs the user (and the session queries behind it).
     if not (listed or draft or (staff_see_unlisted and request.user.is_staff)):
         raise Http404("No such guide")
@@ -476,7 +483,10 @@ def guide_page(
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            page = find_guide_page(request, slug, staff_see_unlisted=staff_see_unlisted)
+            try:
+                page = find_guide_page(request, slug, staff_see_unlisted=staff_see_unlisted)
+            except PreviewRefused:
+                return preview_refused(request, slug)
             return view(request, page, *args, **kwargs)
 
         return wrapper

@@ -22,6 +22,7 @@ from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
 from decisionguide.publishing.drafts import publish
+from tests.answers import result_form
 from tests.visits import Visit, take
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,7 @@ def test_the_funnel_numbers_of_a_known_walk(small_guide: Guide, small_document) 
     assert funnel.results == [("Calendar-first", 2), ("Studio app", 1)]
     assert funnel.routes == [("shared-calendars", "helpers=second-shooter", 1)]
     assert funnel.completion == 100 * 3 / 8
+    assert funnel.checks == 4  # three results and one left on the check page
     assert funnel.routed_share == 100 * 1 / 8
     assert funnel.median.value == 2
     assert funnel.median.visits == 8
@@ -117,6 +119,7 @@ def test_the_page_shows_the_known_walk(editor_client: Client, small_guide: Guide
         row = table_row(html, f"{question.prompt} <code>{question.slug}</code>")
         assert row[:3] == [str(shown), str(answered), str(shown - answered)]
     assert table_row(html, "Recommendation shown") == ["3"]
+    assert table_row(html, "Check your answers") == ["4", "50% of visits started"]
     assert table_row(html, "Sent to another page") == ["1"]
     # The chart: bars scaled to the busiest step (8 shown), each with its number in words.
     bars = funnel_bars(html)
@@ -129,10 +132,40 @@ def test_the_page_shows_the_known_walk(editor_client: Client, small_guide: Guide
     assert bars["Sent to another page: 1 reached (13% of visits)"] == pytest.approx(
         full / 8, abs=0.1
     )
-    assert len(bars) == 2 * len(FUNNEL) + 2
+    assert bars["Check your answers: 4 reached (50% of visits)"] == pytest.approx(
+        full * 4 / 8, abs=0.1
+    )
+    assert len(bars) == 2 * len(FUNNEL) + 3
     # Stored results this week: the three finished visits.
     monday = today - dt.timedelta(days=today.weekday())
     assert table_row(html, f"{monday:%Y-%m-%d}") == ["2", "1", "3"]
+
+
+def test_results_without_a_visit_started_never_push_completion_past_100(
+    editor_client: Client, small_guide: Guide, small_document
+) -> None:
+    """Two visits walk the questions; five results come from check pages opened directly
+    (a shared link, a what-if saved): the rate counts the two visits, not 350%."""
+    visitor = Client()
+    done = {"shoots": "many", "contracts": "always", "helpers": "no-one"}
+    for _ in range(2):
+        assert take(visitor, small_document, Visit(done)).ended == "result"
+    check = reverse("questionnaire-check", args=[small_document.slug])
+    for _ in range(5):
+        page = visitor.get(check, done)
+        form = result_form(page.content.decode())
+        assert visitor.post(form.action, dict(form.fields)).status_code == 303
+    analytics.buffer.flush()
+    funnel = build_funnel(small_guide, {1: small_document}, Days.ending_today(28))
+    assert (funnel.starts, funnel.results_total, funnel.checks) == (2, 7, 7)
+    assert (funnel.completed, funnel.results_unstarted, funnel.completion) == (2, 5, 100)
+    html = squeezed(analytics_page(editor_client, small_guide))
+    assert figure(html, "Recommendations shown") == "7"
+    assert figure(html, "Completion rate") == "100%"
+    assert "are left out: 5 on these days" in html
+    assert table_row(html, "Check your answers") == ["7", "100% of visits started"]
+    dashboard = squeezed(editor_client.get(reverse("admin:index")))
+    assert "7 reached a recommendation: 100% completion" in dashboard
 
 
 def test_a_range_of_days_counts_only_those_days(editor_client: Client, small_guide: Guide):

@@ -53,13 +53,14 @@ def test_a_walk_on_one_version_stays_counted_under_it_after_a_publish_before_the
     assert analytics.buffer.pending() > 0
     newer = publish_an_edit(small_guide)
     assert newer == served + 1
-    # 3 questions shown and answered (each its depth), 1 result; the visitor who left
-    # saw the first question.
-    assert written_by_version(small_guide) == {served: 3 + 3 + 3 + 1 + 1}
+    # 3 questions shown and answered (each its depth), the check page, 1 result; the
+    # visitor who left saw the first question.
+    assert written_by_version(small_guide) == {served: 3 + 3 + 3 + 1 + 1 + 1}
     counts = report.totals(small_guide, served)
     assert counts["shown", "shoots", ""] == 2
     assert counts["answered", "contracts", "always"] == 1
     assert counts["result", "", "studio-app"] == 1
+    assert counts["check", "", ""] == 1
     assert report.totals(small_guide, newer) == {}
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from decisionguide.analytics import counting as analytics
 from decisionguide.content.models import ChoicePoints, Guide, Question
 from decisionguide.publishing.drafts import record_edit
 from decisionguide.results.models import Result
@@ -87,15 +88,27 @@ def test_the_same_answers_give_the_published_outcome_without_preview(
     assert reverse("result-create", args=[drafted.slug]) in page.content.decode()
 
 
-def test_visitors_asking_for_a_preview_get_the_published_guide(drafted: Guide, client: Client):
-    check = walk(client, drafted, ANSWERS, PREVIEW)
+def test_visitors_asking_for_a_preview_are_told_it_needs_a_login_or_a_link(
+    drafted: Guide, client: Client
+):
+    """Not the live guide served as if it were the draft, and not a visit counted."""
+    pages = [
+        reverse("guide-detail", args=[drafted.slug]),
+        reverse("questionnaire-start", args=[drafted.slug]),
+        reverse("questionnaire-question", args=[drafted.slug, "shoots"]),
+    ]
+    for url in pages:
+        response = client.get(url, PREVIEW)
+        html = response.content.decode()
+        assert response.status_code == 403, url
+        assert "This preview needs a login or a reviewer link" in html
+        assert DRAFT_PROMPT not in html
+        assert "no-store" in response["Cache-Control"]
+    assert analytics.buffer.pending() == 0
+    # Without the preview, the published guide as ever.
+    check = walk(client, drafted, ANSWERS, {})
+    result = client.get(reverse("questionnaire-result", args=[drafted.slug]), ANSWERS)
     assert "preview" not in query(check)
-    first = client.get(reverse("questionnaire-question", args=[drafted.slug, "shoots"]), PREVIEW)
-    assert DRAFT_PROMPT not in first.content.decode()
-    assert b"Draft preview." not in first.content
-    result = client.get(
-        reverse("questionnaire-result", args=[drafted.slug]), {**ANSWERS, **PREVIEW}
-    )
     assert result.context["outcome"].slug == "studio-app"
 
 

@@ -10,6 +10,7 @@ CSRF checks on. Derandomized, so every run sends the same requests.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from urllib.parse import quote, urlencode
@@ -19,12 +20,14 @@ from django.conf import settings
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import URLPattern
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from decisionguide import urls
 from decisionguide.content.models import Guide
+from decisionguide.content.preview import make_review_token
 from tests.answers import stored_result_url
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +98,11 @@ def parameter_values(guide: Guide, result_id: str) -> dict[str, st.SearchStrateg
         "question_slug": [q.slug for q in doc.questions],
         "page_slug": [p.slug for p in doc.linked_pages],
         "result_id": [result_id],
+        # A reviewer link's token: a real one (it opens the draft) and a stale one.
+        "token": [
+            make_review_token(guide.pk, guide.review_links, timezone.now() + dt.timedelta(days=1)),
+            make_review_token(guide.pk, guide.review_links + 1, timezone.now()),
+        ],
     }
     return {
         name: st.one_of(st.sampled_from(values), st.sampled_from(values), JUNK_SEGMENTS)

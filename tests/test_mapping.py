@@ -14,7 +14,9 @@ from decisionguide.content.rows import deletion_order
 from decisionguide.decision.document import GuideDocument
 
 # Columns that are no part of the document: the guide's versions and timestamps.
-BOOKKEEPING = {Guide: {"version", "file_version", "published_version_id", "created", "updated"}}
+BOOKKEEPING = {
+    Guide: {"version", "file_version", "published_version_id", "created", "updated", "review_links"}
+}
 PARTS = [GUIDE, *(part for _, part in walk())]
 
 

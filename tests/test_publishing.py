@@ -9,7 +9,7 @@ from django.db import transaction
 from django.test import RequestFactory
 
 from decisionguide.content.models import ChoicePoints, Guide, GuideVersion, Outcome, PublishEvent
-from decisionguide.content.preview import wants_draft
+from decisionguide.content.preview import PreviewRefused, asks_for_draft, may_see_draft
 from decisionguide.content.rows import build_document
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
@@ -310,7 +310,7 @@ def test_staff_see_the_draft_with_preview(drafted: Guide, django_user_model) -> 
     assert page.cache_key is None  # never cached
 
 
-def test_everyone_else_sees_the_published_version(
+def test_everyone_else_sees_the_published_version_or_is_refused_the_preview(
     drafted: Guide, small_document: GuideDocument, django_user_model
 ) -> None:
     staff_without_rights = django_user_model.objects.create_user("s", is_staff=True)
@@ -318,17 +318,19 @@ def test_everyone_else_sees_the_published_version(
     editor = django_user_model.objects.create_user("e", is_staff=True)
     editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
     editor = django_user_model.objects.get(pk=editor.pk)
-    requests = [
-        preview_request(AnonymousUser()),
-        preview_request(ordinary),
-        preview_request(staff_without_rights),
+    not_asking = [
+        preview_request(AnonymousUser(), ""),
         preview_request(editor, ""),  # staff, but no preview asked for
         preview_request(editor, "?preview=yes"),
     ]
-    for request in requests:
+    for request in not_asking:
         page = shown(request, drafted)
         assert page.document == small_document
         assert page.version.version == 1
+    # Asking without the right: told so, never the live guide passed off as the draft.
+    for user in (AnonymousUser(), ordinary, staff_without_rights):
+        with pytest.raises(PreviewRefused):
+            shown(preview_request(user), drafted)
 
 
 # --- Roles and the data migration -----------------------------------------------------------------
@@ -384,7 +386,7 @@ def test_outcome_rows_are_untouched_by_a_refused_publish(
 def test_visitors_urls_are_not_parsed_just_to_rule_out_a_preview(drafted: Guide) -> None:
     # Questionnaire URLs carry every answer; a page served from memory needs none of them.
     request = preview_request(AnonymousUser(), "?a=1&b=2&c=3")
-    assert wants_draft(request) is False
+    assert asks_for_draft(request) is False
     assert "GET" not in request.__dict__, "the query string was parsed"
 
 
@@ -394,5 +396,6 @@ def test_a_slug_that_merely_contains_preview_is_not_a_preview(
     editor = django_user_model.objects.create_user("e2", is_staff=True)
     editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
     editor = django_user_model.objects.get(pk=editor.pk)
-    assert wants_draft(preview_request(editor, "?previewed=draft&x=preview")) is False
-    assert wants_draft(preview_request(editor, "?x=1&preview=draft")) is True
+    asked = preview_request(editor, "?previewed=draft&x=preview")
+    assert may_see_draft(asked, drafted.pk, listed=True) is False
+    assert may_see_draft(preview_request(editor, "?x=1&preview=draft"), drafted.pk, listed=True)

@@ -7,6 +7,7 @@ they served (`pagecache.GuidePage`: the guide's published version):
     analytics.question_answered(page, question, choice)
     analytics.answers_given(page, number)           # that answer was the visit's Nth
     analytics.route_taken(page, question, choice)   # a route page sent them elsewhere
+    analytics.check_shown(page)                     # the Check your answers page
     analytics.result_shown(page, outcome_slug)      # their recommendation
     analytics.whatif_shown(source, guide_id, version, question, choice)
                                                     # a stored result, one answer changed
@@ -67,6 +68,7 @@ RESULT = AnswerCounter.Kind.RESULT
 DEPTH = AnswerCounter.Kind.DEPTH
 WHATIF = AnswerCounter.Kind.WHATIF
 EMBEDDED = AnswerCounter.Kind.EMBEDDED
+CHECK = AnswerCounter.Kind.CHECK
 
 # Distinct counters a worker keeps while the database can't take them: far more than a
 # day of any guide needs (the seed guide has about 80), a few megabytes at most. Events
@@ -125,6 +127,11 @@ def answers_given(page: GuidePage, number: int) -> None:
 def route_taken(page: GuidePage, question: Question, choice: Choice) -> None:
     """`choice` sent the visitor to another page: the route page was shown."""
     _on_every_visit(page, ROUTED, question.slug, choice.slug)
+
+
+def check_shown(page: GuidePage) -> None:
+    """The *Check your answers* page was shown, every question answered."""
+    _on_every_visit(page, CHECK, "", "")
 
 
 def result_shown(page: GuidePage, outcome: str | None) -> None:

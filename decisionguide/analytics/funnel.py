@@ -5,7 +5,13 @@ figures describe page views, not people:
 
 - a visit starts when the first question is shown (a reload or a Back to it
   counts again);
-- the completion rate is recommendations shown over visits started;
+- the *Check your answers* step counts that page shown, once every question is
+  answered;
+- the completion rate is recommendations shown in visits that started, over
+  visits started. Counts tell no visit from another, so a recommendation can't
+  be traced to its start: those beyond the visits started (a check page opened
+  from a shared link or a what-if, a questionnaire page bookmarked half-way)
+  are left out, and the rate never passes 100%;
 - the median number of questions answered is over the visits started, from the
   depth counters (how many answers each answer made), which exist since the day
   they were first counted: the median says which days it covers.
@@ -53,6 +59,8 @@ class Funnel:
     median: MedianAnswered = field(default_factory=lambda: MedianAnswered(None))
     # What-if views of stored results: not results shown, so not in the completion rate.
     whatifs: int = 0
+    # The Check your answers page shown.
+    checks: int = 0
 
     @property
     def results_total(self) -> int:
@@ -63,9 +71,23 @@ class Funnel:
         return sum(count for _, _, count in self.routes)
 
     @property
+    def completed(self) -> int:
+        """Recommendations shown in visits that started: never more than started."""
+        return min(self.results_total, self.starts)
+
+    @property
+    def results_unstarted(self) -> int:
+        """Recommendations beyond the visits started: left out of the completion rate."""
+        return self.results_total - self.completed
+
+    @property
     def completion(self) -> float | None:
-        """Recommendations shown per hundred visits started (None: no visit)."""
-        return 100 * self.results_total / self.starts if self.starts else None
+        """Visits started that got a recommendation, per hundred (None: no visit); at most 100."""
+        return 100 * self.completed / self.starts if self.starts else None
+
+    @property
+    def checks_share(self) -> float | None:
+        return 100 * min(self.checks, self.starts) / self.starts if self.starts else None
 
     @property
     def routed_share(self) -> float | None:
@@ -88,6 +110,7 @@ def build_funnel(guide: Guide, docs: dict[int, GuideDocument], days: Days) -> Fu
         routes=merge_routes([report.routes_taken(totals, doc) for doc, totals in per_version]),
         median=median_answered(guide, docs, days, counts),
         whatifs=sum(report.whatifs_shown(totals) for _, totals in per_version),
+        checks=sum(report.checks_shown(totals) for _, totals in per_version),
     )
 
 

@@ -23,7 +23,8 @@ class AnswerCounter(models.Model):
     report works out how many questions visits answer, without following anyone.
     For a "whatif" (a stored result looked at with one answer changed, not a result
     shown), `question` and `choice` are the changed answer and `version` is the
-    version the result was worked out with, which the what-if runs on.
+    version the result was worked out with, which the what-if runs on. For a
+    "check" (the *Check your answers* page shown), both are empty.
     For "embedded" (the questionnaire started inside another site's page, decisionguide.embed),
     `question` is empty and `choice` holds that site's origin, one of the guide's allowed
     origins (empty when the request named none of them): the site, not the visitor.
@@ -37,6 +38,7 @@ class AnswerCounter(models.Model):
         DEPTH = "depth", "Answers given so far"
         WHATIF = "whatif", "What-if shown"
         EMBEDDED = "embedded", "Visit started inside another site"
+        CHECK = "check", "Check page shown"
 
     guide = parent_link(Guide, "answer_counters", "The guide whose questionnaire was used.")
     version = models.PositiveIntegerField(help_text="The published version visitors answered.")
@@ -71,6 +73,7 @@ class AnswerCounter(models.Model):
                         "depth",
                         "whatif",
                         "embedded",
+                        "check",
                     ]
                 ),
                 name="guides_answercounter_kind_known",

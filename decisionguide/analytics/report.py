@@ -24,6 +24,7 @@ RESULT = AnswerCounter.Kind.RESULT
 DEPTH = AnswerCounter.Kind.DEPTH
 WHATIF = AnswerCounter.Kind.WHATIF
 EMBEDDED = AnswerCounter.Kind.EMBEDDED
+CHECK = AnswerCounter.Kind.CHECK
 
 Totals = dict[tuple[str, str, str], int]  # (kind, question, choice) -> count
 
@@ -207,6 +208,11 @@ def results_shown(counts: Totals, doc: GuideDocument) -> list[tuple[str, int]]:
         for outcome in doc.outcomes
         if counts.get((RESULT, "", outcome.slug))
     ]
+
+
+def checks_shown(counts: Totals) -> int:
+    """*Check your answers* pages shown (every question answered, before the result)."""
+    return counts.get((CHECK, "", ""), 0)
 
 
 def whatifs_shown(counts: Totals) -> int:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -64,6 +65,8 @@ class ScenarioCheck:
     unanswered: tuple[str, ...]
     # The same in the editor's words: prompts, labels, outcome names, each answer's push.
     explanation: Explanation | None = None
+    # Shown to visitors as an example (else an editors' test only).
+    public: bool = True
 
     @property
     def actual(self) -> str | None:
@@ -93,6 +96,39 @@ class ScenarioCheck:
         return "; ".join(parts)
 
 
+class PlaceholderExample(NamedTuple):
+    """A public example that would show visitors text meant to be replaced."""
+
+    slug: str
+    title: str  # the editors' title, to find it by
+    field: str  # in words: "title", "description", ...
+    found: str  # the placeholder as written
+
+
+# Text that is there to be replaced: what "Save these answers as a scenario" writes
+# (`editor.admin_scenarios`), and the usual fillers. Upper-case markers only as words
+# in capitals, so "a todo list" in a real example is not taken for one.
+PLACEHOLDER_TEXT = re.compile(
+    r"describe the situation here|answers tried on|saved from try the draft|lorem ipsum"
+    r"|(?-i:\b(?:TODO|TBD|FIXME|XXX)\b)",
+    re.IGNORECASE,
+)
+
+
+def placeholder_examples(doc: GuideDocument) -> Iterator[PlaceholderExample]:
+    """Every text of a public example, as visitors would read it, that is a placeholder."""
+    for scenario in doc.examples:
+        shown = (
+            ("title", scenario.shown_title),
+            ("description", scenario.shown_description),
+            ("handoff example", scenario.handoff_example),
+            ("handoff rule", scenario.handoff_rule),
+        )
+        for field, text in shown:
+            if match := PLACEHOLDER_TEXT.search(text):
+                yield PlaceholderExample(scenario.slug, scenario.title, field, match.group(0))
+
+
 class UnusedChoice(NamedTuple):
     """A choice no scenario picks: nothing tests what it does."""
 
@@ -112,6 +148,8 @@ class GuideReport:
     coherence: Coherence
     # Linked pages with no address of their own: shown from their body on this site.
     pages_without_url: tuple[str, ...] = ()
+    # Public examples whose visitor-facing text is still a placeholder: blocks publishing.
+    placeholder_examples: tuple[PlaceholderExample, ...] = ()
 
     @property
     def failed_scenarios(self) -> tuple[ScenarioCheck, ...]:
@@ -123,9 +161,14 @@ class GuideReport:
 
     @property
     def passes(self) -> bool:
-        """Visitors may get this guide: scenarios pass, every outcome can be reached
-        and no result page contradicts itself."""
-        return self.scenarios_pass and self.coherence.holds and not self.reachability.unreachable
+        """Visitors may get this guide: scenarios pass, every outcome can be reached,
+        no result page contradicts itself and no public example shows a placeholder."""
+        return (
+            self.scenarios_pass
+            and self.coherence.holds
+            and not self.reachability.unreachable
+            and not self.placeholder_examples
+        )
 
     def problems(self) -> list[str]:
         """What makes the report fail, one line each."""
@@ -136,6 +179,11 @@ class GuideReport:
         lines += [
             f"outcome {slug} is unreachable ({self.reachability.describe_method()})"
             for slug in self.reachability.unreachable
+        ]
+        lines += [
+            f"the public example “{p.title}” ({p.slug}) shows visitors placeholder text in its "
+            f"{p.field} (“{p.found}”): write it for visitors, or untick “Public example”"
+            for p in self.placeholder_examples
         ]
         coherence = self.coherence
         if not coherence.holds:
@@ -182,6 +230,7 @@ def check_document(
         unused_choices=tuple(unused_choices(doc)),
         coherence=coherence,
         pages_without_url=tuple(p.slug for p in doc.linked_pages if not p.url),
+        placeholder_examples=tuple(placeholder_examples(doc)),
     )
 
 
@@ -215,6 +264,7 @@ def check_scenarios(doc: GuideDocument) -> Iterator[ScenarioCheck]:
             explanation=explain(
                 doc, scenario.outcome, kept, decision, ignored=ignored, unanswered=unanswered
             ),
+            public=scenario.public,
         )
 
 
@@ -283,6 +333,11 @@ def report_lines(report: GuideReport, heading: str) -> list[str]:
     else:
         lines.append("  Choices with no effect: none")
     lines += coherence_lines(report.coherence)
+    for placeholder in report.placeholder_examples:
+        lines.append(
+            f"  PLACEHOLDER in public example {placeholder.slug}, {placeholder.field}: "
+            f"{placeholder.found!r}"
+        )
     for slug in report.pages_without_url:
         lines.append(
             f"  WARNING: linked page {slug} has no URL; visitors read its body on this site"

@@ -323,7 +323,7 @@ SCENARIOS = Part(
     Scenario,
     "guide_id",
     (
-        *_columns("slug", "title", "description"),
+        *_columns("slug", "title", "description", "public", "public_title", "public_description"),
         _outcome(),
         *_columns("handoff_example", "handoff_rule"),
     ),

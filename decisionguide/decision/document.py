@@ -182,13 +182,51 @@ class Criterion(Part):
 
 
 class Scenario(Part):
+    """A set of answers and the outcome they must get: a test of the guide.
+
+    Only a `public` one is an example visitors see (the guide page's Examples,
+    a result's closest example), under `public_title` and `public_description`
+    when given, else its own title and description. Guides written (and versions
+    frozen) before the flag showed every scenario, so a missing `public` reads as
+    true; the admin makes new scenarios private, and files always say which.
+    """
+
     slug: Slug
     title: Line
     description: RequiredText
+    public: bool = True
+    public_title: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=LINE_MAX_LENGTH), Tidy
+    ] = ""
+    public_description: Text = ""
     outcome: Slug
     handoff_example: Text = ""
     answers: dict[Slug, Slug] = Field(default_factory=dict, max_length=MAX_QUESTIONS)
     handoff_rule: Text = ""
+
+    @property
+    def shown_title(self) -> str:
+        """The example's heading for visitors."""
+        return self.public_title or self.title
+
+    @property
+    def shown_description(self) -> str:
+        """The example's Markdown text for visitors."""
+        return self.public_description or self.description
+
+    @model_serializer(mode="wrap")
+    def _always_say_public(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Written even when true (the default only old documents rely on), so every
+        # file and dump says which scenarios visitors see.
+        data = handler(self)
+        if not isinstance(data, dict) or "public" in data:
+            return data
+        ordered: dict[str, Any] = {}
+        for name, value in data.items():
+            ordered[name] = value
+            if name == "description":
+                ordered["public"] = self.public
+        return ordered
 
 
 class LinkedPage(Part):
@@ -406,6 +444,11 @@ class GuideDocument(Part):
 
     def question(self, slug: str) -> Question | None:
         return next((q for q in self.questions if q.slug == slug), None)
+
+    @property
+    def examples(self) -> tuple[Scenario, ...]:
+        """The scenarios visitors see: the public ones, in file order."""
+        return tuple(s for s in self.scenarios if s.public)
 
     def linked_page(self, slug: str) -> LinkedPage | None:
         return next((p for p in self.linked_pages if p.slug == slug), None)

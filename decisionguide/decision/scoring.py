@@ -143,7 +143,8 @@ def nearest_scenario(
 ) -> tuple[str | None, tuple[str, ...]]:
     """The closest example, and the questions it agrees with these answers on.
 
-    An example with the same outcome comes first, then the one whose shared
+    Only public scenarios are examples (the others are the editors' tests). An
+    example with the same outcome comes first, then the one whose shared
     answers weigh most (`answer_weight`), then file order; it must share at
     least one answer. The questions come weightiest first, then in question order.
     """
@@ -151,7 +152,7 @@ def nearest_scenario(
     best: tuple[bool, int] | None = None
     nearest: str | None = None
     matches: tuple[str, ...] = ()
-    for scenario in doc.scenarios:
+    for scenario in doc.examples:
         shared = [q for q, c in scenario.answers.items() if answers.get(q) == c]
         if not shared:
             continue

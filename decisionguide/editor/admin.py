@@ -76,6 +76,7 @@ from decisionguide.editor.forms import (
 from decisionguide.embed.admin_box import embed_box_context
 from decisionguide.publishing import admin_logic, admin_pages, admin_views, analytics_page
 from decisionguide.publishing.drafts import record_edit
+from decisionguide.publishing.review_links import panel_context, review_link_view
 
 # ---------------------------------------------------------------------------
 # Guides
@@ -96,6 +97,7 @@ GUIDE_TOOL_PAGES = [
     ("<path:object_id>/try/", admin_tools.try_view, "try"),
     ("<path:object_id>/try/scenario/", admin_scenarios.scenario_from_try_view, "try_scenario"),
     ("<path:object_id>/analytics/", analytics_page.analytics_view, "analytics"),
+    ("<path:object_id>/review/", review_link_view, "review"),
 ]
 
 
@@ -197,6 +199,7 @@ class GuideAdmin(GuideContentAdmin):
         if guide is not None and request.method == "GET":
             extra.update(admin_pages.guide_panel_context(self, request, guide))
             extra.update(embed_box_context(request, guide))
+            extra["review"] = panel_context(request, guide)
         return super().change_view(request, object_id, form_url, extra)
 
     @admin.display(description="visitors see", ordering="is_published")
@@ -295,11 +298,12 @@ class CriterionAdmin(GuidePartAdmin):
 
 @admin.register(Scenario)
 class ScenarioAdmin(GuidePartAdmin):
-    list_display = ["title", "slug", "outcome", "guide_link", "order", "check_result"]
+    list_display = ["title", "slug", "outcome", "public", "guide_link", "order", "check_result"]
     list_select_related = ["guide", "outcome"]
-    list_filter = ["guide", "outcome"]
-    search_fields = ["title", "slug", "description"]
+    list_filter = ["guide", "outcome", "public"]
+    search_fields = ["title", "slug", "description", "public_title", "public_description"]
     inlines = [ScenarioAnswerInline]
+    fieldsets = admin_scenarios.SCENARIO_FIELDSETS
 
     @admin.display(description="check (draft)")
     def check_result(self, obj: Scenario) -> str:

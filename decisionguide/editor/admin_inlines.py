@@ -58,6 +58,7 @@ class OutcomeInline(GuideInlineMixin, admin.StackedInline):
     model = Outcome
     min_num = 1
     exclude = ["next_pages"]
+    prepopulated_fields = {"slug": ("name",)}  # a new row's slug follows its name until typed
 
 
 class GuideItemInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
@@ -90,6 +91,8 @@ class ChoiceInline(OrderedInline, GuideInlineMixin, admin.StackedInline):
     fk_name = "question"
     min_num = 2  # a question offers at least two answers
     show_change_link = True
+    # A new choice's slug follows its label until typed; saved ones are left alone.
+    prepopulated_fields = {"slug": ("label",)}
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("points")

@@ -31,6 +31,27 @@ from decisionguide.publishing.concurrency import StaleDraft, claim_posted_draft
 from decisionguide.publishing.drafts import GuideInvalid, record_edit
 from decisionguide.publishing.feedback import report_scenarios
 
+# The scenario's admin page: a test first; what visitors would read sits apart, under
+# its switch (a scenario saved here is private until an editor ticks it).
+SCENARIO_FIELDSETS = [
+    (None, {"fields": ["guide", ("slug", "order"), "title", "description", "outcome"]}),
+    (
+        "Public example",
+        {
+            "description": "Scenarios are private tests unless ticked here. A public example "
+            "appears under Examples on the guide page and as a result's closest example, with "
+            "the text below.",
+            "fields": [
+                "public",
+                "public_title",
+                "public_description",
+                "handoff_example",
+                "handoff_rule",
+            ],
+        },
+    ),
+]
+
 ANSWER_PREFIX = "answer-"
 ADD_PERMISSIONS = ("guides.add_scenario", "guides.add_scenarioanswer")
 SLUG_LENGTH = 50

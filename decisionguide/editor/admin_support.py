@@ -20,6 +20,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db import IntegrityError, models
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -130,6 +131,10 @@ def change_note(admin_obj: admin.ModelAdmin, request: HttpRequest, form, formset
 # The shared behaviour: validate as a whole guide, record one version per save
 
 
+# What a new part's slug is made from, the first its form has.
+SLUG_SOURCES = ("name", "title", "short", "label")
+
+
 class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
     """An admin for rows that belong to a guide (its inlines may be sortable: `admin_ordering`)."""
 
@@ -171,6 +176,15 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         if is_ordered(self.model):
             initial.setdefault(ORDER, "")  # a new part goes last unless given a place
         return initial
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict:
+        """On an add page, the slug follows the name, title, short name or label as it is
+        typed (until the slug is typed itself); a saved slug is named by links and results."""
+        if obj is not None:
+            return {}
+        shown = set(flatten_fieldsets(self.get_fieldsets(request, obj)))
+        source = next((name for name in SLUG_SOURCES if name in shown), None)
+        return {"slug": (source,)} if "slug" in shown and source else {}
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
         readonly = list(super().get_readonly_fields(request, obj))

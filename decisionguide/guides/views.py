@@ -6,14 +6,22 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from decisionguide.content.markdown import is_safe_page_url
 from decisionguide.content.matrix import matrix_rows
 from decisionguide.content.models import Guide
+from decisionguide.content.preview import (
+    PREVIEW_DRAFT,
+    PREVIEW_PARAM,
+    keep_review_cookie,
+    preview_refused,
+    valid_review,
+)
 from decisionguide.decision.document import GuideDocument
 from decisionguide.pagecache import GuidePage, cached_page, guide_page
 
@@ -35,7 +43,7 @@ def guide_sections(doc: GuideDocument) -> dict[str, Section]:
         ("comparison", "Side by side", bool(doc.criteria)),
         ("shortcut", "A quick way to choose", True),
         ("criteria", "What matters most", bool(doc.decision_criteria)),
-        ("scenarios", "Examples", bool(doc.scenarios)),
+        ("scenarios", "Examples", bool(doc.examples)),
         ("edge_cases", "When the answer changes", bool(doc.edge_cases)),
         ("missteps", "Common missteps", bool(doc.missteps)),
         ("failure_check", "Quick failure check", bool(doc.failure_checks)),
@@ -104,3 +112,17 @@ def linked_page(request: HttpRequest, page: GuidePage, page_slug: str) -> HttpRe
         "showing_draft": page.preview,
     }
     return render(request, "guides/linked_page.html", context)
+
+
+@require_safe
+def review_link(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A reviewer link (`content.preview`): keeps its token in a cookie for this guide's
+    pages and opens the draft guide page; an expired or withdrawn one says so (403)."""
+    guide = get_object_or_404(Guide.objects.only("pk", "slug"), slug=slug)
+    link = valid_review(token, guide.pk)
+    if link is None:
+        return preview_refused(request, slug, link_failed=True)
+    response = redirect(f"{guide.get_absolute_url()}?{PREVIEW_PARAM}={PREVIEW_DRAFT}")
+    keep_review_cookie(response, request, slug, token, link)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

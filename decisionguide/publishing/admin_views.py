@@ -111,11 +111,12 @@ def publish_view(
         )
         return HttpResponseRedirect(return_url(request, guide))
     except PublishRefused as exc:
-        messages.error(
-            request,
-            "Not published: every scenario must give its expected outcome first. "
-            + "; ".join(exc.report.problems()),
+        first = (
+            "every scenario must give its expected outcome first"
+            if not exc.report.scenarios_pass
+            else "every check must pass first"
         )
+        messages.error(request, f"Not published: {first}. " + "; ".join(exc.report.problems()))
         return HttpResponseRedirect(admin_url("checks", guide.pk))
     except GuideInvalid as exc:
         messages.error(request, "Not published: " + "; ".join(exc.messages))

@@ -188,6 +188,13 @@ def funnel_steps(funnel: Funnel) -> list[FunnelStep]:
         for q in funnel.questions
         if q.shown or q.answered
     ]
+    steps.append(
+        FunnelStep(
+            "Check your answers",
+            funnel.checks,
+            note=f"{percent(min(funnel.checks, funnel.starts), funnel.starts)} of visits",
+        )
+    )
     if funnel.routed_total:
         steps.append(
             FunnelStep(
@@ -200,7 +207,8 @@ def funnel_steps(funnel: Funnel) -> list[FunnelStep]:
         FunnelStep(
             "Recommendation shown",
             funnel.results_total,
-            note=f"{percent(funnel.results_total, funnel.starts)} of visits",
+            # Of the visits started: those beyond them are not counted (`Funnel.completed`).
+            note=f"{percent(funnel.completed, funnel.starts)} of visits",
         )
     )
     return steps
@@ -209,8 +217,9 @@ def funnel_steps(funnel: Funnel) -> list[FunnelStep]:
 def funnel_chart(funnel: Funnel) -> Chart:
     """The funnel's picture; the table beside it has the same figures."""
     summary = (
-        f"{funnel.starts} visits started, {funnel.results_total} reached a recommendation "
-        f"and {funnel.routed_total} were sent to another page."
+        f"{funnel.starts} visits started, {funnel.checks} check pages shown, "
+        f"{funnel.results_total} recommendations shown and {funnel.routed_total} visits sent "
+        "to another page."
     )
     title = "Questions shown and answered, then how visits ended"
     svg = funnel_svg(funnel_steps(funnel), title=title, summary=summary, ident="funnel")

@@ -47,9 +47,9 @@ class Week:
 
     @property
     def completion(self) -> float | None:
-        """Recommendations per hundred visits started, as the analytics page counts it
-        (`analytics.funnel`); None without a visit."""
-        return 100 * self.results / self.starts if self.starts else None
+        """Visits started that got a recommendation, per hundred, as the analytics page
+        counts it (`analytics.funnel`: none beyond the visits started); None without a visit."""
+        return 100 * min(self.results, self.starts) / self.starts if self.starts else None
 
 
 @dataclass

@@ -21,7 +21,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from decisionguide.checking.checks import ScenarioCheck, check_scenarios
+from decisionguide.checking.checks import (
+    PlaceholderExample,
+    ScenarioCheck,
+    check_scenarios,
+    placeholder_examples,
+)
 from decisionguide.checking.scenario_reasons import Answer, quoted
 from decisionguide.content.models import Choice, Guide
 from decisionguide.decision.document import DocumentError
@@ -139,3 +144,20 @@ def report_scenarios(request: HttpRequest, guide: Guide | None) -> None:
         return
     level, message = scenarios_message(fresh, list(check_scenarios(doc)))
     messages.add_message(request, level, message, extra_tags=MESSAGE_TAG, fail_silently=True)
+    if placeholders := list(placeholder_examples(doc)):
+        messages.warning(request, placeholders_message(fresh, placeholders), fail_silently=True)
+
+
+def placeholders_message(guide: Guide, placeholders: list[PlaceholderExample]) -> SafeString:
+    """Public examples that would show visitors placeholder text: publishing waits for them."""
+    links = PartLinks(guide)
+    items = format_html_join(
+        "",
+        '<li><a href="{}">{}</a>: its {} says “{}”</li>',
+        ((links.scenario(p.slug), quoted(p.title), p.field, p.found) for p in placeholders),
+    )
+    return format_html(
+        "Publishing is refused while a public example shows visitors placeholder text; write "
+        'it for them, or untick “Public example”: <ul class="scenario-failures">{}</ul>',
+        items,
+    )

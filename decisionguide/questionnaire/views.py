@@ -381,6 +381,7 @@ def check_page(request: HttpRequest, page: GuidePage) -> HttpResponse:
     page.keep_for_query(state.cache_query(with_return=False))  # as check_url links it
     if routed_choice(doc, state.answers) or next_question(doc, state.answers):
         return go_to(request, page, state)
+    analytics.check_shown(page)  # only here: not when a refused post shows it again
     return render_check(request, page, replace(state, return_to_check=False))
 
 

@@ -314,7 +314,8 @@ def build_result_context(
         if two_answers or not every_change
         else ""
     )
-    scenario = next((s for s in doc.scenarios if s.slug == decision.scenario), None)
+    # Only a public example is ever shown, even if a stored decision names another.
+    scenario = next((s for s in doc.examples if s.slug == decision.scenario), None)
     notes = [note for slug in decision.notes if (note := _note(doc, slug)) is not None]
     return {
         "doc": doc,
@@ -414,7 +415,7 @@ def explanation_data(context: Mapping[str, Any]) -> dict[str, Any]:
         "closest_example": (
             {
                 "scenario": context["scenario"].slug,
-                "title": context["scenario"].title,
+                "title": context["scenario"].shown_title,
                 "outcome": context["scenario_outcome"].slug,
                 "differs": context["scenario_differs"],
                 "why": context["scenario_why"],

@@ -11,6 +11,9 @@
  * - A list row dragged by django-admin-sortable2 is saved by its script, which
  *   says nothing either way: the list reloads (new draft version, the message)
  *   or shows why the server refused.
+ * - A new ordered row's slug follows its label (or name) as it is typed, as
+ *   the admin does for rows of its own layout: its script looks for the source
+ *   field inside a ".form-row", which our rows don't have.
  */
 (function () {
   "use strict";
@@ -198,9 +201,25 @@
       moveRow(button);
     }
   });
+  function prepopulate(row) {
+    var $ = window.django && window.django.jQuery;
+    if (!$ || !$.fn.prepopulate || !row.classList.contains("ordered-row")) {
+      return;
+    }
+    $(row).find(".prepopulated_field").each(function () {
+      var input = $(this).find("input");
+      var sources = (input.data("dependency_list") || []).map(function (name) {
+        return "#" + $(row).find(".field-" + name + " input, .field-" + name + " textarea").attr("id");
+      });
+      if (sources.length && sources.indexOf("#undefined") === -1) {
+        input.prepopulate(sources, input.attr("maxlength"));
+      }
+    });
+  }
   // New inline rows ("Add another ...") are announced by the admin with this event.
   document.addEventListener("formset:added", function (event) {
     enhance(event.target);
+    prepopulate(event.target);
   });
   function start() {
     enhance(document);

@@ -155,6 +155,13 @@ class Guide(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True, help_text="When the guide was created.")
     updated = models.DateTimeField(auto_now=True, help_text="When the guide's row last changed.")
+    review_links = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Generation of the reviewer links to the draft: a link names the generation "
+        "it was made in, and withdrawing the links moves it on, so every older link stops "
+        "working (`content.preview`).",
+    )
 
     objects = GuideManager()
 

@@ -163,13 +163,39 @@ class Rating(models.Model):
 
 class Scenario(models.Model):
     guide = guide_link("scenarios")
-    slug = slug_field("Identifies the example in content files and results.")
-    title = models.CharField(max_length=300, help_text="The example's heading.")
-    description = text_field("Markdown. The situation the example describes.")
+    slug = slug_field("Identifies the scenario in content files and results.")
+    title = models.CharField(
+        max_length=300,
+        help_text="The scenario's name for editors (visitors see it only on a public example "
+        "without a title of its own below).",
+    )
+    description = text_field(
+        "Markdown. The situation these answers describe, for editors (visitors see it only on "
+        "a public example without a description of its own below)."
+    )
+    # New scenarios are tests only; the migration kept the existing ones public.
+    public = models.BooleanField(
+        "public example",
+        default=False,
+        help_text="Show it to visitors as an example: under Examples on the guide page and as "
+        "a result's closest example. Unticked, it only checks that these answers get the "
+        "expected outcome. Publishing is refused while a public example has placeholder text.",
+    )
+    public_title = models.CharField(
+        "title for visitors",
+        max_length=300,
+        blank=True,
+        help_text="The example's heading on public pages. Blank: the title above.",
+    )
+    public_description = text_field(
+        "Markdown. The situation as visitors read it on public pages. Blank: the description "
+        "above.",
+        blank=True,
+    )
     outcome = parent_link(
         Outcome,
         "scenarios",
-        "The outcome this example ends up with.",
+        "The outcome these answers must get (the scenario fails otherwise).",
         on_delete=models.RESTRICT,
     )
     handoff_example = text_field("Markdown. A handoff in practice.", blank=True)
