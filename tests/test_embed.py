@@ -337,3 +337,14 @@ def test_without_javascript_each_answer_leads_to_the_next_embed_page(client: Cli
     assert response.status_code == 303
     assert response["Location"].startswith(f"/embed/guides/{doc.slug}/")
     assert frame_ancestors(client.get(response["Location"])) == [HOST, OTHER_HOST]
+
+
+def test_embed_pages_point_search_engines_at_the_full_site_page(client: Client, embeddable):
+    # Listed once, under the full site's address: a canonical link, not noindex, so a
+    # publisher's page that frames the guide does not hide the guide from search.
+    doc = embeddable.published_document()
+    for url in (f"/guides/{doc.slug}/", check_page_url(doc)):
+        html = client.get(embed(url)).content.decode()
+        canonical = re.findall(r'<link rel="canonical" href="([^"]*)">', html)
+        assert canonical == [f"{SITE}{url}".replace("&", "&amp;")], url
+        assert 'name="robots"' not in html
