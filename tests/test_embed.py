@@ -208,7 +208,7 @@ def test_oembed_returns_the_snippet_and_the_guide_page_links_to_it(client: Clien
     guide_page = client.get(f"/guides/{doc.slug}/").content.decode()
     discovery = r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"'
     link = re.search(discovery, guide_page)
-    assert link is not None
+    assert link is not None and link.group(1).startswith(f"{SITE}/oembed?")
     response = client.get(link.group(1).replace("&amp;", "&"))
     assert response.status_code == 200
     data = json.loads(response.content)

@@ -90,7 +90,9 @@ def oembed_url(request: HttpRequest, doc: GuideDocument) -> str:
     if not doc.embed_origins or getattr(request, "embedded", False):
         return ""
     page = request.build_absolute_uri(reverse("guide-detail", args=[doc.slug]))
-    return f"{reverse('oembed')}?{urlencode({'url': page, 'format': 'json'})}"
+    # Absolute: a CMS fetches the link as it finds it (WordPress won't resolve a path).
+    query = urlencode({"url": page, "format": "json"})
+    return request.build_absolute_uri(f"{reverse('oembed')}?{query}")
 
 
 @require_safe
