@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from decisionguide.checking.problem_words import problems_in_words
 from decisionguide.content.models import Guide, PublishEvent
 from decisionguide.decision.document import DocumentError
 from decisionguide.guidefiles.yaml_io import dump_document_yaml
@@ -60,6 +61,7 @@ def checks_view(
         report=report,
         problem=problem,
         doc=doc,
+        problems=problems_in_words(report, doc) if report and doc else [],
         can_publish=request.user.has_perm("guides.publish_guide"),
         unpublished_changes=guide.has_unpublished_changes(),
     )
@@ -114,7 +116,7 @@ def publish_view(
         messages.error(
             request,
             "Not published: every scenario must give its expected outcome first. "
-            + "; ".join(exc.report.problems()),
+            + "; ".join(exc.messages),
         )
         return HttpResponseRedirect(admin_url("checks", guide.pk))
     except GuideInvalid as exc:
