@@ -74,7 +74,13 @@ from decisionguide.editor.forms import (
     choice_form_for,
 )
 from decisionguide.embed.admin_box import embed_box_context
-from decisionguide.publishing import admin_logic, admin_pages, admin_views, analytics_page
+from decisionguide.publishing import (
+    admin_logic,
+    admin_pages,
+    admin_schedule,
+    admin_views,
+    analytics_page,
+)
 from decisionguide.publishing.drafts import record_edit
 
 # ---------------------------------------------------------------------------
@@ -90,6 +96,8 @@ GUIDE_TOOL_PAGES = [
     ("<path:object_id>/logic/", admin_logic.logic_view, "logic"),
     ("<path:object_id>/publish/", admin_views.publish_view, "publish"),
     ("<path:object_id>/unpublish/", admin_views.unpublish_view, "unpublish"),
+    ("<path:object_id>/schedule/", admin_schedule.schedule_view, "schedule"),
+    ("<path:object_id>/schedule/cancel/", admin_schedule.cancel_schedule_view, "cancel_schedule"),
     ("<path:object_id>/history/<int:number>/", admin_views.version_view, "version"),
     ("<path:object_id>/history/<int:number>/revert/", admin_views.revert_view, "revert"),
     ("<path:object_id>/export/", admin_tools.export_view, "export"),

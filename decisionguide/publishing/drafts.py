@@ -129,6 +129,10 @@ def publish(
         if not report.passes:
             raise PublishRefused(report, version.as_document())
         put_live(locked, version, user=user, note=note)
+        # Publishing now replaces any schedule: it must not bring an older version back.
+        Guide.objects.filter(pk=locked.pk).update(
+            publish_at=None, scheduled_version=None, scheduled_by=None
+        )
     _refresh(guide)
     return version
 

@@ -18,6 +18,7 @@ import copy
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
@@ -152,6 +153,38 @@ class Guide(models.Model):
         on_delete=models.RESTRICT,
         related_name="+",
         help_text="The frozen version visitors see and results point to.",
+    )
+    # Publish at: `scheduled_version` goes live at `publish_at`, applied by the first
+    # public page that sees it due (publishing.schedule), so no cron job is needed.
+    publish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the scheduled version goes live (empty: nothing is scheduled).",
+    )
+    scheduled_version = models.ForeignKey(
+        "GuideVersion",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The version an editor scheduled to go live at `publish_at`.",
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who scheduled the version.",
+    )
+    schedule_problem = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Why the last scheduled publish did not go live (empty: nothing failed).",
     )
     created = models.DateTimeField(auto_now_add=True, help_text="When the guide was created.")
     updated = models.DateTimeField(auto_now=True, help_text="When the guide's row last changed.")
