@@ -40,6 +40,13 @@ def schedule_view(
     guide = get_guide(model_admin, request, object_id)
     require(request.user.has_perm("guides.publish_guide"))
     back = HttpResponseRedirect(return_url(request, guide))
+    if guide.publishing_needs_review:
+        messages.error(
+            request,
+            "Not scheduled: publishing this guide needs a review. Mark the draft ready for "
+            "review; the editor who approves it may schedule it.",
+        )
+        return back
     seen = posted_version(request)
     when = posted_time(request)
     if seen is None or when is None:

@@ -90,6 +90,13 @@ def publish_view(
 ) -> HttpResponse:
     guide = get_guide(model_admin, request, object_id)
     require(request.user.has_perm("guides.publish_guide"))
+    if guide.publishing_needs_review:
+        messages.error(
+            request,
+            "Not published: publishing this guide needs a review. Mark the draft ready for "
+            "review; another editor who may approve then publishes it.",
+        )
+        return HttpResponseRedirect(return_url(request, guide))
     seen = posted_version(request)
     if seen is None:
         # Without it the draft would be published unseen: what this check is for.

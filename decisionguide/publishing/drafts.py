@@ -68,6 +68,11 @@ def record_edit(guide: Guide, *, user: User = None, note: str = "") -> GuideVers
     """
     renumber_guide(guide)
     version, created = freeze_version(guide, checked_rows(guide), user=user, note=note)
+    if created:
+        # A review asked for the earlier draft no longer covers what would go live.
+        Guide.objects.filter(pk=guide.pk, review_version__isnull=False).update(
+            review_version=None, review_requested_by=None, review_requested_at=None
+        )
     return version if created else None
 
 
