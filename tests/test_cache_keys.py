@@ -1,7 +1,7 @@
 """The page cache keeps a page only under the URL the site's own links use for it: crafted
 query strings (unknown parameters, reordered or invalid answers, answers to questions that
 are not shown) get the page, counted by analytics, but never make a new cache entry
-(decisionguide/pagecache.py, issue 21 item 4)."""
+(decisionguide/pagecache/, issue 21 item 4)."""
 
 from __future__ import annotations
 

@@ -44,11 +44,11 @@ def test_a_failing_scenario_keeps_the_file_a_draft_and_says_why(
     data = failing_scenario(read_data(small_file))
     data["title"] = "A title visitors must not see yet"
     out, err = loadguide(str(write_data(tmp_path / "failing.yaml", data)))
-    scenario = data["scenarios"][0]
     assert out.splitlines()[:3] == [
         f"{small_guide.slug}: updated to version 2",
         f"{small_guide.slug}: not published: it fails the checks a guide must pass to go live:",
-        f"  scenario {scenario['slug']}: expected {scenario['outcome']}, got studio-app",
+        # In words, as save feedback says it: the scenario's title, the outcomes' names.
+        "  Scenario “Wedding season” gives “Studio app”, expected “Calendar-first”",
     ]
     assert "loaded as the draft" in out
     assert err == ""
@@ -65,7 +65,7 @@ def test_an_unreachable_outcome_keeps_a_new_guide_unlisted(
 ) -> None:
     data = unreachable_outcome(read_data(small_file))
     out, _ = loadguide(str(write_data(tmp_path / "unreachable.yaml", data)))
-    assert "outcome never is unreachable (exhaustive search" in out
+    assert "Outcome “Never chosen” can't be reached by any answers (exhaustive search" in out
     guide = Guide.objects.get()
     assert not guide.is_published
     assert guide.published_version is None
@@ -79,7 +79,7 @@ def test_force_publish_publishes_anyway_with_a_loud_warning(
     out, err = loadguide("--force-publish", str(write_data(tmp_path / "forced.yaml", data)))
     assert out == f"{small_guide.slug}: updated to version 2\n"
     assert err.startswith(f"WARNING: {small_guide.slug}: published with --force-publish")
-    assert "scenario wedding-season: expected" in err
+    assert "Scenario “Wedding season” gives “Studio app”, expected" in err
     small_guide.refresh_from_db()
     assert small_guide.published_version.version == 2
 

@@ -1,5 +1,5 @@
 """Pages served from the page cache: same content as a fresh render, never stale, never
-shared wrongly (decisionguide/pagecache.py)."""
+shared wrongly (decisionguide/pagecache/)."""
 
 from __future__ import annotations
 

@@ -372,14 +372,3 @@ def answers_text(example: Contradiction) -> str:
 def condition_text(condition: Condition | None) -> str:
     """A condition as the admin shows it ("always" when there is none)."""
     return "always" if condition is None else describe_condition(condition)
-
-
-def publish_problems(doc: GuideDocument) -> list[str]:
-    """Why this document must not go live, one line each (empty: it may).
-
-    Every check the report fails on (`GuideReport.passes`: failing scenarios,
-    unreachable outcomes and whatever else the report comes to check), so a
-    content file gets no easier way onto the site than the admin's Publish.
-    """
-    report = report_of(doc)
-    return [] if report.passes else report.problems()

@@ -65,16 +65,17 @@ from decisionguide.editor.admin_inlines import (
     choice_fieldsets,
 )
 from decisionguide.editor.admin_ordering import SortablePartList
-from decisionguide.editor.admin_support import (
-    GuideContentAdmin,
-    change_note,
-)
-from decisionguide.editor.forms import (
-    ChoiceForm,
-    choice_form_for,
-)
+from decisionguide.editor.admin_support import GuideContentAdmin, change_note
+from decisionguide.editor.forms import ChoiceForm, choice_form_for
 from decisionguide.embed.admin_box import embed_box_context
-from decisionguide.publishing import admin_logic, admin_pages, admin_views, analytics_page
+from decisionguide.publishing import (
+    admin_logic,
+    admin_pages,
+    admin_review,
+    admin_schedule,
+    admin_views,
+    analytics_page,
+)
 from decisionguide.publishing.drafts import record_edit
 from decisionguide.publishing.review_links import panel_context, review_link_view
 
@@ -91,6 +92,10 @@ GUIDE_TOOL_PAGES = [
     ("<path:object_id>/logic/", admin_logic.logic_view, "logic"),
     ("<path:object_id>/publish/", admin_views.publish_view, "publish"),
     ("<path:object_id>/unpublish/", admin_views.unpublish_view, "unpublish"),
+    ("<path:object_id>/schedule/", admin_schedule.schedule_view, "schedule"),
+    ("<path:object_id>/schedule/cancel/", admin_schedule.cancel_schedule_view, "cancel_schedule"),
+    ("<path:object_id>/review/", admin_review.request_review_view, "request_review"),
+    ("<path:object_id>/review/approve/", admin_review.approve_view, "approve"),
     ("<path:object_id>/history/<int:number>/", admin_views.version_view, "version"),
     ("<path:object_id>/history/<int:number>/revert/", admin_views.revert_view, "revert"),
     ("<path:object_id>/export/", admin_tools.export_view, "export"),
@@ -140,6 +145,7 @@ class GuideAdmin(GuideContentAdmin):
         ]
         if obj is not None:
             fieldsets.append(("Embedding on other sites", {"fields": ["embed_origins"]}))
+            fieldsets.append(("Publishing", {"fields": ["publishing_needs_review"]}))
             fieldsets.append(
                 (
                     "Versions",
@@ -152,6 +158,8 @@ class GuideAdmin(GuideContentAdmin):
         readonly = ["is_published", "version", "published_number", "created", "updated"]
         if obj is not None:
             readonly.append("slug")  # shared links and results name it
+        if not request.user.has_perm("guides.approve_guide"):
+            readonly.append("publishing_needs_review")  # else an editor could skip the review
         return readonly
 
     def get_inlines(self, request: HttpRequest, obj: Any):

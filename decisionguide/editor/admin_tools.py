@@ -164,7 +164,7 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
                     "Not imported: it can't be published while a scenario fails. Untick "
                     "“Publish it right away” to import it as the draft."
                 ]
-                problems += exc.report.problems()
+                problems += exc.messages
             else:
                 model_admin.log_change(request, guide, f"Imported {name}.")
                 messages.success(request, import_message(guide, form.cleaned_data["publish"]))

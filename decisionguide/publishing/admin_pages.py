@@ -120,6 +120,10 @@ def links(guide: Guide) -> dict[str, str]:
         "analytics": admin_url("analytics", guide.pk),
         "publish": admin_url("publish", guide.pk),
         "unpublish": admin_url("unpublish", guide.pk),
+        "schedule": admin_url("schedule", guide.pk),
+        "cancel_schedule": admin_url("cancel_schedule", guide.pk),
+        "request_review": admin_url("request_review", guide.pk),
+        "approve": admin_url("approve", guide.pk),
         "public": guide.get_absolute_url(),
         "preview": f"{guide.get_absolute_url()}?{PREVIEW_PARAM}={PREVIEW_DRAFT}",
         "preview_questionnaire": (

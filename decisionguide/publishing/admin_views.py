@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from decisionguide.checking.problem_words import problems_in_words
 from decisionguide.content.models import Guide, PublishEvent
 from decisionguide.decision.document import DocumentError
 from decisionguide.guidefiles.yaml_io import dump_document_yaml
@@ -60,6 +61,7 @@ def checks_view(
         report=report,
         problem=problem,
         doc=doc,
+        problems=problems_in_words(report, doc) if report and doc else [],
         can_publish=request.user.has_perm("guides.publish_guide"),
         unpublished_changes=guide.has_unpublished_changes(),
     )
@@ -88,6 +90,13 @@ def publish_view(
 ) -> HttpResponse:
     guide = get_guide(model_admin, request, object_id)
     require(request.user.has_perm("guides.publish_guide"))
+    if guide.publishing_needs_review:
+        messages.error(
+            request,
+            "Not published: publishing this guide needs a review. Mark the draft ready for "
+            "review; another editor who may approve then publishes it.",
+        )
+        return HttpResponseRedirect(return_url(request, guide))
     seen = posted_version(request)
     if seen is None:
         # Without it the draft would be published unseen: what this check is for.
@@ -116,7 +125,7 @@ def publish_view(
             if not exc.report.scenarios_pass
             else "every check must pass first"
         )
-        messages.error(request, f"Not published: {first}. " + "; ".join(exc.report.problems()))
+        messages.error(request, f"Not published: {first}. " + "; ".join(exc.messages))
         return HttpResponseRedirect(admin_url("checks", guide.pk))
     except GuideInvalid as exc:
         messages.error(request, "Not published: " + "; ".join(exc.messages))

@@ -111,7 +111,11 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def guide_summaries(request: HttpRequest) -> list[GuideSummary]:
-    guides = list(with_last_event(Guide.objects.select_related("published_version")))
+    guides = list(
+        with_last_event(
+            Guide.objects.select_related("published_version", "scheduled_version", "scheduled_by")
+        )
+    )
     drafts = draft_versions(guides)
     documents = {guide.pk: _document(drafts[guide.pk]) for guide in guides}
     weeks = week_counts(guides, {pk: doc for pk, (doc, _) in documents.items()})

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from decisionguide.checking.checks import GuideReport, report_of
+from decisionguide.checking.problem_words import problems_in_words
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.ordering import renumber_guide
 from decisionguide.content.rows import build_document_data
@@ -41,11 +42,15 @@ class GuideInvalid(Exception):
 
 
 class PublishRefused(Exception):
-    """The draft fails a scenario check, or some answers contradict themselves."""
+    """The draft fails a scenario check, or some answers contradict themselves.
 
-    def __init__(self, report: GuideReport) -> None:
-        super().__init__("; ".join(report.problems()))
+    `messages` say why in the names editors see (scenario titles, outcome names).
+    """
+
+    def __init__(self, report: GuideReport, doc: GuideDocument) -> None:
         self.report = report
+        self.messages = problems_in_words(report, doc)
+        super().__init__("; ".join(self.messages))
 
 
 # ---------------------------------------------------------------------------
@@ -63,6 +68,11 @@ def record_edit(guide: Guide, *, user: User = None, note: str = "") -> GuideVers
     """
     renumber_guide(guide)
     version, created = freeze_version(guide, checked_rows(guide), user=user, note=note)
+    if created:
+        # A review asked for the earlier draft no longer covers what would go live.
+        Guide.objects.filter(pk=guide.pk, review_version__isnull=False).update(
+            review_version=None, review_requested_by=None, review_requested_at=None
+        )
     return version if created else None
 
 
@@ -122,8 +132,12 @@ def publish(
         )
         report = report_for(version)
         if not report.passes:
-            raise PublishRefused(report)
+            raise PublishRefused(report, version.as_document())
         put_live(locked, version, user=user, note=note)
+        # Publishing now replaces any schedule: it must not bring an older version back.
+        Guide.objects.filter(pk=locked.pk).update(
+            publish_at=None, scheduled_version=None, scheduled_by=None
+        )
     _refresh(guide)
     return version
 

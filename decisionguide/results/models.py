@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisionguide.content.models.fields import parent_link
-from decisionguide.pagecache import PageQuery
+from decisionguide.pagecache.query import PageQuery
 from decisionguide.results.ids import RESULT_ID_LENGTH, new_result_id
 
 

@@ -428,9 +428,10 @@ def test_the_server_refuses_a_failing_draft_even_if_the_button_is_forced(
     expect(page.locator(".messagelist")).to_contain_text(
         "Not published: every scenario must give its expected outcome first."
     )
+    # In words, as save feedback says it: the scenario's title and the outcomes' names.
     expect(page.locator(".messagelist")).to_contain_text(
-        f"scenario {weight.scenario.slug}: expected {weight.scenario.outcome}, "
-        f"got {weight.rival.slug}"
+        f"Scenario “{weight.scenario.title}” gives “{weight.rival.name}”, "
+        f"expected “{expected.name}”"
     )
     expect_scenarios(page, doc, failing=weight.scenario)
     assert Guide.objects.get(slug=doc.slug).published_version_id == published_before

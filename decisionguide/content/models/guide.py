@@ -18,6 +18,7 @@ import copy
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
@@ -153,6 +154,67 @@ class Guide(models.Model):
         related_name="+",
         help_text="The frozen version visitors see and results point to.",
     )
+    # Publish at: `scheduled_version` goes live at `publish_at`, applied by the first
+    # public page that sees it due (publishing.schedule), so no cron job is needed.
+    publish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the scheduled version goes live (empty: nothing is scheduled).",
+    )
+    scheduled_version = models.ForeignKey(
+        "GuideVersion",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The version an editor scheduled to go live at `publish_at`.",
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who scheduled the version.",
+    )
+    schedule_problem = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Why the last scheduled publish did not go live (empty: nothing failed).",
+    )
+    # The review step: with `publishing_needs_review`, an editor marks the draft ready
+    # and another editor with `approve_guide` publishes it (publishing.review).
+    publishing_needs_review = models.BooleanField(
+        "publishing needs a review",
+        default=False,
+        help_text="Publishing waits for a review: an editor marks the draft ready for review, "
+        "and another editor who may approve publishes it (or schedules it).",
+    )
+    review_version = models.ForeignKey(
+        "GuideVersion",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The draft version marked ready for review (stale once the draft moves on).",
+    )
+    review_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who marked the draft ready for review: they may not approve it.",
+    )
+    review_requested_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the review was asked for."
+    )
     created = models.DateTimeField(auto_now_add=True, help_text="When the guide was created.")
     updated = models.DateTimeField(auto_now=True, help_text="When the guide's row last changed.")
     review_links = models.PositiveIntegerField(
@@ -170,6 +232,7 @@ class Guide(models.Model):
         permissions = [
             ("publish_guide", "Can publish or unpublish a guide"),
             ("view_analytics", "Can view guide analytics"),
+            ("approve_guide", "Can approve another editor's draft for publishing"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="guides_guide_unique_slug"),
@@ -193,6 +256,11 @@ class Guide(models.Model):
     def is_listed(self) -> bool:
         """Visitors can open it: the same test as `Guide.objects.published()`."""
         return self.is_published and self.published_version_id is not None
+
+    @property
+    def ready_for_review(self) -> bool:
+        """A review is asked for the current draft (any later save makes it stale)."""
+        return self.review_version_id is not None and self.review_version.version == self.version
 
     def clean(self) -> None:
         if self.default_outcome_id is not None and (

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from decisionguide.checking.checks import publish_problems
+from decisionguide.checking.problem_words import publish_problems
 from decisionguide.decision.document import GuideDocument
 from decisionguide.guidefiles.loading import LoadReport, load_guide_files
 from decisionguide.guidefiles.yaml_io import (

@@ -55,8 +55,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections, models, router
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import Now
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
@@ -69,7 +69,9 @@ from decisionguide.content.preview import (
     may_see_draft,
     preview_refused,
 )
+from decisionguide.content.schedule import publish_due
 from decisionguide.decision.document import GuideDocument
+from decisionguide.pagecache.query import PageQuery
 
 log = logging.getLogger(__name__)
 
@@ -338,70 +340,17 @@ PAGES = CacheGuard(PAGE_CACHE)
 
 
 # ---------------------------------------------------------------------------
-# The one query every public page runs
+# The one query every public page runs (a PageQuery: pagecache/query.py)
 
-
-class PageQuery:
-    """A small queryset, compiled by the ORM once per database, then only executed.
-
-    Every public page starts with one such query, and on a page served from the
-    cache Django compiling it took over half the request's time (the README's
-    Benchmark section has the figures). The SQL is the ORM's own: `build`
-    makes the queryset from its parameters, and each call runs the SQL with new
-    ones. The row comes back as the database driver gives it (no converters), so
-    callers use values that need none: ids, slugs, flags through bool(), and a
-    timestamp only as an opaque stamp.
-    """
-
-    def __init__(self, model: type[models.Model], build: Callable[..., QuerySet[Any]]) -> None:
-        self.model = model
-        self.build = build
-        self._sql: dict[str, str] = {}  # per database alias
-
-    def first_row(self, *params: Any) -> tuple[Any, ...] | None:
-        alias = router.db_for_read(self.model)
-        sql = self._sql.get(alias)
-        if sql is None:
-            placeholders = PLACEHOLDERS[: len(params)]
-            sql, compiled = self.build(*placeholders).using(alias).query.sql_with_params()
-            if tuple(compiled) != placeholders:
-                raise ValueError(f"{self.build}: its parameters must each appear once, in order")
-            self._sql[alias] = sql
-        connection = connections[alias]
-        if connection.queries_logged or connection.execute_wrappers:
-            # Something counts or wraps queries (a test, a debug tool): Django's own cursor.
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchone()
-        return _execute_plain(connection, sql, params)
-
-
-def _execute_plain(connection: Any, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    """`sql` on the backend's own cursor, with the checks Django's cursor() makes first.
-
-    Django's CursorWrapper costs more than the query itself on a cached page (its
-    wrappers, the per-call validation); its errors map to Django's all the same, so a
-    database that is down still makes the 503 page (ops.DatabaseUnavailableMiddleware).
-    """
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors:
-        cursor = connection.create_cursor()
-        try:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-        finally:
-            cursor.close()
-
-
-PLACEHOLDERS = ("pagequery-parameter-1", "pagequery-parameter-2")
 
 GUIDE_ROW = PageQuery(
     Guide,
     lambda slug: (
         Guide.objects.filter(slug=slug)
-        .values_list("pk", "is_published", "published_version", "published_version__created")
+        # `due`: a scheduled publish whose time has come (publish_at is NULL otherwise),
+        # compared by the database's clock so the row needs no converter.
+        .annotate(due=ExpressionWrapper(Q(publish_at__lte=Now()), output_field=BooleanField()))
+        .values_list("pk", "is_published", "published_version", "published_version__created", "due")
         .order_by()[:1]
     ),
 )
@@ -454,9 +403,11 @@ def find_guide_page(request: HttpRequest, slug: str, *, staff_see_unlisted: bool
     draft if it never had one).
     """
     row = GUIDE_ROW.first_row(slug)
+    if row is not None and row[4] and _publish_due(row[0]):
+        row = GUIDE_ROW.first_row(slug)  # the scheduled version is live now
     if row is None:
         raise Http404("No such guide")
-    guide_id, is_published, version_id, created = row
+    guide_id, is_published, version_id, created, _ = row
     listed = bool(is_published) and version_id is not None
     # A draft is only looked at: a form posted from a preview acts on the published guide.
     # Asked for without a staff login or a reviewer link: refused, never the live guide.
@@ -473,6 +424,15 @@ def find_guide_page(request: HttpRequest, slug: str, *, staff_see_unlisted: bool
         published_version_id=version_id,
         preview=draft,
     )
+
+
+def _publish_due(guide_id: int) -> bool:
+    """Apply a due schedule; a failure is logged and the visitor gets the live version."""
+    try:
+        return publish_due(guide_id)
+    except Exception:
+        log.exception("Scheduled publish of guide %s failed", guide_id)
+        return False
 
 
 def guide_page(
