@@ -147,7 +147,10 @@ def test_publish_is_refused_while_a_scenario_fails(
         publish(small_guide)
     scenario = small_document.scenarios[0]
     assert excinfo.value.report.failed_scenarios[0].slug == scenario.slug
-    assert f"scenario {scenario.slug}: expected {scenario.outcome}" in str(excinfo.value)
+    # Named in words, as the admin names them: the scenario's title, the outcomes' names.
+    names = {outcome.slug: outcome.name for outcome in small_document.outcomes}
+    assert f"Scenario “{scenario.title}”" in str(excinfo.value)
+    assert f"expected “{names[scenario.outcome]}”" in str(excinfo.value)
     small_guide.refresh_from_db()
     assert small_guide.published_version.version == 1
     # Nothing half-done: the version frozen for the check was rolled back.

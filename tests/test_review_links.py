@@ -41,7 +41,7 @@ def make_link(editor: Client, guide: Guide, days: str = "7") -> str:
     change = reverse("admin:guides_guide_change", args=[guide.pk])
     form = read_form(editor, change, "review_form")
     response = editor.post(
-        reverse("admin:guides_guide_review", args=[guide.pk]),
+        reverse("admin:guides_guide_review_links", args=[guide.pk]),
         {**form.data(), "days": days, "action": "make"},
         follow=True,
     )
@@ -94,7 +94,7 @@ def test_withdrawing_stops_every_link_and_every_browser_that_opened_one(
         editor_client, reverse("admin:guides_guide_change", args=[drafted.pk]), "review_form"
     )
     withdrawn = editor_client.post(
-        reverse("admin:guides_guide_review", args=[drafted.pk]),
+        reverse("admin:guides_guide_review_links", args=[drafted.pk]),
         {**form.data(), "action": "withdraw"},
         follow=True,
     )
@@ -137,6 +137,6 @@ def test_only_editors_who_may_change_the_guide_make_links(
 ) -> None:
     viewer = django_user_model.objects.create_user("viewer", is_staff=True)
     client.force_login(viewer)
-    url = reverse("admin:guides_guide_review", args=[drafted.pk])
+    url = reverse("admin:guides_guide_review_links", args=[drafted.pk])
     assert client.post(url, {"action": "make", "days": "7"}).status_code in (403, 404)
     assert Guide.objects.get(pk=drafted.pk).review_links == 0

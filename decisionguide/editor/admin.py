@@ -102,7 +102,7 @@ GUIDE_TOOL_PAGES = [
     ("<path:object_id>/try/", admin_tools.try_view, "try"),
     ("<path:object_id>/try/scenario/", admin_scenarios.scenario_from_try_view, "try_scenario"),
     ("<path:object_id>/analytics/", analytics_page.analytics_view, "analytics"),
-    ("<path:object_id>/review/", review_link_view, "review"),
+    ("<path:object_id>/review-links/", review_link_view, "review_links"),
 ]
 
 

@@ -54,7 +54,7 @@ def panel_context(request: HttpRequest, guide: Guide) -> dict[str, Any]:
     return {
         "can": request.user.has_perm("guides.change_guide"),
         "form": ReviewLinkForm(auto_id="review-%s"),
-        "action": admin_url("review", guide.pk),
+        "action": admin_url("review_links", guide.pk),
     }
 
 

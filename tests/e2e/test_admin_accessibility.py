@@ -212,7 +212,10 @@ DARK_PAGE_NAMES = ["guide change", "guide checks", "guide history, changes open"
 NOT_PAGES = {"guides_guide_publish", "guides_guide_revert", "guides_guide_markdown_preview"}
 NOT_PAGES |= {"guides_guide_export"}  # a YAML file
 NOT_PAGES |= {"guides_guide_try_scenario"}  # a POST from the try page, which is checked
-NOT_PAGES |= {"guides_guide_review"}  # a POST from the guide's change page, which is checked
+NOT_PAGES |= {"guides_guide_review_links"}  # a POST from the guide's change page, which is checked
+# POSTs from the publish controls at the top of the change and Checks pages, both checked.
+NOT_PAGES |= {"guides_guide_schedule", "guides_guide_cancel_schedule"}
+NOT_PAGES |= {"guides_guide_request_review", "guides_guide_approve"}
 # Drag-and-drop saves of a sortable list (ours and sortable2's own): POST only.
 POST_ONLY_SUFFIXES = ("_reorder", "_sortable_update")
 COUNTS: dict[str, AxeFindings] = {}
