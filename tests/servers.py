@@ -130,9 +130,13 @@ class Server:
 
 @contextmanager
 def running_server(
-    command: list[str], env: dict[str, str], log_dir: Path, *, ready_within: float = 60
+    command: list[str], env: dict[str, str], log_dir: Path, *, ready_within: float = 180
 ) -> Iterator[Server]:
-    """Start `command` (bin/start), wait until /readyz says yes, stop it gracefully after."""
+    """Start `command` (bin/start), wait until /readyz says yes, stop it gracefully after.
+
+    bin/start migrates an empty database first (23 migrations of our own), which takes
+    well over a minute on a busy two-core machine: the deadline only catches a server
+    that never comes up."""
     port = free_port()
     env = env | {"GUNICORN_BIND": f"127.0.0.1:{port}"}
     stdout, stderr = log_dir / "server.stdout", log_dir / "server.stderr"
