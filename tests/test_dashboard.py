@@ -33,7 +33,9 @@ def summaries(html: str) -> dict[str, PageReader]:
     found = {}
     for section in re.findall(r'<section class="guide-summary".*?</section>', html, re.S):
         reader = PageReader(section)
-        heading = re.search(r"<h2[^>]*><a [^>]*>(.*?)</a></h2>", section, re.S)
+        heading = re.search(
+            r"<h2[^>]*><a [^>]*>(.*?)</a>[^<]*(?:<span[^>]*>[^<]*</span>)?</h2>", section, re.S
+        )
         assert heading is not None
         found[unescape(heading.group(1))] = reader
     return found

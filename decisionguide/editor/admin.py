@@ -46,7 +46,7 @@ from decisionguide.content.models import (
     TieBreak,
 )
 from decisionguide.decision.document import MARKDOWN_FIELDS, DocumentError
-from decisionguide.editor import admin_scenarios, admin_tools
+from decisionguide.editor import admin_scenarios, admin_search, admin_starting, admin_tools
 from decisionguide.editor.admin_inlines import (
     AssertsInline,
     ChoiceInline,
@@ -86,6 +86,7 @@ from decisionguide.publishing.review_links import panel_context, review_link_vie
 # The guide's own pages beside Django's: (route, view, URL name after "guides_guide_").
 GUIDE_TOOL_PAGES = [
     ("import/", admin_tools.import_view, "import"),
+    ("from-template/", admin_starting.template_view, "from_template"),
     ("markdown-preview/", admin_tools.markdown_preview, "markdown_preview"),
     ("<path:object_id>/ratings/", admin_tools.ratings_view, "ratings"),
     ("<path:object_id>/checks/", admin_views.checks_view, "checks"),
@@ -103,6 +104,8 @@ GUIDE_TOOL_PAGES = [
     ("<path:object_id>/try/scenario/", admin_scenarios.scenario_from_try_view, "try_scenario"),
     ("<path:object_id>/analytics/", analytics_page.analytics_view, "analytics"),
     ("<path:object_id>/review-links/", review_link_view, "review_links"),
+    ("<path:object_id>/copy/", admin_starting.copy_view, "copy"),
+    ("<path:object_id>/search/", admin_search.search_view, "search"),
 ]
 
 

@@ -42,6 +42,7 @@ from decisionguide.editor.admin_support import (
 )
 from decisionguide.editor.clause_forms import ClauseForm
 from decisionguide.editor.forms import (
+    BoundedModelMultipleChoiceField,
     ChoiceForm,
     ScenarioAnswerForm,
     choice_form_for,
@@ -229,6 +230,7 @@ class FailureCheckInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInli
         kwargs["queryset"] = (
             Outcome.objects.filter(guide=guide) if guide else Outcome.objects.none()
         )
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

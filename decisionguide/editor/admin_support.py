@@ -38,6 +38,7 @@ from decisionguide.content.models import (
 from decisionguide.content.ordering import ORDER, is_ordered, place_row, siblings_of
 from decisionguide.editor.field_labels import name_table_rows
 from decisionguide.editor.forms import (
+    BoundedModelMultipleChoiceField,
     choices_of_guide,
     tidy_form_class,
     with_guide,
@@ -201,6 +202,7 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         # Few options (a guide's outcomes): tick boxes, not a Ctrl-click list.
         limit_to_guide(db_field, request_guide(request), kwargs)
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):

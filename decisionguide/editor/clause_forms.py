@@ -17,7 +17,11 @@ from django import forms
 from django.db import models
 
 from decisionguide.content.models import Choice, Clause, ClauseChoice, Question
-from decisionguide.editor.forms import choices_of_guide, mark_question_select
+from decisionguide.editor.forms import (
+    BoundedModelMultipleChoiceField,
+    choices_of_guide,
+    mark_question_select,
+)
 
 LEFT, RIGHT = "\N{LEFT DOUBLE QUOTATION MARK}", "\N{RIGHT DOUBLE QUOTATION MARK}"
 
@@ -28,7 +32,13 @@ def questions_of_guide(guide_id: int | None) -> list[Question]:
 
 
 def comes_before(question: Question, owner: Question) -> bool:
-    return (question.order, question.pk) < (owner.order, owner.pk)
+    return _place(question) < _place(owner)
+
+
+def _place(question: Question) -> tuple[int, int]:
+    # A refused post can leave the owner's place empty (None) in memory: count it as last.
+    order = question.order if isinstance(question.order, int) else 2**63
+    return order, question.pk or 0
 
 
 class AnswerCheckboxes(forms.CheckboxSelectMultiple):
@@ -55,7 +65,7 @@ class AnswerCheckboxes(forms.CheckboxSelectMultiple):
         return groups
 
 
-class AnswersField(forms.ModelMultipleChoiceField):
+class AnswersField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Choice) -> str:
         return f"{obj.label} ({obj.slug})"
 

@@ -39,6 +39,26 @@ UPLOAD_MAX_BYTES = CONTENT_FILE_MAX_BYTES
 # Text as the guide stores it
 
 
+# The largest id a database column holds (64-bit): SQLite raises OverflowError on a bigger
+# number in an `IN (...)` list, which a crafted post must not turn into a 500.
+MAX_ID = 2**63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Tick boxes of rows whose posted ids are refused as unknown when out of any id's range."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value or ():
+            text = str(pk).strip().lstrip("-+")
+            if text.isdigit() and int(text) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:30]},
+                )
+        return super()._check_values(value)
+
+
 class TidyCharField(forms.CharField):
     """Text cleaned as documents clean it (`tidy_text`), so an untouched text area
     posted with CRLF by the browser counts as unchanged."""
