@@ -5,9 +5,9 @@ Every save or delete of any part of a guide is checked as a whole guide
 the transaction is rolled back and the form is shown again with the
 problems listed; otherwise the change is frozen as a new draft version, once
 per save however many rows changed (`admin_support.GuideContentAdmin`).
-Visitors keep seeing the published version until an editor publishes (see
-`admin_views` for checks, publishing and history, `admin_tools` for the
-ratings grid, import/export and trying the draft, `analytics_page` for analytics).
+Visitors keep seeing the published version until an editor publishes (the
+guide's own pages, for checks, publishing, history and tools, are listed in
+`admin_urls`).
 
 Small rows (points, ratings, clause answers, scenario answers, next pages)
 are edited inline on their parent (`admin_inlines`) or as form fields, never
@@ -46,7 +46,7 @@ from decisionguide.content.models import (
     TieBreak,
 )
 from decisionguide.decision.document import MARKDOWN_FIELDS, DocumentError
-from decisionguide.editor import admin_scenarios, admin_search, admin_starting, admin_tools
+from decisionguide.editor import admin_scenarios
 from decisionguide.editor.admin_inlines import (
     AssertsInline,
     ChoiceInline,
@@ -66,47 +66,15 @@ from decisionguide.editor.admin_inlines import (
 )
 from decisionguide.editor.admin_ordering import SortablePartList
 from decisionguide.editor.admin_support import GuideContentAdmin, change_note
+from decisionguide.editor.admin_urls import GUIDE_TOOL_PAGES
 from decisionguide.editor.forms import ChoiceForm, choice_form_for
 from decisionguide.embed.admin_box import embed_box_context
-from decisionguide.publishing import (
-    admin_logic,
-    admin_pages,
-    admin_review,
-    admin_schedule,
-    admin_views,
-    analytics_page,
-)
+from decisionguide.publishing import admin_pages, admin_views
 from decisionguide.publishing.drafts import record_edit
-from decisionguide.publishing.review_links import panel_context, review_link_view
+from decisionguide.publishing.review_links import panel_context
 
 # ---------------------------------------------------------------------------
 # Guides
-
-
-# The guide's own pages beside Django's: (route, view, URL name after "guides_guide_").
-GUIDE_TOOL_PAGES = [
-    ("import/", admin_tools.import_view, "import"),
-    ("from-template/", admin_starting.template_view, "from_template"),
-    ("markdown-preview/", admin_tools.markdown_preview, "markdown_preview"),
-    ("<path:object_id>/ratings/", admin_tools.ratings_view, "ratings"),
-    ("<path:object_id>/checks/", admin_views.checks_view, "checks"),
-    ("<path:object_id>/logic/", admin_logic.logic_view, "logic"),
-    ("<path:object_id>/publish/", admin_views.publish_view, "publish"),
-    ("<path:object_id>/unpublish/", admin_views.unpublish_view, "unpublish"),
-    ("<path:object_id>/schedule/", admin_schedule.schedule_view, "schedule"),
-    ("<path:object_id>/schedule/cancel/", admin_schedule.cancel_schedule_view, "cancel_schedule"),
-    ("<path:object_id>/review/", admin_review.request_review_view, "request_review"),
-    ("<path:object_id>/review/approve/", admin_review.approve_view, "approve"),
-    ("<path:object_id>/history/<int:number>/", admin_views.version_view, "version"),
-    ("<path:object_id>/history/<int:number>/revert/", admin_views.revert_view, "revert"),
-    ("<path:object_id>/export/", admin_tools.export_view, "export"),
-    ("<path:object_id>/try/", admin_tools.try_view, "try"),
-    ("<path:object_id>/try/scenario/", admin_scenarios.scenario_from_try_view, "try_scenario"),
-    ("<path:object_id>/analytics/", analytics_page.analytics_view, "analytics"),
-    ("<path:object_id>/review-links/", review_link_view, "review_links"),
-    ("<path:object_id>/copy/", admin_starting.copy_view, "copy"),
-    ("<path:object_id>/search/", admin_search.search_view, "search"),
-]
 
 
 @admin.register(Guide)
