@@ -177,6 +177,7 @@ ADMIN_PAGES = [
         "guide analytics, all versions", "guides_guide_analytics", guide_id, query=all_versions
     ),
     AdminPage("guide logic map", "guides_guide_logic", guide_id),
+    AdminPage("guide search", "guides_guide_search", guide_id, query=lambda r: "q=kickoff"),
     AdminPage("guide logic map, published", "guides_guide_logic", guide_id, query=published_doc),
     AdminPage("guide unpublish", "guides_guide_unpublish", guide_id),
     *part_pages("question", "question", "question"),
@@ -216,6 +217,7 @@ NOT_PAGES |= {"guides_guide_review_links"}  # a POST from the guide's change pag
 # POSTs from the publish controls at the top of the change and Checks pages, both checked.
 NOT_PAGES |= {"guides_guide_schedule", "guides_guide_cancel_schedule"}
 NOT_PAGES |= {"guides_guide_request_review", "guides_guide_approve"}
+NOT_PAGES |= {"guides_guide_copy", "guides_guide_from_template"}  # POSTs, from checked pages
 # Drag-and-drop saves of a sortable list (ours and sortable2's own): POST only.
 POST_ONLY_SUFFIXES = ("_reorder", "_sortable_update")
 COUNTS: dict[str, AxeFindings] = {}
