@@ -283,7 +283,9 @@ def admin_pages(guide: Guide) -> list[str]:
         urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
         for pk in model._default_manager.values_list("pk", flat=True)[:5]:
             urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk]))
-    urls += [url for name, url in links(guide).items() if name not in {"publish", "unpublish"}]
+    # Not pages: the buttons that post (publish, schedule, review), and unpublish's confirmation.
+    posts = {"publish", "unpublish", "schedule", "cancel_schedule", "request_review", "approve"}
+    urls += [url for name, url in links(guide).items() if name not in posts]
     urls.append(reverse("admin:guides_guide_version", args=[guide.pk, guide.version]))
     return urls
 
