@@ -13,9 +13,13 @@ from decisionguide.content.models import Choice, Clause, Guide, GuideItem, Quest
 from decisionguide.content.rows import deletion_order
 from decisionguide.decision.document import GuideDocument
 
-# Columns that are no part of the document: the guide's versions and timestamps.
+# Columns that are no part of the document: the guide's versions and timestamps, and the
+# workflow around publishing it (reviewer links, schedules, the review step).
 BOOKKEEPING = {
-    Guide: {"version", "file_version", "published_version_id", "created", "updated", "review_links"}
+    Guide: {"version", "file_version", "published_version_id", "created", "updated"}
+    | {"review_links", "publish_at", "scheduled_version_id", "scheduled_by_id", "schedule_problem"}
+    | {"publishing_needs_review", "review_requested_at", "review_requested_by_id"}
+    | {"review_version_id"}
 }
 PARTS = [GUIDE, *(part for _, part in walk())]
 
