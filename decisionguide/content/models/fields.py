@@ -68,18 +68,20 @@ def optional_link(
     *,
     on_delete: OnDelete = models.SET_NULL,
     related_name: str = "+",
+    editable: bool = True,
 ) -> models.ForeignKey:
-    """A foreign key an editor may leave empty."""
+    """A foreign key that may be empty (`editable=False`: set by the site, not in forms)."""
     return models.ForeignKey(
         to,
         null=True,
         blank=True,
+        editable=editable,
         on_delete=on_delete,
         related_name=related_name,
         help_text=help_text,
     )
 
 
-def recorded_by(help_text: str) -> models.ForeignKey:
+def recorded_by(help_text: str, *, editable: bool = True) -> models.ForeignKey:
     # SET_NULL: deleting an account keeps the record of what was done, without the name.
-    return optional_link(settings.AUTH_USER_MODEL, help_text)
+    return optional_link(settings.AUTH_USER_MODEL, help_text, editable=editable)

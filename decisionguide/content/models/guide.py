@@ -18,7 +18,6 @@ import copy
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
@@ -162,24 +161,12 @@ class Guide(models.Model):
         editable=False,
         help_text="When the scheduled version goes live (empty: nothing is scheduled).",
     )
-    scheduled_version = models.ForeignKey(
+    scheduled_version = optional_link(
         "GuideVersion",
-        null=True,
-        blank=True,
+        "The version an editor scheduled to go live at `publish_at`.",
         editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The version an editor scheduled to go live at `publish_at`.",
     )
-    scheduled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Who scheduled the version.",
-    )
+    scheduled_by = recorded_by("Who scheduled the version.", editable=False)
     schedule_problem = models.TextField(
         blank=True,
         default="",
@@ -194,23 +181,13 @@ class Guide(models.Model):
         help_text="Publishing waits for a review: an editor marks the draft ready for review, "
         "and another editor who may approve publishes it (or schedules it).",
     )
-    review_version = models.ForeignKey(
+    review_version = optional_link(
         "GuideVersion",
-        null=True,
-        blank=True,
+        "The draft version marked ready for review (stale once the draft moves on).",
         editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The draft version marked ready for review (stale once the draft moves on).",
     )
-    review_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Who marked the draft ready for review: they may not approve it.",
+    review_requested_by = recorded_by(
+        "Who marked the draft ready for review: they may not approve it.", editable=False
     )
     review_requested_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the review was asked for."
