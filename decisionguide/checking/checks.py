@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -185,19 +185,30 @@ class GuideReport:
             f"{p.field} (“{p.found}”): write it for visitors, or untick “Public example”"
             for p in self.placeholder_examples
         ]
-        coherence = self.coherence
-        if not coherence.holds:
-            lines.append(
-                f"{coherence.contradicting:,} of {coherence.checked:,} answer sets show a result "
-                f"that contradicts itself ({coherence.summary()})"
-            )
-            # One example of each kind, in words.
-            seen: set[str] = set()
-            for example in coherence.examples:
-                if example.kind not in seen:
-                    seen.add(example.kind)
-                    lines.append(f"{example.kind}: {example.text}, e.g. {answers_text(example)}")
-        return lines
+        return lines + contradiction_lines(
+            self.coherence, lambda example: f"{example.kind}: {example.text}", answers_text
+        )
+
+
+def contradiction_lines(
+    coherence: Coherence,
+    kind_of: Callable[[Contradiction], str],
+    answers_of: Callable[[Contradiction], str],
+) -> list[str]:
+    """The count of contradicting answer sets, then one example of each kind (empty: none);
+    `kind_of` and `answers_of` name them, by slug for checkguide or in editors' words."""
+    if coherence.holds:
+        return []
+    lines = [
+        f"{coherence.contradicting:,} of {coherence.checked:,} answer sets show a result "
+        f"that contradicts itself ({coherence.summary()})"
+    ]
+    seen: set[str] = set()
+    for example in coherence.examples:
+        if example.kind not in seen:
+            seen.add(example.kind)
+            lines.append(f"{kind_of(example)}, e.g. {answers_of(example)}")
+    return lines
 
 
 def first_line(text: str, limit: int = 100) -> str:

@@ -9,7 +9,12 @@ the choices' labels.
 
 from __future__ import annotations
 
-from decisionguide.checking.checks import GuideReport, ScenarioCheck, report_of
+from decisionguide.checking.checks import (
+    GuideReport,
+    ScenarioCheck,
+    contradiction_lines,
+    report_of,
+)
 from decisionguide.checking.coherence import Contradiction
 from decisionguide.checking.scenario_reasons import quoted
 from decisionguide.decision.document import GuideDocument
@@ -40,20 +45,11 @@ def problems_in_words(report: GuideReport, doc: GuideDocument) -> list[str]:
         f"{p.field} ({quoted(p.found)}): write it for visitors, or untick “Public example”"
         for p in report.placeholder_examples
     ]
-    coherence = report.coherence
-    if not coherence.holds:
-        lines.append(
-            f"{coherence.contradicting:,} of {coherence.checked:,} answer sets show a result "
-            f"that contradicts itself ({coherence.summary()})"
-        )
-        seen: set[str] = set()
-        for example in coherence.examples:
-            if example.kind not in seen:
-                seen.add(example.kind)
-                lines.append(
-                    f"{example.kind_words}: {example.text}, e.g. {answers_words(example, doc)}"
-                )
-    return lines
+    return lines + contradiction_lines(
+        report.coherence,
+        lambda example: f"{example.kind_words}: {example.text}",
+        lambda example: answers_words(example, doc),
+    )
 
 
 def scenario_words(check: ScenarioCheck, outcomes: dict[str, str]) -> str:
