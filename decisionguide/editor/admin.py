@@ -71,6 +71,7 @@ from decisionguide.editor.forms import ChoiceForm, choice_form_for
 from decisionguide.embed.admin_box import embed_box_context
 from decisionguide.publishing import admin_pages, admin_views
 from decisionguide.publishing.drafts import record_edit
+from decisionguide.publishing.merging import settle_merge
 from decisionguide.publishing.review_links import panel_context
 
 # ---------------------------------------------------------------------------
@@ -151,6 +152,7 @@ class GuideAdmin(GuideContentAdmin):
             # A new guide: its first outcome is the default until an editor picks another.
             guide.default_outcome = guide.outcomes.order_by("order", "id").first()
             guide.save(update_fields=["default_outcome", "updated"])
+        settle_merge(request, guide)
         record_edit(
             guide, user=request.user, note=change_note(self, request, form, formsets, not change)
         )

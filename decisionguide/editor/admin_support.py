@@ -47,11 +47,11 @@ from decisionguide.publishing.concurrency import (
     DRAFT_VERSION_FIELD,
     SAVE_OVER_FIELD,
     StaleDraft,
-    claim_posted_draft,
-    expected_version,
+    posted_number,
 )
 from decisionguide.publishing.drafts import GuideInvalid, record_edit
 from decisionguide.publishing.feedback import report_scenarios
+from decisionguide.publishing.merging import claim_for_merge, merged_note, settle_merge
 
 MARKDOWN_HELP = "Markdown."
 GUIDE_PARAM = "guide"
@@ -262,16 +262,25 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         guide = request_guide(request)
         if guide is not None and guide.pk is not None:
             stale = getattr(request, REQUEST_STALE, None)
-            context["draft_version"] = expected_version(request) if stale else guide.version
+            # Refused: the page still starts from the version it was built on.
+            seen = posted_number(request, DRAFT_VERSION_FIELD) if stale else None
+            context["draft_version"] = seen or guide.version
             context["stale_draft"] = stale
             context["concurrency_fields"] = (DRAFT_VERSION_FIELD, SAVE_OVER_FIELD)
+        original = context.get("original")
+        if getattr(request, REQUEST_PROBLEMS, None) and original is not None and original.pk:
+            # Headings and breadcrumbs name what is saved, not what was refused.
+            saved = type(original)._default_manager.filter(pk=original.pk).first()
+            if saved is not None:
+                context.update(original=saved, subtitle=str(saved))
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
         guide = self.guide_of(obj)
         if guide is not None and guide.pk is not None:
-            # First, inside the admin's transaction: nothing is written for a stale page.
-            claim_posted_draft(request, guide)
+            # First, inside the admin's transaction: a page built on an older draft
+            # is merged with the changes since (`settle_merge`), or refused.
+            claim_for_merge(request, guide)
         placed = is_ordered(type(obj)) and (not change or ORDER in form.changed_data)
         if placed and getattr(obj, ORDER) is None:
             setattr(obj, ORDER, siblings_of(obj).count())  # last
@@ -284,6 +293,7 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         guide = self.guide_of(form.instance)
         if guide is not None:
+            settle_merge(request, guide)
             record_edit(
                 guide,
                 user=request.user,
@@ -317,9 +327,10 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         guide = self.guide_of(obj)
         label = f"{self.opts.verbose_name} {quoted(obj)}"
         if guide is not None:
-            claim_posted_draft(request, guide)  # the confirmation was for this draft
+            claim_for_merge(request, guide)  # the confirmation was for this draft, or merged
         super().delete_model(request, obj)
         if guide is not None:
+            settle_merge(request, guide)
             record_edit(guide, user=request.user, note=f"Deleted {label}")
             setattr(request, REQUEST_DELETED_FROM, guide)
 
@@ -342,6 +353,8 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
 
 def report_after_save(request: HttpRequest, guide: Guide | None) -> None:
     """Say whether the guide's scenarios still pass (not in a popup: it closes at once)."""
+    if merged := merged_note(request):
+        messages.info(request, merged)
     if IS_POPUP_VAR not in request.POST:
         report_scenarios(request, guide)
 

@@ -35,11 +35,11 @@ from decisionguide.publishing.admin_pages import (
     version_of,
 )
 from decisionguide.publishing.concurrency import (
+    DRAFT_VERSION_FIELD,
     StaleDraft,
     claim_for_import,
-    claim_posted_draft,
-    expected_version,
     import_snapshot,
+    posted_number,
 )
 from decisionguide.publishing.drafts import (
     GuideInvalid,
@@ -48,6 +48,7 @@ from decisionguide.publishing.drafts import (
     record_edit,
 )
 from decisionguide.publishing.feedback import report_scenarios
+from decisionguide.publishing.merging import claim_for_merge, merged_note, settle_merge
 
 YAML_CONTENT_TYPE = "application/yaml; charset=utf-8"
 
@@ -72,9 +73,10 @@ def ratings_view(
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    claim_posted_draft(request, guide)
+                    claim_for_merge(request, guide)
                     changed = form.save()
                     if changed:
+                        settle_merge(request, guide)
                         record_edit(
                             guide, user=request.user, note=f"Changed {changed} ratings in the grid"
                         )
@@ -86,6 +88,8 @@ def ratings_view(
                 if changed:
                     model_admin.log_change(request, guide, f"Changed {changed} ratings.")
                 messages.success(request, f"Saved: {changed} ratings changed.")
+                if merged := merged_note(request):
+                    messages.info(request, merged)
                 report_scenarios(request, guide)
                 return HttpResponseRedirect(admin_url("ratings", guide.pk))
     return page(
@@ -100,7 +104,7 @@ def ratings_view(
         can_change=can_change,
         stale_draft=stale,
         # A refused save keeps the version it had: Save again is refused again.
-        draft_version=expected_version(request) if stale else guide.version,
+        draft_version=posted_number(request, DRAFT_VERSION_FIELD) if stale else guide.version,
     )
 
 

@@ -1,0 +1,374 @@
+"""Three-way merge of a save made on an older draft: only real collisions are refused.
+
+A page carries the draft version it was built on (V). When the draft has
+moved on (to W) by the time it is saved, the save still goes ahead inside
+its transaction, over the rows as they are now; then, before the version is
+frozen, three documents are compared part by part and field by field:
+
+- V, the frozen version the page showed (what the editor started from),
+- W, the rows just before this save (their changes since V),
+- P, the rows after this save (the form's values written over W).
+
+A field the form wrote back unchanged from V while they changed it gets
+their value again; a field only this editor changed keeps the new value; a
+field both changed differently is a `Conflict`, and the save is refused
+(`StaleDraft` with the conflicts, so the transaction rolls back). Lists of
+parts are matched by slug, so a different question changed by someone else
+never collides. "Save mine anyway" (`SAVE_OVER_FIELD`, the version the
+refusal showed, S) takes this editor's value where the draft still holds
+what the refusal showed; a field a third save changed after S is refused
+again. Restoring their values is written through `content.rows.write_rows`,
+so every editor form, inline formsets included, merges the same way.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F
+from django.http import HttpRequest
+
+from decisionguide.content.models import Guide, GuideVersion
+from decisionguide.content.rows import build_document, guide_values, write_rows
+from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.decision.parsing import parse_document
+from decisionguide.publishing.concurrency import (
+    DRAFT_VERSION_FIELD,
+    SAVE_OVER_FIELD,
+    StaleDraft,
+    changes_since,
+    posted_number,
+)
+from decisionguide.publishing.merge_words import (
+    Conflict,
+    Path,
+    describe,
+    merged_message,
+    shown,
+    version_words,
+)
+
+# Set on the request between claiming the draft and freezing the merged save.
+REQUEST_PENDING = "_decisionguide_pending_merge"
+REQUEST_MERGED = "_decisionguide_merged"
+# Whether a guide is listed is not content (frozen versions leave it out).
+NOT_CONTENT = ("published",)
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()  # a key or part one side doesn't have
+UNSEEN: Any = _Missing()  # no "save mine anyway": nothing may be overridden
+
+
+def as_data(doc: GuideDocument) -> dict[str, Any]:
+    """Full document data (defaults included, so every side has every key)."""
+    data = doc.model_dump(mode="json", by_alias=True)
+    for key in NOT_CONTENT:
+        data.pop(key, None)
+    return data
+
+
+@dataclass
+class Pending:
+    """A save started on an older draft: what its page showed, and the draft before it."""
+
+    guide_id: int
+    base: int
+    current: int
+    base_data: dict[str, Any]
+    before: dict[str, Any]
+    seen: int | None = None
+    seen_data: Any = UNSEEN
+
+
+# ---------------------------------------------------------------------------
+# The merge itself (plain data, no database)
+
+
+def _slug_list(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, dict) and isinstance(item.get("slug"), str) for item in value)
+    )
+
+
+def _keyed(value: Any) -> dict[str, Any]:
+    return {item["slug"]: item for item in value} if _slug_list(value) else {}
+
+
+def _at(value: Any, key: Any) -> Any:
+    if value is MISSING or value is UNSEEN:
+        return value
+    if isinstance(value, dict):
+        return value.get(key, MISSING)
+    if isinstance(value, list):
+        if isinstance(key, int):
+            return value[key] if key < len(value) else MISSING
+        return _keyed(value).get(key, MISSING)
+    return MISSING
+
+
+class Merger:
+    """Merges `mine` (P) and `theirs` (W) from `base` (V); collects the collisions."""
+
+    def __init__(self) -> None:
+        self.conflicts: list[tuple[Path, Any, Any]] = []
+
+    def merge(self, base: Any, theirs: Any, mine: Any, seen: Any, path: Path = ()) -> Any:
+        if mine == theirs or theirs == base:
+            return mine
+        if mine == base:
+            return theirs  # the form wrote back what it showed: keep their change
+        if all(isinstance(v, dict) for v in (base, theirs, mine)):
+            return self._dicts(base, theirs, mine, seen, path)
+        if all(_slug_list(v) or v == [] for v in (theirs, mine)) and (
+            base == [] or _slug_list(base)
+        ):
+            return self._slug_lists(base, theirs, mine, seen, path)
+        if all(isinstance(v, list) for v in (base, theirs, mine)) and (
+            len(base) == len(theirs) == len(mine)
+        ):
+            return [
+                self.merge(*(_at(v, i) for v in (base, theirs, mine, seen)), (*path, i))
+                for i in range(len(mine))
+            ]
+        if seen is not UNSEEN and theirs == seen:
+            return mine  # "save mine anyway", and no one changed it since the refusal
+        self.conflicts.append((path, theirs, mine))
+        return mine
+
+    def _dicts(self, base: dict, theirs: dict, mine: dict, seen: Any, path: Path) -> dict:
+        merged = {}
+        for key in [*mine, *(k for k in theirs if k not in mine)]:
+            value = self.merge(
+                base.get(key, MISSING),
+                theirs.get(key, MISSING),
+                mine.get(key, MISSING),
+                _at(seen, key),
+                (*path, key),
+            )
+            if value is not MISSING:
+                merged[key] = value
+        return merged
+
+    def _slug_lists(self, base: list, theirs: list, mine: list, seen: Any, path: Path) -> list:
+        maps = [_keyed(v) for v in (base, theirs, mine)]
+        items = {}
+        for slug in [*maps[2], *(s for s in maps[1] if s not in maps[2])]:
+            value = self.merge(
+                *(m.get(slug, MISSING) for m in maps), _at(seen, slug), (*path, slug)
+            )
+            if value is not MISSING:
+                items[slug] = value
+        order = self._order(
+            *(list(m) for m in maps),
+            [] if seen is UNSEEN else list(_keyed(seen)),
+            seen is UNSEEN,
+            path,
+        )
+        return [items[s] for s in order if s in items] + [
+            v for s, v in items.items() if s not in order
+        ]
+
+    def _order(
+        self, base: list, theirs: list, mine: list, seen: list, unseen: bool, path: Path
+    ) -> list:
+        """The order of a list's parts: whoever moved the ones both sides have."""
+        common = set(base) & set(theirs) & set(mine)
+
+        def kept(order: list) -> list:
+            return [s for s in order if s in common]
+
+        if kept(mine) == kept(base) or kept(mine) == kept(theirs):
+            return theirs + [s for s in mine if s not in theirs]
+        if kept(theirs) == kept(base) or (not unseen and kept(theirs) == kept(seen)):
+            return mine
+        self.conflicts.append(((*path, "#order"), theirs, mine))
+        return mine
+
+
+def merge_documents(
+    base: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any], seen: Any = UNSEEN
+) -> tuple[dict[str, Any], list[tuple[Path, Any, Any]]]:
+    merger = Merger()
+    return merger.merge(base, theirs, mine, seen), merger.conflicts
+
+
+def changed_paths(before: Any, after: Any, path: Path = ()) -> list[Path]:
+    """Where `after` differs from `before`, as deep as both sides have the same shape."""
+    if before == after:
+        return []
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = [*before, *(k for k in after if k not in before)]
+        return [p for k in keys for p in changed_paths(_at(before, k), _at(after, k), (*path, k))]
+    if _slug_list(before) and _slug_list(after):
+        a, b = _keyed(before), _keyed(after)
+        found = [
+            p
+            for s in [*a, *(s for s in b if s not in a)]
+            for p in changed_paths(a.get(s, MISSING), b.get(s, MISSING), (*path, s))
+        ]
+        common = set(a) & set(b)
+        if [s for s in a if s in common] != [s for s in b if s in common]:
+            found.append((*path, "#order"))
+        return found
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [
+            p for i in range(len(after)) for p in changed_paths(before[i], after[i], (*path, i))
+        ]
+    return [path]
+
+
+def value_at(data: Any, path: Path) -> Any:
+    for key in path:
+        if key == "#order":
+            return [item.get("slug") for item in data] if isinstance(data, list) else MISSING
+        data = _at(data, key)
+    return data
+
+
+# ---------------------------------------------------------------------------
+# In the saving transaction
+
+
+def _frozen_data(guide: Guide, number: int | None) -> dict[str, Any] | None:
+    version = GuideVersion.objects.filter(guide_id=guide.pk, version=number).first()
+    if number is None or version is None:
+        return None
+    try:
+        return as_data(version.as_document())
+    except DocumentError:  # an old version this schema can no longer read: no merge
+        return None
+
+
+def claim_for_merge(request: HttpRequest, guide: Guide) -> None:
+    """Inside the saving transaction, before anything is written: hold the guide's row.
+
+    A page built on the current draft saves as ever. One built on an older
+    draft saves too, and `settle_merge` (after the writes, before the version
+    is frozen) keeps the others' changes or refuses a collision. A page whose
+    version can't be read (none posted, a crafted number) is refused outright.
+    """
+    setattr(request, REQUEST_PENDING, None)
+    base = posted_number(request, DRAFT_VERSION_FIELD) or posted_number(request, SAVE_OVER_FIELD)
+    # version = version: no change, but the UPDATE takes the row lock (see concurrency).
+    Guide.objects.filter(pk=guide.pk).update(version=F("version"))
+    current, title = Guide.objects.filter(pk=guide.pk).values_list("version", "title").first() or (
+        0,
+        "",
+    )
+    if base == current:
+        return
+    base_data = _frozen_data(guide, base) if base is not None and base < current else None
+    try:
+        before = as_data(build_document(guide)) if base_data is not None else None
+    except DocumentError:
+        before = None
+    seen = posted_number(request, SAVE_OVER_FIELD)
+    if base_data is None or before is None:
+        if seen == current:
+            return  # knowingly saved over the draft the refusal showed
+        raise StaleDraft(title, base, current, changes_since(guide, base))
+    seen_data = _frozen_data(guide, seen) if seen and base < seen <= current else None
+    pending = Pending(guide.pk, base, current, base_data, before)
+    if seen_data is not None:
+        pending.seen, pending.seen_data = seen, seen_data
+    setattr(request, REQUEST_PENDING, pending)
+
+
+def settle_merge(request: HttpRequest, guide: Guide) -> None:
+    """After the save's writes, before `record_edit`: merge with the changes since its page.
+
+    Raises StaleDraft naming each collision (the caller rolls back and shows
+    them), or GuideInvalid when both changes together don't make a guide.
+    """
+    pending: Pending | None = getattr(request, REQUEST_PENDING, None)
+    if pending is None or pending.guide_id != guide.pk:
+        return
+    setattr(request, REQUEST_PENDING, None)
+    try:
+        after = build_document(guide)
+    except DocumentError:
+        return  # record_edit lists what is wrong with the rows
+    mine = as_data(after)
+    merged, collisions = merge_documents(pending.base_data, pending.before, mine, pending.seen_data)
+    history = _history(guide, pending.base, pending.current)
+    if collisions:
+        conflicts = tuple(
+            Conflict(
+                *describe(path, pending.before),
+                theirs=shown(theirs),
+                yours=shown(yours),
+                by=version_words(_who_changed(history, path)),
+            )
+            for path, theirs, yours in collisions
+        )
+        raise StaleDraft(
+            pending.before.get("title", guide.title),
+            pending.base,
+            pending.current,
+            changes_since(guide, pending.base),
+            conflicts=conflicts,
+            seen=pending.seen,
+        )
+    if merged != mine:
+        _write(guide, merged, after)
+    kept = changed_paths(pending.base_data, pending.before)
+    after_base = [(v, d) for v, d in history if v.version > pending.base]
+    setattr(request, REQUEST_MERGED, merged_message(after_base, kept, pending.before))
+
+
+def _write(guide: Guide, merged: dict[str, Any], after: GuideDocument) -> None:
+    from decisionguide.publishing.drafts import GuideInvalid  # drafts imports the admin's needs
+
+    try:
+        doc = parse_document({**merged, "published": after.published})
+    except DocumentError as exc:
+        raise GuideInvalid(
+            [f"Together with the changes saved since your page was loaded: {exc}"]
+        ) from exc
+    fresh = Guide.objects.get(pk=guide.pk)
+    for name, value in guide_values(doc).items():
+        setattr(fresh, name, value)
+    write_rows(fresh, doc)
+
+
+# How far back a refusal looks for who changed a field (the history page has the rest).
+ATTRIBUTED_VERSIONS = 12
+
+
+def _history(guide: Guide, base: int, current: int) -> list[tuple[GuideVersion, Any]]:
+    """(version, its data) from `base` to `current`, at most the newest dozen and the base."""
+    first = max(base, current - ATTRIBUTED_VERSIONS)
+    rows = (
+        GuideVersion.objects.filter(guide_id=guide.pk, version__gte=first, version__lte=current)
+        .select_related("created_by")
+        .order_by("version")
+    )
+    found = []
+    for version in rows:
+        try:
+            found.append((version, as_data(version.as_document())))
+        except DocumentError:
+            found.append((version, MISSING))
+    return found
+
+
+def _who_changed(history: list[tuple[GuideVersion, Any]], path: Path) -> GuideVersion | None:
+    """The newest version that changed what `path` holds."""
+    for (_, older), (version, newer) in reversed(list(itertools.pairwise(history))):
+        if value_at(older, path) != value_at(newer, path):
+            return version
+    return history[-1][0] if history else None
+
+
+def merged_note(request: HttpRequest) -> str:
+    """The merge this request's save made, in words ('' when it didn't need one)."""
+    return getattr(request, REQUEST_MERGED, "") or ""
