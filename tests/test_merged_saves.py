@@ -13,9 +13,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from decisionguide.content.docmerge import UNSEEN, merge_documents
 from decisionguide.content.models import Guide, Outcome, Question, Rating
 from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD
-from decisionguide.publishing.merging import UNSEEN, merge_documents
 from tests.admin_forms import (
     Form,
     FormReader,

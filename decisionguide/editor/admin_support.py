@@ -43,15 +43,15 @@ from decisionguide.editor.forms import (
     tidy_form_class,
     with_guide,
 )
-from decisionguide.publishing.concurrency import (
-    DRAFT_VERSION_FIELD,
-    SAVE_OVER_FIELD,
-    StaleDraft,
-    posted_number,
-)
-from decisionguide.publishing.drafts import GuideInvalid, record_edit
+from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD, StaleDraft
+from decisionguide.publishing.drafts import GuideInvalid
 from decisionguide.publishing.feedback import report_scenarios
-from decisionguide.publishing.merging import claim_for_merge, merged_note, settle_merge
+from decisionguide.publishing.merging import (
+    claim_for_merge,
+    page_version,
+    record_merged_edit,
+    show_saved_names,
+)
 
 MARKDOWN_HELP = "Markdown."
 GUIDE_PARAM = "guide"
@@ -262,17 +262,11 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         guide = request_guide(request)
         if guide is not None and guide.pk is not None:
             stale = getattr(request, REQUEST_STALE, None)
-            # Refused: the page still starts from the version it was built on.
-            seen = posted_number(request, DRAFT_VERSION_FIELD) if stale else None
-            context["draft_version"] = seen or guide.version
+            context["draft_version"] = page_version(request, stale, guide.version)
             context["stale_draft"] = stale
             context["concurrency_fields"] = (DRAFT_VERSION_FIELD, SAVE_OVER_FIELD)
-        original = context.get("original")
-        if getattr(request, REQUEST_PROBLEMS, None) and original is not None and original.pk:
-            # Headings and breadcrumbs name what is saved, not what was refused.
-            saved = type(original)._default_manager.filter(pk=original.pk).first()
-            if saved is not None:
-                context.update(original=saved, subtitle=str(saved))
+        if getattr(request, REQUEST_PROBLEMS, None):
+            show_saved_names(context)
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
@@ -293,11 +287,8 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         guide = self.guide_of(form.instance)
         if guide is not None:
-            settle_merge(request, guide)
-            record_edit(
-                guide,
-                user=request.user,
-                note=change_note(self, request, form, formsets, not change),
+            record_merged_edit(
+                request, guide, change_note(self, request, form, formsets, not change)
             )
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
@@ -330,8 +321,7 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
             claim_for_merge(request, guide)  # the confirmation was for this draft, or merged
         super().delete_model(request, obj)
         if guide is not None:
-            settle_merge(request, guide)
-            record_edit(guide, user=request.user, note=f"Deleted {label}")
+            record_merged_edit(request, guide, f"Deleted {label}")
             setattr(request, REQUEST_DELETED_FROM, guide)
 
     def get_actions(self, request: HttpRequest):
@@ -353,8 +343,6 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
 
 def report_after_save(request: HttpRequest, guide: Guide | None) -> None:
     """Say whether the guide's scenarios still pass (not in a popup: it closes at once)."""
-    if merged := merged_note(request):
-        messages.info(request, merged)
     if IS_POPUP_VAR not in request.POST:
         report_scenarios(request, guide)
 

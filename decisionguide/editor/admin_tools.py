@@ -34,21 +34,10 @@ from decisionguide.publishing.admin_pages import (
     require,
     version_of,
 )
-from decisionguide.publishing.concurrency import (
-    DRAFT_VERSION_FIELD,
-    StaleDraft,
-    claim_for_import,
-    import_snapshot,
-    posted_number,
-)
-from decisionguide.publishing.drafts import (
-    GuideInvalid,
-    PublishRefused,
-    publish,
-    record_edit,
-)
+from decisionguide.publishing.concurrency import StaleDraft, claim_for_import, import_snapshot
+from decisionguide.publishing.drafts import GuideInvalid, PublishRefused, publish
 from decisionguide.publishing.feedback import report_scenarios
-from decisionguide.publishing.merging import claim_for_merge, merged_note, settle_merge
+from decisionguide.publishing.merging import claim_for_merge, page_version, record_merged_edit
 
 YAML_CONTENT_TYPE = "application/yaml; charset=utf-8"
 
@@ -76,10 +65,7 @@ def ratings_view(
                     claim_for_merge(request, guide)
                     changed = form.save()
                     if changed:
-                        settle_merge(request, guide)
-                        record_edit(
-                            guide, user=request.user, note=f"Changed {changed} ratings in the grid"
-                        )
+                        record_merged_edit(request, guide, f"Changed {changed} ratings in the grid")
             except StaleDraft as exc:
                 stale = exc
             except GuideInvalid as exc:
@@ -88,8 +74,6 @@ def ratings_view(
                 if changed:
                     model_admin.log_change(request, guide, f"Changed {changed} ratings.")
                 messages.success(request, f"Saved: {changed} ratings changed.")
-                if merged := merged_note(request):
-                    messages.info(request, merged)
                 report_scenarios(request, guide)
                 return HttpResponseRedirect(admin_url("ratings", guide.pk))
     return page(
@@ -104,7 +88,7 @@ def ratings_view(
         can_change=can_change,
         stale_draft=stale,
         # A refused save keeps the version it had: Save again is refused again.
-        draft_version=posted_number(request, DRAFT_VERSION_FIELD) if stale else guide.version,
+        draft_version=page_version(request, stale, guide.version),
     )
 
 

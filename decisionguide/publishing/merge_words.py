@@ -15,10 +15,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from decisionguide.content.docmerge import MISSING, Path
 from decisionguide.content.mapping import GUIDE, Column, Part, Ref, Shape
 from decisionguide.content.models import GuideVersion
 
-Path = tuple[Any, ...]
 # What a part is called, the first of these it has.
 NAME_KEYS = ("name", "title", "label", "short", "prompt", "text", "slug")
 # Enough to say what was merged; the history page has the rest.
@@ -45,6 +45,8 @@ def quoted(value: object) -> str:
 
 def shown(value: Any) -> str:
     """A field's value as text for the side-by-side view."""
+    if value is MISSING:
+        return "(deleted)"
     if value is None or value == "" or value == []:
         return "(empty)"
     if isinstance(value, bool):
@@ -53,8 +55,6 @@ def shown(value: Any) -> str:
         return str(value)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return "\n".join(value)
-    if type(value).__name__ == "_Missing":
-        return "(deleted)"
     return json.dumps(value, ensure_ascii=False, indent=1)
 
 

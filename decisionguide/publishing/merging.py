@@ -3,7 +3,8 @@
 A page carries the draft version it was built on (V). When the draft has
 moved on (to W) by the time it is saved, the save still goes ahead inside
 its transaction, over the rows as they are now; then, before the version is
-frozen, three documents are compared part by part and field by field:
+frozen, three documents are compared part by part and field by field
+(`content.docmerge`):
 
 - V, the frozen version the page showed (what the editor started from),
 - W, the rows just before this save (their changes since V),
@@ -30,6 +31,7 @@ from typing import Any
 from django.db.models import F
 from django.http import HttpRequest
 
+from decisionguide.content.docmerge import MISSING, UNSEEN, changed_paths, merge_documents, value_at
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.rows import build_document, guide_values, write_rows
 from decisionguide.decision.document import DocumentError, GuideDocument
@@ -43,7 +45,6 @@ from decisionguide.publishing.concurrency import (
 )
 from decisionguide.publishing.merge_words import (
     Conflict,
-    Path,
     describe,
     merged_message,
     shown,
@@ -55,15 +56,6 @@ REQUEST_PENDING = "_decisionguide_pending_merge"
 REQUEST_MERGED = "_decisionguide_merged"
 # Whether a guide is listed is not content (frozen versions leave it out).
 NOT_CONTENT = ("published",)
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()  # a key or part one side doesn't have
-UNSEEN: Any = _Missing()  # no "save mine anyway": nothing may be overridden
 
 
 def as_data(doc: GuideDocument) -> dict[str, Any]:
@@ -85,153 +77,6 @@ class Pending:
     before: dict[str, Any]
     seen: int | None = None
     seen_data: Any = UNSEEN
-
-
-# ---------------------------------------------------------------------------
-# The merge itself (plain data, no database)
-
-
-def _slug_list(value: Any) -> bool:
-    return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(item, dict) and isinstance(item.get("slug"), str) for item in value)
-    )
-
-
-def _keyed(value: Any) -> dict[str, Any]:
-    return {item["slug"]: item for item in value} if _slug_list(value) else {}
-
-
-def _at(value: Any, key: Any) -> Any:
-    if value is MISSING or value is UNSEEN:
-        return value
-    if isinstance(value, dict):
-        return value.get(key, MISSING)
-    if isinstance(value, list):
-        if isinstance(key, int):
-            return value[key] if key < len(value) else MISSING
-        return _keyed(value).get(key, MISSING)
-    return MISSING
-
-
-class Merger:
-    """Merges `mine` (P) and `theirs` (W) from `base` (V); collects the collisions."""
-
-    def __init__(self) -> None:
-        self.conflicts: list[tuple[Path, Any, Any]] = []
-
-    def merge(self, base: Any, theirs: Any, mine: Any, seen: Any, path: Path = ()) -> Any:
-        if mine == theirs or theirs == base:
-            return mine
-        if mine == base:
-            return theirs  # the form wrote back what it showed: keep their change
-        if all(isinstance(v, dict) for v in (base, theirs, mine)):
-            return self._dicts(base, theirs, mine, seen, path)
-        if all(_slug_list(v) or v == [] for v in (theirs, mine)) and (
-            base == [] or _slug_list(base)
-        ):
-            return self._slug_lists(base, theirs, mine, seen, path)
-        if all(isinstance(v, list) for v in (base, theirs, mine)) and (
-            len(base) == len(theirs) == len(mine)
-        ):
-            return [
-                self.merge(*(_at(v, i) for v in (base, theirs, mine, seen)), (*path, i))
-                for i in range(len(mine))
-            ]
-        if seen is not UNSEEN and theirs == seen:
-            return mine  # "save mine anyway", and no one changed it since the refusal
-        self.conflicts.append((path, theirs, mine))
-        return mine
-
-    def _dicts(self, base: dict, theirs: dict, mine: dict, seen: Any, path: Path) -> dict:
-        merged = {}
-        for key in [*mine, *(k for k in theirs if k not in mine)]:
-            value = self.merge(
-                base.get(key, MISSING),
-                theirs.get(key, MISSING),
-                mine.get(key, MISSING),
-                _at(seen, key),
-                (*path, key),
-            )
-            if value is not MISSING:
-                merged[key] = value
-        return merged
-
-    def _slug_lists(self, base: list, theirs: list, mine: list, seen: Any, path: Path) -> list:
-        maps = [_keyed(v) for v in (base, theirs, mine)]
-        items = {}
-        for slug in [*maps[2], *(s for s in maps[1] if s not in maps[2])]:
-            value = self.merge(
-                *(m.get(slug, MISSING) for m in maps), _at(seen, slug), (*path, slug)
-            )
-            if value is not MISSING:
-                items[slug] = value
-        order = self._order(
-            *(list(m) for m in maps),
-            [] if seen is UNSEEN else list(_keyed(seen)),
-            seen is UNSEEN,
-            path,
-        )
-        return [items[s] for s in order if s in items] + [
-            v for s, v in items.items() if s not in order
-        ]
-
-    def _order(
-        self, base: list, theirs: list, mine: list, seen: list, unseen: bool, path: Path
-    ) -> list:
-        """The order of a list's parts: whoever moved the ones both sides have."""
-        common = set(base) & set(theirs) & set(mine)
-
-        def kept(order: list) -> list:
-            return [s for s in order if s in common]
-
-        if kept(mine) == kept(base) or kept(mine) == kept(theirs):
-            return theirs + [s for s in mine if s not in theirs]
-        if kept(theirs) == kept(base) or (not unseen and kept(theirs) == kept(seen)):
-            return mine
-        self.conflicts.append(((*path, "#order"), theirs, mine))
-        return mine
-
-
-def merge_documents(
-    base: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any], seen: Any = UNSEEN
-) -> tuple[dict[str, Any], list[tuple[Path, Any, Any]]]:
-    merger = Merger()
-    return merger.merge(base, theirs, mine, seen), merger.conflicts
-
-
-def changed_paths(before: Any, after: Any, path: Path = ()) -> list[Path]:
-    """Where `after` differs from `before`, as deep as both sides have the same shape."""
-    if before == after:
-        return []
-    if isinstance(before, dict) and isinstance(after, dict):
-        keys = [*before, *(k for k in after if k not in before)]
-        return [p for k in keys for p in changed_paths(_at(before, k), _at(after, k), (*path, k))]
-    if _slug_list(before) and _slug_list(after):
-        a, b = _keyed(before), _keyed(after)
-        found = [
-            p
-            for s in [*a, *(s for s in b if s not in a)]
-            for p in changed_paths(a.get(s, MISSING), b.get(s, MISSING), (*path, s))
-        ]
-        common = set(a) & set(b)
-        if [s for s in a if s in common] != [s for s in b if s in common]:
-            found.append((*path, "#order"))
-        return found
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        return [
-            p for i in range(len(after)) for p in changed_paths(before[i], after[i], (*path, i))
-        ]
-    return [path]
-
-
-def value_at(data: Any, path: Path) -> Any:
-    for key in path:
-        if key == "#order":
-            return [item.get("slug") for item in data] if isinstance(data, list) else MISSING
-        data = _at(data, key)
-    return data
 
 
 # ---------------------------------------------------------------------------
@@ -361,7 +206,7 @@ def _history(guide: Guide, base: int, current: int) -> list[tuple[GuideVersion, 
     return found
 
 
-def _who_changed(history: list[tuple[GuideVersion, Any]], path: Path) -> GuideVersion | None:
+def _who_changed(history: list[tuple[GuideVersion, Any]], path: tuple) -> GuideVersion | None:
     """The newest version that changed what `path` holds."""
     for (_, older), (version, newer) in reversed(list(itertools.pairwise(history))):
         if value_at(older, path) != value_at(newer, path):
@@ -372,3 +217,24 @@ def _who_changed(history: list[tuple[GuideVersion, Any]], path: Path) -> GuideVe
 def merged_note(request: HttpRequest) -> str:
     """The merge this request's save made, in words ('' when it didn't need one)."""
     return getattr(request, REQUEST_MERGED, "") or ""
+
+
+def record_merged_edit(request: HttpRequest, guide: Guide, note: str) -> GuideVersion | None:
+    """`record_edit` for a save begun with `claim_for_merge`: merged first (see above)."""
+    from decisionguide.publishing.drafts import record_edit
+
+    settle_merge(request, guide)
+    return record_edit(guide, user=request.user, note=note)
+
+
+def page_version(request: HttpRequest, stale: StaleDraft | None, current: int) -> int:
+    """The draft a page carries: a refused one keeps the version it was built on."""
+    return (posted_number(request, DRAFT_VERSION_FIELD) if stale else None) or current
+
+
+def show_saved_names(context: dict[str, Any]) -> None:
+    """After a refused save, headings and breadcrumbs name what is saved, not what was typed."""
+    original = context.get("original")
+    saved = type(original)._default_manager.filter(pk=original.pk).first() if original else None
+    if saved is not None:
+        context.update(original=saved, subtitle=str(saved))
