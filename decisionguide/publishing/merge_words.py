@@ -82,7 +82,13 @@ def _item(container: Any, key: Any) -> Any:
     return container.get(key) if isinstance(container, dict) else None
 
 
+# Named as the ratings grid labels its cells' two inputs.
+GRID_WORDS = {"label": "Text", "level": "Strength"}
+
+
 def _field_label(part: Part, key: str) -> str:
+    if part.key == "ratings" and key in GRID_WORDS:
+        return GRID_WORDS[key]
     found = next((f for f in part.fields if f.key == key), None)
     column = getattr(found, "column", "") if isinstance(found, Column | Ref) else ""
     if column:
@@ -125,6 +131,8 @@ def describe(path: Path, data: dict[str, Any]) -> tuple[str, str]:
         else:
             owner = f"{kind} {quoted(_name(item) if item is not None else path[i + 1])}"
         part, node, i = child, item, i + 2
+    if part.shape is Shape.MAPPING and len(part.fields) == 2:
+        return _field_label(part, part.fields[1].key), owner  # a choice's points for an outcome
     return "Whole part", owner
 
 
