@@ -14,8 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.content.docmerge import UNSEEN, merge_documents
-from decisionguide.content.models import Guide, Outcome, Question, Rating
+from decisionguide.content.models import Guide, LinkedPage, Outcome, Question, Rating
 from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD
+from decisionguide.publishing.drafts import record_edit
 from tests.admin_forms import (
     Form,
     FormReader,
@@ -215,3 +216,22 @@ def test_merge_keeps_their_order_and_my_new_part() -> None:
     # Both moving them differently collides on the order.
     _, conflicts = merge_documents(base, doc("b", "a", "c"), doc("a", "c", "b"), UNSEEN)
     assert [path for path, _, _ in conflicts] == [("questions", "#order")]
+
+
+def test_a_delete_confirmed_on_an_older_draft_merges_with_another_parts_change(
+    superuser_client: Client, second_client: Client, small_guide: Guide
+) -> None:
+    spare = LinkedPage.objects.create(
+        guide=small_guide, slug="spare", title="Spare", summary="Unused.", when="Never.", order=99
+    )
+    record_edit(small_guide)
+    url = reverse("admin:guides_linkedpage_delete", args=[spare.pk])
+    confirm = read_form(superuser_client, url, "delete-form")
+    outcome = small_guide.outcomes.first()
+    save_fields(second_client, outcome, tagline="Saved while the delete page was open.")
+
+    response = superuser_client.post(url, confirm.data(), follow=True)
+
+    assert "Merged with version" in response.content.decode()
+    assert not small_guide.linked_pages.filter(pk=spare.pk).exists()
+    assert Outcome.objects.get(pk=outcome.pk).tagline == "Saved while the delete page was open."

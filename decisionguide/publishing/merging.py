@@ -43,6 +43,7 @@ from decisionguide.publishing.concurrency import (
     changes_since,
     posted_number,
 )
+from decisionguide.publishing.drafts import GuideInvalid, record_edit
 from decisionguide.publishing.merge_words import (
     Conflict,
     describe,
@@ -105,10 +106,8 @@ def claim_for_merge(request: HttpRequest, guide: Guide) -> None:
     base = posted_number(request, DRAFT_VERSION_FIELD) or posted_number(request, SAVE_OVER_FIELD)
     # version = version: no change, but the UPDATE takes the row lock (see concurrency).
     Guide.objects.filter(pk=guide.pk).update(version=F("version"))
-    current, title = Guide.objects.filter(pk=guide.pk).values_list("version", "title").first() or (
-        0,
-        "",
-    )
+    row = Guide.objects.filter(pk=guide.pk).values_list("version", "title").first()
+    current, title = row or (0, "")
     if base == current:
         return
     base_data = _frozen_data(guide, base) if base is not None and base < current else None
@@ -171,8 +170,6 @@ def settle_merge(request: HttpRequest, guide: Guide) -> None:
 
 
 def _write(guide: Guide, merged: dict[str, Any], after: GuideDocument) -> None:
-    from decisionguide.publishing.drafts import GuideInvalid  # drafts imports the admin's needs
-
     try:
         doc = parse_document({**merged, "published": after.published})
     except DocumentError as exc:
@@ -221,8 +218,6 @@ def merged_note(request: HttpRequest) -> str:
 
 def record_merged_edit(request: HttpRequest, guide: Guide, note: str) -> GuideVersion | None:
     """`record_edit` for a save begun with `claim_for_merge`: merged first (see above)."""
-    from decisionguide.publishing.drafts import record_edit
-
     settle_merge(request, guide)
     return record_edit(guide, user=request.user, note=note)
 
