@@ -74,11 +74,10 @@ def test_a_save_against_a_newer_draft_is_refused_and_keeps_the_input(
 
     assert response.status_code == 200
     html = response.content.decode()
-    # Refused, naming the newer version and who saved it...
+    # Refused (both changed the prompt), naming the newer version and who saved it...
     assert "Not saved" in html
-    newer = small_guide.versions.get(version=small_guide.version)
-    assert f"Version {newer.version}" in html and "by second" in html
-    assert newer.note.split(":")[0] in html
+    assert f"version {small_guide.version} by second" in html
+    assert "Their new prompt?" in html
     # ...nothing written...
     small_guide.refresh_from_db()
     assert (small_guide.version, dump_guide_yaml(small_guide)) == after_theirs
@@ -131,7 +130,7 @@ def test_every_part_page_carries_the_draft_version(
         assert form[DRAFT_VERSION_FIELD] == str(small_guide.version), part._meta.model_name
 
 
-def test_a_stale_ratings_grid_is_refused(
+def test_a_stale_ratings_grid_merges_with_another_parts_change(
     superuser_client: Client, second_client: Client, small_guide: Guide
 ) -> None:
     url = reverse("admin:guides_guide_ratings", args=[small_guide.pk])
@@ -142,14 +141,17 @@ def test_a_stale_ratings_grid_is_refused(
     assert post(second_client, change_url(outcome), outcome_form).status_code == 302
     label = next(name for name in mine.names() if name.startswith("label"))
     mine[label] = "Typed in the grid"
-    before = list(Rating.objects.values_list("label", flat=True))
+    _, criterion_pk, outcome_pk = label.split("_")
 
     response = post(superuser_client, url, mine)
 
-    assert response.status_code == 200
-    assert "Not saved" in response.content.decode()
-    assert "Typed in the grid" in response.content.decode()
-    assert list(Rating.objects.values_list("label", flat=True)) == before
+    # Another part changed: no collision, both kept, and the message says what merged.
+    assert response.status_code == 302
+    rating = Rating.objects.get(criterion_id=criterion_pk, outcome_id=outcome_pk)
+    assert rating.label == "Typed in the grid"
+    assert Outcome.objects.get(pk=outcome.pk).tagline == "Changed meanwhile."
+    page = superuser_client.get(response["Location"]).content.decode()
+    assert "Merged with version" in page and "by second" in page
 
 
 def test_a_stale_restore_is_refused(
@@ -333,10 +335,8 @@ def test_a_delete_confirmed_on_a_stale_page_is_refused(
     record_edit(small_guide)
     url = reverse("admin:guides_linkedpage_delete", args=[spare.pk])
     confirm = read_form(superuser_client, url, "delete-form")
-    outcome = small_guide.outcomes.first()
-    form = admin_form(second_client, outcome)
-    form["tagline"] = "Saved while the delete page was open."
-    post(second_client, change_url(outcome), form)
+    # The other editor changes the very page being deleted (another part would merge).
+    save_fields(second_client, spare, title="Edited while the delete page was open")
 
     response = superuser_client.post(url, confirm.data(), follow=True)
 

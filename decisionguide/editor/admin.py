@@ -70,7 +70,7 @@ from decisionguide.editor.admin_urls import GUIDE_TOOL_PAGES
 from decisionguide.editor.forms import ChoiceForm, choice_form_for
 from decisionguide.embed.admin_box import embed_box_context
 from decisionguide.publishing import admin_pages, admin_views
-from decisionguide.publishing.drafts import record_edit
+from decisionguide.publishing.merging import record_merged_edit
 from decisionguide.publishing.review_links import panel_context
 
 # ---------------------------------------------------------------------------
@@ -151,9 +151,7 @@ class GuideAdmin(GuideContentAdmin):
             # A new guide: its first outcome is the default until an editor picks another.
             guide.default_outcome = guide.outcomes.order_by("order", "id").first()
             guide.save(update_fields=["default_outcome", "updated"])
-        record_edit(
-            guide, user=request.user, note=change_note(self, request, form, formsets, not change)
-        )
+        record_merged_edit(request, guide, change_note(self, request, form, formsets, not change))
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         admin.ModelAdmin.delete_model(self, request, obj)

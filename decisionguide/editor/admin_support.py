@@ -43,15 +43,15 @@ from decisionguide.editor.forms import (
     tidy_form_class,
     with_guide,
 )
-from decisionguide.publishing.concurrency import (
-    DRAFT_VERSION_FIELD,
-    SAVE_OVER_FIELD,
-    StaleDraft,
-    claim_posted_draft,
-    expected_version,
-)
-from decisionguide.publishing.drafts import GuideInvalid, record_edit
+from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD, StaleDraft
+from decisionguide.publishing.drafts import GuideInvalid
 from decisionguide.publishing.feedback import report_scenarios
+from decisionguide.publishing.merging import (
+    claim_for_merge,
+    page_version,
+    record_merged_edit,
+    show_saved_names,
+)
 
 MARKDOWN_HELP = "Markdown."
 GUIDE_PARAM = "guide"
@@ -262,16 +262,19 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         guide = request_guide(request)
         if guide is not None and guide.pk is not None:
             stale = getattr(request, REQUEST_STALE, None)
-            context["draft_version"] = expected_version(request) if stale else guide.version
+            context["draft_version"] = page_version(request, stale, guide.version)
             context["stale_draft"] = stale
             context["concurrency_fields"] = (DRAFT_VERSION_FIELD, SAVE_OVER_FIELD)
+        if getattr(request, REQUEST_PROBLEMS, None):
+            show_saved_names(context)
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
         guide = self.guide_of(obj)
         if guide is not None and guide.pk is not None:
-            # First, inside the admin's transaction: nothing is written for a stale page.
-            claim_posted_draft(request, guide)
+            # First, inside the admin's transaction: a page built on an older draft
+            # is merged with the changes since (`settle_merge`), or refused.
+            claim_for_merge(request, guide)
         placed = is_ordered(type(obj)) and (not change or ORDER in form.changed_data)
         if placed and getattr(obj, ORDER) is None:
             setattr(obj, ORDER, siblings_of(obj).count())  # last
@@ -284,10 +287,8 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         guide = self.guide_of(form.instance)
         if guide is not None:
-            record_edit(
-                guide,
-                user=request.user,
-                note=change_note(self, request, form, formsets, not change),
+            record_merged_edit(
+                request, guide, change_note(self, request, form, formsets, not change)
             )
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
@@ -317,10 +318,10 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         guide = self.guide_of(obj)
         label = f"{self.opts.verbose_name} {quoted(obj)}"
         if guide is not None:
-            claim_posted_draft(request, guide)  # the confirmation was for this draft
+            claim_for_merge(request, guide)  # the confirmation was for this draft, or merged
         super().delete_model(request, obj)
         if guide is not None:
-            record_edit(guide, user=request.user, note=f"Deleted {label}")
+            record_merged_edit(request, guide, f"Deleted {label}")
             setattr(request, REQUEST_DELETED_FROM, guide)
 
     def get_actions(self, request: HttpRequest):

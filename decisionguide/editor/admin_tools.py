@@ -34,20 +34,10 @@ from decisionguide.publishing.admin_pages import (
     require,
     version_of,
 )
-from decisionguide.publishing.concurrency import (
-    StaleDraft,
-    claim_for_import,
-    claim_posted_draft,
-    expected_version,
-    import_snapshot,
-)
-from decisionguide.publishing.drafts import (
-    GuideInvalid,
-    PublishRefused,
-    publish,
-    record_edit,
-)
+from decisionguide.publishing.concurrency import StaleDraft, claim_for_import, import_snapshot
+from decisionguide.publishing.drafts import GuideInvalid, PublishRefused, publish
 from decisionguide.publishing.feedback import report_scenarios
+from decisionguide.publishing.merging import claim_for_merge, page_version, record_merged_edit
 
 YAML_CONTENT_TYPE = "application/yaml; charset=utf-8"
 
@@ -72,12 +62,10 @@ def ratings_view(
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    claim_posted_draft(request, guide)
+                    claim_for_merge(request, guide)
                     changed = form.save()
                     if changed:
-                        record_edit(
-                            guide, user=request.user, note=f"Changed {changed} ratings in the grid"
-                        )
+                        record_merged_edit(request, guide, f"Changed {changed} ratings in the grid")
             except StaleDraft as exc:
                 stale = exc
             except GuideInvalid as exc:
@@ -100,7 +88,7 @@ def ratings_view(
         can_change=can_change,
         stale_draft=stale,
         # A refused save keeps the version it had: Save again is refused again.
-        draft_version=expected_version(request) if stale else guide.version,
+        draft_version=page_version(request, stale, guide.version),
     )
 
 

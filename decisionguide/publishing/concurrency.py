@@ -14,6 +14,7 @@ version the editor was shown, so a third save in between is refused again).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F
 from django.http import HttpRequest
@@ -37,6 +38,11 @@ class StaleDraft(Exception):
     expected: int | None
     current: int
     changes: tuple[str, ...]
+    # Field by field, what both sides changed (`merging.Conflict`); empty when the
+    # whole draft was compared (a page that can't merge).
+    conflicts: tuple[Any, ...] = ()
+    # The version a "save mine anyway" was shown (a third save collided after it).
+    seen: int | None = None
 
     def __str__(self) -> str:
         return self.summary
@@ -47,6 +53,13 @@ class StaleDraft(Exception):
             return (
                 f"Not saved: this page was loaded before the current draft of "
                 f"“{self.guide_title}” (version {self.current}) existed."
+            )
+        if self.conflicts:
+            fields = "field" if len(self.conflicts) == 1 else "fields"
+            return (
+                f"Not saved: {len(self.conflicts)} {fields} you changed on “{self.guide_title}” "
+                f"{'was' if len(self.conflicts) == 1 else 'were'} changed by someone else "
+                f"after you opened this page (the draft is version {self.current} now)."
             )
         return (
             f"Not saved: “{self.guide_title}” changed after you opened this page (you had "

@@ -30,6 +30,7 @@ from decisionguide.checking.checks import (
 from decisionguide.checking.scenario_reasons import Answer, quoted
 from decisionguide.content.models import Choice, Guide
 from decisionguide.decision.document import DocumentError
+from decisionguide.publishing.merging import merged_note
 
 REASON_TEMPLATE = "admin/guides/guide/_scenario_reason.html"
 # The message's extra tag (a CSS class on the admin's message list item).
@@ -133,6 +134,8 @@ def failure_html(check: ScenarioCheck, links: PartLinks) -> SafeString:
 
 def report_scenarios(request: HttpRequest, guide: Guide | None) -> None:
     """Add the scenarios message for the guide's draft after a save (nothing without one)."""
+    if merged := merged_note(request):
+        messages.info(request, merged, fail_silently=True)
     if guide is None or guide.pk is None:
         return
     fresh = Guide.objects.filter(pk=guide.pk).first()

@@ -1,7 +1,9 @@
 """Editors never lose work, in Chromium: two tabs on one question, text areas that post CRLF.
 
-Two editors, each in a browser context of their own, open the same question;
-the second to save is refused, sees who saved what, and keeps what they typed.
+Two editors, each in a browser context of their own: saves of different
+questions both land; on the same field the second is refused, sees the other's
+text beside their own and who saved it, keeps what they typed, and may save it
+anyway.
 A real browser's text areas post CRLF line breaks: an edit to one field must be
 recorded as exactly that one change.
 """
@@ -43,37 +45,49 @@ def save(page: Page) -> None:
     page.get_by_role("button", name="Save", exact=True).first.click()
 
 
-def test_two_tabs_on_one_question_never_lose_an_edit(
+def test_two_editors_merge_different_questions_and_collide_only_on_one_field(
     first_tab: Page, second_tab: Page, guide: GuideDocument
 ) -> None:
-    question = Question.objects.filter(guide__slug=guide.slug).order_by("order").first()
-    url = reverse("admin:guides_question_change", args=[question.pk])
-    first_tab.goto(url)
-    second_tab.goto(url)
+    first, second = Question.objects.filter(guide__slug=guide.slug).order_by("order")[:2]
+    first_url = reverse("admin:guides_question_change", args=[first.pk])
+    second_url = reverse("admin:guides_question_change", args=[second.pk])
 
+    # Different questions: both saved, and the later save says what it merged.
+    first_tab.goto(first_url)
+    second_tab.goto(second_url)
     first_tab.get_by_label("Prompt").fill("Ann's sharper prompt?")
     save(first_tab)
     expect(first_tab.locator(".messagelist")).to_contain_text("changed successfully")
+    second_tab.get_by_label("Prompt").fill("Bea's other question?")
+    save(second_tab)
+    expect(second_tab.locator(".messagelist")).to_contain_text("Merged with version")
+    expect(second_tab.locator(".messagelist")).to_contain_text("by ann")
+    assert Question.objects.get(pk=first.pk).prompt == "Ann's sharper prompt?"
+    assert Question.objects.get(pk=second.pk).prompt == "Bea's other question?"
 
+    # The same field of one question: refused, both texts side by side, Bea's kept.
+    first_tab.goto(first_url)
+    second_tab.goto(first_url)
+    first_tab.get_by_label("Prompt").fill("Ann's second thought?")
+    save(first_tab)
+    expect(first_tab.locator(".messagelist")).to_contain_text("changed successfully")
     second_tab.get_by_label("Prompt").fill("Bea's own wording?")
     save(second_tab)
 
-    alert = second_tab.get_by_role("alert").filter(has_text="someone saved this guide")
+    alert = second_tab.get_by_role("alert").filter(has_text="changed the same field")
     expect(alert).to_be_visible()
-    expect(alert).to_contain_text("by ann")
-    # What Bea typed is still there, unsaved; Ann's change stands.
+    row = alert.get_by_role("row").filter(has_text="Prompt")
+    expect(row).to_contain_text("Ann's second thought?")
+    expect(row).to_contain_text("Bea's own wording?")
+    expect(row).to_contain_text("by ann")
     expect(second_tab.get_by_label("Prompt")).to_have_value("Bea's own wording?")
-    question.refresh_from_db()
-    assert question.prompt == "Ann's sharper prompt?"
+    assert Question.objects.get(pk=first.pk).prompt == "Ann's second thought?"
 
-    # Reloading shows Ann's change; saving from there is accepted.
-    alert.get_by_role("link", name="Reload this page").click()
-    expect(second_tab.get_by_label("Prompt")).to_have_value("Ann's sharper prompt?")
-    second_tab.get_by_label("Prompt").fill("Bea's wording, after reading Ann's")
+    # Knowingly: "Save mine anyway" writes Bea's prompt.
+    alert.get_by_label("Save mine anyway").check()
     save(second_tab)
     expect(second_tab.locator(".messagelist")).to_contain_text("changed successfully")
-    question.refresh_from_db()
-    assert question.prompt == "Bea's wording, after reading Ann's"
+    assert Question.objects.get(pk=first.pk).prompt == "Bea's own wording?"
 
 
 def test_a_one_field_edit_from_the_browser_is_one_change(
