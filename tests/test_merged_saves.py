@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.docmerge import UNSEEN, merge_documents
 from decisionguide.content.models import Guide, LinkedPage, Outcome, Question, Rating
+from decisionguide.decision.docmerge import UNSEEN, merge_documents
 from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD
 from decisionguide.publishing.drafts import record_edit
 from tests.admin_forms import (

@@ -15,9 +15,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from decisionguide.content.docmerge import MISSING, Path
 from decisionguide.content.mapping import GUIDE, Column, Part, Ref, Shape
 from decisionguide.content.models import GuideVersion
+from decisionguide.decision.docmerge import MISSING, Path
 
 # What a part is called, the first of these it has.
 NAME_KEYS = ("name", "title", "label", "short", "prompt", "text", "slug")

@@ -4,7 +4,7 @@ A page carries the draft version it was built on (V). When the draft has
 moved on (to W) by the time it is saved, the save still goes ahead inside
 its transaction, over the rows as they are now; then, before the version is
 frozen, three documents are compared part by part and field by field
-(`content.docmerge`):
+(`decision.docmerge`):
 
 - V, the frozen version the page showed (what the editor started from),
 - W, the rows just before this save (their changes since V),
@@ -31,9 +31,15 @@ from typing import Any
 from django.db.models import F
 from django.http import HttpRequest
 
-from decisionguide.content.docmerge import MISSING, UNSEEN, changed_paths, merge_documents, value_at
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.rows import build_document, guide_values, write_rows
+from decisionguide.decision.docmerge import (
+    MISSING,
+    UNSEEN,
+    changed_paths,
+    merge_documents,
+    value_at,
+)
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.parsing import parse_document
 from decisionguide.publishing.concurrency import (
