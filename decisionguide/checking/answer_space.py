@@ -24,6 +24,7 @@ fixed seed (the report says how many), and `decision_budget=None` checks all.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -39,6 +40,9 @@ __all__ = ["Coherence", "Contradiction", "Reachability", "search"]
 EXHAUSTIVE_LIMIT = 200_000
 # Answer sets a bounded search may try.
 BOUNDED_BUDGET = 20_000
+# Answers its random first half may give in all (an answer set of 300 questions costs
+# 23 times one of 13): at most half the budget, fewer on a guide with many questions.
+RANDOM_ANSWERS_BUDGET = 1_000_000
 # Fixed, so a report never changes between two runs on the same document.
 RANDOM_SEED = 20240601
 # How much work whole decisions may take. One costs at most a flip for every other
@@ -46,6 +50,12 @@ RANDOM_SEED = 20240601
 # guide (so about 1,400 of its 70,000 distinct answer sets, under a second), 800 x 200
 # on the 200-question benchmark guide (3 answer sets).
 DECISION_WORK_BUDGET = 500_000
+# How often (in answer sets) the walk looks at the clock when it has a time budget.
+CLOCK_EVERY = 256
+
+
+class OutOfTime(Exception):
+    """The search used up its time budget before it finished."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,21 @@ class Reachability:
     never_shown: tuple[str, ...]
     # Every complete answer set a visitor could give that the search covered.
     answer_sets: int = 0
+    # Seconds of the time budget after which the search stopped unfinished (None: finished).
+    # Then what it found holds, but an outcome may be unreachable or a page contradict
+    # itself unseen: such a report never lets a guide be published.
+    stopped_after: float | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.stopped_after is None
 
     def describe_method(self) -> str:
+        if not self.finished:
+            return (
+                f"a search stopped unfinished after {self.stopped_after:g} seconds "
+                f"({self.tried:,} answer sets tried): not fully checked"
+            )
         if self.method == "exhaustive":
             return (
                 f"exhaustive search over all {self.answer_sets:,} answer sets "
@@ -88,6 +111,12 @@ class _Option:
     # How many of the question's choices it stands for.
     weight: int = 1
 
+    @property
+    def gains(self) -> tuple[tuple[int, int], ...]:
+        """(outcome index, points) for each outcome it gives points to: most choices give
+        points to one or two outcomes of many, so adding these is what scoring costs."""
+        return tuple((i, p) for i, p in enumerate(self.points) if p)
+
 
 @dataclass
 class _Space:
@@ -104,6 +133,23 @@ class _Space:
     # Which answer sets (by the order the walk meets them, routes included) get their
     # whole decision checked; None: every one.
     whole: set[int] | None = None
+    # time.monotonic() past which the walk stops (OutOfTime); None: no time budget.
+    deadline: float | None = None
+    # Per question, per option: its `gains`, worked out once.
+    gains: tuple[tuple[tuple[tuple[int, int], ...], ...], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gains = tuple(tuple(option.gains for option in options) for options in self.options)
+
+    def tick(self) -> None:
+        """Count one more answer set tried; stop the walk once its time is up."""
+        self.tried += 1
+        if (
+            self.deadline is not None
+            and self.tried % CLOCK_EVERY == 0
+            and time.monotonic() > self.deadline
+        ):
+            raise OutOfTime
 
     def judge(self, scores: list[int], answers: Mapping[str, str], weight: int) -> str:
         """Record one complete answer set (standing for `weight` real ones); its outcome.
@@ -177,6 +223,14 @@ def _next_shown(space: _Space, index: int, answers: Mapping[str, str]) -> int:
 
 def _space_size(space: _Space, limit: int) -> int | None:
     """Number of complete answer sets (folded), or None when above `limit`."""
+    # Every mix of the (folded, not routing) options of the questions always shown
+    # completes at least one answer set: past the limit, no need to count them one by one.
+    at_least = 1
+    for question, options in zip(space.questions, space.options, strict=True):
+        if question.show_if is None:
+            at_least *= max(1, sum(1 for option in options if option.route is None))
+            if at_least > limit:
+                return None
     count = 0
 
     def walk(index: int, answers: dict[str, str]) -> bool:
@@ -207,7 +261,7 @@ def _exhaustive(space: _Space) -> None:
     def walk(index: int, answers: dict[str, str], weight: int) -> None:
         index = _next_shown(space, index, answers)
         if index == len(space.questions):
-            space.tried += 1
+            space.tick()
             space.answer_sets += weight
             space.judge(scores, answers, weight)
             return
@@ -215,7 +269,7 @@ def _exhaustive(space: _Space) -> None:
         space.shown.add(question.slug)
         for option in space.options[index]:
             if option.route is not None:
-                space.tried += 1
+                space.tick()
                 space.answer_sets += weight * option.weight
                 space.routes.setdefault(
                     option.route, {**answers, question.slug: option.choice.slug}
@@ -240,17 +294,20 @@ def _play(space: _Space, pick: list[int]) -> tuple[dict[str, str], list[int], st
     """
     answers: dict[str, str] = {}
     scores = [0] * len(space.outcomes)
-    for index, question in enumerate(space.questions):
-        if not condition_holds(question.show_if, answers):
+    shown = space.shown
+    for question, options, gains, at in zip(
+        space.questions, space.options, space.gains, pick, strict=True
+    ):
+        if question.show_if is not None and not condition_holds(question.show_if, answers):
             continue
-        space.shown.add(question.slug)
-        options = space.options[index]
-        option = options[pick[index] % len(options)]
+        shown.add(question.slug)
+        at %= len(options)
+        option = options[at]
         answers[question.slug] = option.choice.slug
         if option.route is not None:
             space.routes.setdefault(option.route, dict(answers))
             return answers, scores, option.route
-        for i, points in enumerate(option.points):
+        for i, points in gains[at]:
             scores[i] += points
     return answers, scores, None
 
@@ -268,24 +325,31 @@ def _lead(space: _Space, target: int, scores: list[int], answers: Mapping[str, s
     return lead - penalty
 
 
+def random_pick(rng: random.Random, sizes: list[int]) -> list[int]:
+    """An option at random for each question (as `randrange`, a third of its cost: the
+    bounded search draws one for every question of thousands of answer sets)."""
+    return [int(rng.random() * n) for n in sizes]
+
+
 def _bounded(space: _Space, budget: int) -> None:
     rng = random.Random(RANDOM_SEED)
     sizes = [len(options) for options in space.options]
 
     def record(pick: list[int]) -> tuple[list[int], dict[str, str], str | None]:
-        space.tried += 1
+        space.tick()
         answers, scores, route = _play(space, pick)
         if route is None:
             space.judge(scores, answers, 1)
         return scores, answers, route
 
     # Random answer sets: a broad first look (and every route and shown question).
-    for _ in range(budget // 2):
-        record([rng.randrange(n) for n in sizes])
+    asked = max(1, len(sizes))
+    for _ in range(min(budget // 2, max(1, RANDOM_ANSWERS_BUDGET // asked))):
+        record(random_pick(rng, sizes))
     # Hill climbs from random starts towards each outcome not reached yet.
     for target, slug in enumerate(space.outcomes):
         while slug not in space.found and space.tried < budget:
-            pick = [rng.randrange(n) for n in sizes]
+            pick = random_pick(rng, sizes)
             scores, answers, route = record(pick)
             best = -1e9 if route else _lead(space, target, scores, answers)
             improved = True
@@ -310,10 +374,19 @@ def search(
     exhaustive_limit: int = EXHAUSTIVE_LIMIT,
     bounded_budget: int = BOUNDED_BUDGET,
     decision_budget: int | None = DECISION_WORK_BUDGET,
+    time_budget: float | None = None,
 ) -> tuple[Reachability, Coherence]:
-    """Walk the answer space once: what can be reached, and what contradicts itself."""
+    """Walk the answer space once: what can be reached, and what contradicts itself.
+
+    With `time_budget` (seconds), the walk stops when it is used up and the
+    reachability says so (`stopped_after`): a request never waits longer.
+    """
+    started = time.monotonic()
     outcomes = tuple(o.slug for o in doc.outcomes)
     space = _Space(doc, outcomes, doc.questions, _options(doc, outcomes), PageChecks(doc))
+    if time_budget is not None:
+        space.deadline = started + time_budget
+    stopped_after: float | None = None
     # Whole decisions this budget affords.
     work = max(1, sum(len(q.choices) - 1 for q in doc.questions) * len(doc.questions))
     affordable = None if decision_budget is None else max(1, decision_budget // work)
@@ -325,7 +398,10 @@ def search(
             decisions = f"{affordable:,} distinct answer sets chosen at random"
         else:
             decisions = "every answer set"
-        _exhaustive(space)
+        try:
+            _exhaustive(space)
+        except OutOfTime:
+            stopped_after = time_budget
     else:
         method = "bounded"
         if affordable is not None:
@@ -335,7 +411,10 @@ def search(
             if affordable is None
             else (f"the first {affordable:,} answer sets tried")
         )
-        _bounded(space, bounded_budget)
+        try:
+            _bounded(space, bounded_budget)
+        except OutOfTime:
+            stopped_after = time_budget
         size = _estimate_size(space)
         space.answer_sets = space.tried
     found = {o: space.found[o] for o in outcomes if o in space.found}
@@ -344,10 +423,12 @@ def search(
         tried=space.tried,
         space=size,
         outcomes=found,
-        unreachable=tuple(o for o in outcomes if o not in found),
+        # Stopped short, an outcome not found yet is not known to be unreachable.
+        unreachable=tuple(o for o in outcomes if o not in found and stopped_after is None),
         routes=dict(space.routes),
         never_shown=tuple(q.slug for q in doc.questions if q.slug not in space.shown),
         answer_sets=space.answer_sets,
+        stopped_after=stopped_after,
     )
     return reachability, space.pages.tally.coherence(method, decisions)
 

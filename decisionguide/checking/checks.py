@@ -161,18 +161,26 @@ class GuideReport:
 
     @property
     def passes(self) -> bool:
-        """Visitors may get this guide: scenarios pass, every outcome can be reached,
-        no result page contradicts itself and no public example shows a placeholder."""
+        """Visitors may get this guide: checked in full, scenarios pass, every outcome can
+        be reached, no result page contradicts itself and no public example shows a
+        placeholder."""
         return (
-            self.scenarios_pass
+            self.reachability.finished
+            and self.scenarios_pass
             and self.coherence.holds
             and not self.reachability.unreachable
             and not self.placeholder_examples
         )
 
+    @property
+    def unfinished(self) -> str:
+        """Why a report cut short blocks publishing (empty when the checks finished)."""
+        return "" if self.reachability.finished else unfinished_line(self)
+
     def problems(self) -> list[str]:
         """What makes the report fail, one line each."""
-        lines = [
+        lines = [self.unfinished] if self.unfinished else []
+        lines += [
             f"scenario {s.slug}: expected {s.expected}, got {s.result_text()}"
             for s in self.failed_scenarios
         ]
@@ -188,6 +196,18 @@ class GuideReport:
         return lines + contradiction_lines(
             self.coherence, lambda example: f"{example.kind}: {example.text}", answers_text
         )
+
+
+def unfinished_line(report: GuideReport) -> str:
+    """Why a report cut short by its time budget blocks publishing, and what to do."""
+    return (
+        f"Not fully checked: the checks stopped after {report.reachability.stopped_after:g} "
+        f"seconds ({report.reachability.tried:,} answer sets tried), so an outcome may be "
+        "unreachable or a result page contradict itself unseen. It can't be published until "
+        "it is checked in full: make the guide smaller (fewer questions, choices or "
+        "conditions), or have it checked and loaded from the command line "
+        "(manage.py checkguide, then loadguide), which take the time they need."
+    )
 
 
 def contradiction_lines(
@@ -227,12 +247,14 @@ def check_document(
     exhaustive_limit: int = EXHAUSTIVE_LIMIT,
     bounded_budget: int = BOUNDED_BUDGET,
     decision_budget: int | None = DECISION_WORK_BUDGET,
+    time_budget: float | None = None,
 ) -> GuideReport:
     reachability, coherence = search(
         doc,
         exhaustive_limit=exhaustive_limit,
         bounded_budget=bounded_budget,
         decision_budget=decision_budget,
+        time_budget=time_budget,
     )
     return GuideReport(
         slug=doc.slug,
@@ -249,12 +271,23 @@ def check_document(
 # search takes a second or two on the seed guide, and every admin page, save, publish
 # and load of an unchanged document would repeat it.
 _reports: Memo[GuideReport] = Memo(size=16)
+# Seconds the checks may take when a request waits for them (admin pages, Publish,
+# imports): about three times what the seed guide's exhaustive search takes on a busy
+# machine. Past it the report says "not fully checked" and publishing waits.
+CHECK_TIME_BUDGET = 30.0
 
 
-def report_of(doc: GuideDocument) -> GuideReport:
-    """`check_document(doc)`, worked out once per distinct document and process."""
+def report_of(doc: GuideDocument, *, in_full: bool = False) -> GuideReport:
+    """`check_document(doc)`, worked out once per distinct document, budget and process
+    (a report cut short is kept too: the same document would only be cut short again).
+
+    Within CHECK_TIME_BUDGET unless `in_full` (commands run from a shell).
+    """
+    time_budget = None if in_full else CHECK_TIME_BUDGET
     key = hashlib.sha256(json.dumps(doc.to_data(), sort_keys=True).encode()).hexdigest()
-    return _reports.get_or_make(key, lambda: check_document(doc))
+    return _reports.get_or_make(
+        f"{key}:{time_budget}", lambda: check_document(doc, time_budget=time_budget)
+    )
 
 
 def check_scenarios(doc: GuideDocument) -> Iterator[ScenarioCheck]:

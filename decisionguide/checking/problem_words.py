@@ -20,21 +20,23 @@ from decisionguide.checking.scenario_reasons import quoted
 from decisionguide.decision.document import GuideDocument
 
 
-def publish_problems(doc: GuideDocument) -> list[str]:
+def publish_problems(doc: GuideDocument, *, in_full: bool = False) -> list[str]:
     """Why this document must not go live, one line each (empty: it may).
 
     Every check the report fails on (`GuideReport.passes`: failing scenarios,
     unreachable outcomes and whatever else the report comes to check), so a
     content file gets no easier way onto the site than the admin's Publish.
+    `loadguide` runs from a shell, not a request: it checks `in_full`, with no time budget.
     """
-    report = report_of(doc)
+    report = report_of(doc, in_full=in_full)
     return [] if report.passes else problems_in_words(report, doc)
 
 
 def problems_in_words(report: GuideReport, doc: GuideDocument) -> list[str]:
     """What makes `report` fail, one line each, naming parts as the admin does."""
     outcomes = {outcome.slug: outcome.name for outcome in doc.outcomes}
-    lines = [scenario_words(check, outcomes) for check in report.failed_scenarios]
+    lines = [report.unfinished] if report.unfinished else []
+    lines += [scenario_words(check, outcomes) for check in report.failed_scenarios]
     lines += [
         f"Outcome {quoted(outcomes.get(slug, slug))} can't be reached by any answers "
         f"({report.reachability.describe_method()})"

@@ -38,6 +38,7 @@ from decisionguide.publishing.concurrency import StaleDraft, claim_for_import, i
 from decisionguide.publishing.drafts import GuideInvalid, PublishRefused, publish
 from decisionguide.publishing.feedback import report_scenarios
 from decisionguide.publishing.merging import claim_for_merge, page_version, record_merged_edit
+from decisionguide.publishing.review import request_review
 
 YAML_CONTENT_TYPE = "application/yaml; charset=utf-8"
 
@@ -149,8 +150,8 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
                 problems = ["Not imported: the guide it makes isn't valid.", *exc.messages]
             except PublishRefused as exc:
                 problems = [
-                    "Not imported: it can't be published while a scenario fails. Untick "
-                    "“Publish it right away” to import it as the draft."
+                    "Not imported: it can't be published (or marked ready for review) while "
+                    "a check fails. Untick “Publish it right away” to import it as the draft."
                 ]
                 problems += exc.messages
             else:
@@ -183,12 +184,23 @@ def import_document(
     with transaction.atomic():
         claim_for_import(request, doc.slug)
         guide, _ = apply_document(doc, publish=False, user=request.user, note=f"Imported {name}")
-        if publish_now:
+        if publish_now and guide.publishing_needs_review:
+            # The review step holds for imports too: the imported draft is marked ready
+            # for review (if it passes every check), and another editor approves it.
+            request_review(guide, user=request.user)
+        elif publish_now:
             publish(guide, user=request.user)
     return guide
 
 
 def import_message(guide: Guide, published: bool) -> str:
+    if published and guide.publishing_needs_review:
+        return (
+            f"Imported {guide.slug} as the draft (version {guide.version}) and marked it ready "
+            "for review: publishing this guide needs a review, so it was not published. "
+            "Another editor who may approve publishes it; visitors see the published version "
+            "until then."
+        )
     if published:
         return f"Imported and published {guide.slug} (version {guide.version})."
     return (

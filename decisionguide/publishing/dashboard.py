@@ -113,7 +113,14 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
 def guide_summaries(request: HttpRequest) -> list[GuideSummary]:
     guides = list(
         with_last_event(
-            Guide.objects.select_related("published_version", "scheduled_version", "scheduled_by")
+            Guide.objects.select_related(
+                "published_version",
+                "scheduled_version",
+                "scheduled_by",
+                # The card says who asked for a review of which version: no query each.
+                "review_version",
+                "review_requested_by",
+            )
         )
     )
     drafts = draft_versions(guides)

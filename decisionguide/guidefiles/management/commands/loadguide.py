@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from decisionguide.checking.problem_words import publish_problems
+from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.guidefiles.loading import LoadReport, load_guide_files
 from decisionguide.guidefiles.yaml_io import (
@@ -26,7 +27,9 @@ class Command(BaseCommand):
         "A guide whose content is unchanged keeps its version; one whose draft was edited "
         "since its file was last loaded is skipped (--force loads it). A file marked published "
         "is published only if it passes the checks the admin's Publish runs; otherwise it "
-        "is loaded as the draft and the reasons are printed."
+        "is loaded as the draft and the reasons are printed. A guide whose publishing needs "
+        "a review (set in the admin) is never published by a file: it is loaded as the draft, "
+        "for an editor to mark ready for review and another to approve."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -51,7 +54,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force-publish",
             action="store_true",
-            help="Publish files marked published even when their checks fail (with a warning).",
+            help="Publish files marked published even when their checks fail (with a warning). "
+            "Never for a guide whose publishing needs a review: that is the editors' call.",
         )
 
     def handle(
@@ -65,9 +69,18 @@ class Command(BaseCommand):
     ) -> None:
         paths = files or content_files(Path(settings.CONTENT_DIR))
         refused: dict[str, list[str]] = {}
+        # Guides whose review step is on: a file may update their draft, never publish it.
+        needs_review = set(
+            Guide.objects.filter(publishing_needs_review=True).values_list("slug", flat=True)
+        )
+        held: set[str] = set()
 
         def may_publish(doc: GuideDocument) -> bool:
-            problems = publish_problems(doc)
+            if doc.slug in needs_review:
+                held.add(doc.slug)
+                return False
+            # From a shell nothing waits on a request: the checks take the time they need.
+            problems = publish_problems(doc, in_full=True)
             if problems:
                 refused[doc.slug] = problems
             return force_publish or not problems
@@ -87,7 +100,11 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(str(report))
             problems = refused.get(report.guide.slug)
-            if problems and force_publish:
+            if report.guide.slug in held:
+                # Said only while the draft differs from what visitors see.
+                if report.guide.has_unpublished_changes() or not report.guide.is_listed:
+                    self.explain_review(report)
+            elif problems and force_publish:
                 self.warn_forced(report, problems)
             elif problems:
                 self.explain_draft(report, problems)
@@ -102,6 +119,17 @@ class Command(BaseCommand):
             "every check), or load it with --force-publish."
         )
         self.stdout.write(self.style.WARNING("\n".join(lines)))
+
+    def explain_review(self, report: LoadReport) -> None:
+        slug = report.guide.slug
+        self.stdout.write(
+            self.style.WARNING(
+                f"{slug}: not published: publishing this guide needs a review. Loaded as the "
+                "draft; visitors keep seeing what they saw before. In the admin, an editor marks "
+                "the draft ready for review and another editor who may approve publishes it "
+                "(--force-publish does not skip a review)."
+            )
+        )
 
     def warn_forced(self, report: LoadReport, problems: list[str]) -> None:
         slug = report.guide.slug
