@@ -136,3 +136,48 @@ def test_only_failed_requests_fail_the_run_unless_strict(bench):
     assert bench.exit_code(failing, minimal, met=False, strict=False) == 1
     broken_minimal = [measurement(bench, "minimal", 1000, errors=3)]
     assert bench.exit_code(slow[:0], broken_minimal, met=True, strict=False) == 1
+
+
+# ---------------------------------------------------------------------------
+# The checks benchmark (bench/checks.py, `bench/run --checks`): that it runs, on a tiny
+# generated guide in the test database; its figures are for the closing note, not asserted.
+
+CHECKS_BENCH = Path(__file__).resolve().parent.parent / "bench" / "checks.py"
+
+
+@pytest.fixture(scope="module")
+def checks_bench():
+    spec = importlib.util.spec_from_file_location("decisionguide_bench_checks", CHECKS_BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.django_db
+def test_the_checks_benchmark_measures_each_step_and_page(
+    checks_bench, superuser_client, django_user_model, capsys
+):
+    user = django_user_model.objects.get(username="admin")
+    [(name, doc)] = checks_bench.guides((3,), with_seed=False, at_limits=False)
+    row = checks_bench.measure(name, doc, superuser_client, user)
+    assert row["passes"] and row["method"].startswith("exhaustive search")
+    checks_bench.print_table([row])
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:4] == ["guide", "load", "check", "publish"]
+    assert table[1].startswith("generated, 3 questions")
+    assert len(table[1].split()) > 3 + 8  # a figure for each step and page
+    from decisionguide.content.models import Guide
+
+    assert Guide.objects.get(slug=doc.slug).is_listed  # it published
+
+
+def test_the_checks_benchmark_judges_its_targets(checks_bench, capsys):
+    fast = {"guide": "g", "method": "m", "passes": True, "load": 1.0, "check": 2.0}
+    fast |= {"publish": 0.5} | dict.fromkeys(checks_bench.PAGES, 0.1)
+    assert checks_bench.print_table([fast]) == 0
+    slow = fast | {"check": 9.0, "logic": 2.5}
+    assert checks_bench.print_table([slow]) == 1
+    out = capsys.readouterr().out
+    assert "MISSED g: load + check + publish 10.5 s" in out
+    assert "MISSED g: logic page 2.5 s" in out

@@ -9,6 +9,8 @@ back in the same shape, so `loadguide` reads a dump back unchanged.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Hashable, Iterable
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from decisionguide.checking.memo import Memo
 from decisionguide.content.models import Guide
 from decisionguide.content.rows import build_document
 from decisionguide.decision.document import SLUG_PATTERN, GuideDocument
@@ -226,14 +229,24 @@ _GuideDumper.add_representer(str, _represent_str)
 _GuideDumper.add_representer(list, _represent_list)
 
 
+# Content files by document content: the history page dumps two versions on every visit
+# (a second or two for a guide at the content limits), the same ones again and again.
+_dumps: Memo[str] = Memo(size=8)
+
+
 def dump_document_yaml(doc: GuideDocument) -> str:
-    return yaml.dump(
-        doc.to_data(),
-        Dumper=_GuideDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
+    data = doc.to_data()
+    key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    return _dumps.get_or_make(
+        key,
+        lambda: yaml.dump(
+            data,
+            Dumper=_GuideDumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=100,
+        ),
     )
 
 
