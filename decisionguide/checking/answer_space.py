@@ -12,7 +12,12 @@ alike are tried once and counted for each of them: the same points, the
 same route, looked at by exactly the same show-if, gate, note, asserts and
 counted clauses, and settling close calls the same way in every tie-break.
 Above the limit it is a bounded search (random answer sets plus a hill climb
-towards each outcome not reached yet), and the report says so.
+towards each outcome not reached yet), and the report says so. Its cost grows
+with the guide's content, not its answer space: the random first look gives
+RANDOM_ANSWERS_BUDGET answers in all (fewer answer sets on a longer guide), and
+scoring adds only the points a choice gives. With a time budget (a request
+waiting: `checks.report_of`) any walk stops when it is used up, and the
+reachability says it was not fully checked, which blocks publishing.
 
 Every page's sentences are checked on every answer set walked. The whole
 decision (`evaluate`, whose flips try every other answer to every question)
