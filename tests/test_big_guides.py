@@ -66,6 +66,27 @@ def test_a_search_out_of_time_is_not_fully_checked_and_never_passes(
     assert "search stopped unfinished after 0 seconds" in text
 
 
+def test_a_report_cut_short_is_kept_a_while_then_checked_again(
+    small_document: GuideDocument, monkeypatch: pytest.MonkeyPatch, no_time: None
+) -> None:
+    """A busy moment must not block publishing until the worker restarts."""
+    now = [1000.0]
+
+    def clock() -> float:  # a second passes at every look: a budget of 0 s is always over
+        now[0] += 1
+        return now[0]
+
+    monkeypatch.setattr(checks.time, "monotonic", clock)
+    assert not checks.report_of(small_document).reachability.finished
+    # The machine is quiet again (the search never needs the clock), but within the retry
+    # window the kept report answers.
+    monkeypatch.setattr(answer_space, "CLOCK_EVERY", 10**9)
+    assert not checks.report_of(small_document).reachability.finished
+    now[0] += checks.RETRY_CUT_SHORT_AFTER + 1
+    again = checks.report_of(small_document)
+    assert again.reachability.finished and again.passes
+
+
 def test_the_guide_at_the_limits_is_searched_within_a_budget_of_answers() -> None:
     doc = parse_document(guide_at_the_limits())
     reach, coherence = search(doc)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -269,26 +270,35 @@ def check_document(
 
 # Reports by document content: the same document, the same report. The answer-space
 # search takes a second or two on the seed guide, and every admin page, save, publish
-# and load of an unchanged document would repeat it.
-_reports: Memo[GuideReport] = Memo(size=16)
+# and load of an unchanged document would repeat it. Each is kept with when it was made.
+_reports: Memo[tuple[float, GuideReport]] = Memo(size=16)
 # Seconds the checks may take when a request waits for them (admin pages, Publish,
 # imports): a safety net, far above what the seed guide's exhaustive search takes on a
 # machine busy with other work (30 s at worst measured), as a cut-short report blocks
 # publishing. Past it the report says "not fully checked" and publishing waits.
 CHECK_TIME_BUDGET = 60.0
+# A report cut short is kept this long, then tried again: the same document would likely
+# be cut short again (every page would wait the whole budget), but a busy moment passes.
+RETRY_CUT_SHORT_AFTER = 600.0
 
 
 def report_of(doc: GuideDocument, *, in_full: bool = False) -> GuideReport:
     """`check_document(doc)`, worked out once per distinct document, budget and process
-    (a report cut short is kept too: the same document would only be cut short again).
+    (a report cut short by its budget: again after RETRY_CUT_SHORT_AFTER seconds).
 
     Within CHECK_TIME_BUDGET unless `in_full` (commands run from a shell).
     """
     time_budget = None if in_full else CHECK_TIME_BUDGET
-    key = hashlib.sha256(json.dumps(doc.to_data(), sort_keys=True).encode()).hexdigest()
-    return _reports.get_or_make(
-        f"{key}:{time_budget}", lambda: check_document(doc, time_budget=time_budget)
-    )
+    digest = hashlib.sha256(json.dumps(doc.to_data(), sort_keys=True).encode()).hexdigest()
+    key = f"{digest}:{time_budget}"
+    kept = _reports.get(key)
+    if kept is not None:
+        made_at, report = kept
+        if report.reachability.finished or time.monotonic() - made_at < RETRY_CUT_SHORT_AFTER:
+            return report
+    report = check_document(doc, time_budget=time_budget)
+    _reports.put(key, (time.monotonic(), report))
+    return report
 
 
 def check_scenarios(doc: GuideDocument) -> Iterator[ScenarioCheck]:
