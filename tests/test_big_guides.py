@@ -129,6 +129,24 @@ def test_the_admin_says_not_fully_checked_and_refuses_to_publish(
 
 
 @pytest.mark.django_db
+def test_the_checks_page_lists_a_few_answers_per_scenario_and_counts_the_rest(
+    superuser_client: Client, small_guide: Guide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the content limits a scenario has 300 answers: the page names a few, counts the rest."""
+    from decisionguide.publishing import feedback
+
+    url = reverse("admin:guides_guide_checks", args=[small_guide.pk])
+    pushed = re.compile(r"<li>“[^<]*” → (?:<a [^>]*>)?“[^<]*”(?:</a>)? pushed ")
+    every_answer = pushed.findall(text_of(superuser_client.get(url)))
+    scenarios = small_guide.scenarios.count()
+    assert len(every_answer) > scenarios  # some scenario lists more than one answer
+    monkeypatch.setattr(feedback, "ANSWERS_SHOWN", 1)
+    page = text_of(superuser_client.get(url))
+    assert len(pushed.findall(page)) == scenarios
+    left_out = sum(int(n) for n in re.findall(r"and (\d+) more answers?, not listed", page))
+    assert left_out == len(every_answer) - scenarios
+
+
 def test_loadguide_checks_in_full_whatever_a_request_may_take(
     small_file: Path, tmp_path: Path, no_time: None
 ) -> None:

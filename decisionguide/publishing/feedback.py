@@ -66,6 +66,11 @@ def scenario_anchor(slug: str) -> str:
     return f"scenario-{slug}"
 
 
+# A scenario's answers listed at most: a guide at the content limits has 300 per scenario,
+# which nobody reads, and listing every one for 50 scenarios made the Checks page slow.
+ANSWERS_SHOWN = 24
+
+
 def reason_context(check: ScenarioCheck, links: PartLinks, *, brief: bool) -> dict:
     """What `_scenario_reason.html` shows; `brief` keeps only the answers a failure turns on."""
     explanation = check.explanation
@@ -77,7 +82,11 @@ def reason_context(check: ScenarioCheck, links: PartLinks, *, brief: bool) -> di
         "explanation": explanation,
         # Brief: only a gate that rules out the expected outcome explains a failure.
         "ruled_out": explanation.expected_ruled_out() if brief else explanation.ruled_out,
-        "answers": [(answer, links.choice(answer.question, answer.choice)) for answer in answers],
+        "answers": [
+            (answer, links.choice(answer.question, answer.choice))
+            for answer in answers[:ANSWERS_SHOWN]
+        ],
+        "more_answers": max(0, len(answers) - ANSWERS_SHOWN),
         "routed_by": _linked(explanation.routed_by, links),
         "brief": brief,
     }
