@@ -104,10 +104,12 @@
     // Count as the server does: CRLF is one character, outer spaces don't count.
     var length = textarea.value.replace(/\r\n/g, "\n").trim().length;
     var left = max - length;
-    status.textContent =
-      left >= 0
-        ? "You have " + left + (left === 1 ? " character" : " characters") + " remaining"
-        : "You have " + -left + (left === -1 ? " character" : " characters") + " too many";
+    // The sentences come translated from the page (layout/textarea.html), one per plural
+    // category the page's language uses ("one", "other"), {count} standing for the number.
+    var count = Math.abs(left);
+    var form = new Intl.PluralRules(document.documentElement.lang || "en").select(count);
+    var name = (left >= 0 ? "data-left-" : "data-over-") + (form === "one" ? "one" : "other");
+    status.textContent = (status.getAttribute(name) || "").replace("{count}", count);
     status.classList.toggle("is-over", left < 0);
   }
 
