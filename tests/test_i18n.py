@@ -188,7 +188,7 @@ def test_an_embed_page_follows_the_language(client, seed_guide):
 
 
 @pytest.fixture
-def embeddable(tmp_path: Path):
+def embeddable(db: None, tmp_path: Path):
     """The seed guide, allowed on a publisher's site (as in tests/test_embed.py)."""
     data = yaml.safe_load(SEED_FILE.read_text())
     data["embed_origins"] = ["https://publisher.example"]
