@@ -35,7 +35,6 @@ from tests.stored_results import create, create_url, scenario_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 FR_PO = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-FR_MO = FR_PO.with_suffix(".mo")
 
 
 class Page(HTMLParser):
@@ -287,7 +286,15 @@ def test_no_interface_string_escapes_gettext(client, seed_guide, pseudo_locale):
 # The catalogues: exactly the code's strings, all translated, compiled
 
 
-def test_the_french_catalogue_is_current_complete_and_compiled(tmp_path, settings, monkeypatch):
+TRANSLATED = [
+    code
+    for code, _ in django_settings.LANGUAGES
+    if code not in (django_settings.LANGUAGE_CODE, django_settings.PSEUDO_LANGUAGE)
+]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_each_catalogue_is_current_complete_and_compiled(language, tmp_path, settings, monkeypatch):
     for folder in ("decisionguide", "templates"):
         shutil.copytree(
             ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__")
@@ -295,21 +302,21 @@ def test_the_french_catalogue_is_current_complete_and_compiled(tmp_path, setting
     shutil.copytree(ROOT / "locale", tmp_path / "locale", ignore=shutil.ignore_patterns("en_XA"))
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     monkeypatch.chdir(tmp_path)
-    call_command("makemessages", locale=["fr"], verbosity=0, **MAKEMESSAGES_OPTIONS)
-    extracted = messages(read_po(tmp_path / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
-    committed = messages(read_po(FR_PO))
+    call_command("makemessages", locale=[language], verbosity=0, **MAKEMESSAGES_OPTIONS)
+    po = Path("locale") / language / "LC_MESSAGES" / "django.po"
+    extracted = messages(read_po(tmp_path / po))
+    committed = messages(read_po(ROOT / po))
     # Run bin/makemessages when this fails: the code has strings the catalogue lacks, or
     # the catalogue keeps some the code no longer has.
     assert {e.key for e in extracted} == {e.key for e in committed}
     untranslated = [e.msgid for e in committed if not e.translated]
-    assert untranslated == [], "translate these (and drop any fuzzy flag) in " + str(FR_PO)
-    with FR_MO.open("rb") as compiled:
-        catalogue = gettext.GNUTranslations(compiled)
+    assert untranslated == [], f"translate these (and drop any fuzzy flag) in {po}"
+    with (ROOT / po).with_suffix(".mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
     for entry in committed:
-        if entry.msgid_plural is not None:
-            got = [catalogue.ngettext(entry.msgid, entry.msgid_plural, n) for n in (1, 2)]
-        elif entry.msgctxt is not None:
-            got = [catalogue.pgettext(entry.msgctxt, entry.msgid)]
+        key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+        if entry.msgid_plural is None:
+            got = [catalogue.get(key)]
         else:
-            got = [catalogue.gettext(entry.msgid)]
-        assert got == entry.msgstr, f"{entry.msgid!r}: run bin/makemessages to compile"
+            got = [catalogue.get((key, form)) for form in range(len(entry.msgstr))]
+        assert got == entry.msgstr, f"{entry.msgid!r}: run bin/makemessages to compile {po}"
