@@ -20,6 +20,7 @@ class LanguageLink:
     name: str  # in its own language (settings.LANGUAGES), whatever the page's language
     url: str  # absolute
     current: bool
+    default: bool  # LANGUAGE_CODE: its pages have no prefix, and it is the x-default
 
 
 def public_languages() -> list[tuple[str, str]]:
@@ -44,5 +45,5 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
     for code, name in public_languages():
         path = prefix + path_in(request.path_info, current, code)
         url = request.build_absolute_uri(f"{path}?{query}" if query else path)
-        links.append(LanguageLink(code, name, url, code == current))
+        links.append(LanguageLink(code, name, url, code == current, code == settings.LANGUAGE_CODE))
     return links

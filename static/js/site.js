@@ -178,6 +178,32 @@
   // Back or Forward between the panels htmx swapped in.
   document.addEventListener("htmx:historyRestore", restore);
 
+  // The language switcher links to the page it was rendered with; once htmx has swapped in
+  // another step and put its URL in the address bar, point each link at that step instead
+  // (the same path under the language's prefix, the default language without one).
+  function followSwitcher() {
+    var nav = document.querySelector(".language-switcher");
+    var fallback = nav && nav.querySelector("a[data-default]");
+    if (!fallback) {
+      return;
+    }
+    var base = fallback.getAttribute("hreflang");
+    var current = document.documentElement.lang;
+    var path = window.location.pathname;
+    if (current !== base && path.indexOf("/" + current + "/") === 0) {
+      path = path.slice(current.length + 1);
+    }
+    nav.querySelectorAll("a[hreflang]").forEach(function (link) {
+      var code = link.getAttribute("hreflang");
+      var url = new URL(link.href);
+      url.pathname = code === base ? path : "/" + code + path;
+      url.search = window.location.search;
+      link.href = url.href;
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", followSwitcher);
+  document.addEventListener("htmx:historyRestore", followSwitcher);
+
   // A whole page: shown by Back, Forward or Refresh (or from the back-forward cache),
   // or reached going forward.
   window.addEventListener("pageshow", function (event) {
