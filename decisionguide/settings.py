@@ -122,6 +122,10 @@ MIDDLEWARE = [
     # /embed/...: the public pages under their own URLs and frame-ancestors (issue 23).
     # Inside GZip, so it reads the page's HTML; outside django-csp, which writes its policy.
     "decisionguide.embed.middleware.EmbedMiddleware",
+    # The language from the URL's prefix (/fr/...), never from cookies or Accept-Language:
+    # a page's URL alone says its language, so pages stay cacheable and shareable.
+    # Inside EmbedMiddleware, so /embed/fr/... is read as /fr/...
+    "decisionguide.locale.PathLocaleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -270,6 +274,16 @@ CACHES = {
 }
 
 LANGUAGE_CODE = "en"
+# The site's languages (issue 24). English pages keep their unprefixed URLs; the others live
+# under /<code>/. Adding one: README, "Translating the interface".
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+# A pseudo-locale for tests and development: every interface string accented and lengthened
+# (bin/pseudo-locale writes its catalogue), so a string left out of gettext shows at a glance.
+# Never offered to visitors: not in the language switcher or the hreflang links.
+PSEUDO_LANGUAGE = "en-xa"
+if env_bool("DECISIONGUIDE_PSEUDO_LOCALE", DEBUG):
+    LANGUAGES.append((PSEUDO_LANGUAGE, "Pseudo"))
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import path
 
@@ -11,10 +12,15 @@ from decisionguide.results import urls as result_urls
 # The public patterns in one flat list, most visited first: nested include()s
 # cost a resolver call each, and URL resolving was the largest single cost of
 # a memoised page. The admin and the probes (answered by middleware) come last.
+# The public pages once per language: English at the addresses it always had, the others
+# under their code (/fr/...); the language is read from the prefix (decisionguide.locale).
 urlpatterns = [
-    *questionnaire_urls.urlpatterns,
-    *guide_urls.urlpatterns,
-    *result_urls.urlpatterns,
+    *i18n_patterns(
+        *questionnaire_urls.urlpatterns,
+        *guide_urls.urlpatterns,
+        *result_urls.urlpatterns,
+        prefix_default_language=False,
+    ),
     path("oembed", embed_views.oembed, name="oembed"),
     path(f"{settings.ADMIN_PATH}/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),

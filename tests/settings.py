@@ -20,6 +20,8 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/dg-tes
 # The test process is no gunicorn worker: a live server's request threads and a test's own
 # threads each hold a PostgreSQL connection at once, beside the test's.
 os.environ.setdefault("DECISIONGUIDE_DB_POOL_SIZE", "8")
+# The pseudo-locale's URLs exist (tests/test_i18n.py renders pages in it).
+os.environ.setdefault("DECISIONGUIDE_PSEUDO_LOCALE", "1")
 
 from decisionguide.settings import *  # noqa: F403
 

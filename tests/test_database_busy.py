@@ -24,8 +24,9 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import path, reverse
 
+from decisionguide import urls as site_urls
 from decisionguide.analytics.models import AnswerCounter
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
@@ -61,7 +62,8 @@ def raise_integrity(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("test-only/locked/", raise_locked),
     path("test-only/integrity/", raise_integrity),
-    path("", include("decisionguide.urls")),
+    # Spread, not include()d: the site's i18n_patterns must stay at the top level.
+    *site_urls.urlpatterns,
 ]
 
 

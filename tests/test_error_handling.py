@@ -21,8 +21,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import path, reverse
 
+from decisionguide import urls as site_urls
 from decisionguide.errors import ClientErrorFilter, Throttle
 from tests.security_headers import assert_security_headers
 from tests.servers import production_subprocess_env, run_python
@@ -51,7 +52,8 @@ def raise_permission_denied(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("test-only/boom/", raise_error),
     path("test-only/forbidden/", raise_permission_denied),
-    path("", include("decisionguide.urls")),
+    # Spread, not include()d: the site's i18n_patterns must stay at the top level.
+    *site_urls.urlpatterns,
 ]
 # The site's error handlers, which a test URLconf must name itself.
 handler400 = "decisionguide.errors.bad_request"

@@ -20,8 +20,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import path, reverse
 
+from decisionguide import urls as site_urls
 from tests.servers import production_subprocess_env, run_python
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -40,7 +41,8 @@ def raise_error(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("test-only/forbidden/", raise_permission_denied),
     path("test-only/boom/", raise_error),
-    path("", include("decisionguide.urls")),
+    # Spread, not include()d: the site's i18n_patterns must stay at the top level.
+    *site_urls.urlpatterns,
 ]
 
 

@@ -16,10 +16,12 @@ from decisionguide.embed.origins import framing_origin, published_guide, result_
 
 PREFIX = "/embed"
 EMBED_URLCONF = "decisionguide.embed.urls"
-# Pages of the guide itself stay in the frame; every other link opens in the top window.
+# Pages of the guide itself stay in the frame, in any language (/fr/guides/...); every
+# other link opens in the top window.
 _IN_FRAME = re.compile(
-    r"^/guides/[\w-]+/(?:(?:questions/.*|check/|route/|result/|results/)?(?:\?.*)?(?:#.*)?)$"
-    r"|^/r/[\w-]+/(?:what-if/)?(?:\?.*)?(?:#.*)?$"
+    r"^(?:/[a-z]{2}(?:-[a-z]+)?)?"
+    r"(?:/guides/[\w-]+/(?:(?:questions/.*|check/|route/|result/|results/)?(?:\?.*)?(?:#.*)?)"
+    r"|/r/[\w-]+/(?:what-if/)?(?:\?.*)?(?:#.*)?)$"
 )
 _LINK = re.compile(rb'<a\s[^>]*?href="([^"]*)"[^>]*>')
 

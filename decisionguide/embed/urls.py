@@ -1,6 +1,7 @@
 """The URLs under /embed/ (the middleware strips the prefix): the public pages, and the
 result POST that needs no cookie in place of the one that does. No admin, no probes."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, path
 
 from decisionguide.embed import views
@@ -14,7 +15,9 @@ def _public() -> list[URLPattern]:
     return [p for p in patterns if p.name != "result-create"]
 
 
-urlpatterns = [
+# In every language, as on the full site: /embed/fr/guides/... (decisionguide/urls.py).
+urlpatterns = i18n_patterns(
     *_public(),
     path("guides/<slug:slug>/results/", views.create_result, name="result-create"),
-]
+    prefix_default_language=False,
+)

@@ -7,12 +7,15 @@ from urllib.parse import urlsplit
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from decisionguide.embed import snippet as embed_snippet
 from decisionguide.embed.origins import guide_origins, site_origin
 from decisionguide.embed.tokens import TOKEN_FIELD, token_nonce
+from decisionguide.locale import language_of_path, prefixed_languages
 from decisionguide.pagecache import find_guide_page
 from decisionguide.questionnaire.state import check_url, read_state
 from decisionguide.results.views import store_checked_answers
@@ -47,10 +50,10 @@ def create_result(request: HttpRequest, slug: str) -> HttpResponse:
     same as the full site's: its checks, idempotency and rate limit.
     """
     if not sent_from_here(request):
-        return refused(request, slug, "They came from a page that is not this guide.")
+        return refused(request, slug, gettext("They came from a page that is not this guide."))
     nonce = token_nonce(request.POST.get(TOKEN_FIELD, ""), slug)
     if nonce is None:
-        return refused(request, slug, "The page they came from is too old or was changed.")
+        return refused(request, slug, gettext("The page they came from is too old or was changed."))
     page = find_guide_page(request, slug, staff_see_unlisted=False)
     return store_checked_answers(request, page, nonce)
 
@@ -63,7 +66,9 @@ def oembed(request: HttpRequest) -> HttpResponse:
     url = request.GET.get("url", "")
     try:
         parts = urlsplit(url)
-        match = resolve(parts.path)
+        # A French page's address (/fr/guides/...) resolves in French.
+        with translation.override(language_of_path(parts.path, prefixed_languages())):
+            match = resolve(parts.path)
     except (ValueError, Resolver404):
         return HttpResponse("Not a guide's address.", status=400, content_type="text/plain")
     site = site_origin(request)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from decisionguide.content.markdown import is_safe_page_url
@@ -37,19 +38,19 @@ class Section:
 def guide_sections(doc: GuideDocument) -> dict[str, Section]:
     """The page's h2 sections in order, keyed for templates; empty optional parts are left out."""
     parts = [
-        ("about", "About this decision", True),
-        ("fit", "Is this the right guide?", True),
-        ("options", "The options", True),
-        ("comparison", "Side by side", bool(doc.criteria)),
-        ("shortcut", "A quick way to choose", True),
-        ("criteria", "What matters most", bool(doc.decision_criteria)),
-        ("scenarios", "Examples", bool(doc.examples)),
-        ("edge_cases", "When the answer changes", bool(doc.edge_cases)),
-        ("missteps", "Common missteps", bool(doc.missteps)),
-        ("failure_check", "Quick failure check", bool(doc.failure_checks)),
-        ("snapshot", "Quick decision snapshot", bool(doc.snapshot)),
-        ("next", "Where to go next", bool(doc.linked_pages)),
-        ("decide", "Get your recommendation", bool(doc.questions)),
+        ("about", gettext("About this decision"), True),
+        ("fit", gettext("Is this the right guide?"), True),
+        ("options", gettext("The options"), True),
+        ("comparison", gettext("Side by side"), bool(doc.criteria)),
+        ("shortcut", gettext("A quick way to choose"), True),
+        ("criteria", gettext("What matters most"), bool(doc.decision_criteria)),
+        ("scenarios", gettext("Examples"), bool(doc.examples)),
+        ("edge_cases", gettext("When the answer changes"), bool(doc.edge_cases)),
+        ("missteps", gettext("Common missteps"), bool(doc.missteps)),
+        ("failure_check", gettext("Quick failure check"), bool(doc.failure_checks)),
+        ("snapshot", gettext("Quick decision snapshot"), bool(doc.snapshot)),
+        ("next", gettext("Where to go next"), bool(doc.linked_pages)),
+        ("decide", gettext("Get your recommendation"), bool(doc.questions)),
     ]
     return {
         key: Section(anchor=key.replace("_", "-"), heading=heading)

@@ -196,8 +196,8 @@ def page_key(request: HttpRequest, source_key: str) -> str:
 
 
 def page_language(request: HttpRequest) -> str:
-    """The language the page is rendered in: LocaleMiddleware's choice, if the site ever
-    has one, else LANGUAGE_CODE (cheaper than asking `get_language()` on every request)."""
+    """The language the page is rendered in: the URL prefix's, as decisionguide.locale
+    found it (cheaper than asking `get_language()` on every request), else LANGUAGE_CODE."""
     return getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from decisionguide.decision.document import Condition, GuideDocument, Question
 from decisionguide.decision.engine import clean_answers, shown_questions
 
@@ -45,8 +47,10 @@ class Count:
 
     @property
     def caption(self) -> str:
-        of = f"{self.total}" if self.exact else f"up to {self.total}"
-        return f"Question {self.position} of {of}"
+        values = {"position": self.position, "total": self.total}
+        if self.exact:
+            return gettext("Question %(position)d of %(total)d") % values
+        return gettext("Question %(position)d of up to %(total)d") % values
 
 
 def _may_hold(condition: Condition | None, values: Mapping[str, Values]) -> bool:

@@ -15,6 +15,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext, ngettext
 
 from decisionguide.decision.document import Question
 from decisionguide.questionnaire.form_layout import (
@@ -54,8 +55,10 @@ class AnswerForm(forms.Form):
             widget=forms.RadioSelect,
             choices=[(c.slug, c.label) for c in question.choices],
             error_messages={
-                "required": f"Choose an answer to “{question.prompt}”",
-                "invalid_choice": f"Choose one of the listed answers to “{question.prompt}”",
+                "required": gettext("Choose an answer to “%(question)s”")
+                % {"question": question.prompt},
+                "invalid_choice": gettext("Choose one of the listed answers to “%(question)s”")
+                % {"question": question.prompt},
             },
         )
         free_text = question.free_text
@@ -84,8 +87,12 @@ class AnswerForm(forms.Form):
             if len(text) > free_text.max_length:
                 self.add_error(
                     self.text_name,
-                    f"Keep it to {free_text.max_length} characters or fewer "
-                    f"(you typed {len(text)})",
+                    ngettext(
+                        "Keep it to %(most)d characters or fewer (you typed %(count)d)",
+                        "Keep it to %(most)d characters or fewer (you typed %(count)d)",
+                        len(text),
+                    )
+                    % {"most": free_text.max_length, "count": len(text)},
                 )
         return cleaned
 
@@ -147,6 +154,6 @@ def answer_helper(
             hints={c.slug: c.hint for c in question.choices if c.hint},
             reveals=reveals,
         ),
-        SubmitButton("Continue"),
+        SubmitButton(gettext("Continue")),
     )
     return helper

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -70,7 +71,14 @@ PANEL_ID = "questionnaire"
 
 
 def titled(heading: str, doc: GuideDocument) -> str:
-    return f"{heading} \N{EN DASH} {doc.title}"
+    # The en dash as before, where a language's catalogue may put its own punctuation.
+    title = gettext("%(heading)s – %(guide)s")  # noqa: RUF001
+    return title % {"heading": heading, "guide": doc.title}
+
+
+def error_title(title: str) -> str:
+    """A page title saying the page shows a problem (screen readers hear it first)."""
+    return gettext("Error: %(title)s") % {"title": title}
 
 
 def get_question(doc: GuideDocument, question_slug: str) -> Question:
@@ -183,7 +191,7 @@ def render_question(
         "back_url": back_url,
         "back_in_panel": back_in_panel,
         "errors": errors,
-        "page_title": f"Error: {title}" if errors else title,
+        "page_title": error_title(title) if errors else title,
     }
     return render_page(request, "questionnaire/question.html", "question-panel", context)
 
@@ -226,7 +234,7 @@ def render_check(
         # Its form token is fresh for every rendering (decisionguide.embed.tokens): never kept.
         page.keep_for_query(None)
     shown = shown_questions(doc, state.answers)
-    title = titled("Check your answers", doc)
+    title = titled(gettext("Check your answers"), doc)
     context = {
         "doc": doc,
         "state": state,
@@ -241,7 +249,7 @@ def render_check(
         # After a problem the kept answers may no longer be complete.
         "can_submit": routed_choice(doc, state.answers) is None
         and next_question(doc, state.answers) is None,
-        "page_title": f"Error: {title}" if problems else title,
+        "page_title": error_title(title) if problems else title,
     }
     response = render_page(request, "questionnaire/check.html", "check-panel", context)
     response.status_code = status
@@ -272,7 +280,7 @@ def render_route(request: HttpRequest, page: GuidePage, state: State) -> HttpRes
         "page": linked,
         "back_url": question_url(doc, question, replace(state, return_to_check=False)),
         "continue_url": destination_url(doc, stay_state),
-        "page_title": titled(f"{linked.title} may suit you better", doc),
+        "page_title": titled(gettext("%(page)s may suit you better") % {"page": linked.title}, doc),
     }
     return render_page(request, "questionnaire/route.html", "route-panel", context)
 

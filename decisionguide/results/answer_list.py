@@ -8,11 +8,12 @@ the answers from here, so they name them the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from decisionguide.decision.document import Choice, GuideDocument, Question
 from decisionguide.decision.engine import shown_questions
@@ -63,7 +64,7 @@ class AnswerList:
     """The rows and how the list is introduced (`results/_your_answers.html`)."""
 
     rows: tuple[AnswerRow, ...]
-    heading: str = "Your answers"
+    heading: str = field(default_factory=lambda: gettext("Your answers"))
     # Links to what-if views: the list then says what they do.
     explorable: bool = False
 

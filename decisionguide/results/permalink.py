@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from decisionguide.content.markdown import linked_page_url
 from decisionguide.content.models import Guide, GuideVersion
@@ -141,7 +142,10 @@ def data_etag(result: Result, kind: str) -> str:
 
 def saved_line(result: Result) -> str:
     created = date_format(localtime(result.created), "j F Y")
-    return f"Saved on {created} with version {result.guide_version.version} of the guide."
+    return gettext("Saved on %(date)s with version %(version)s of the guide.") % {
+        "date": created,
+        "version": result.guide_version.version,
+    }
 
 
 def answers_state(result: Result) -> State:

@@ -12,7 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
+
 from decisionguide.content.matrix import matrix_rows
+from decisionguide.content.wording import quoted
 from decisionguide.decision.document import (
     Choice,
     GuideDocument,
@@ -20,22 +23,27 @@ from decisionguide.decision.document import (
     Note,
     Outcome,
     Question,
-    Scenario,
 )
 from decisionguide.decision.engine import shown_failure_checks
 from decisionguide.decision.verdict import DECIDED_BY_DEFAULT, Decision, Flip, Reason
 from decisionguide.questionnaire.state import text_label
+from decisionguide.results.sentences import (
+    change_sentence,
+    example_sentence,
+    matches_sentence,
+    robust_sentence,
+    standing_sentence,
+    sum_sentence,
+)
 
-# How clear-cut a recommendation is, from the engine's `clarity`.
+# How clear-cut a recommendation is, from the engine's `clarity` ({name}: the outcome).
 CLARITY_WORDS = {
-    "clear": "A clear fit",
-    "leaning": "Leaning towards {name}",
-    "close": "A close call",
+    "clear": gettext_lazy("A clear fit"),
+    "leaning": gettext_lazy("Leaning towards {name}"),
+    "close": gettext_lazy("A close call"),
 }
 # "What would change it" shows this many changes before the disclosure.
 FIRST_CHANGES = 3
-# The closest example names at most this many answers where it differs (or agrees).
-DIFFERENCES_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -98,62 +106,6 @@ class Change:
         }
 
 
-def points_text(points: int) -> str:
-    return f"{points} point" if abs(points) == 1 else f"{points} points"
-
-
-def quoted(text: str) -> str:
-    return f"\N{LEFT DOUBLE QUOTATION MARK}{text}\N{RIGHT DOUBLE QUOTATION MARK}"
-
-
-def standing_sentence(
-    outcome: Outcome | None, runner_up: Outcome | None, decision: Decision
-) -> str:
-    """How far ahead the recommendation is, in words (and why a close call went its way)."""
-    margin = decision.margin
-    if outcome is None:
-        return ""
-    if runner_up is None or margin is None:
-        return "Your answers rule out the other options."
-    if decision.close_call:
-        if margin < 0:
-            lead = f"{runner_up.name} scores {points_text(-margin)} more than {outcome.name}"
-        elif margin == 0:
-            lead = f"{outcome.name} and {runner_up.name} are level"
-        else:
-            lead = f"{outcome.name} scores {points_text(margin)} more than {runner_up.name}"
-        if decision.decided_by and decision.decided_by != DECIDED_BY_DEFAULT:
-            return f"{lead}, so one of your answers settled it (below)."
-        return f"{lead}, so the guide's default, {outcome.name}, applies."
-    if margin == 0:
-        return f"{outcome.name} and {runner_up.name} are level; {outcome.name} takes the tie."
-    return (
-        f"{outcome.name} scores {points_text(margin)} more than the next option, {runner_up.name}."
-    )
-
-
-def sum_sentence(
-    winner: Side, other: Side, decision: Decision, settled_by: Question | None = None
-) -> str:
-    """The two totals and their difference: the same margin the verdict states, and what
-    settled a close call (`settled_by`: the tie-break's question, None for the default)."""
-    margin = winner.total - other.total
-    if margin > 0:
-        tail = f"{winner.outcome.name} is {points_text(margin)} ahead."
-    elif margin == 0:
-        tail = "they are level."
-    else:
-        tail = f"{other.outcome.name} is {points_text(-margin)} ahead."
-    if decision.close_call and settled_by is not None:
-        tail = tail[:-1] + f": a close call, settled by your answer to {quoted(settled_by.short)}."
-    elif decision.close_call:
-        tail = tail[:-1] + f", close enough for the default, {winner.outcome.name}."
-    return (
-        f"Added up: {points_text(winner.total)} for {winner.outcome.name}, "
-        f"{points_text(other.total)} for {other.outcome.name}, so {tail}"
-    )
-
-
 def _counted(doc: GuideDocument, reasons: tuple[Reason, ...]) -> tuple[Counted, ...]:
     items = []
     for reason in reasons:
@@ -163,16 +115,6 @@ def _counted(doc: GuideDocument, reasons: tuple[Reason, ...]) -> tuple[Counted, 
             continue
         items.append(Counted(question, choice, reason.text or choice.reason, reason.points))
     return tuple(items)
-
-
-def change_sentence(
-    question: Question, choice: Choice, outcome: Outcome, also: list[tuple[Question, Choice]] = ()
-) -> str:
-    """ "If you answered A to Q (and B to R), the recommendation would be X." """
-    answered = [(question, choice), *also]
-    parts = [f"{quoted(c.label)} to {quoted(q.prompt)}" for q, c in answered]
-    said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"If you answered {said}, the recommendation would be {outcome.name}."
 
 
 def _also(doc: GuideDocument, flip: Flip) -> list[tuple[Question, Choice]] | None:
@@ -211,35 +153,6 @@ def changes(doc: GuideDocument, flips: tuple[Flip, ...]) -> tuple[list[Change], 
     return first, rest
 
 
-def example_sentence(
-    doc: GuideDocument, scenario: Scenario, outcome: Outcome, answers: Mapping[str, str]
-) -> str:
-    """Says so when the closest example ends differently from the visitor's result."""
-    example_outcome = doc.outcome(scenario.outcome)
-    if example_outcome is None or example_outcome.slug == outcome.slug:
-        return ""
-    differ = [
-        question.short
-        for question in doc.questions
-        if question.slug in scenario.answers
-        and answers.get(question.slug) != scenario.answers[question.slug]
-    ]
-    named = ", ".join(quoted(short) for short in differ[:DIFFERENCES_NAMED])
-    more = " and more" if len(differ) > DIFFERENCES_NAMED else ""
-    where = f": your answers differ on {named}{more}" if named else ""
-    return f"This example usually ends with {example_outcome.name}, not {outcome.name}{where}."
-
-
-def matches_sentence(doc: GuideDocument, decision: Decision) -> str:
-    """Why the closest example was chosen: the weightiest answers it shares."""
-    shorts = [q.short for slug in decision.scenario_matches if (q := doc.question(slug))]
-    named = [quoted(short) for short in shorts[:DIFFERENCES_NAMED]]
-    if not named:
-        return ""
-    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    return f"It shares your answers on {listed}."
-
-
 def decided_by_data(
     doc: GuideDocument, decision: Decision, answers: Mapping[str, str]
 ) -> dict[str, str] | None:
@@ -256,35 +169,18 @@ def decided_by_data(
         return {
             "kind": "default",
             "answer": "",
-            "text": f"When the scores are this close and no answer settles it, the guide "
-            f"starts from its default, {name}.",
+            "text": gettext(
+                "When the scores are this close and no answer settles it, the guide starts "
+                "from its default, %(outcome)s."
+            )
+            % {"outcome": name},
         }
     return {
         "kind": "tie_break",
-        "answer": f"You answered {quoted(choice.label)} to {quoted(question.prompt)}",
+        "answer": gettext("You answered %(answer)s to %(question)s")
+        % {"answer": quoted(choice.label), "question": quoted(question.prompt)},
         "text": tie_break.explanation,
     }
-
-
-def robust_sentence(
-    doc: GuideDocument, decision: Decision, outcome: Outcome | None, two_answers: bool
-) -> str:
-    """Why no single answer (or no two) would move the recommendation: the gates that
-    rule the others out, and the lead."""
-    if outcome is None:
-        return ""
-    ruled_out = [o.name for slug in decision.excluded if (o := doc.outcome(slug))]
-    holds = []
-    if ruled_out:
-        names = ruled_out[0] if len(ruled_out) == 1 else " and ".join(ruled_out)
-        holds.append(f"your answers rule out {names} (see why above)")
-    runner_up = doc.outcome(decision.runner_up or "")
-    if runner_up is not None and decision.margin is not None and decision.margin > 0:
-        holds.append(f"{outcome.name} leads {runner_up.name} by {points_text(decision.margin)}")
-    why = (" because " + " and ".join(holds)) if holds else ""
-    if two_answers:
-        return f"No single answer would change it{why}. Changing two answers at once would:"
-    return f"{outcome.name} holds firm: no change to one or two of your answers would move it{why}."
 
 
 def build_result_context(
@@ -434,7 +330,7 @@ def _tie_break_question(doc: GuideDocument, decision: Decision) -> Question | No
 
 def _clarity_words(decision: Decision, outcome: Outcome | None) -> str:
     words = CLARITY_WORDS.get(decision.clarity, "")
-    return words.format(name=outcome.name) if outcome is not None else ""
+    return str(words).format(name=outcome.name) if outcome is not None else ""
 
 
 def _matrix(doc: GuideDocument, outcome: Outcome | None) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,14 @@ def wait_in_words(seconds: int) -> str:
     Rounded up, so the visitor who waits as long as it says is let in.
     """
     if seconds < 60:
-        return "less than a minute"
+        return gettext("less than a minute")
     minutes = math.ceil(seconds / 60)
     if minutes < 90:
-        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("about %(count)d minute", "about %(count)d minutes", minutes) % {
+            "count": minutes
+        }
     hours = math.ceil(minutes / 60)
-    return f"about {hours} hours"
+    return ngettext("about %(count)d hour", "about %(count)d hours", hours) % {"count": hours}
 
 
 def hit(request: HttpRequest, limit: Limit) -> bool:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 
+from decisionguide.content.wording import quoted
 from decisionguide.decision.document import GuideDocument, Question
 from decisionguide.decision.engine import check_answers
 from decisionguide.questionnaire.state import (
@@ -58,12 +60,16 @@ def read_submission(doc: GuideDocument, data: QueryDict) -> Submission:
             continue  # only parameters named after questions are read
         if question.slug not in raw:
             found[question.slug] = Problem(
-                f"Answer the question “{question.prompt}”", question_url(doc, question, state)
+                gettext("Answer the question %(question)s") % {"question": quoted(question.prompt)},
+                question_url(doc, question, state),
             )
         elif not problem.allowed:
             found[question.slug] = Problem(
-                f"Your answer to “{question.prompt}” was left out: that question is not "
-                "asked with your other answers",
+                gettext(
+                    "Your answer to %(question)s was left out: that question is not asked "
+                    "with your other answers"
+                )
+                % {"question": quoted(question.prompt)},
                 ANSWERS_ANCHOR,
             )
         else:
@@ -73,8 +79,11 @@ def read_submission(doc: GuideDocument, data: QueryDict) -> Submission:
     if routed is not None and routed[0].slug not in found:
         question, _ = routed
         found[question.slug] = Problem(
-            f"With your answer to “{question.prompt}”, another page will help you more "
-            "than a recommendation here",
+            gettext(
+                "With your answer to %(question)s, another page will help you more than a "
+                "recommendation here"
+            )
+            % {"question": quoted(question.prompt)},
             route_url(doc, state),
         )
     # In question order, like the answers on the page.
@@ -84,6 +93,7 @@ def read_submission(doc: GuideDocument, data: QueryDict) -> Submission:
 
 def unknown_choice(doc: GuideDocument, question: Question, state: State) -> Problem:
     return Problem(
-        f"Choose one of the listed answers to “{question.prompt}”",
+        gettext("Choose one of the listed answers to %(question)s")
+        % {"question": quoted(question.prompt)},
         question_url(doc, question, state),
     )

@@ -13,10 +13,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.utils.translation import gettext, pgettext
+
+from decisionguide.content.wording import points_text
 from decisionguide.decision.document import PAGE_LINK, GuideDocument
 from decisionguide.decision.verdict import Decision
 from decisionguide.results.answer_list import answer_rows
-from decisionguide.results.presenter import Side, build_result_context, points_text
+from decisionguide.results.presenter import Side, build_result_context
 
 
 def _line(text: str) -> str:
@@ -71,20 +74,24 @@ def _why(context: Mapping[str, Any]) -> list[str]:
     outcome = context["outcome"]
     side_for: Side | None = context["side_for"]
     side_against: Side | None = context["side_against"]
-    lines = ["## Why", ""]
+    lines = [f"## {gettext('Why')}", ""]
     if side_for is None or not side_for.items:
-        lines += [f"No answer leaned strongly either way; {outcome.name} is the default.", ""]
+        default = gettext("No answer leaned strongly either way; %(outcome)s is the default.")
+        lines += [default % {"outcome": outcome.name}, ""]
     elif not context["reasons_add_up"]:
         lines += [f"- {_line(i.text)} (+{i.points})" for i in side_for.items]
         lines.append("")
     else:
-        lines += _side(f"What counted for {outcome.name}", side_for)
+        lines += _side(
+            gettext("What counted for %(outcome)s") % {"outcome": outcome.name}, side_for
+        )
     if side_against is not None:
         if side_against.items:
-            lines += _side(f"What counted for {side_against.outcome.name} instead", side_against)
+            heading = gettext("What counted for %(outcome)s instead")
+            lines += _side(heading % {"outcome": side_against.outcome.name}, side_against)
         lines += [context["sum_sentence"], ""]
     if context["excluded"]:
-        lines += ["### Ruled out by your answers", ""]
+        lines += [f"### {gettext('Ruled out by your answers')}", ""]
         for item in context["excluded"]:
             lines.append(f"- **{item['outcome'].name}:** {_line(item['reason'])}")
         lines.append("")
@@ -97,31 +104,34 @@ def _recommendation(
     """The recommendation and everything the page says about it, in the page's order."""
     outcome = context["outcome"]
     lines: list[str] = []
-    lines += [f"**Recommendation: {outcome.name}** — {_line(outcome.tagline)}", ""]
+    recommendation = gettext("Recommendation: %(outcome)s") % {"outcome": outcome.name}
+    lines += [f"**{recommendation}** — {_line(outcome.tagline)}", ""]
     if context["clarity"]:
-        lines += [f"{context['clarity']}: {context['clarity_sentence']}", ""]
+        standing = pgettext("clarity, then the standing sentence", "%(clarity)s: %(sentence)s")
+        values = {"clarity": context["clarity"], "sentence": context["clarity_sentence"]}
+        lines += [standing % values, ""]
     if context["notes"]:
-        lines += ["## Worth knowing for your answers", ""]
+        lines += [f"## {gettext('Worth knowing for your answers')}", ""]
         for note in context["notes"]:
             lines += [f"### {note.title}", "", *_block(note.text, doc, page_url)]
     lines += _why(context)
     for item in context["written"]:
         lines += [f"## {item['label']}", "", f"> {visitor_text(item['text'])}", ""]
-    lines += ["## The failure mode to watch", ""]
+    lines += [f"## {gettext('The failure mode to watch')}", ""]
     lines += _block(outcome.failure_mode, doc, page_url)
     if context["next_pages"]:
-        lines += ["## Read next", ""]
+        lines += [f"## {gettext('Read next')}", ""]
         lines += [f"- [{i['page'].title}]({i['url']})" for i in context["next_pages"]]
         lines.append("")
     changes = [*context["first_changes"], *context["more_changes"]]
-    lines += ["## What would change it", ""]
+    lines += [f"## {gettext('What would change it')}", ""]
     if context["robust"]:  # why it holds, or the lead-in to two-answer changes
         lines += [context["robust"], ""]
     if changes:
         lines += [f"- {change.sentence}" for change in changes]
         lines.append("")
     if context["failure_checks"]:  # only the lines for this recommendation
-        lines += ["## Check again in a month", ""]
+        lines += [f"## {gettext('Check again in a month')}", ""]
         lines += [
             f"- [ ] {_resolve_links(_line(check.text), doc, page_url)}"
             for check in context["failure_checks"]
@@ -153,13 +163,17 @@ def result_markdown(
         lines += _recommendation(context, doc, page_url)
     elif route is not None:
         lines += [
-            f"**This guide is not the next step: read [{route.title}]({page_url(route.slug)}).**",
+            "**%s**"
+            % (
+                gettext("This guide is not the next step: read [%(title)s](%(url)s).")
+                % {"title": route.title, "url": page_url(route.slug)}
+            ),
             "",
             *_block(route.when, doc, page_url),
         ]
     rows = answer_rows(doc, answers or {}, free_texts)
     if rows:
-        lines += ["## Your answers", ""]
+        lines += [f"## {gettext('Your answers')}", ""]
         for row in rows:
             lines.append(f"- {_line(row.question.short)}: {_line(row.choice.label)}")
             if row.text:
@@ -167,5 +181,5 @@ def result_markdown(
         lines.append("")
     if saved:
         lines += [saved, ""]
-    lines += [f"Full result: {result_url}", ""]
+    lines += [gettext("Full result: %(url)s") % {"url": result_url}, ""]
     return "\n".join(lines)

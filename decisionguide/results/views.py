@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from decisionguide.analytics import counting as analytics
@@ -180,8 +181,9 @@ def permalink_page(request: HttpRequest, source: PageSource, result_id: str) -> 
             answer_rows(doc, result.answers, result.free_texts, link=whatif_links(result.pk, doc)),
             explorable=True,
         ),
-        "page_title": titled(f"Your recommendation: {name}", doc),
-        "share_title": f"Recommendation: {name} \N{EN DASH} {doc.title}",
+        "page_title": titled(gettext("Your recommendation: %(outcome)s") % {"outcome": name}, doc),
+        "share_title": gettext("Recommendation: %(outcome)s – %(guide)s")  # noqa: RUF001
+        % {"outcome": name, "guide": doc.title},
         "share_description": outcome.tagline if outcome is not None else doc.summary,
     }
     return TemplateResponse(request, "results/result_detail.html", context)
@@ -255,7 +257,11 @@ def render_answers_result(request: HttpRequest, page: GuidePage, state: State) -
         "your_answers": AnswerList(answer_rows(doc, state.answers, state.texts)),
         "adjust_url": check_url(doc, state),
         "start_url": start_url(doc, state),
-        "page_title": titled(f"Your recommendation: {outcome.name if outcome else ''}", doc),
+        "page_title": titled(
+            gettext("Your recommendation: %(outcome)s")
+            % {"outcome": outcome.name if outcome else ""},
+            doc,
+        ),
         "draft_preview": state.preview,
     }
     response = TemplateResponse(request, "results/result.html", context)

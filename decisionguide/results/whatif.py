@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext, pgettext
 
+from decisionguide.content.wording import join_all, quoted
 from decisionguide.decision.document import Choice, GuideDocument, LinkedPage, Outcome, Question
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
 from decisionguide.decision.verdict import Decision
@@ -85,29 +87,40 @@ def read_whatif(
             continue
         values = params.getlist(key)
         if len(values) != 1:
-            raise WhatIfError(f"“{question.short}” can have only one answer at a time.")
+            raise WhatIfError(
+                gettext("%(question)s can have only one answer at a time.")
+                % {"question": quoted(question.short)}
+            )
         choice = question.choice(values[0])
         if choice is None:
-            raise WhatIfError(f"“{question.short}” has no answer called “{_echo(values[0])}”.")
+            raise WhatIfError(
+                gettext("%(question)s has no answer called %(answer)s.")
+                % {"question": quoted(question.short), "answer": quoted(_echo(values[0]))}
+            )
         asked[key] = (question, choice)
     changes = []
     for slug, (question, choice) in asked.items():
         if answers.get(slug) == choice.slug:
             raise WhatIfError(
-                f"“{choice.label}” is already the answer to “{question.short}” in this result."
+                gettext("%(answer)s is already the answer to %(question)s in this result.")
+                % {"answer": quoted(choice.label), "question": quoted(question.short)}
             )
         before = question.choice(answers.get(slug, ""))
         if before is not None:
             changes.append(AnswerChange(question, before, choice))
     if len(changes) != 1:
-        raise WhatIfError("A what-if changes exactly one of this result's answers.")
+        raise WhatIfError(gettext("A what-if changes exactly one of this result's answers."))
     change = changes[0]
     changed = clean_answers(doc, {**answers, **{s: c.slug for s, (_, c) in asked.items()}})
     for slug, (question, choice) in asked.items():
         if changed.get(slug) != choice.slug:
             raise WhatIfError(
-                f"“{question.short}” is not asked when “{change.question.short}” is answered "
-                f"“{change.after.label}”."
+                gettext("%(question)s is not asked when %(other)s is answered %(answer)s.")
+                % {
+                    "question": quoted(question.short),
+                    "other": quoted(change.question.short),
+                    "answer": quoted(change.after.label),
+                }
             )
     follow_ups = tuple(
         asked[question.slug]
@@ -184,12 +197,17 @@ class Move:
 
 
 def _names(items: list[str]) -> str:
-    return ", ".join(f"“{item}”" for item in items)
+    return join_all([quoted(item) for item in items])
 
 
 def _standing(context: Mapping[str, Any]) -> str:
     clarity, sentence = context.get("clarity") or "", context.get("clarity_sentence") or ""
-    return f"{clarity}: {sentence}" if clarity and sentence else clarity or sentence
+    if clarity and sentence:
+        return pgettext("clarity, then the standing sentence", "%(clarity)s: %(sentence)s") % {
+            "clarity": clarity,
+            "sentence": sentence,
+        }
+    return clarity or sentence
 
 
 def moves(
@@ -206,17 +224,22 @@ def moves(
     """
     old, new = doc.outcome(before.outcome or ""), doc.outcome(after.outcome or "")
     found: list[Move] = []
+    label = gettext("Recommendation")
     if old is None or new is None:
-        found.append(Move("Recommendation", f"It would be {new.name if new else '—'}.", True))
+        name = new.name if new else "—"
+        found.append(Move(label, gettext("It would be %(outcome)s.") % {"outcome": name}, True))
     elif old.slug == new.slug:
-        found.append(Move("Recommendation", f"It stays {new.name}.", False))
+        found.append(Move(label, gettext("It stays %(outcome)s.") % {"outcome": new.name}, False))
     else:
-        found.append(Move("Recommendation", f"It changes from {old.name} to {new.name}.", True))
+        text = gettext("It changes from %(before)s to %(after)s.")
+        found.append(Move(label, text % {"before": old.name, "after": new.name}, True))
     then, now = _standing(before_context), _standing(after_context)
+    label = gettext("Margin")
     if then == now:
-        found.append(Move("Margin", f"The same as before. {now}", False))
+        found.append(Move(label, gettext("The same as before. %(now)s") % {"now": now}, False))
     else:
-        found.append(Move("Margin", f"Before: {then} Now: {now}", True))
+        text = gettext("Before: %(before)s Now: %(now)s") % {"before": then, "now": now}
+        found.append(Move(label, text, True))
     found.append(_notes_move(doc, before, after))
     found.append(_ruled_out_move(doc, before, after))
     return found
@@ -228,14 +251,15 @@ def _notes_move(doc: GuideDocument, before: Decision, after: Decision) -> Move:
     hidden = [titles[s] for s in before.notes if s not in after.notes and s in titles]
     parts = []
     if shown:
-        parts.append(f"Now shown: {_names(shown)}.")
+        parts.append(gettext("Now shown: %(notes)s.") % {"notes": _names(shown)})
     if hidden:
-        parts.append(f"No longer shown: {_names(hidden)}.")
+        parts.append(gettext("No longer shown: %(notes)s.") % {"notes": _names(hidden)})
+    label = gettext("Notes")
     if parts:
-        return Move("Notes", " ".join(parts), True)
+        return Move(label, " ".join(parts), True)
     if after.notes:
-        return Move("Notes", "The same notes as before.", False)
-    return Move("Notes", "No note, before or now.", False)
+        return Move(label, gettext("The same notes as before."), False)
+    return Move(label, gettext("No note, before or now."), False)
 
 
 def _ruled_out_move(doc: GuideDocument, before: Decision, after: Decision) -> Move:
@@ -244,12 +268,17 @@ def _ruled_out_move(doc: GuideDocument, before: Decision, after: Decision) -> Mo
     removed = [names[s] for s in before.excluded if s not in after.excluded and s in names]
     parts = []
     if added:
-        parts.append(f"Now ruled out: {', '.join(added)}.")
+        parts.append(gettext("Now ruled out: %(outcomes)s.") % {"outcomes": join_all(added)})
     if removed:
-        parts.append(f"No longer ruled out: {', '.join(removed)}.")
+        parts.append(
+            gettext("No longer ruled out: %(outcomes)s.") % {"outcomes": join_all(removed)}
+        )
+    label = gettext("Ruled out")
     if parts:
-        return Move("Ruled out", " ".join(parts), True)
+        return Move(label, " ".join(parts), True)
     if after.excluded:
-        ruled = ", ".join(names.get(slug, slug) for slug in after.excluded)
-        return Move("Ruled out", f"The same as before: {ruled}.", False)
-    return Move("Ruled out", "Nothing, before or now.", False)
+        ruled = join_all([names.get(slug, slug) for slug in after.excluded])
+        return Move(
+            label, gettext("The same as before: %(outcomes)s.") % {"outcomes": ruled}, False
+        )
+    return Move(label, gettext("Nothing, before or now."), False)

@@ -18,11 +18,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from decisionguide.analytics import counting as analytics
 from decisionguide.content.markdown import linked_page_url
+from decisionguide.content.wording import join_all, quoted
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
 from decisionguide.pagecache import PageSource, cached_page, wants_panel
@@ -81,7 +83,7 @@ def whatif_page(request: HttpRequest, source: PageSource, result_id: str) -> Htt
             "doc": doc,
             "message": str(error),
             "result_url": result.get_absolute_url(),
-            "page_title": titled("This what-if can't be shown", doc),
+            "page_title": titled(gettext("This what-if can't be shown"), doc),
         }
         return TemplateResponse(request, "results/whatif_refused.html", context, status=400)
     source.keep_for_query(whatif_query(doc, whatif.pairs()))
@@ -106,6 +108,9 @@ def whatif_context(result: Result, doc: GuideDocument, whatif: WhatIfAnswers) ->
         "change": change,
         "follow_ups": whatif.follow_ups,
         "dropped": whatif.dropped,
+        # The lists the "doesn't ask … so … left out" sentence names, as the language lists.
+        "dropped_questions": join_all([quoted(q.short) for q, _ in whatif.dropped]),
+        "dropped_answers": join_all([quoted(c.label) for _, c in whatif.dropped]),
         "version": result.guide_version.version,
         "result_url": result.get_absolute_url(),
         "saved_outcome": doc.outcome(saved.outcome or ""),
@@ -118,10 +123,14 @@ def whatif_context(result: Result, doc: GuideDocument, whatif: WhatIfAnswers) ->
                 link=whatif_links(result.pk, doc),
                 current=(change.question.slug, change.after.slug),
             ),
-            heading="Your saved answers",
+            heading=gettext("Your saved answers"),
             explorable=True,
         ),
-        "page_title": titled(f"What if: {change.question.short}, {change.after.label}", doc),
+        "page_title": titled(
+            gettext("What if: %(question)s, %(answer)s")
+            % {"question": change.question.short, "answer": change.after.label},
+            doc,
+        ),
     }
     routed = routed_choice(doc, whatif.answers)
     if routed is not None:

@@ -42,12 +42,16 @@
     button.addEventListener("click", function () {
       copyText(source).then(
         function () {
-          say(status, "Link copied");
+          say(status, button.getAttribute("data-copied") || "Link copied");
         },
         function () {
           source.focus();
           source.select();
-          say(status, "Copying did not work here: the link is selected, so copy it with your keyboard");
+          say(
+            status,
+            button.getAttribute("data-copy-failed") ||
+              "Copying did not work here: the link is selected, so copy it with your keyboard"
+          );
         }
       );
     });

@@ -104,10 +104,12 @@
     // Count as the server does: CRLF is one character, outer spaces don't count.
     var length = textarea.value.replace(/\r\n/g, "\n").trim().length;
     var left = max - length;
-    status.textContent =
-      left >= 0
-        ? "You have " + left + (left === 1 ? " character" : " characters") + " remaining"
-        : "You have " + -left + (left === -1 ? " character" : " characters") + " too many";
+    // The sentences come translated from the page (layout/textarea.html), one per plural
+    // category the page's language uses ("one", "other"), {count} standing for the number.
+    var count = Math.abs(left);
+    var form = new Intl.PluralRules(document.documentElement.lang || "en").select(count);
+    var name = (left >= 0 ? "data-left-" : "data-over-") + (form === "one" ? "one" : "other");
+    status.textContent = (status.getAttribute(name) || "").replace("{count}", count);
     status.classList.toggle("is-over", left < 0);
   }
 
@@ -175,6 +177,32 @@
 
   // Back or Forward between the panels htmx swapped in.
   document.addEventListener("htmx:historyRestore", restore);
+
+  // The language switcher links to the page it was rendered with; once htmx has swapped in
+  // another step and put its URL in the address bar, point each link at that step instead
+  // (the same path under the language's prefix, the default language without one).
+  function followSwitcher() {
+    var nav = document.querySelector(".language-switcher");
+    var fallback = nav && nav.querySelector("a[data-default]");
+    if (!fallback) {
+      return;
+    }
+    var base = fallback.getAttribute("hreflang");
+    var current = document.documentElement.lang;
+    var path = window.location.pathname;
+    if (current !== base && path.indexOf("/" + current + "/") === 0) {
+      path = path.slice(current.length + 1);
+    }
+    nav.querySelectorAll("a[hreflang]").forEach(function (link) {
+      var code = link.getAttribute("hreflang");
+      var url = new URL(link.href);
+      url.pathname = code === base ? path : "/" + code + path;
+      url.search = window.location.search;
+      link.href = url.href;
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", followSwitcher);
+  document.addEventListener("htmx:historyRestore", followSwitcher);
 
   // A whole page: shown by Back, Forward or Refresh (or from the back-forward cache),
   // or reached going forward.

@@ -7,6 +7,7 @@ import html
 from django import template
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 
 from decisionguide.content.markdown import (
     EXTERNAL_REL,
@@ -84,8 +85,15 @@ def question_count(doc: GuideDocument) -> str:
     questionnaire's "Question 1 of N" counts them, and how many at most."""
     first = len(shown_questions(doc, {}))
     most = len(doc.questions)
-    words = f"{first} short question{'s' if first != 1 else ''}"
-    return words if most == first else f"{words} (up to {most} for some answers)"
+    if most == first:
+        return ngettext("%(count)d short question", "%(count)d short questions", first) % {
+            "count": first
+        }
+    return ngettext(
+        "%(count)d short question (up to %(most)d for some answers)",
+        "%(count)d short questions (up to %(most)d for some answers)",
+        first,
+    ) % {"count": first, "most": most}
 
 
 class GuideSectionNode(template.Node):

@@ -1,0 +1,49 @@
+"""The site's languages as pages offer them: hreflang alternates and the language switcher.
+
+Only the public languages (settings.LANGUAGES without the pseudo-locale) are offered.
+The same page in another language is the same path with the other prefix (English has
+none), so no URL is resolved or reversed again to find it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import get_script_prefix
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str  # in its own language (settings.LANGUAGES), whatever the page's language
+    url: str  # absolute
+    current: bool
+    default: bool  # LANGUAGE_CODE: its pages have no prefix, and it is the x-default
+
+
+def public_languages() -> list[tuple[str, str]]:
+    pseudo = getattr(settings, "PSEUDO_LANGUAGE", None)
+    return [(code, name) for code, name in settings.LANGUAGES if code != pseudo]
+
+
+def path_in(path_info: str, current: str, target: str) -> str:
+    """`path_info` (in language `current`) in language `target`."""
+    default = settings.LANGUAGE_CODE
+    rest = path_info if current == default else path_info[len(current) + 1 :]
+    return rest if target == default else f"/{target}{rest}"
+
+
+def language_links(request: HttpRequest) -> list[LanguageLink]:
+    """This page in each public language (with its query: a questionnaire step's answers)."""
+    current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    query = request.META.get("QUERY_STRING", "")
+    # /embed/... pages keep their prefix (the script prefix while EmbedMiddleware runs).
+    prefix = get_script_prefix().rstrip("/")
+    links = []
+    for code, name in public_languages():
+        path = prefix + path_in(request.path_info, current, code)
+        url = request.build_absolute_uri(f"{path}?{query}" if query else path)
+        links.append(LanguageLink(code, name, url, code == current, code == settings.LANGUAGE_CODE))
+    return links
