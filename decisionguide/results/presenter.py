@@ -15,7 +15,6 @@ from typing import Any
 from django.utils.translation import gettext, gettext_lazy
 
 from decisionguide.content.matrix import matrix_rows
-from decisionguide.content.wording import quoted
 from decisionguide.decision.document import (
     Choice,
     GuideDocument,
@@ -35,6 +34,7 @@ from decisionguide.results.sentences import (
     standing_sentence,
     sum_sentence,
 )
+from decisionguide.results.wording import quoted
 
 # How clear-cut a recommendation is, from the engine's `clarity` ({name}: the outcome).
 CLARITY_WORDS = {

@@ -1,7 +1,7 @@
 """The result's sentences about scores and changes, each one whole pattern in the catalogue.
 
 The numbers and names are filled into translated patterns (`gettext(...) % {...}`), and
-lists come from `content.wording.join_and`, so no language's word order is built in here.
+lists come from `results.wording.join_and`, so no language's word order is built in here.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext
 
-from decisionguide.content.wording import join_and, points_text, quoted
 from decisionguide.decision.document import Choice, GuideDocument, Outcome, Question, Scenario
 from decisionguide.decision.verdict import DECIDED_BY_DEFAULT, Decision
+from decisionguide.results.wording import join_and, points_text, quoted
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.http import QueryDict
 from django.utils.translation import gettext
 
-from decisionguide.content.wording import quoted
 from decisionguide.decision.document import GuideDocument, Question
 from decisionguide.decision.engine import check_answers
 from decisionguide.questionnaire.state import (
@@ -25,6 +24,7 @@ from decisionguide.questionnaire.state import (
     route_url,
     routed_choice,
 )
+from decisionguide.results.wording import quoted
 
 # The check page's list of answers; problems with no better place link here.
 ANSWERS_ANCHOR = "#answers"

@@ -15,11 +15,11 @@ from typing import Any
 
 from django.utils.translation import gettext, pgettext
 
-from decisionguide.content.wording import points_text
 from decisionguide.decision.document import PAGE_LINK, GuideDocument
 from decisionguide.decision.verdict import Decision
 from decisionguide.results.answer_list import answer_rows
 from decisionguide.results.presenter import Side, build_result_context
+from decisionguide.results.wording import points_text
 
 
 def _line(text: str) -> str:

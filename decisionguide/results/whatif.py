@@ -28,11 +28,11 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.translation import gettext, pgettext
 
-from decisionguide.content.wording import join_all, quoted
 from decisionguide.decision.document import Choice, GuideDocument, LinkedPage, Outcome, Question
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
 from decisionguide.decision.verdict import Decision
 from decisionguide.questionnaire.state import clean_texts, routed_choice
+from decisionguide.results.wording import join_all, quoted
 
 # Parameter names and values echoed in an error message are cut to this length.
 ECHO_LENGTH = 40

@@ -24,7 +24,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from decisionguide.analytics import counting as analytics
 from decisionguide.content.markdown import linked_page_url
-from decisionguide.content.wording import join_all, quoted
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
 from decisionguide.pagecache import PageSource, cached_page, wants_panel
@@ -42,6 +41,7 @@ from decisionguide.results.models import Result
 from decisionguide.results.presenter import build_result_context
 from decisionguide.results.views import cacheable
 from decisionguide.results.whatif import WhatIfAnswers, WhatIfError, follow_up, moves, read_whatif
+from decisionguide.results.wording import join_all, quoted
 
 TEMPLATE = "results/whatif.html"
 PANEL = "whatif-body"
