@@ -147,6 +147,7 @@ def test_the_checks_page_lists_a_few_answers_per_scenario_and_counts_the_rest(
     assert left_out == len(every_answer) - scenarios
 
 
+@pytest.mark.django_db
 def test_loadguide_checks_in_full_whatever_a_request_may_take(
     small_file: Path, tmp_path: Path, no_time: None
 ) -> None:
