@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.test.utils import override_settings
-from django.urls import URLPattern
+from django.urls import LocalePrefixPattern, URLPattern
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -37,7 +37,23 @@ HOST = "guide.example.com"
 # Every response is counted here; the last test prints and checks the totals.
 SENT: Counter[str] = Counter()
 
-PUBLIC_PATTERNS = [p for p in urls.urlpatterns if isinstance(p, URLPattern)]
+
+def public_patterns() -> list[tuple[str, URLPattern]]:
+    """(language prefix, pattern) for every public page: the ones i18n_patterns wraps come
+    once per language, unprefixed for the default (English) and under each other's code."""
+    prefixes = [
+        "" if code == settings.LANGUAGE_CODE else f"{code}/" for code, _ in settings.LANGUAGES
+    ]
+    found: list[tuple[str, URLPattern]] = []
+    for entry in urls.urlpatterns:
+        if isinstance(entry, URLPattern):
+            found.append(("", entry))
+        elif isinstance(entry.pattern, LocalePrefixPattern):
+            found += [(prefix, page) for page in entry.url_patterns for prefix in prefixes]
+    return found
+
+
+PUBLIC_PATTERNS = public_patterns()
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 JUNK_TEXT = st.text(
@@ -121,23 +137,24 @@ def query_strings(guide: Guide) -> st.SearchStrategy[str]:
     return st.lists(pair, max_size=8).map(urlencode)
 
 
-def fill(pattern: URLPattern, values: dict[str, str]) -> str:
-    return "/" + PARAMETER.sub(lambda m: values[m.group(1)], str(pattern.pattern))
+def fill(prefix: str, pattern: URLPattern, values: dict[str, str]) -> str:
+    return f"/{prefix}" + PARAMETER.sub(lambda m: values[m.group(1)], str(pattern.pattern))
 
 
 @st.composite
 def requests(draw, guide: Guide, result_id: str) -> dict:
     parameters = parameter_values(guide, result_id)
-    pattern = draw(st.sampled_from([*PUBLIC_PATTERNS, None]))
-    if pattern is None:  # a path no pattern has, the admin's login, or a static file
+    drawn = draw(st.sampled_from([*PUBLIC_PATTERNS, None]))
+    if drawn is None:  # a path no pattern has, the admin's login, or a static file
         path = draw(
             st.sampled_from(
                 [f"/{settings.ADMIN_PATH}/login/", "/static/css/site.css", "/nope/", "/r/"]
             )
         )
     else:
+        prefix, pattern = drawn
         needed = PARAMETER.findall(str(pattern.pattern))
-        path = fill(pattern, {name: draw(parameters[name]) for name in needed})
+        path = fill(prefix, pattern, {name: draw(parameters[name]) for name in needed})
     headers = {"Host": draw(HOSTS)}
     for name, value in [
         ("Cookie", draw(COOKIES)),
@@ -175,10 +192,12 @@ def site(seed_guide: Guide) -> tuple[Guide, str]:
 
 def test_every_public_url_pattern_can_be_filled(site):
     # A new public URL is fuzzed as soon as it is added; a new parameter needs values here.
-    names = {p.name for p in PUBLIC_PATTERNS}
+    names = {p.name for _, p in PUBLIC_PATTERNS}
+    # Every page in every language: /fr/ pages are fuzzed as the English ones are.
+    assert {prefix for prefix, p in PUBLIC_PATTERNS if p.name == "guide-detail"} >= {"", "fr/"}
     assert {"index", "guide-detail", "questionnaire-check", "result-create", "healthz"} <= names
     known = set(parameter_values(*site))
-    for pattern in PUBLIC_PATTERNS:
+    for _, pattern in PUBLIC_PATTERNS:
         assert set(PARAMETER.findall(str(pattern.pattern))) <= known, pattern
 
 

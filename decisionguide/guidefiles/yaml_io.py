@@ -236,7 +236,9 @@ _dumps: Memo[str] = Memo(size=8)
 
 def dump_document_yaml(doc: GuideDocument) -> str:
     data = doc.to_data()
-    key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    # Keys in their order, not sorted: the file lists them in that order, so two documents
+    # that differ only in order must not share a file.
+    key = hashlib.sha256(json.dumps(data).encode()).hexdigest()
     return _dumps.get_or_make(
         key,
         lambda: yaml.dump(
