@@ -232,9 +232,21 @@ def test_a_silent_client_is_cut_off_after_the_timeout_and_the_worker_replaced(tm
     finally:
         stop_server(process)
     text = log.read_text()
-    assert "WORKER TIMEOUT" in text
-    # The worker left on its own (no SIGKILL), with one line and no traceback.
-    assert "SIGKILL" not in text and "Traceback" not in text, text
+    timed_out = re.search(r"WORKER TIMEOUT \(pid:(\d+)\)", text)
+    assert timed_out, text
+    pid = timed_out.group(1)
+    # The worker left on its own, with one line and no traceback: its own "Worker exiting"
+    # comes right after the timeout. (The stock worker lingers two seconds on the silent
+    # socket and is killed first.) On a busy machine the arbiter's next look, a second
+    # after its abort signal, may still find the process tearing down and send SIGKILL:
+    # only after the worker said it was leaving.
+    after = text[timed_out.end() :]
+    exiting = after.find(f"Worker exiting (pid: {pid})")
+    assert exiting >= 0, text
+    killed = after.find(f"Worker (pid:{pid}) was sent SIGKILL")
+    assert killed == -1 or killed > exiting, text
+    assert "gunicorn gave up on a client that sent no complete request" in after, text
+    assert "Traceback" not in text, text
     assert "never-finished" not in text
 
 
