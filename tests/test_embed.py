@@ -223,6 +223,18 @@ def test_oembed_returns_the_snippet_and_the_guide_page_links_to_it(client: Clien
     assert client.get("/oembed", {"url": f"{SITE}/guides/no-such/"}).status_code == 404
 
 
+def test_a_french_pages_oembed_embeds_the_french_questionnaire(client: Client, embeddable):
+    slug = embeddable.slug
+    french_page = client.get(f"/fr/guides/{slug}/").content.decode()
+    link = re.search(r'type="application/json\+oembed" href="([^"]+)"', french_page)
+    assert link is not None
+    data = client.get(link.group(1).replace("&amp;", "&")).json()
+    frame = re.search(r'src="([^"]+)"', data["html"])
+    assert frame is not None and frame.group(1) == f"{SITE}/embed/fr/guides/{slug}/questions/"
+    framed = client.get(frame.group(1).removeprefix(SITE), follow=True)
+    assert framed.status_code == 200 and 'lang="fr"' in framed.content.decode()
+
+
 def test_a_guide_without_origins_offers_no_oembed(client: Client, seed_guide):
     page = client.get(f"/guides/{seed_guide.slug}/").content.decode()
     assert "json+oembed" not in page

@@ -60,12 +60,15 @@ def test_a_reviewer_link_opens_the_draft_logged_out_and_counts_nothing(
     assert opened.status_code == 302
     assert opened["Location"] == f"{drafted.get_absolute_url()}?preview=draft"
     cookie = opened.cookies[review_cookie(drafted.pk)]
-    assert cookie["path"] == f"/guides/{drafted.slug}/" and cookie["httponly"]
+    assert cookie["path"] == "/" and cookie["httponly"]
     assert 6 * 86400 < int(cookie["max-age"]) <= 7 * 86400
 
     page = reviewer.get(opened["Location"])
     assert page.status_code == 200
     assert b"Draft preview." in page.content
+    # The French pages are the same guide's: the link opens them too.
+    french = reviewer.get(f"/fr{drafted.get_absolute_url()}", PREVIEW)
+    assert french.status_code == 200 and 'lang="fr"' in french.content.decode()
     start = reviewer.get(reverse("questionnaire-start", args=[drafted.slug]), PREVIEW)
     question = reviewer.get(start["Location"])
     assert DRAFT_PROMPT in question.content.decode()

@@ -85,12 +85,15 @@ def review_cookie(guide_id: int) -> str:
 def keep_review_cookie(
     response: HttpResponse, request: HttpRequest, slug: str, token: str, link: ReviewLink
 ) -> None:
-    """The reviewer's browser keeps the token for this guide's pages, until it expires."""
+    """The reviewer's browser keeps the token for this guide's pages, until it expires.
+
+    Path "/": the guide's pages are under /guides/<slug>/, /fr/guides/<slug>/ and
+    /embed/..., and a cookie has one path. The token opens one guide's draft only."""
     response.set_cookie(
         review_cookie(link.guide_id),
         token,
         max_age=max(int((link.expires - timezone.now()).total_seconds()), 0),
-        path=f"/guides/{slug}/",
+        path="/",
         secure=request.is_secure(),
         httponly=True,
         samesite="Lax",

@@ -14,18 +14,23 @@ START_HEIGHT = 880
 FRAME_STYLE = "width:100%;height:{}px;border:0;frame-sizing:content-height"
 
 
-def embed_path(slug: str) -> str:
-    return f"/embed/guides/{slug}/questions/"
+def embed_path(slug: str, language: str | None = None) -> str:
+    """The framed questionnaire's path, in `language` (default: the site's own)."""
+    prefix = "" if language in (None, settings.LANGUAGE_CODE) else f"/{language}"
+    return f"/embed{prefix}/guides/{slug}/questions/"
 
 
-def snippet(site: str, slug: str, title: str, height: int = START_HEIGHT) -> str:
+def snippet(
+    site: str, slug: str, title: str, height: int = START_HEIGHT, language: str | None = None
+) -> str:
     """The HTML: `site` is our origin; the height attribute also holds under a CSP that
-    forbids inline styles, where the style attribute is dropped."""
+    forbids inline styles, where the style attribute is dropped. The frame opens in
+    `language` (a French page's address embeds the French questionnaire)."""
     return format_html(
         '<iframe src="{}" title="{}" height="{}" style="{}" loading="lazy"'
         ' referrerpolicy="strict-origin-when-cross-origin"></iframe>'
         '<script src="{}" async></script>',
-        site + embed_path(slug),
+        site + embed_path(slug, language),
         title,
         height,
         FRAME_STYLE.format(height),

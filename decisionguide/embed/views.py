@@ -66,8 +66,9 @@ def oembed(request: HttpRequest) -> HttpResponse:
     url = request.GET.get("url", "")
     try:
         parts = urlsplit(url)
-        # A French page's address (/fr/guides/...) resolves in French.
-        with translation.override(language_of_path(parts.path, prefixed_languages())):
+        # A French page's address (/fr/guides/...) resolves, and embeds, in French.
+        language = language_of_path(parts.path, prefixed_languages())
+        with translation.override(language):
             match = resolve(parts.path)
     except (ValueError, Resolver404):
         return HttpResponse("Not a guide's address.", status=400, content_type="text/plain")
@@ -78,7 +79,8 @@ def oembed(request: HttpRequest) -> HttpResponse:
     origins = guide_origins(slug)
     if not origins:
         return HttpResponse("No such embeddable guide.", status=404, content_type="text/plain")
-    doc = find_guide_page(request, slug, staff_see_unlisted=False).document
+    with translation.override(language):
+        doc = find_guide_page(request, slug, staff_see_unlisted=False).document
     try:
         width = min(int(request.GET.get("maxwidth", MAX_WIDTH)), MAX_WIDTH)
     except ValueError:
@@ -89,7 +91,7 @@ def oembed(request: HttpRequest) -> HttpResponse:
         "provider_name": "Decision Guide",
         "provider_url": f"{site}/",
         "title": doc.title,
-        "html": embed_snippet.snippet(site, slug, doc.title),
+        "html": embed_snippet.snippet(site, slug, doc.title, language=language),
         "width": max(width, 1),
         "height": embed_snippet.START_HEIGHT,
     }
