@@ -107,7 +107,7 @@ def test_a_drag_after_someone_reordered_the_same_list_is_refused(
     assert response.status_code == 409
     assert response["Content-Type"].startswith("text/plain")
     text = response.content.decode()
-    assert text.startswith("Not saved:")
+    assert text.startswith("Not saved: someone else changed the order of this list")
     assert "Order of questions of the guide, changed in version" in text
     assert "by second" in text and "Reload the list" in text
     assert not any(re.search(rf"\b{re.escape(q.slug)}\b", text) for q in questions[:3])

@@ -8,10 +8,12 @@
   is refused with a message (`UniquePlacesMixin`).
 - Lists (`SortablePartList`): a list filtered to one guide (and, for guide
   items, one kind) gets drag handles. sortable2's script posts the moved rows
-  to `update_order`, which claims the draft version the list was shown with
-  (in the URL the script posts to), saves the new places and records a draft
-  version like any save; guide-admin.js then reloads the list. Without a
-  mouse, a part's place is the number field on its own page.
+  to `update_order` with the draft version the list was shown with (in the URL
+  the script posts to). A list shown before others' saves merges with them
+  like any save (`publishing.merging`): the moved rows swap among the places
+  they hold now, and only a change to the same list's order since is refused
+  (409, plain text the script shows). guide-admin.js then reloads the list.
+  Without a mouse, a part's place is the number field on its own page.
 
 After every save `publishing.record_edit` numbers each group 0, 1, 2, ...
 (`content.ordering`), so places stay unique whatever was posted.
@@ -154,9 +156,13 @@ SHARED_PLACE = "two rows would share a place; reload the list and drag again."
 def refusal_text(stale: StaleDraft) -> str:
     """A refused drag in plain text (the page's script shows it line by line)."""
     if stale.conflicts:
+        summary = (
+            f"Not saved: someone else changed the order of this list of “{stale.guide_title}” "
+            f"after you opened it (the draft is version {stale.current} now)."
+        )
         # In words: "Order of questions of the guide, changed in version 7 by alice, ...".
         lines = [f"{c.label} of {c.part}, changed in {c.by}." for c in stale.conflicts]
-        return "\n".join([stale.summary, *dict.fromkeys(lines), RELOAD_LIST])
+        return "\n".join([summary, *dict.fromkeys(lines), RELOAD_LIST])
     return "\n".join([stale.summary, *stale.changes, RELOAD_LIST])
 
 
