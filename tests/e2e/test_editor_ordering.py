@@ -52,6 +52,9 @@ def seed_questions(guide: GuideDocument) -> list[Question]:
 def drag_handle(page: Page, start_row: int, target_row: int) -> None:
     """Drag a list row by its handle below another row, as a mouse does."""
     handles = page.locator("#result_list tbody .drag.handle")
+    # Messages above the list may push it down: the mouse reaches only what is in view.
+    handles.nth(target_row).scroll_into_view_if_needed()
+    handles.nth(start_row).scroll_into_view_if_needed()
     start, target = handles.nth(start_row).bounding_box(), handles.nth(target_row).bounding_box()
     assert start and target
     page.mouse.move(start["x"] + 5, start["y"] + 5)
