@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.models import Guide, GuideItem, Question
+from decisionguide.content.models import Guide, GuideItem, LinkedPage, Question
+from decisionguide.publishing.drafts import record_edit
 from tests.admin_forms import drag, save_fields, state, update_url
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +90,26 @@ def test_a_drag_of_one_list_merges_with_another_list_reordered(
     assert item_texts(seed_guide, MISSTEP) == their_order
     assert item_texts(seed_guide, EDGE_CASE)[:2] == [edge_cases[1].text, edge_cases[0].text]
     assert "the missteps of the guide" in response.json()["merged"]
+
+
+def test_a_drag_merges_with_a_part_added_at_the_top_of_the_same_list(
+    superuser_client: Client, second_client: Client, seed_guide: Guide, django_user_model
+) -> None:
+    pages = list(seed_guide.linked_pages.order_by("order", "id"))
+    url = update_url(superuser_client, seed_guide, LinkedPage)
+    # Someone else adds a page first: every place the list showed is one lower now.
+    LinkedPage.objects.filter(guide=seed_guide).update(order=F("order") + 1)
+    LinkedPage.objects.create(
+        guide=seed_guide, slug="added-first", title="Added", summary="S.", when="W.", order=0
+    )
+    record_edit(seed_guide, user=django_user_model.objects.get(username="second"))
+
+    response = swap_first_two(superuser_client, url, pages)
+
+    assert response.status_code == 200, response.content
+    slugs = list(seed_guide.linked_pages.order_by("order", "id").values_list("slug", flat=True))
+    assert slugs == ["added-first", pages[1].slug, pages[0].slug, *[p.slug for p in pages[2:]]]
+    assert "Merged with version" in response.json()["merged"]
 
 
 def test_a_drag_after_someone_reordered_the_same_list_is_refused(
