@@ -7,6 +7,7 @@ areas are posted with CRLF line breaks, as every browser sends them.
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -14,8 +15,9 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import urlencode
 
-from decisionguide.content.models import Guide
+from decisionguide.content.models import Guide, Question
 from decisionguide.guidefiles.yaml_io import dump_guide_yaml
 
 
@@ -196,6 +198,24 @@ def state(guide: Guide) -> tuple[int, int, str]:
     """What a refused save must leave alone: version, frozen versions, the rows' content."""
     guide.refresh_from_db()
     return guide.version, guide.versions.count(), dump_guide_yaml(guide)
+
+
+def update_url(client: Client, guide: Guide, model: type = Question, **exact: str) -> str:
+    """Where sortable2's script posts a dragged list (filtered to `guide`), as its page says."""
+    filters = {"guide__id__exact": guide.pk, **{f"{k}__exact": v for k, v in exact.items()}}
+    list_url = reverse(f"admin:guides_{model._meta.model_name}_changelist")
+    page = client.get(f"{list_url}?{urlencode(filters)}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'class="drag handle"' in html  # the list filtered to one guide can be dragged
+    config = re.search(r'id="admin_sortable2_config">(.*?)</script>', html, re.S)
+    assert config, "the list page lost sortable2's configuration"
+    return json.loads(config.group(1))["update_url"]
+
+
+def drag(client: Client, url: str, items: list[list[int]]) -> Any:
+    """Post moved rows as sortable2's script does: `[[pk, place], ...]` as JSON."""
+    return client.post(url, json.dumps({"updatedItems": items}), content_type="application/json")
 
 
 def upload(client: Client, text: str, *, publish: bool = False) -> Any:

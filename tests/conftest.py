@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.test import Client
 
 from decisionguide.analytics import counting as analytics
 from decisionguide.content.models import Guide
@@ -133,5 +134,14 @@ def superuser_client(db: None, django_user_model, client):
     """A test client signed in as a superuser named "admin" (like `admin_client`, without
     hashing a password)."""
     user = django_user_model.objects.create_superuser("admin", "admin@example.org", None)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def second_client(db: None, django_user_model) -> Client:
+    """Another editor, in a browser of their own."""
+    user = django_user_model.objects.create_superuser("second", "second@example.org", None)
+    client = Client()
     client.force_login(user)
     return client

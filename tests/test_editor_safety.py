@@ -31,15 +31,6 @@ from tests.admin_forms import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def second_client(db: None, django_user_model) -> Client:
-    """Another editor, in a browser of their own."""
-    user = django_user_model.objects.create_superuser("second", "second@example.org", None)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def question_of(guide: Guide) -> Question:
     return guide.questions.order_by("order").first()
 

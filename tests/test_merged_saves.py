@@ -32,15 +32,6 @@ from tests.admin_forms import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def second_client(db: None, django_user_model) -> Client:
-    """Another editor, in a browser of their own."""
-    user = django_user_model.objects.create_superuser("second", "second@example.org", None)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def messages_after(client: Client, response) -> str:
     assert response.status_code == 302, re.findall(
         r'class="errornote".*?</', response.content.decode()

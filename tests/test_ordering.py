@@ -3,7 +3,6 @@ inlines (their place fields), typed on a part's page, and never two rows at one 
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -22,13 +21,13 @@ from tests.admin_forms import (
     add_form,
     admin_form,
     change_url,
+    drag,
     errors_of,
     post,
     save_fields,
     state,
+    update_url,
 )
-
-LIST_FILTER = "guide__id__exact"
 
 
 def question_slugs(guide: Guide) -> list[str]:
@@ -50,21 +49,6 @@ def every_group_numbered(guide: Guide) -> bool:
         [row.order for row in in_place_order(rows)] == list(range(len(rows)))
         for rows in groups.values()
     )
-
-
-def update_url(client: Client, guide: Guide) -> str:
-    """The URL sortable2's script posts a dragged question list to, as the list page gives it."""
-    page = client.get(reverse("admin:guides_question_changelist") + f"?{LIST_FILTER}={guide.pk}")
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert 'class="drag handle"' in html  # the list filtered to one guide can be dragged
-    config = re.search(r'id="admin_sortable2_config">(.*?)</script>', html, re.S)
-    assert config, "the list page lost sortable2's configuration"
-    return json.loads(config.group(1))["update_url"]
-
-
-def drag(client: Client, url: str, items: list[list[int]]):
-    return client.post(url, json.dumps({"updatedItems": items}), content_type="application/json")
 
 
 # ---------------------------------------------------------------------------
@@ -92,21 +76,6 @@ def test_dragging_the_question_list_changes_what_visitors_are_asked_first(
     assert start.status_code == 200
     assert start.request["PATH_INFO"].endswith(f"/questions/{second.slug}/")
     assert second.prompt in start.content.decode()
-
-
-def test_a_drag_on_a_list_shown_before_another_save_is_refused(
-    superuser_client: Client, seed_guide: Guide
-) -> None:
-    first, second = seed_guide.questions.order_by("order")[:2]
-    url = update_url(superuser_client, seed_guide)
-    save_fields(superuser_client, first, short="Changed in between")  # someone else's save
-    before = state(seed_guide)
-
-    response = drag(superuser_client, url, [[second.pk, 0], [first.pk, 1]])
-
-    assert response.status_code == 409
-    assert "changed after you opened this page" in response.content.decode()
-    assert state(seed_guide) == before
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,12 @@
   is refused with a message (`UniquePlacesMixin`).
 - Lists (`SortablePartList`): a list filtered to one guide (and, for guide
   items, one kind) gets drag handles. sortable2's script posts the moved rows
-  to `update_order`, which claims the draft version the list was shown with
-  (in the URL the script posts to), saves the new places and records a draft
-  version like any save; guide-admin.js then reloads the list. Without a
-  mouse, a part's place is the number field on its own page.
+  to `update_order` with the draft version the list was shown with (in the URL
+  the script posts to). A list shown before others' saves merges with them
+  like any save (`publishing.merging`): the moved rows swap among the places
+  they hold now, and only a change to the same list's order since is refused
+  (409, plain text the script shows). guide-admin.js then reloads the list.
+  Without a mouse, a part's place is the number field on its own page.
 
 After every save `publishing.record_edit` numbers each group 0, 1, 2, ...
 (`content.ordering`), so places stay unique whatever was posted.
@@ -20,6 +22,7 @@ After every save `publishing.record_edit` numbers each group 0, 1, 2, ...
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from typing import Any
 
 from adminsortable2.admin import (
@@ -46,18 +49,16 @@ from django.utils.http import urlencode
 from decisionguide.content.models import Guide
 from decisionguide.content.ordering import ORDER, in_place_order, sibling_key, siblings_of
 from decisionguide.editor.admin_support import quoted
-from decisionguide.publishing.concurrency import (
-    StaleDraft,
-    claim_draft,
-    number_in,
-)
-from decisionguide.publishing.drafts import GuideInvalid, record_edit
+from decisionguide.publishing.concurrency import StaleDraft, number_in
+from decisionguide.publishing.drafts import GuideInvalid
 from decisionguide.publishing.feedback import report_scenarios
+from decisionguide.publishing.merging import claim_for_merge, merged_note, record_merged_edit
 
 # More moved rows than any guide has (300 questions at most): refuse the rest unread.
 MOST_MOVES = 1000
 MOST_BODY_BYTES = 64 * 1024
 GUIDE_FILTER = "guide__id__exact"
+RELOAD_LIST = "Reload the list to see the order as it is now, then drag again."
 
 
 # ---------------------------------------------------------------------------
@@ -147,6 +148,22 @@ def parse_moves(body: bytes) -> list[tuple[int, int]] | None:
 
 class BadMove(Exception):
     """The posted places don't fit the list (rows of another guide, or a tie)."""
+
+
+SHARED_PLACE = "two rows would share a place; reload the list and drag again."
+
+
+def refusal_text(stale: StaleDraft) -> str:
+    """A refused drag in plain text (the page's script shows it line by line)."""
+    if stale.conflicts:
+        summary = (
+            f"Not saved: someone else changed the order of this list of “{stale.guide_title}” "
+            f"after you opened it (the draft is version {stale.current} now)."
+        )
+        # In words: "Order of questions of the guide, changed in version 7 by alice, ...".
+        lines = [f"{c.label} of {c.part}, changed in {c.by}." for c in stale.conflicts]
+        return "\n".join([summary, *dict.fromkeys(lines), RELOAD_LIST])
+    return "\n".join([stale.summary, *stale.changes, RELOAD_LIST])
 
 
 class SortablePartList(SortableAdminMixin):
@@ -255,31 +272,47 @@ class SortablePartList(SortableAdminMixin):
         moves = parse_moves(request.body)
         if moves is None:
             return HttpResponseBadRequest("Not a list of rows and places.")
+        shown = number_in(str(version))  # the draft the list showed
+        if shown is None or not 0 < shown <= guide.version:
+            return HttpResponseBadRequest("Not a draft version of this guide: reload the list.")
         try:
             with transaction.atomic():
-                claim_draft(guide, version)
-                names = self.save_moves(scope, moves)
-                record_edit(guide, user=request.user, note=self.move_note(names))
+                # A list shown before others' saves merges with them (`publishing.merging`).
+                claim_for_merge(request, guide, shown)
+                stale = not Guide.objects.filter(pk=guide.pk, version=shown).exists()
+                names = self.save_moves(scope, moves, stale=stale)
+                record_merged_edit(request, guide, self.move_note(names))
         except StaleDraft as exc:
-            lines = [exc.summary, *exc.changes, "Reload the list to see the order as it is now."]
-            return HttpResponse("\n".join(lines), status=409, content_type="text/plain")
+            return HttpResponse(refusal_text(exc), status=409, content_type="text/plain")
         except (BadMove, GuideInvalid) as exc:
             return HttpResponseBadRequest(f"Not saved: {exc}")
         guide.refresh_from_db(fields=["version"])
         messages.success(request, f"{self.move_note(names)} (draft version {guide.version}).")
         report_scenarios(request, guide)
-        return JsonResponse({"version": guide.version})
+        return JsonResponse({"version": guide.version, "merged": merged_note(request)})
 
-    def save_moves(self, scope: dict[str, Any], moves: list[tuple[int, int]]) -> list[str]:
+    def save_moves(
+        self, scope: dict[str, Any], moves: list[tuple[int, int]], *, stale: bool = False
+    ) -> list[str]:
         rows = {row.pk: row for row in self.model._default_manager.filter(**scope)}
         if any(pk not in rows for pk, _ in moves):
             raise BadMove("some of those rows are not in this list.")
+        if len({place for _, place in moves}) != len(moves):
+            raise BadMove(SHARED_PLACE)
+        if stale:
+            # Places shown before others' saves: the moved rows swap among the places
+            # they hold now, in the order given (the merge then checks the list's order).
+            slots = sorted(getattr(rows[pk], ORDER) for pk, _ in moves)
+            moves = [
+                (pk, slot)
+                for (pk, _), slot in zip(sorted(moves, key=itemgetter(1)), slots, strict=True)
+            ]
         for pk, place in moves:
             setattr(rows[pk], ORDER, place)
         self.model._default_manager.bulk_update([rows[pk] for pk, _ in moves], [ORDER])
         places = [getattr(row, ORDER) for row in rows.values()]
         if len(set(places)) != len(places):
-            raise BadMove("two rows would share a place; reload the list and drag again.")
+            raise BadMove(SHARED_PLACE)
         first = rows[moves[0][0]]
         return [str(row) for row in in_place_order(siblings_of(first))]
 

@@ -100,8 +100,10 @@ def _frozen_data(guide: Guide, number: int | None) -> dict[str, Any] | None:
         return None
 
 
-def claim_for_merge(request: HttpRequest, guide: Guide) -> None:
+def claim_for_merge(request: HttpRequest, guide: Guide, shown: int | None = None) -> None:
     """Inside the saving transaction, before anything is written: hold the guide's row.
+
+    `shown` is the version a page gave outside a form (a list's drag: in its URL).
 
     A page built on the current draft saves as ever. One built on an older
     draft saves too, and `settle_merge` (after the writes, before the version
@@ -109,7 +111,8 @@ def claim_for_merge(request: HttpRequest, guide: Guide) -> None:
     version can't be read (none posted, a crafted number) is refused outright.
     """
     setattr(request, REQUEST_PENDING, None)
-    base = posted_number(request, DRAFT_VERSION_FIELD) or posted_number(request, SAVE_OVER_FIELD)
+    base = shown or posted_number(request, DRAFT_VERSION_FIELD)
+    base = base or posted_number(request, SAVE_OVER_FIELD)
     # version = version: no change, but the UPDATE takes the row lock (see concurrency).
     Guide.objects.filter(pk=guide.pk).update(version=F("version"))
     row = Guide.objects.filter(pk=guide.pk).values_list("version", "title").first()

@@ -19,8 +19,16 @@ from playwright.sync_api import Browser, Page, expect
 from decisionguide.content.models import Guide, Question, Scenario
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import clean_answers
+from decisionguide.publishing.drafts import record_edit
 from tests.e2e.axe import AXE, WCAG_TAGS
-from tests.e2e.conftest import EDITOR_PASSWORD, LAPTOP, log_in, make_editor, new_page
+from tests.e2e.conftest import (
+    EDITOR_PASSWORD,
+    LAPTOP,
+    log_in,
+    make_editor,
+    new_page,
+    watch_for_problems,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +49,63 @@ def seed_questions(guide: GuideDocument) -> list[Question]:
     return list(Question.objects.filter(guide__slug=guide.slug).order_by("order", "id"))
 
 
+def drag_handle(page: Page, start_row: int, target_row: int) -> None:
+    """Drag a list row by its handle below another row, as a mouse does."""
+    handles = page.locator("#result_list tbody .drag.handle")
+    # Messages above the list may push it down: the mouse reaches only what is in view.
+    handles.nth(target_row).scroll_into_view_if_needed()
+    handles.nth(start_row).scroll_into_view_if_needed()
+    start, target = handles.nth(start_row).bounding_box(), handles.nth(target_row).bounding_box()
+    assert start and target
+    page.mouse.move(start["x"] + 5, start["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 5, start["y"] + 15, steps=3)
+    page.mouse.move(target["x"] + 5, target["y"] + target["height"] - 2, steps=10)
+    page.mouse.up()
+
+
+def saved_by_someone_else(guide: GuideDocument, changes: dict[Question, dict[str, Any]]) -> None:
+    """Another editor's save while the list is open: questions changed, a version recorded."""
+    for question, values in changes.items():
+        Question.objects.filter(pk=question.pk).update(**values)
+    other = get_user_model().objects.get_or_create(username="someone")[0]
+    record_edit(Guide.objects.get(slug=guide.slug), user=other, note="Someone else's save")
+
+
+def test_a_drag_on_a_list_opened_before_another_save_merges_or_says_why_not(
+    browser: Browser, live_server: Any, guide: GuideDocument
+) -> None:
+    questions = seed_questions(guide)
+    row = Guide.objects.get(slug=guide.slug)
+    # Watched by hand: the refused drag's 409 is expected, and the only problem allowed.
+    context = browser.new_context(base_url=live_server.url, viewport=LAPTOP)
+    page = context.new_page()
+    problems = watch_for_problems(page)
+    log_in(page, make_editor("late"))
+    page.goto(reverse("admin:guides_question_changelist") + f"?guide__id__exact={row.pk}")
+
+    # Another question's prompt changed: the drag is saved, their prompt kept, and said so.
+    saved_by_someone_else(guide, {questions[5]: {"prompt": "Their prompt?"}})
+    with page.expect_navigation():
+        drag_handle(page, 0, 2)
+    expect(page.locator(".messagelist")).to_contain_text("Merged with version")
+    expect(page.locator(".messagelist")).to_contain_text("by someone")
+    assert seed_questions(guide)[0].slug != questions[0].slug
+    assert Question.objects.get(pk=questions[5].pk).prompt == "Their prompt?"
+
+    # They put the first three back as they were: my next drag is refused, the reason shown.
+    saved_by_someone_else(guide, {q: {"order": place} for place, q in enumerate(questions[:3])})
+    before = [q.slug for q in seed_questions(guide)]
+    drag_handle(page, 0, 2)
+    alert = page.get_by_role("alert").filter(has_text="Not saved")
+    expect(alert).to_contain_text("someone else changed the order of this list")
+    expect(alert).to_contain_text("Order of questions of the guide")
+    expect(alert.get_by_role("link", name="Reload the list")).to_be_visible()
+    assert [q.slug for q in seed_questions(guide)] == before
+    assert [p.split(" for ")[0] for p in problems] == ["409"], problems
+    context.close()
+
+
 def test_dragging_a_question_in_its_guides_list_saves_the_new_order(
     editor_page: Page, guide: GuideDocument
 ) -> None:
@@ -53,15 +118,9 @@ def test_dragging_a_question_in_its_guides_list_saves_the_new_order(
     assert any("/static/adminsortable2/js/" in src for src in scripts)  # served by the app
     handles = editor_page.locator("#result_list tbody .drag.handle")
     expect(handles).to_have_count(len(seed_questions(guide)))
-    start, target = handles.nth(0).bounding_box(), handles.nth(2).bounding_box()
-    assert start and target
 
     with editor_page.expect_navigation():  # the list reloads once the new order is saved
-        editor_page.mouse.move(start["x"] + 5, start["y"] + 5)
-        editor_page.mouse.down()
-        editor_page.mouse.move(start["x"] + 5, start["y"] + 15, steps=3)
-        editor_page.mouse.move(target["x"] + 5, target["y"] + target["height"] - 2, steps=10)
-        editor_page.mouse.up()
+        drag_handle(editor_page, 0, 2)
 
     expect(editor_page.locator(".messagelist")).to_contain_text("Reordered questions")
     order = [q.slug for q in seed_questions(guide)]
