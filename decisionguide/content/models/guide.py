@@ -125,6 +125,14 @@ class Guide(models.Model):
         "Visitors there take the guide without leaving that page. Leave empty and no other "
         "site can show it. Takes effect when the guide is published.",
     )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The guide's texts in other languages, with the source words each was "
+        "translated from (edited on the guide's Translations page). Visitors of a language "
+        "see it once it is complete and published.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         help_text="The draft's version: goes up by one with every saved change. Visitors see "
