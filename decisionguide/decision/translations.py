@@ -23,6 +23,7 @@ only a complete language is published (`language_status`).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from decisionguide.decision.document import (
     TEXT_MAX_LENGTH,
     GuideDocument,
 )
+from decisionguide.decision.verdict import Decision, Reason
 
 # Fields visitors read, per part, in document order (the order editors see them in).
 GUIDE_TEXTS = (
@@ -285,3 +287,117 @@ def document_in(doc: GuideDocument, language: str) -> GuideDocument:
     data = in_language(doc.to_data(), language)
     data.pop("translations", None)
     return GuideDocument.model_validate(data)
+
+
+# ---------------------------------------------------------------------------
+# Publishing per language
+
+
+def languages_going_live(
+    data: dict[str, Any], languages: tuple[str, ...], shown: Mapping[str, int], version_id: int
+) -> dict[str, int]:
+    """Which version each of `languages` shows once version `version_id` (document data
+    `data`) goes live, given the versions they showed before (`shown`, language -> id).
+
+    A language complete in `data` moves to it; any other keeps the last version where it
+    was complete (its readers keep a whole, correct guide), or still has none.
+    """
+    after = {language: shown[language] for language in languages if language in shown}
+    for language in languages:
+        if language_status(data, language).complete:
+            after[language] = version_id
+    return after
+
+
+def status_words(status: LanguageStatus, name: str, listed: int = 3) -> str:
+    """What stops `status`'s language from going live, in words: "3 texts missing
+    (title, …), 2 out of date (…)". Paths are named when there are at most `listed`."""
+    parts = []
+    for count, paths, what in (
+        (len(status.missing), status.missing, "missing"),
+        (len(status.out_of_date), tuple(o.path for o in status.out_of_date), "out of date"),
+    ):
+        if count:
+            noun = "text" if count == 1 else "texts"
+            named = f" ({', '.join(paths)})" if count <= listed else ""
+            parts.append(f"{count} {noun} {what}{named}")
+    return f"{name} not published: " + ", ".join(parts) if parts else f"{name} published"
+
+
+# ---------------------------------------------------------------------------
+# Content files: a translation's `source` only where it is out of date
+
+
+def without_current_sources(data: dict[str, Any]) -> dict[str, Any]:
+    """Document data as a content file writes it: an entry's `source` only when it differs
+    from the source text today (out of date), so a file stays readable and short."""
+    if not data.get("translations"):
+        return data
+    sources = source_texts(data)
+    languages = {}
+    for language, entries in data["translations"].items():
+        languages[language] = [
+            {k: v for k, v in e.items() if k != "source" or sources.get(e["path"]) != v}
+            for e in entries
+        ]
+    return {**data, "translations": languages}
+
+
+def with_current_sources(data: Any) -> Any:
+    """Content-file data with each translation lacking `source` taken as translated from
+    today's source text (what `without_current_sources` left out)."""
+    translations = data.get("translations") if isinstance(data, dict) else None
+    if not isinstance(translations, dict):
+        return data
+    sources: dict[str, str] | None = None
+    languages: dict[Any, Any] = {}
+    for language, entries in translations.items():
+        if not isinstance(entries, list):
+            languages[language] = entries
+            continue
+        filled = []
+        for entry in entries:
+            if isinstance(entry, dict) and "source" not in entry:
+                if sources is None:
+                    sources = _sources_of_raw(data)
+                path = entry.get("path")
+                entry = {**entry, "source": sources.get(path, "") if isinstance(path, str) else ""}
+            filled.append(entry)
+        languages[language] = filled
+    return {**data, "translations": languages}
+
+
+def _sources_of_raw(data: dict[str, Any]) -> dict[str, str]:
+    """source_texts of data not validated yet: whatever cannot be read has no text."""
+    try:
+        return source_texts(data)
+    except (AttributeError, KeyError, TypeError):
+        return {}
+
+
+# ---------------------------------------------------------------------------
+# A stored decision in a language
+
+
+def decision_in(decision: Decision, doc: GuideDocument, source: GuideDocument) -> Decision:
+    """A decision worked out on `source` (stored with its words), with the words of `doc`,
+    the same version in another language: the reasons' texts, the gates' reasons. The
+    verdict itself (outcomes, points, slugs) is the same in every language."""
+    if doc is source:
+        return decision
+    gates = {g.reason: t.reason for g, t in zip(source.gates, doc.gates, strict=False)}
+
+    def worded(reason: Reason) -> Reason:
+        question = doc.question(reason.question)
+        choice = question.choice(reason.choice) if question is not None else None
+        if question is None or choice is None:
+            return reason
+        text = choice.reason or f"{question.short}: {choice.label}"
+        return dataclasses.replace(reason, text=text)
+
+    return dataclasses.replace(
+        decision,
+        reasons=tuple(worded(r) for r in decision.reasons),
+        counter_reasons=tuple(worded(r) for r in decision.counter_reasons),
+        excluded={slug: gates.get(text, text) for slug, text in decision.excluded.items()},
+    )

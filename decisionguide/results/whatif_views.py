@@ -75,7 +75,7 @@ def result_whatif(request: HttpRequest, result_id: str) -> HttpResponse:
 @cached_page
 def whatif_page(request: HttpRequest, source: PageSource, result_id: str) -> HttpResponse:
     result = permalink.get_result(result_id)
-    doc = permalink.frozen_document(result)
+    doc = permalink.frozen_document(result, request)
     try:
         whatif = read_whatif(doc, result.answers, result.free_texts, request.GET)
     except WhatIfError as error:
@@ -102,7 +102,7 @@ def whatif_context(result: Result, doc: GuideDocument, whatif: WhatIfAnswers) ->
     would send the visitor to, or the new result and what moved against the saved one."""
     change = whatif.change
     guide = permalink.guide_of(result)
-    saved = permalink.stored_decision(result)
+    saved = permalink.stored_decision(result, doc)
     context: dict[str, Any] = {
         "doc": doc,
         "change": change,

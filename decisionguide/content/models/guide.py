@@ -161,6 +161,13 @@ class Guide(models.Model):
         related_name="+",
         help_text="The frozen version visitors see and results point to.",
     )
+    language_versions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Language -> id of the version its visitors see: a language moves to the "
+        "version being published only when complete in it, else keeps the last one that was.",
+    )
     # Publish at: `scheduled_version` goes live at `publish_at`, applied by the first
     # public page that sees it due (publishing.schedule), so no cron job is needed.
     publish_at = models.DateTimeField(
