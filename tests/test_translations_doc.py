@@ -66,6 +66,7 @@ def test_every_text_visitors_read_has_a_path(seed_document: GuideDocument) -> No
 
 def test_status_counts_missing_and_out_of_date_texts(seed_document: GuideDocument) -> None:
     data = seed_document.to_data()
+    data.pop("translations")  # the seed guide's own French
     total = len(source_texts(data))
     assert language_status(data, "fr").missing == tuple(source_texts(data))
     data = fully_translated(seed_document)

@@ -33,7 +33,7 @@ from decisionguide.decision.document import (
     Question,
     format_path,
 )
-from decisionguide.decision.translations import text_limit
+from decisionguide.decision.translations import text_limit, with_current_sources
 
 
 def parse_document(data: Any) -> GuideDocument:
@@ -48,7 +48,8 @@ def parse_document(data: Any) -> GuideDocument:
     if too_large is not None:
         raise too_large
     try:
-        document = GuideDocument.model_validate(data)
+        # A content file's translation without `source` was made from today's source text.
+        document = GuideDocument.model_validate(with_current_sources(data))
     except ValidationError as exc:
         raise type_problem(exc.errors()[0]) from None
     problems = list(check_references(document))
