@@ -124,8 +124,9 @@ def _stored(result: Result) -> Decision:
 
 
 def is_current(result: Result) -> bool:
-    """The result was worked out with the version visitors see today."""
-    return guide_of(result).published_version_id == result.guide_version_id
+    """The result was worked out with the version visitors of the page's language see today."""
+    live = live_version(guide_of(result))
+    return live is None or live.pk == result.guide_version_id
 
 
 def page_etag(stamp: PageStamp, *variant: object) -> str:

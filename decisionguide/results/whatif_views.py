@@ -157,6 +157,7 @@ def whatif_context(result: Result, doc: GuideDocument, whatif: WhatIfAnswers) ->
     if guide.is_listed:
         keep = State(answers=whatif.answers, texts=whatif.texts)
         keep_url = reverse("questionnaire-check", args=[guide.slug]) + keep.query()
+    today = permalink.live_version(guide)  # in the page's language
     return (
         context
         | after_context
@@ -169,6 +170,6 @@ def whatif_context(result: Result, doc: GuideDocument, whatif: WhatIfAnswers) ->
             "live": permalink.live_answer_for(result, whatif.answers, after.outcome),
             "keep_url": keep_url,
             "guide_changed": guide.is_listed and not permalink.is_current(result),
-            "today_version": guide.published_version.version if guide.is_listed else None,
+            "today_version": today.version if guide.is_listed and today else None,
         }
     )
