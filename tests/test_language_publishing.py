@@ -139,7 +139,10 @@ def test_a_french_permalink_reads_the_same_after_the_english_changes(
     retitled(french_guide, "Yet another English title")
     after = client.get(permalink).content.decode()
     assert french("title") in after and "Yet another English title" not in after
+    # French readers still see the version the result was made from: nothing newer to tell.
+    assert 'class="result-update"' not in after
     # The same result in English reads its English words.
     english = client.get(permalink.removeprefix("/fr")).content.decode()
     assert doc.title in english and french("title") not in english
+    assert 'class="result-update"' in english  # English moved on since
     assert create(client, doc, answers).startswith("/r/")
