@@ -192,3 +192,16 @@ def test_every_public_page_in_the_pseudo_locale_shows_no_source_text(
         left = words(outside_markers("\n".join(Page(html).texts)))
         assert [p for p in english if p in left] == [], name
         assert CLOSE in html, name
+
+
+def test_the_429_and_404_pages_follow_the_url_language(client: Client, seed, settings) -> None:
+    doc, _ = seed
+    settings.DECISIONGUIDE_RESULTS_PER_HOUR = 0
+    response = client.post(f"/fr{create_url(doc)}", scenario_answers(doc))
+    assert response.status_code == 429
+    page = Page(response.content.decode())
+    assert page.html_attrs["lang"] == "fr" and "Trop de demandes" in " ".join(page.texts)
+    back = re.search(r'href="([^"]+)">revenez à vos réponses', response.content.decode())
+    assert back is not None and back.group(1).startswith(f"/fr/guides/{doc.slug}/check/")
+    missing = client.get(f"/fr/r/{'x' * 10}/")
+    assert missing.status_code == 404 and Page(missing.content.decode()).html_attrs["lang"] == "fr"
