@@ -125,7 +125,7 @@ LIMITS: list[tuple[str, Callable[[Data], None], str]] = [
     (
         "too much text in all",
         lambda data: data.update(edge_cases=["w" * 9_000] * 23),
-        "the guide is too large: over 200,000 characters of text, the most one guide may have",
+        "the guide is too large: over 200,000 characters of text, the most it may have",
     ),
 ]
 

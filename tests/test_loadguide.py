@@ -23,6 +23,7 @@ from decisionguide.content.models import Clause, Guide, Note, Outcome, Question
 from decisionguide.content.rows import build_document
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.parsing import parse_document
+from decisionguide.decision.translations import without_current_sources
 from decisionguide.guidefiles.loading import apply_document, load_guide_file
 from decisionguide.guidefiles.yaml_io import display_name, dump_document_yaml, dump_guide_yaml
 from tests.guide_files import database_state, dumpguide, loadguide, read_data, write_data
@@ -298,10 +299,13 @@ def test_dumpguide_unknown_slug_fails(small_guide: Guide) -> None:
 
 def test_seed_file_loads_dumps_and_reloads_unchanged(seed_file: Path, tmp_path: Path) -> None:
     slug = read_data(seed_file)["slug"]
-    assert loadguide(seed_file) == f"{slug}: created (version 1)\n"
+    # The seed guide is complete in French: it goes live in both languages.
+    assert loadguide(seed_file) == f"{slug}: created (version 1)\n{slug}: French published\n"
     assert loadguide(seed_file) == f"{slug}: unchanged (version 1)\n"
     text = dumpguide(slug)
-    assert yaml.safe_load(text) == parse_document(read_data(seed_file)).to_data()
+    # A translation's `source` is written only when out of date: none is in the seed.
+    expected = without_current_sources(parse_document(read_data(seed_file)).to_data())
+    assert yaml.safe_load(text) == expected and "source:" not in text
     dumped_file = tmp_path / "seed-dump.yaml"
     dumped_file.write_text(text, encoding="utf-8")
     assert loadguide(dumped_file) == f"{slug}: unchanged (version 1)\n"

@@ -19,7 +19,7 @@ BOOKKEEPING = {
     Guide: {"version", "file_version", "published_version_id", "created", "updated"}
     | {"review_links", "publish_at", "scheduled_version_id", "scheduled_by_id", "schedule_problem"}
     | {"publishing_needs_review", "review_requested_at", "review_requested_by_id"}
-    | {"review_version_id"}
+    | {"review_version_id", "language_versions"}
 }
 PARTS = [GUIDE, *(part for _, part in walk())]
 

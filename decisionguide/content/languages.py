@@ -28,6 +28,11 @@ def public_languages() -> list[tuple[str, str]]:
     return [(code, name) for code, name in settings.LANGUAGES if code != pseudo]
 
 
+def translated_languages() -> tuple[str, ...]:
+    """The public languages a guide is translated into (all but the source, LANGUAGE_CODE)."""
+    return tuple(code for code, _ in public_languages() if code != settings.LANGUAGE_CODE)
+
+
 def path_in(path_info: str, current: str, target: str) -> str:
     """`path_info` (in language `current`) in language `target`."""
     default = settings.LANGUAGE_CODE

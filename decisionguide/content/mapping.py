@@ -395,6 +395,7 @@ GUIDE = Part(
         *_columns("intro", "right_page", "wrong_page", "start_elsewhere", "shortcut"),
         *_columns("decision_criteria", "snapshot"),
         Column("embed_origins", to_document=_lines, to_row=_one_per_line),
+        Column("translations"),
     ),
     children=(
         LINKED_PAGES,

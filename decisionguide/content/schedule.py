@@ -21,7 +21,9 @@ from django.utils import timezone
 
 from decisionguide.checking.checks import report_of
 from decisionguide.checking.problem_words import problems_in_words
+from decisionguide.content.languages import translated_languages
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
+from decisionguide.decision.translations import languages_going_live
 
 SCHEDULE_FIELDS = ["publish_at", "scheduled_version", "scheduled_by"]
 NOTE_MAX_LENGTH = PublishEvent._meta.get_field("note").max_length
@@ -43,7 +45,7 @@ def publish_due(guide_id: int, *, now: dt.datetime | None = None) -> bool:
         locked = (
             Guide.objects.select_for_update()
             .filter(pk=guide_id, publish_at__lte=now)
-            .only("pk", *SCHEDULE_FIELDS)
+            .only("pk", "language_versions", *SCHEDULE_FIELDS)
             .first()
         )
         if locked is None:
@@ -80,8 +82,15 @@ def _go_live(guide: Guide, now: dt.datetime) -> bool:
         )
         Guide.objects.filter(pk=guide.pk).update(schedule_problem=problem)
         return False
+    shown = languages_going_live(
+        version.document, translated_languages(), guide.language_versions, version.pk
+    )
     Guide.objects.filter(pk=guide.pk).update(
-        published_version=version, is_published=True, schedule_problem="", updated=now
+        published_version=version,
+        language_versions=shown,
+        is_published=True,
+        schedule_problem="",
+        updated=now,
     )
     PublishEvent.objects.create(
         guide_id=guide.pk,

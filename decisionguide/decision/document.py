@@ -58,6 +58,8 @@ MAX_NOTES = 100
 MAX_CLAUSES = 50  # per `all` or `any` of a condition
 
 MAX_EMBED_ORIGINS = 20
+MAX_LANGUAGES = 10  # besides the source: translations a guide may carry
+PATH_MAX_LENGTH = 300  # a translated text's path (`decision.translations`)
 ORIGIN_MAX_LENGTH = 64
 # A site allowed to frame the guide's embed pages: scheme and host (and port), nothing else.
 _ORIGIN = re.compile(
@@ -387,6 +389,20 @@ class Note(Part, Claims):
         return outcome is not None and outcome in self.shown_with
 
 
+Language = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$", max_length=16)
+]
+
+
+class Translation(Part):
+    """One text in another language (`decision.translations`): where it goes, its words,
+    and the source words it was translated from (when those change, it is out of date)."""
+
+    path: Annotated[str, StringConstraints(min_length=1, max_length=PATH_MAX_LENGTH)]
+    text: RequiredText
+    source: Text
+
+
 class GuideDocument(Part):
     # Not content (never stored or written out): a query string every link to this
     # guide's own pages keeps, e.g. a staff member's `?preview=draft` (`with_link_query`).
@@ -427,6 +443,10 @@ class GuideDocument(Part):
     notes: tuple[Note, ...] = Field(default=(), max_length=MAX_NOTES)
     # The sites that may show this guide in a frame (its /embed/ pages); none: no site may.
     embed_origins: tuple[Origin, ...] = Field(default=(), max_length=MAX_EMBED_ORIGINS)
+    # Language -> its texts (`decision.translations`); the document's own are the source.
+    translations: dict[Language, tuple[Translation, ...]] = Field(
+        default_factory=dict, max_length=MAX_LANGUAGES
+    )
 
     # Lookups used by the engine and templates.
     def with_link_query(self, query: str) -> GuideDocument:

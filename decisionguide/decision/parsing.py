@@ -33,6 +33,7 @@ from decisionguide.decision.document import (
     Question,
     format_path,
 )
+from decisionguide.decision.translations import text_limit, with_current_sources
 
 
 def parse_document(data: Any) -> GuideDocument:
@@ -47,7 +48,8 @@ def parse_document(data: Any) -> GuideDocument:
     if too_large is not None:
         raise too_large
     try:
-        document = GuideDocument.model_validate(data)
+        # A content file's translation without `source` was made from today's source text.
+        document = GuideDocument.model_validate(with_current_sources(data))
     except ValidationError as exc:
         raise type_problem(exc.errors()[0]) from None
     problems = list(check_references(document))
@@ -60,7 +62,21 @@ def size_problem(data: Any) -> DocumentError | None:
     """The document over its size limits, checked on the raw data before validating (or
     rendering) any of it: its text values over DOCUMENT_MAX_CHARACTERS, a key longer than
     any field name or slug, or more than DOCUMENT_MAX_ITEMS entries. YAML aliases count
-    each time they are used."""
+    each time they are used. Each language of `translations` has a text limit of its own,
+    twice the guide's (a translation keeps the source words it was made from)."""
+    if not isinstance(data, dict) or not isinstance(data.get("translations"), dict):
+        return _size_problem(data, DOCUMENT_MAX_CHARACTERS, "the guide")
+    guide = {key: value for key, value in data.items() if key != "translations"}
+    problem = _size_problem(guide, DOCUMENT_MAX_CHARACTERS, "the guide")
+    for language, entries in data["translations"].items():
+        if problem is None:
+            problem = _size_problem(
+                entries, 2 * DOCUMENT_MAX_CHARACTERS, f"the translation {str(language)[:16]!r}"
+            )
+    return problem
+
+
+def _size_problem(data: Any, max_characters: int, what: str) -> DocumentError | None:
     total = 0
     items = 0
     stack = [data]
@@ -71,11 +87,11 @@ def size_problem(data: Any) -> DocumentError | None:
             return DocumentError("", f"the guide has over {DOCUMENT_MAX_ITEMS:,} entries")
         if isinstance(item, str):
             total += len(item)
-            if total > DOCUMENT_MAX_CHARACTERS:
+            if total > max_characters:
                 return DocumentError(
                     "",
-                    f"the guide is too large: over {DOCUMENT_MAX_CHARACTERS:,} characters of "
-                    "text, the most one guide may have",
+                    f"{what} is too large: over {max_characters:,} characters of "
+                    "text, the most it may have",
                 )
         elif isinstance(item, dict):
             for key in item:
@@ -142,6 +158,7 @@ def check_references(doc: GuideDocument) -> Iterator[DocumentError]:
     yield from links.scenario_answers()
     yield from links.claims()
     yield from links.tie_breaks()
+    yield from links.translations()
 
 
 @dataclass
@@ -308,6 +325,29 @@ class _Links:
                     yield DocumentError(
                         path, f"unknown choice {choice_slug!r} (allowed: {allowed})"
                     )
+
+    def translations(self) -> Iterator[DocumentError]:
+        """Each language names a text once, within its length, and links to known pages.
+
+        A path that names no text (its part was removed since) is allowed: it is never
+        shown, and the next save of that language drops it.
+        """
+        for language, entries in self.doc.translations.items():
+            seen: set[str] = set()
+            for i, entry in enumerate(entries):
+                path = f"translations.{language}[{i}]"
+                if entry.path in seen:
+                    yield DocumentError(f"{path}.path", f"{entry.path!r} is translated twice")
+                seen.add(entry.path)
+                limit = text_limit(entry.path)
+                if len(entry.text) > limit:
+                    yield DocumentError(
+                        f"{path}.text",
+                        f"at most {limit} characters allowed (this one has {len(entry.text)})",
+                    )
+                for slug in PAGE_LINK.findall(entry.text):
+                    if slug not in self.page_slugs:
+                        yield self.unknown_page(f"{path}.text", slug)
 
 
 def condition_problems(

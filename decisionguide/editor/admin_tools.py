@@ -25,6 +25,7 @@ from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, evaluate, shown_questions
 from decisionguide.editor.admin_scenarios import can_add_scenarios, save_form_for
 from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
+from decisionguide.guidefiles.languages import with_languages
 from decisionguide.guidefiles.loading import apply_document
 from decisionguide.guidefiles.yaml_io import check_guide_text, dump_document_yaml, dump_guide_yaml
 from decisionguide.publishing.admin_pages import (
@@ -202,7 +203,8 @@ def import_message(guide: Guide, published: bool) -> str:
             "until then."
         )
     if published:
-        return f"Imported and published {guide.slug} (version {guide.version})."
+        done = f"Imported and published {guide.slug} (version {guide.version})."
+        return with_languages(done, guide)
     return (
         f"Imported {guide.slug} as the draft (version {guide.version}). Visitors see the "
         "published version until you publish."

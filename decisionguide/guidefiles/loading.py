@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Literal
 from django.db import transaction
 from django.db.models import Max
 
+from decisionguide.content.languages import translated_languages
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.content.rows import build_document, guide_values, write_rows
 from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.decision.translations import languages_going_live
 from decisionguide.guidefiles.validation import check_storable
 from decisionguide.guidefiles.yaml_io import (
     CONTENT_FILE_MAX_BYTES,
@@ -237,7 +239,11 @@ def put_live(
     """Make `version` what visitors see and log who did it: a PublishEvent, no new version."""
     guide.published_version = version
     guide.is_published = True
-    guide.save(update_fields=["published_version", "is_published", "updated"])
+    # Each language moves to `version` only when complete in it (guidefiles.languages).
+    guide.language_versions = languages_going_live(
+        version.document, translated_languages(), guide.language_versions, version.pk
+    )
+    guide.save(update_fields=["published_version", "language_versions", "is_published", "updated"])
     PublishEvent.objects.create(
         guide=guide,
         version=version,

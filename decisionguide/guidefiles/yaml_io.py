@@ -22,6 +22,7 @@ from decisionguide.checking.memo import Memo
 from decisionguide.content.models import Guide
 from decisionguide.content.rows import build_document
 from decisionguide.decision.document import SLUG_PATTERN, GuideDocument
+from decisionguide.decision.translations import with_current_sources, without_current_sources
 from decisionguide.guidefiles.validation import validate_document
 from decisionguide.guidefiles.yaml_lines import key_line, syntax_problem
 
@@ -165,7 +166,8 @@ def check_guide_text(text: str, name: str) -> tuple[GuideDocument | None, list[C
         return None, [ContentError(name, "", f"invalid YAML: {exc}")]
     if data is None:
         return None, [ContentError(name, "", "the file is empty")]
-    doc, problems = validate_document(data)
+    # A translation without `source` was made from today's source text (`dump_document_yaml`).
+    doc, problems = validate_document(with_current_sources(data))
     # The node tree only when there is something to point at: it means parsing twice.
     root = yaml.compose(text, Loader=_ContentLoader) if problems else None
     return doc, [
@@ -235,7 +237,7 @@ _dumps: Memo[str] = Memo(size=8)
 
 
 def dump_document_yaml(doc: GuideDocument) -> str:
-    data = doc.to_data()
+    data = without_current_sources(doc.to_data())
     # Keys in their order, not sorted: the file lists them in that order, so two documents
     # that differ only in order must not share a file.
     key = hashlib.sha256(json.dumps(data).encode()).hexdigest()

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
 from decisionguide.content.markdown import is_safe_page_url
@@ -25,6 +25,7 @@ from decisionguide.content.preview import (
 )
 from decisionguide.decision.document import GuideDocument
 from decisionguide.pagecache import GuidePage, cached_page, guide_page
+from decisionguide.pagecache.languages import listed_document
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def index(request: HttpRequest) -> HttpResponse:
     # Titles and summaries come from the published documents, not the draft rows:
     # one query, however many guides (each parsed once per worker).
     listed = Guide.objects.published().select_related("published_version")
-    guides = [guide.published_document() for guide in listed]
+    language = get_language()
+    guides = [listed_document(guide, language) for guide in listed]
     return render(request, "guides/index.html", {"guides": guides})
 
 

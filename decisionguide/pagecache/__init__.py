@@ -71,6 +71,7 @@ from decisionguide.content.preview import (
 )
 from decisionguide.content.schedule import publish_due
 from decisionguide.decision.document import GuideDocument
+from decisionguide.pagecache.languages import document_in_language, is_translated, language_version
 from decisionguide.pagecache.query import PageQuery
 
 log = logging.getLogger(__name__)
@@ -350,7 +351,14 @@ GUIDE_ROW = PageQuery(
         # `due`: a scheduled publish whose time has come (publish_at is NULL otherwise),
         # compared by the database's clock so the row needs no converter.
         .annotate(due=ExpressionWrapper(Q(publish_at__lte=Now()), output_field=BooleanField()))
-        .values_list("pk", "is_published", "published_version", "published_version__created", "due")
+        .values_list(
+            "pk",
+            "is_published",
+            "published_version",
+            "published_version__created",
+            "due",
+            "language_versions",
+        )
         .order_by()[:1]
     ),
 )
@@ -374,6 +382,9 @@ class GuidePage(PageSource):
     listed: bool
     published_version_id: int | None
     preview: bool = False
+    # The URL's language, and the version it shows (pagecache.languages; None: the published).
+    language: str = settings.LANGUAGE_CODE
+    language_version_id: int | None = None
 
     @cached_property
     def guide(self) -> Guide:
@@ -385,13 +396,14 @@ class GuidePage(PageSource):
         if self.preview or self.published_version_id is None:
             return self.guide.draft_version()
         # The version the lookup found, even if an editor has published another since.
-        return GuideVersion.objects.defer("document").get(pk=self.published_version_id)
+        shown = self.language_version_id or self.published_version_id
+        return GuideVersion.objects.defer("document").get(pk=shown)
 
     @cached_property
     def document(self) -> GuideDocument:
         """`version`'s document: the published one, or the draft's in a preview, whose
         links to the guide's own pages stay in the preview."""
-        doc = self.version.as_document()
+        doc = document_in_language(self.version, self.language)
         return doc.with_link_query(f"?{PREVIEW_PARAM}={PREVIEW_DRAFT}") if self.preview else doc
 
 
@@ -407,7 +419,7 @@ def find_guide_page(request: HttpRequest, slug: str, *, staff_see_unlisted: bool
         row = GUIDE_ROW.first_row(slug)  # the scheduled version is live now
     if row is None:
         raise Http404("No such guide")
-    guide_id, is_published, version_id, created, _ = row
+    guide_id, is_published, version_id, created, _, shown = row
     listed = bool(is_published) and version_id is not None
     # A draft is only looked at: a form posted from a preview acts on the published guide.
     # Asked for without a staff login or a reviewer link: refused, never the live guide.
@@ -416,8 +428,13 @@ def find_guide_page(request: HttpRequest, slug: str, *, staff_see_unlisted: bool
     if not (listed or draft or (staff_see_unlisted and request.user.is_staff)):
         raise Http404("No such guide")
     visited = listed and not draft
+    language, language_version_id = language_version(request, shown)
+    if language_version_id is None and is_translated(language) and not draft:
+        request.content_language = settings.LANGUAGE_CODE  # base.html: "not translated yet"
     return GuidePage(
-        cache_key=f"{version_id}.{created}" if visited else None,
+        language=language,
+        language_version_id=language_version_id,
+        cache_key=f"{version_id}.{created}.{language_version_id}" if visited else None,
         counts_visits=visited and request.method != "HEAD",
         guide_id=guide_id,
         listed=listed,

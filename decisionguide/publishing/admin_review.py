@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_POST
 
 from decisionguide.content.schedule import when_text
+from decisionguide.guidefiles.languages import with_languages
 from decisionguide.publishing.admin_pages import admin_url, get_guide, require
 from decisionguide.publishing.admin_schedule import WHEN_FIELD, posted_time
 from decisionguide.publishing.admin_views import posted_version, return_url
@@ -93,6 +94,7 @@ def approve_view(
         done = f"Approved: version {version.version} goes live at {when_text(when)}."
     else:
         done = f"Approved and published version {version.version}: visitors see it now."
+        done = with_languages(done, guide)
     model_admin.log_change(request, guide, done)
     messages.success(request, done)
     return back

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from decisionguide.checking.problem_words import problems_in_words
 from decisionguide.content.models import Guide, PublishEvent
 from decisionguide.decision.document import DocumentError
+from decisionguide.guidefiles.languages import with_languages
 from decisionguide.guidefiles.yaml_io import dump_document_yaml
 from decisionguide.publishing.admin_pages import (
     admin_url,
@@ -131,7 +132,8 @@ def publish_view(
         messages.error(request, "Not published: " + "; ".join(exc.messages))
         return HttpResponseRedirect(admin_url("change", guide.pk))
     model_admin.log_change(request, guide, f"Published version {version.version}.")
-    messages.success(request, f"Published version {version.version}: visitors see it now.")
+    done = f"Published version {version.version}: visitors see it now."
+    messages.success(request, with_languages(done, guide))
     return HttpResponseRedirect(admin_url("change", guide.pk))
 
 

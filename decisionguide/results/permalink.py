@@ -14,17 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from decisionguide.content.markdown import linked_page_url
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.decision.document import GuideDocument, Outcome
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
+from decisionguide.decision.translations import decision_in
 from decisionguide.decision.verdict import Decision
+from decisionguide.pagecache.languages import document_in_language, is_translated, readable
 from decisionguide.questionnaire.state import State, routed_choice
 from decisionguide.results.answer_list import answer_rows
 from decisionguide.results.models import PageStamp, Result
@@ -103,17 +106,27 @@ def guide_of(result: Result) -> Guide:
     return result.guide_version.guide
 
 
-def frozen_document(result: Result) -> GuideDocument:
-    return result.guide_version.as_document()
+def frozen_document(result: Result, request: HttpRequest | None = None) -> GuideDocument:
+    """The result's version in the page's language (pagecache.languages): in the source
+    language where that version is not translated, which `request`'s page then says."""
+    if request is not None:
+        return readable(request, result.guide_version)
+    return document_in_language(result.guide_version, get_language())
 
 
-def stored_decision(result: Result) -> Decision:
+def stored_decision(result: Result, doc: GuideDocument) -> Decision:
+    """The stored decision in `doc`'s words (the result's version, in the page's language)."""
+    return decision_in(_stored(result), doc, result.guide_version.as_document())
+
+
+def _stored(result: Result) -> Decision:
     return Decision.from_json(result.decision)
 
 
 def is_current(result: Result) -> bool:
-    """The result was worked out with the version visitors see today."""
-    return guide_of(result).published_version_id == result.guide_version_id
+    """The result was worked out with the version visitors of the page's language see today."""
+    live = live_version(guide_of(result))
+    return live is None or live.pk == result.guide_version_id
 
 
 def page_etag(stamp: PageStamp, *variant: object) -> str:
@@ -135,7 +148,7 @@ def page_etag(stamp: PageStamp, *variant: object) -> str:
 
 def data_etag(result: Result, kind: str) -> str:
     """The JSON and Markdown are frozen; only the guide's address can change in them."""
-    parts = (PAGE_REVISION, kind, result.pk, guide_of(result).slug)
+    parts = (PAGE_REVISION, kind, result.pk, guide_of(result).slug, get_language())
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
     return f'"{digest}"'
 
@@ -177,6 +190,15 @@ class LiveAnswer:
     same_outcome: bool
 
 
+def live_version(guide: Guide) -> GuideVersion | None:
+    """The version the page's language shows today (None: that language has none yet)."""
+    language = get_language()
+    shown = (guide.language_versions or {}).get(language) if is_translated(language) else None
+    if not is_translated(language) or shown == guide.published_version_id:
+        return guide.published_version
+    return GuideVersion.objects.filter(pk=shown).first() if shown is not None else None
+
+
 def live_answer(result: Result) -> LiveAnswer | None:
     """Today's recommendation when a newer version has been published since; None
     when it hasn't, or when the guide is no longer published (the result still stands)."""
@@ -190,10 +212,11 @@ def live_answer_for(
     `outcome`; None when the result's version is still the one visitors see, or the guide
     is no longer published."""
     guide = guide_of(result)
-    if not guide.is_listed or is_current(result):
+    live = live_version(guide) if guide.is_listed else None
+    if live is None or live.pk == result.guide_version_id:
         return None
-    doc = guide.published_document()  # parsed once per worker
-    version = guide.published_version.version
+    doc = document_in_language(live, get_language())  # parsed once per worker
+    version = live.version
     answers = clean_answers(doc, answers)
     if routed_choice(doc, answers) is not None or next_question(doc, answers) is not None:
         return LiveAnswer(version=version, outcome=None, same_outcome=False)
@@ -214,7 +237,7 @@ def result_data(
     doc = frozen_document(result)
     context = build_result_context(
         doc,
-        stored_decision(result),
+        stored_decision(result, doc),
         result.free_texts,
         page_url=page_url or (lambda slug: linked_page_url(doc, slug)),
         answers=result.answers,

@@ -99,7 +99,8 @@ def store_checked_answers(request: HttpRequest, page: GuidePage, page_nonce: str
     stored = permalink.stored_for(key)
     if stored is not None:
         return HttpResponseRedirect(stored.get_absolute_url(), status=303)
-    decision = evaluate(doc, submission.state.answers)
+    # Stored in the source language's words; pages word it in theirs (`stored_decision`).
+    decision = evaluate(page.version.as_document(), submission.state.answers)
     limit = results_limit()
     # One transaction: the attempt is counted and the result stored together, so a
     # database that is busy or down (DatabaseUnavailableMiddleware: the 503 page)
@@ -156,10 +157,10 @@ def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
 def permalink_page(request: HttpRequest, source: PageSource, result_id: str) -> HttpResponse:
     """The permalink's page; `source.cache_key` is its ETag (which names all it shows) and host."""
     result = permalink.get_result(result_id)
-    doc = permalink.frozen_document(result)
+    doc = permalink.frozen_document(result, request)
     context = build_result_context(
         doc,
-        permalink.stored_decision(result),
+        permalink.stored_decision(result, doc),
         result.free_texts,
         page_url=lambda slug: linked_page_url(doc, slug),
         answers=result.answers,

@@ -75,7 +75,7 @@ def result_whatif(request: HttpRequest, result_id: str) -> HttpResponse:
 @cached_page
 def whatif_page(request: HttpRequest, source: PageSource, result_id: str) -> HttpResponse:
     result = permalink.get_result(result_id)
-    doc = permalink.frozen_document(result)
+    doc = permalink.frozen_document(result, request)
     try:
         whatif = read_whatif(doc, result.answers, result.free_texts, request.GET)
     except WhatIfError as error:
@@ -102,7 +102,7 @@ def whatif_context(result: Result, doc: GuideDocument, whatif: WhatIfAnswers) ->
     would send the visitor to, or the new result and what moved against the saved one."""
     change = whatif.change
     guide = permalink.guide_of(result)
-    saved = permalink.stored_decision(result)
+    saved = permalink.stored_decision(result, doc)
     context: dict[str, Any] = {
         "doc": doc,
         "change": change,
@@ -157,6 +157,7 @@ def whatif_context(result: Result, doc: GuideDocument, whatif: WhatIfAnswers) ->
     if guide.is_listed:
         keep = State(answers=whatif.answers, texts=whatif.texts)
         keep_url = reverse("questionnaire-check", args=[guide.slug]) + keep.query()
+    today = permalink.live_version(guide)  # in the page's language
     return (
         context
         | after_context
@@ -169,6 +170,6 @@ def whatif_context(result: Result, doc: GuideDocument, whatif: WhatIfAnswers) ->
             "live": permalink.live_answer_for(result, whatif.answers, after.outcome),
             "keep_url": keep_url,
             "guide_changed": guide.is_listed and not permalink.is_current(result),
-            "today_version": guide.published_version.version if guide.is_listed else None,
+            "today_version": today.version if guide.is_listed and today else None,
         }
     )

@@ -125,6 +125,14 @@ class Guide(models.Model):
         "Visitors there take the guide without leaving that page. Leave empty and no other "
         "site can show it. Takes effect when the guide is published.",
     )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The guide's texts in other languages, with the source words each was "
+        "translated from (edited on the guide's Translations page). Visitors of a language "
+        "see it once it is complete and published.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         help_text="The draft's version: goes up by one with every saved change. Visitors see "
@@ -152,6 +160,13 @@ class Guide(models.Model):
         on_delete=models.RESTRICT,
         related_name="+",
         help_text="The frozen version visitors see and results point to.",
+    )
+    language_versions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Language -> id of the version its visitors see: a language moves to the "
+        "version being published only when complete in it, else keeps the last one that was.",
     )
     # Publish at: `scheduled_version` goes live at `publish_at`, applied by the first
     # public page that sees it due (publishing.schedule), so no cron job is needed.
