@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from decisionguide.checking.checks import report_of
 from decisionguide.checking.problem_words import problems_in_words
-from decisionguide.content.languages import translated_languages
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.translations import languages_going_live
+from decisionguide.languages import translated_languages
 
 SCHEDULE_FIELDS = ["publish_at", "scheduled_version", "scheduled_by"]
 NOTE_MAX_LENGTH = PublishEvent._meta.get_field("note").max_length

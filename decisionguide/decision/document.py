@@ -26,6 +26,8 @@ from pydantic import (
     model_serializer,
 )
 
+from decisionguide.decision.origins import Origin
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 # Question slugs name query parameters in the questionnaire's URLs, beside these.
 RESERVED_QUESTION_SLUGS = frozenset({"return", "preview"})
@@ -60,36 +62,6 @@ MAX_CLAUSES = 50  # per `all` or `any` of a condition
 MAX_EMBED_ORIGINS = 20
 MAX_LANGUAGES = 10  # besides the source: translations a guide may carry
 PATH_MAX_LENGTH = 300  # a translated text's path (`decision.translations`)
-ORIGIN_MAX_LENGTH = 64
-# A site allowed to frame the guide's embed pages: scheme and host (and port), nothing else.
-_ORIGIN = re.compile(
-    r"^(https?)://([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$"
-)
-
-
-def check_origin(value: str) -> str:
-    """An origin as browsers send it: `https://host[:port]`, lower case, no path or wildcard.
-
-    Wildcards are refused: an editor names each site that may show the guide, and a
-    `*.example.com` would also let any page on a subdomain someone else runs frame it.
-    """
-    origin = value.strip().lower().rstrip("/")
-    if len(origin) > ORIGIN_MAX_LENGTH:
-        # Analytics count embedded visits per origin in a column this wide.
-        raise ValueError(f"an allowed origin has at most {ORIGIN_MAX_LENGTH} characters")
-    match = _ORIGIN.match(origin)
-    if match is None or ".." in origin:
-        raise ValueError(
-            "an allowed origin is a scheme and host, and a port if not the usual one, "
-            "such as https://example.com (no path, no wildcard)"
-        )
-    port = match.group(3)
-    if port and not 0 < int(port[1:]) < 65536:
-        raise ValueError("the origin's port must be between 1 and 65535")
-    return origin
-
-
-Origin = Annotated[str, AfterValidator(check_origin)]
 
 # A linked page's address: absolute http(s) with a host, or a path on this site that
 # starts with exactly one slash. No whitespace, control characters or backslashes

@@ -11,9 +11,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import get_language_info
 
-from decisionguide.content.languages import translated_languages
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.decision.translations import language_status, languages_of, status_words
+from decisionguide.languages import translated_languages
 
 
 def language_name(code: str) -> str:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Literal
 from django.db import transaction
 from django.db.models import Max
 
-from decisionguide.content.languages import translated_languages
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.content.rows import build_document, guide_values, write_rows
 from decisionguide.decision.document import DocumentError, GuideDocument
@@ -30,6 +29,7 @@ from decisionguide.guidefiles.yaml_io import (
     display_name,
     read_guide_files,
 )
+from decisionguide.languages import translated_languages
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

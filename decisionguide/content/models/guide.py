@@ -31,7 +31,8 @@ from decisionguide.content.models.fields import (
     slug_field,
     text_field,
 )
-from decisionguide.decision.document import GuideDocument, check_origin
+from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.origins import check_origin
 from decisionguide.decision.parsing import parse_document
 
 # Parsing and validating a document takes milliseconds; each worker does it once per
@@ -69,7 +70,7 @@ GuideManager = models.Manager.from_queryset(GuideQuerySet)
 
 
 def validate_origins(text: str) -> None:
-    """Each line an origin, as the document's check wants it (decision.document.check_origin)."""
+    """Each line an origin, as the document's check wants it (decision.origins.check_origin)."""
     for line in filter(None, (line.strip() for line in text.splitlines())):
         try:
             check_origin(line)

@@ -1,10 +1,10 @@
-"""`{% language_links as links %}`: the page in every public language (content/languages.py)."""
+"""`{% language_links as links %}`: the page in every public language (languages.py)."""
 
 from typing import Any
 
 from django import template
 
-from decisionguide.content.languages import LanguageLink, language_links
+from decisionguide.languages import LanguageLink, language_links
 
 register = template.Library()
 
