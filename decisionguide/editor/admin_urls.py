@@ -13,6 +13,7 @@ from decisionguide.publishing import (
     analytics_page,
 )
 from decisionguide.publishing.review_links import review_link_view
+from decisionguide.translating import views as translating
 
 # The guide's own pages beside Django's: (route, view, URL name after "guides_guide_").
 GUIDE_TOOL_PAGES = [
@@ -37,4 +38,19 @@ GUIDE_TOOL_PAGES = [
     ("<path:object_id>/review-links/", review_link_view, "review_links"),
     ("<path:object_id>/copy/", admin_starting.copy_view, "copy"),
     ("<path:object_id>/search/", admin_search.search_view, "search"),
+    (
+        "<path:object_id>/translations/<str:language>/",
+        translating.translations_view,
+        "translations",
+    ),
+    (
+        "<path:object_id>/translations/<str:language>/export/",
+        translating.export_view,
+        "translations_export",
+    ),
+    (
+        "<path:object_id>/translations/<str:language>/import/",
+        translating.import_view,
+        "translations_import",
+    ),
 ]
