@@ -302,3 +302,41 @@ def test_unknown_languages_and_permissions(
     response = client.post(page_url(small_guide), {"t:title": "x"})
     assert response.status_code == 403
     assert language_status(draft(small_guide), "fr").translated == 0
+
+
+def test_saving_english_says_which_translations_went_out_of_date(
+    superuser_client: Client, small_guide: Guide
+) -> None:
+    translate(small_guide, {TAGLINE: "Chaque séance est un événement.", "title": "Réservations"})
+    html = change_english_tagline(superuser_client, small_guide, "Every shoot is one event.")
+    assert "1 French text is now out of date" in html
+    url = page_url(small_guide) + "?show=out_of_date"
+    assert f'<a href="{url}">1 French text is now out of date</a>' in html
+    # The next English save that changes no translated text says nothing of them.
+    html = change_english_tagline(superuser_client, small_guide, "Every shoot is one event!")
+    assert "now out of date" not in html
+
+
+def test_dashboard_shows_each_language_and_links_its_page(
+    superuser_client: Client, small_guide: Guide
+) -> None:
+    total = len(source_texts(draft(small_guide)))
+    home = reverse("admin:index")
+    html = superuser_client.get(home).content.decode()
+    assert f'<a href="{page_url(small_guide)}">Français: not started ({total} texts)</a>' in html
+    translate(small_guide, {TAGLINE: "Une séance, un événement.", "title": "Réservations"})
+    change_english_tagline(superuser_client, small_guide, "Every shoot is one event.")
+    html = superuser_client.get(home).content.decode()
+    assert f"Français: {total - 2} missing, 1 out of date</a>" in html
+    data = draft(small_guide)
+    translate(small_guide, {path: f"«{path}»" for path in source_texts(data)})
+    html = superuser_client.get(home).content.decode()
+    assert "Français: complete</a>" in html
+
+
+def test_guide_pages_link_to_the_translations(superuser_client: Client, small_guide: Guide) -> None:
+    link = f'<a href="{page_url(small_guide)}">French translation</a>'
+    change = reverse("admin:guides_guide_change", args=[small_guide.pk])
+    assert link in superuser_client.get(change).content.decode()
+    checks = reverse("admin:guides_guide_checks", args=[small_guide.pk])
+    assert link in superuser_client.get(checks).content.decode()

@@ -18,13 +18,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import get_language_info
 
-from decisionguide.content.languages import public_languages
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.rows import build_document, guide_values
 from decisionguide.decision.document import DocumentError
 from decisionguide.decision.parsing import parse_document
 from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, posted_number
 from decisionguide.publishing.drafts import GuideInvalid, record_edit
+from decisionguide.publishing.feedback import translation_languages
 from decisionguide.publishing.merging import claim_for_merge, record_merged_edit
 from decisionguide.translating.sheet import Change, apply_changes, problems_of
 
@@ -39,7 +39,7 @@ class TranslationRefused(Exception):
 
 def target_languages() -> list[str]:
     """The languages a guide may be translated into: every public one but the source."""
-    return [code for code, _ in public_languages() if code != settings.LANGUAGE_CODE]
+    return [code for code, _ in translation_languages()]
 
 
 def english_name(language: str) -> str:
