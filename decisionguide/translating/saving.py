@@ -26,6 +26,7 @@ from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, posted_num
 from decisionguide.publishing.drafts import GuideInvalid, record_edit
 from decisionguide.publishing.feedback import translation_languages
 from decisionguide.publishing.merging import claim_for_merge, record_merged_edit
+from decisionguide.translating.po import PoProblem, read_po
 from decisionguide.translating.sheet import Change, apply_changes, problems_of
 
 
@@ -119,3 +120,33 @@ def save_changes(
         else:
             record_edit(fresh, note=note)
     return applied
+
+
+class PoRefused(Exception):
+    """A PO file not used: every problem, each with its line in the file."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def import_file(
+    request: HttpRequest | None, guide: Guide, language: str, text: str
+) -> list[Change]:
+    """Read a PO file against the draft and save what it changes; PoRefused lists every
+    problem with its line (nothing saved)."""
+    try:
+        data = draft_data(guide)
+    except DocumentError as exc:
+        raise PoRefused([f"The draft isn't a whole guide: {exc}"]) from exc
+    reading = read_po(text, data, language)
+    if reading.problems:
+        raise PoRefused([str(p) for p in reading.problems])
+    try:
+        return save_changes(request, guide, language, reading.changes)
+    except TranslationRefused as exc:
+        raise PoRefused(
+            [str(PoProblem(reading.lines.get(p), m)) for p, m in exc.problems.items()]
+        ) from exc
+    except GuideInvalid as exc:
+        raise PoRefused(list(exc.messages)) from exc

@@ -27,10 +27,12 @@ from decisionguide.publishing.feedback import report_scenarios
 from decisionguide.publishing.merging import page_version
 from decisionguide.translating import po
 from decisionguide.translating.saving import (
+    PoRefused,
     TranslationRefused,
     change_note,
     draft_data,
     english_name,
+    import_file,
     page_data,
     save_changes,
     target_languages,
@@ -266,29 +268,3 @@ def import_view(
         upload_form=form,
         import_problems=import_problems,
     )
-
-
-class PoRefused(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-def import_file(request: HttpRequest, guide: Guide, language: str, text: str) -> list:
-    """Read a PO file against the draft and save what it changes; PoRefused lists every
-    problem with its line (nothing saved)."""
-    try:
-        data = draft_data(guide)
-    except DocumentError as exc:
-        raise PoRefused([f"The draft isn't a whole guide: {exc}"]) from exc
-    reading = po.read_po(text, data, language)
-    if reading.problems:
-        raise PoRefused([str(p) for p in reading.problems])
-    try:
-        return save_changes(request, guide, language, reading.changes)
-    except TranslationRefused as exc:
-        raise PoRefused(
-            [str(po.PoProblem(reading.lines.get(p), m)) for p, m in exc.problems.items()]
-        ) from exc
-    except GuideInvalid as exc:
-        raise PoRefused(list(exc.messages)) from exc
