@@ -340,3 +340,33 @@ def test_guide_pages_link_to_the_translations(superuser_client: Client, small_gu
     assert link in superuser_client.get(change).content.decode()
     checks = reverse("admin:guides_guide_checks", args=[small_guide.pk])
     assert link in superuser_client.get(checks).content.decode()
+
+
+def test_a_null_character_is_refused_on_its_field(
+    superuser_client: Client, small_guide: Guide
+) -> None:
+    """PostgreSQL can't store NUL, even inside JSON: refused like Django's own fields."""
+    form = the_form(superuser_client, small_guide)
+    form[field_name("title")] = "Réserv\x00ations"
+    before = state(small_guide)
+    html = superuser_client.post(page_url(small_guide), form.data()).content.decode()
+    assert "null characters are not allowed" in html
+    assert state(small_guide) == before
+
+
+def test_merge_matches_translations_by_path() -> None:
+    """decision.docmerge: two translators' different texts merge; the same text collides."""
+    from decisionguide.decision.docmerge import merge_documents
+
+    def entry(path: str, text: str) -> dict:
+        return {"path": path, "text": text, "source": "S"}
+
+    base = {"translations": {}}
+    theirs = {"translations": {"fr": [entry("title", "A")]}}
+    mine = {"translations": {"fr": [entry("summary", "B")]}}
+    merged, conflicts = merge_documents(base, theirs, mine)
+    assert conflicts == []
+    assert merged["translations"]["fr"] == [entry("title", "A"), entry("summary", "B")]
+    clash = {"translations": {"fr": [entry("title", "C")]}}
+    _, conflicts = merge_documents(base, theirs, clash)
+    assert [path for path, _, _ in conflicts] == [("translations", "fr", "title", "text")]

@@ -161,6 +161,12 @@ def problems_of(data: dict[str, Any], language: str) -> dict[str, str]:
     data = copy.deepcopy(data)
     entry_path = re.compile(rf"^translations\.{re.escape(language)}\[(\d+)\]")
     found: dict[str, str] = {}
+    entries = (data.get("translations") or {}).get(language) or []
+    for entry in list(entries):
+        # Text columns can't hold NUL (PostgreSQL refuses it, in JSON too): as Django's forms.
+        if "\x00" in entry.get("text", "") + entry.get("source", ""):
+            found[entry["path"]] = "null characters are not allowed"
+            entries.remove(entry)
     while len(found) < MAX_PROBLEMS:
         try:
             parse_document(data)
