@@ -369,4 +369,4 @@ def test_merge_matches_translations_by_path() -> None:
     assert merged["translations"]["fr"] == [entry("title", "A"), entry("summary", "B")]
     clash = {"translations": {"fr": [entry("title", "C")]}}
     _, conflicts = merge_documents(base, theirs, clash)
-    assert [path for path, _, _ in conflicts] == [("translations", "fr", "title", "text")]
+    assert [path for path, _, _ in conflicts] == [("translations", "fr", "title")]
