@@ -370,3 +370,23 @@ def test_merge_matches_translations_by_path() -> None:
     clash = {"translations": {"fr": [entry("title", "C")]}}
     _, conflicts = merge_documents(base, theirs, clash)
     assert [path for path, _, _ in conflicts] == [("translations", "fr", "title")]
+
+
+def test_long_guides_are_paged(superuser_client: Client, small_guide: Guide, monkeypatch) -> None:
+    """Two fields a text: a page holds few enough for Django's 1,000 fields a post."""
+    from decisionguide.translating import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 5)
+    total = len(source_texts(draft(small_guide)))
+    first = the_form(superuser_client, small_guide)
+    assert len([n for n in first.names() if n.startswith("t:")]) == 5
+    html = superuser_client.get(page_url(small_guide)).content.decode()
+    assert f'href="{page_url(small_guide)}?page=2">Next texts</a>' in html
+    last = -(-total // 5)
+    second = the_form(superuser_client, small_guide, page=str(last))
+    names = [n for n in second.names() if n.startswith("t:")]
+    assert len(names) == total - 5 * (last - 1)
+    second[names[0]] = "Traduit"
+    response = superuser_client.post(page_url(small_guide), second.data())
+    assert response["Location"].endswith(f"?page={last}")
+    assert language_status(draft(small_guide), "fr").translated == 1

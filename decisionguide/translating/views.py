@@ -128,7 +128,9 @@ def translations_view(
                 report_scenarios(request, guide)
             else:
                 messages.info(request, "Nothing changed, so nothing was saved.")
-            return HttpResponseRedirect(url("translations", guide, language, show=which))
+            return HttpResponseRedirect(
+                url("translations", guide, language, show=which, page=number)
+            )
     all_rows = rows(data, language)
     listed = shown(all_rows, which)
     pages = max(1, -(-len(listed) // PER_PAGE))
