@@ -3,7 +3,7 @@ extracted into them, how complete they are, and the pseudo-locale made from them
 
 Used by bin/makemessages and bin/pseudo-locale, and by tests/test_i18n.py, which checks in
 CI that the catalogues hold exactly the code's strings, all translated and compiled.
-Only the public site is extracted: the editors' admin (editor, publishing) is English.
+Only the public site is extracted: the editors' admin (editor, publishing, translating) is English.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ IGNORED = [
     "tests/*",
     "decisionguide/editor/*",
     "decisionguide/publishing/*",
+    "decisionguide/translating/*",
     "decisionguide/checking/*",
     "decisionguide/decision/*",
     "decisionguide/*/migrations/*",

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "decisionguide.analytics",
     "decisionguide.questionnaire",
     "decisionguide.results",
+    "decisionguide.translating",
     "decisionguide.editor",
     "decisionguide.embed",
     "axes",

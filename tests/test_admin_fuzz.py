@@ -80,6 +80,7 @@ def real_values(guide: Guide, model: type) -> dict[str, str]:
         "guide_id": str(guide.pk),
         "version": str(guide.version),
         "number": "1",
+        "language": "fr",
     }
 
 

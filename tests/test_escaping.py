@@ -287,6 +287,8 @@ def admin_pages(guide: Guide) -> list[str]:
     posts = {"publish", "unpublish", "schedule", "cancel_schedule", "request_review", "approve"}
     urls += [url for name, url in links(guide).items() if name not in posts]
     urls.append(reverse("admin:guides_guide_version", args=[guide.pk, guide.version]))
+    # The Translations page: every text's label (part names) and source words.
+    urls.append(reverse("admin:guides_guide_translations", args=[guide.pk, "fr"]))
     return urls
 
 

@@ -4,7 +4,8 @@ Plain data in, plain data out (`GuideDocument.model_dump` of three versions:
 the base both sides started from, theirs, and mine). A field only one side
 changed takes that side's value; a field both changed to different values is
 a collision, reported by its `Path` (document keys, part slugs, list
-positions). Lists of parts are matched by slug, so two different questions
+positions). Lists of parts are matched by slug (a language's translations by
+their text's path), so two different questions, or two translators' different texts,
 never collide, and their order is merged on its own (`#order`). With `seen`
 (what a refusal showed), mine wins a collision where theirs still is `seen`.
 """
@@ -25,16 +26,24 @@ MISSING: Any = _Missing()  # a key or part one side doesn't have
 UNSEEN: Any = _Missing()  # no "save mine anyway": nothing may be overridden
 
 
+# What names a list's item: a part's slug, a translation's path (unique in its list).
+ITEM_KEYS = ("slug", "path")
+
+
+def _key(item: Any) -> str | None:
+    if isinstance(item, dict):
+        for name in ITEM_KEYS:
+            if isinstance(item.get(name), str):
+                return item[name]
+    return None
+
+
 def _slug_list(value: Any) -> bool:
-    return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(item, dict) and isinstance(item.get("slug"), str) for item in value)
-    )
+    return isinstance(value, list) and bool(value) and all(_key(item) for item in value)
 
 
 def _keyed(value: Any) -> dict[str, Any]:
-    return {item["slug"]: item for item in value} if _slug_list(value) else {}
+    return {_key(item): item for item in value} if _slug_list(value) else {}
 
 
 def _at(value: Any, key: Any) -> Any:
@@ -62,8 +71,9 @@ class Merger:
             return theirs  # the form wrote back what it showed: keep their change
         if all(isinstance(v, dict) for v in (base, theirs, mine)):
             return self._dicts(base, theirs, mine, seen, path)
+        # A base without the list at all: a language both sides began translating.
         if all(_slug_list(v) or v == [] for v in (theirs, mine)) and (
-            base == [] or _slug_list(base)
+            base is MISSING or base == [] or _slug_list(base)
         ):
             return self._slug_lists(base, theirs, mine, seen, path)
         if all(isinstance(v, list) for v in (base, theirs, mine)) and (
@@ -163,6 +173,6 @@ def changed_paths(before: Any, after: Any, path: Path = ()) -> list[Path]:
 def value_at(data: Any, path: Path) -> Any:
     for key in path:
         if key == "#order":
-            return [item.get("slug") for item in data] if isinstance(data, list) else MISSING
+            return [_key(item) for item in data] if isinstance(data, list) else MISSING
         data = _at(data, key)
     return data

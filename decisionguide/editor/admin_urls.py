@@ -13,9 +13,26 @@ from decisionguide.publishing import (
     analytics_page,
 )
 from decisionguide.publishing.review_links import review_link_view
+from decisionguide.translating import views as translating
 
 # The guide's own pages beside Django's: (route, view, URL name after "guides_guide_").
 GUIDE_TOOL_PAGES = [
+    # First: a path object_id would take "1/translations/fr" for the pages below.
+    (
+        "<path:object_id>/translations/<str:language>/",
+        translating.translations_view,
+        "translations",
+    ),
+    (
+        "<path:object_id>/translations/<str:language>/export/",
+        translating.export_view,
+        "translations_export",
+    ),
+    (
+        "<path:object_id>/translations/<str:language>/import/",
+        translating.import_view,
+        "translations_import",
+    ),
     ("import/", admin_tools.import_view, "import"),
     ("from-template/", admin_starting.template_view, "from_template"),
     ("markdown-preview/", admin_tools.markdown_preview, "markdown_preview"),

@@ -26,7 +26,9 @@ from decisionguide.checking.checks import GuideReport, report_of
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question
+from decisionguide.decision.translations import language_status
 from decisionguide.publishing.admin_pages import PARTS, links
+from decisionguide.publishing.feedback import translation_languages
 
 WEEK_DAYS = 7
 
@@ -61,6 +63,8 @@ class GuideSummary:
     week: Week
     links: dict[str, str]
     parts: list[PartList] = field(default_factory=list)
+    # Each language besides the source: (its name, how far its translation is, its page).
+    languages: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def published_number(self) -> int | None:
@@ -138,6 +142,7 @@ def guide_summaries(request: HttpRequest) -> list[GuideSummary]:
                 week=weeks.get(guide.pk, Week(0, 0)),
                 links=links(guide),
                 parts=part_lists(request, guide, doc),
+                languages=language_lines(guide, doc),
             )
         )
     return summaries
@@ -210,3 +215,21 @@ def part_lists(request: HttpRequest, guide: Guide, doc: GuideDocument | None) ->
         if request.user.has_perm(f"guides.view_{model}")
         or request.user.has_perm(f"guides.change_{model}")
     ]
+
+
+def language_lines(guide: Guide, doc: GuideDocument | None) -> list[tuple[str, str, str]]:
+    """("Français", "complete" or "12 missing, 3 out of date", the Translations page)."""
+    if doc is None:
+        return []
+    data, lines = doc.to_data(), []
+    for code, name in translation_languages():
+        status = language_status(data, code)
+        if status.complete:
+            words = "complete"
+        elif not status.translated and not status.out_of_date:
+            words = f"not started ({status.total} texts)"
+        else:
+            words = f"{len(status.missing)} missing, {len(status.out_of_date)} out of date"
+        url = reverse("admin:guides_guide_translations", args=[guide.pk, code])
+        lines.append((name, words, url))
+    return lines

@@ -14,12 +14,14 @@ answer-space search of the checks page, so a save stays quick.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_info
 
 from decisionguide.checking.checks import (
     PlaceholderExample,
@@ -28,8 +30,10 @@ from decisionguide.checking.checks import (
     placeholder_examples,
 )
 from decisionguide.checking.scenario_reasons import Answer, quoted
-from decisionguide.content.models import Choice, Guide
-from decisionguide.decision.document import DocumentError
+from decisionguide.content.languages import public_languages
+from decisionguide.content.models import Choice, Guide, GuideVersion
+from decisionguide.decision.document import DocumentError, GuideDocument
+from decisionguide.decision.translations import language_status
 from decisionguide.publishing.merging import merged_note
 
 REASON_TEMPLATE = "admin/guides/guide/_scenario_reason.html"
@@ -156,6 +160,8 @@ def report_scenarios(request: HttpRequest, guide: Guide | None) -> None:
         return
     level, message = scenarios_message(fresh, list(check_scenarios(doc)))
     messages.add_message(request, level, message, extra_tags=MESSAGE_TAG, fail_silently=True)
+    if stale := stale_translations_message(fresh, doc):
+        messages.warning(request, stale, fail_silently=True)
     if placeholders := list(placeholder_examples(doc)):
         messages.warning(request, placeholders_message(fresh, placeholders), fail_silently=True)
 
@@ -173,3 +179,34 @@ def placeholders_message(guide: Guide, placeholders: list[PlaceholderExample]) -
         'it for them, or untick “Public example”: <ul class="scenario-failures">{}</ul>',
         items,
     )
+
+
+def translation_languages() -> list[tuple[str, str]]:
+    """(code, name) of the languages a guide may be translated into: the public ones but
+    the source (settings.LANGUAGE_CODE)."""
+    return [(c, name) for c, name in public_languages() if c != settings.LANGUAGE_CODE]
+
+
+def stale_translations_message(guide: Guide, doc: GuideDocument) -> SafeString | None:
+    """ "2 French texts are now out of date", for translations this save made out of date
+    (not before it, in the draft's previous version), linked to each Translations page."""
+    if not doc.translations:
+        return None
+    before = GuideVersion.objects.filter(guide_id=guide.pk, version=guide.version - 1).first()
+    try:
+        old = before.as_document().to_data() if before is not None else {}
+    except DocumentError:
+        old = {}
+    data, parts = doc.to_data(), []
+    for code, _ in translation_languages():
+        was = {s.path for s in language_status(old, code).out_of_date} if old else set()
+        count = len({s.path for s in language_status(data, code).out_of_date} - was)
+        if count:
+            url = reverse("admin:guides_guide_translations", args=[guide.pk, code])
+            name = get_language_info(code)["name"]
+            words = f"{count} {name} text{'s are' if count > 1 else ' is'} now out of date"
+            parts.append(format_html('<a href="{}?show=out_of_date">{}</a>', url, words))
+    if not parts:
+        return None
+    joined = format_html_join("; ", "{}", ((p,) for p in parts))
+    return format_html("{}: the English they were translated from changed.", joined)

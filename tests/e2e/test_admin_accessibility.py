@@ -31,6 +31,7 @@ from playwright.sync_api import Browser, Page
 
 from decisionguide.content import models as content
 from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.translations import with_translation
 from decisionguide.guidefiles.loading import load_guide_file
 from decisionguide.publishing.drafts import record_edit
 from decisionguide.results.models import Result
@@ -126,6 +127,19 @@ def searched(rows: Rows) -> str:
     return f"q={rows.question.slug}"
 
 
+def in_french(rows: Rows) -> list:
+    return [rows.guide.pk, "fr"]
+
+
+def french_out_of_date(rows: Rows) -> None:
+    """Two French texts, one of them made from English that changed since."""
+    data = rows.guide.draft_document().to_data()
+    data = with_translation(data, "fr", "title", "Un titre traduit")
+    data = with_translation(data, "fr", "summary", "Un résumé traduit", source="Older words.")
+    content.Guide.objects.filter(pk=rows.guide.pk).update(translations=data["translations"])
+    record_edit(content.Guide.objects.get(pk=rows.guide.pk), note="French")
+
+
 def open_details(page: Page) -> None:
     for summary in page.locator("details > summary").all():
         summary.click()
@@ -180,6 +194,14 @@ ADMIN_PAGES = [
     AdminPage("guide search", "guides_guide_search", guide_id, query=lambda r: "q=kickoff"),
     AdminPage("guide logic map, published", "guides_guide_logic", guide_id, query=published_doc),
     AdminPage("guide unpublish", "guides_guide_unpublish", guide_id),
+    AdminPage("guide translations", "guides_guide_translations", in_french),
+    AdminPage(
+        "guide translations, out of date",
+        "guides_guide_translations",
+        in_french,
+        query=lambda r: "show=out_of_date",
+        setup=french_out_of_date,
+    ),
     *part_pages("question", "question", "question"),
     AdminPage("question list, searched", "guides_question_changelist", query=searched),
     AdminPage("question add: which guide", "guides_question_add"),
@@ -207,6 +229,7 @@ ADMIN_PAGES = [
 PAGES = {page.name: page for page in ADMIN_PAGES}
 # At a small phone's width too: the home page and the pages with the widest forms.
 PHONE_PAGE_NAMES = ["home", "guide change", "question change", "scenario change"]
+PHONE_PAGE_NAMES += ["guide translations, out of date"]
 # Dark mode swaps every colour: contrast again where links, tints and code blocks meet.
 DARK_PAGE_NAMES = ["guide change", "guide checks", "guide history, changes open", "scenario list"]
 # Guide tools that answer a POST, a script or a download, not a page to read.
@@ -218,6 +241,8 @@ NOT_PAGES |= {"guides_guide_review_links"}  # a POST from the guide's change pag
 NOT_PAGES |= {"guides_guide_schedule", "guides_guide_cancel_schedule"}
 NOT_PAGES |= {"guides_guide_request_review", "guides_guide_approve"}
 NOT_PAGES |= {"guides_guide_copy", "guides_guide_from_template"}  # POSTs, from checked pages
+# A PO file, and its upload (a POST from the Translations page, which is checked).
+NOT_PAGES |= {"guides_guide_translations_export", "guides_guide_translations_import"}
 # Drag-and-drop saves of a sortable list (ours and sortable2's own): POST only.
 POST_ONLY_SUFFIXES = ("_reorder", "_sortable_update")
 COUNTS: dict[str, AxeFindings] = {}
