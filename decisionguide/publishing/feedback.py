@@ -30,10 +30,10 @@ from decisionguide.checking.checks import (
     placeholder_examples,
 )
 from decisionguide.checking.scenario_reasons import Answer, quoted
-from decisionguide.content.languages import public_languages
 from decisionguide.content.models import Choice, Guide, GuideVersion
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.translations import language_status
+from decisionguide.languages import public_languages
 from decisionguide.publishing.merging import merged_note
 
 REASON_TEMPLATE = "admin/guides/guide/_scenario_reason.html"

@@ -59,8 +59,14 @@ def test_public_pages_are_valid_html(client: Client, seed_guide: Guide, tmp_path
     data = read_data(SEED_FILE) | {"embed_origins": ["https://publisher.example"]}
     load_guide_file(write_data(tmp_path / "embeddable.yaml", data))
     files = []
+    # And each in French (/fr/...): French runs longer and quotes differently.
     for name, url in public_pages(seed_guide.published_document()).items():
-        for mode, prefix in (("", ""), ("embed-", "/embed")):
+        for mode, prefix in (
+            ("", ""),
+            ("embed-", "/embed"),
+            ("fr-", "/fr"),
+            ("embed-fr-", "/embed/fr"),
+        ):
             response = client.get(prefix + url)
             assert response.status_code == (404 if name == "not-found" else 200), name
             path = tmp_path / f"{mode}{name}.html"
