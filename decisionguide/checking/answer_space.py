@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 from decisionguide.checking.coherence import Coherence, Contradiction, Method
 from decisionguide.checking.page_claims import PageChecks, claims_something
+from decisionguide.checking.walk_memo import LeafMemo
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
 from decisionguide.decision.engine import condition_holds, excluded_outcomes, pick_outcome
 
@@ -260,19 +261,43 @@ def _space_size(space: _Space, limit: int) -> int | None:
     return count if walk(0, {}) else None
 
 
-def _exhaustive(space: _Space) -> None:
+def _exhaustive(space: _Space, *, memo: bool = True) -> None:
+    """Every answer set in order. With `memo`, each condition is held to the answers once
+    per combination of its clauses and each page worked out once per key (`walk_memo`);
+    without, every answer set is judged on its own (the straightforward walk)."""
     scores = [0] * len(space.outcomes)
+    questions = space.questions
+    leaves = LeafMemo(space.doc, space.outcomes, space.pages)
+    holds = [
+        [leaves.option_clauses(q.slug, option.choice.slug) for option in options]
+        for q, options in zip(questions, space.options, strict=True)
+    ]
 
-    def walk(index: int, answers: dict[str, str], weight: int) -> None:
-        index = _next_shown(space, index, answers)
-        if index == len(space.questions):
+    def walk(index: int, answers: dict[str, str], weight: int, clauses: int, held: int) -> None:
+        held = leaves.settle(index - 1, answers, clauses, held)
+        while index < len(questions) and not condition_holds(questions[index].show_if, answers):
+            held = leaves.settle(index, answers, clauses, held)
+            index += 1
+        if index == len(questions):
             space.tick()
             space.answer_sets += weight
-            space.judge(scores, answers, weight)
+            if not memo:
+                space.judge(scores, answers, weight)
+                return
+            outcome, excluded, (shown, findings, counted) = leaves.leaf(scores, held, answers)
+            if outcome not in space.found:
+                space.found[outcome] = dict(answers)
+            whole = space.whole is None or space.tried - 1 in space.whole
+            if whole or counted:
+                space.pages.finish(shown, findings, answers, outcome, excluded, weight, whole)
+            else:
+                space.pages.tally.record(findings, answers, outcome, weight)
             return
-        question = space.questions[index]
+        question = questions[index]
         space.shown.add(question.slug)
-        for option in space.options[index]:
+        for option, gains, clause_bits in zip(
+            space.options[index], space.gains[index], holds[index], strict=True
+        ):
             if option.route is not None:
                 space.tick()
                 space.answer_sets += weight * option.weight
@@ -281,14 +306,14 @@ def _exhaustive(space: _Space) -> None:
                 )
                 continue
             answers[question.slug] = option.choice.slug
-            for i, points in enumerate(option.points):
+            for i, points in gains:
                 scores[i] += points
-            walk(index + 1, answers, weight * option.weight)
-            for i, points in enumerate(option.points):
+            walk(index + 1, answers, weight * option.weight, clauses | clause_bits, held)
+            for i, points in gains:
                 scores[i] -= points
             del answers[question.slug]
 
-    walk(0, {}, 1)
+    walk(0, {}, 1, 0, 0)
 
 
 def _play(space: _Space, pick: list[int]) -> tuple[dict[str, str], list[int], str | None]:
@@ -380,11 +405,14 @@ def search(
     bounded_budget: int = BOUNDED_BUDGET,
     decision_budget: int | None = DECISION_WORK_BUDGET,
     time_budget: float | None = None,
+    memo: bool = True,
 ) -> tuple[Reachability, Coherence]:
     """Walk the answer space once: what can be reached, and what contradicts itself.
 
     With `time_budget` (seconds), the walk stops when it is used up and the
-    reachability says so (`stopped_after`): a request never waits longer.
+    reachability says so (`stopped_after`): a request never waits longer. Without
+    `memo`, an exhaustive walk judges every answer set on its own (slower, the same
+    report: tests compare the two).
     """
     started = time.monotonic()
     outcomes = tuple(o.slug for o in doc.outcomes)
@@ -404,7 +432,7 @@ def search(
         else:
             decisions = "every answer set"
         try:
-            _exhaustive(space)
+            _exhaustive(space, memo=memo)
         except OutOfTime:
             stopped_after = time_budget
     else:
