@@ -16,9 +16,13 @@ import pytest
 
 from decisionguide.checking import page_claims
 from decisionguide.checking.answer_space import search
+from decisionguide.decision import answers as answer_lookups
+from decisionguide.decision.answers import index_of
 from decisionguide.decision.document import GuideDocument
+from decisionguide.decision.engine import evaluate
 from decisionguide.guidefiles.yaml_io import check_guide_text
 from tests.builders import build, choice, contradicting_guide, question, tiny_document, when
+from tests.test_coherence_kinds import every_answer_set
 
 SEED_GUIDE = Path(__file__).resolve().parent.parent / "content" / "crm-pm-hybrid.yaml"
 OUTCOMES = ("crm", "pm", "hybrid")
@@ -152,3 +156,16 @@ def test_the_seed_guide_reports_the_same_working_each_page_out_once_per_key(
     # 116,640 complete answer sets (4 cases are routes), under 2,000 distinct pages.
     assert 0 < pages < 2_000
     assert fast == search(doc, memo=False)
+
+
+def test_the_engine_decides_the_same_with_what_it_kept_from_earlier_decisions() -> None:
+    """`flips` keeps standings per document (`Index.standings`): a decision worked out
+    after thousands of others is the one worked out first, on a fresh document."""
+    for seed in range(12):
+        doc = random_guide(seed)
+        every = list(every_answer_set(doc))
+        warm = [evaluate(doc, answers) for answers in every]
+        assert index_of(doc).standings  # kept from the decisions before
+        for answers, decision in zip(every, warm, strict=True):
+            answer_lookups._INDEXES.clear()  # nothing kept
+            assert evaluate(doc, answers) == decision
