@@ -128,7 +128,8 @@ def test_the_memo_walk_reports_what_the_straightforward_walk_does(budget: int | 
     guides = [tiny_document(), contradicting_guide(), *(random_guide(s) for s in range(30))]
     for doc in guides:
         fast = search(doc, decision_budget=budget)
-        assert fast[0].method == "exhaustive"
+        # Counted before the walk (once per combination the show-ifs look at): what it tried.
+        assert fast[0].method == "exhaustive" and fast[0].space == fast[0].tried
         assert fast == search(doc, decision_budget=budget, memo=False)
         contradicting += not fast[1].holds
         kinds.update(kind.kind for kind in fast[1].found)
@@ -169,3 +170,12 @@ def test_the_engine_decides_the_same_with_what_it_kept_from_earlier_decisions() 
         for answers, decision in zip(every, warm, strict=True):
             answer_lookups._INDEXES.clear()  # nothing kept
             assert evaluate(doc, answers) == decision
+
+
+def test_a_space_one_over_the_limit_is_searched_in_bounds() -> None:
+    for seed in range(12):
+        doc = random_guide(seed)
+        size = search(doc, decision_budget=0)[0].tried
+        assert search(doc, decision_budget=0, exhaustive_limit=size)[0].method == "exhaustive"
+        bounded = search(doc, decision_budget=0, exhaustive_limit=size - 1, bounded_budget=50)[0]
+        assert bounded.method == "bounded"

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from decisionguide.checking.coherence import Coherence, Contradiction, Method
 from decisionguide.checking.page_claims import PageChecks, claims_something
-from decisionguide.checking.walk_memo import LeafMemo
+from decisionguide.checking.walk_memo import LeafMemo, count_answer_sets
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
 from decisionguide.decision.engine import condition_holds, excluded_outcomes, pick_outcome
 
@@ -220,9 +220,8 @@ def _options(doc: GuideDocument, outcomes: tuple[str, ...]) -> tuple[tuple[_Opti
 
 
 def _next_shown(space: _Space, index: int, answers: Mapping[str, str]) -> int:
-    while index < len(space.questions) and not condition_holds(
-        space.questions[index].show_if, answers
-    ):
+    questions = space.questions
+    while index < len(questions) and not condition_holds(questions[index].show_if, answers):
         index += 1
     return index
 
@@ -237,28 +236,7 @@ def _space_size(space: _Space, limit: int) -> int | None:
             at_least *= max(1, sum(1 for option in options if option.route is None))
             if at_least > limit:
                 return None
-    count = 0
-
-    def walk(index: int, answers: dict[str, str]) -> bool:
-        nonlocal count
-        index = _next_shown(space, index, answers)
-        if index == len(space.questions):
-            count += 1
-            return count <= limit
-        question = space.questions[index]
-        for option in space.options[index]:
-            if option.route is not None:
-                count += 1
-                if count > limit:
-                    return False
-                continue
-            answers[question.slug] = option.choice.slug
-            if not walk(index + 1, answers):
-                return False
-            del answers[question.slug]
-        return True
-
-    return count if walk(0, {}) else None
+    return count_answer_sets(space.questions, space.options, limit)
 
 
 def _exhaustive(space: _Space, *, memo: bool = True) -> None:
