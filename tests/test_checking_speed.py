@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 
-from decisionguide.checking import page_claims
+from decisionguide.checking import checks, page_claims
 from decisionguide.checking.answer_space import search
+from decisionguide.checking.memo import Memo
 from decisionguide.decision import answers as answer_lookups
 from decisionguide.decision.answers import index_of
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
+from decisionguide.decision.parsing import parse_document
 from decisionguide.guidefiles.yaml_io import check_guide_text
 from tests.builders import build, choice, contradicting_guide, question, tiny_document, when
 from tests.test_coherence_kinds import every_answer_set
@@ -179,3 +181,51 @@ def test_a_space_one_over_the_limit_is_searched_in_bounds() -> None:
         assert search(doc, decision_budget=0, exhaustive_limit=size)[0].method == "exhaustive"
         bounded = search(doc, decision_budget=0, exhaustive_limit=size - 1, bounded_budget=50)[0]
         assert bounded.method == "bounded"
+
+
+def edited_texts(data: Any, key: str = "") -> Any:
+    """The guide's data with every text visitors read changed (not its logic)."""
+    if key in checks.TEXT_KEYS and isinstance(data, str):
+        return f"{data} (edited)" if data else data
+    if key in checks.TEXT_KEYS and isinstance(data, list):
+        return [edited_texts(item, key) for item in data]
+    if key in checks.LOGIC_MAPS:
+        return data
+    if isinstance(data, dict):
+        return {name: edited_texts(value, name) for name, value in data.items()}
+    if isinstance(data, list):
+        return [edited_texts(item, "text" if key == "failure_checks" else "") for item in data]
+    return data
+
+
+def test_a_text_edit_reuses_the_search_and_gets_the_report_worked_out_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(checks, "_reports", Memo(size=16))
+    monkeypatch.setattr(checks, "_searches", Memo(size=16))
+    searches = 0
+    plain_search = checks.search
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal searches
+        searches += 1
+        return plain_search(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "search", counting)
+    doc = seed_guide()
+    assert checks.report_of(doc).passes and searches == 1
+    data = doc.to_data()
+    edited = parse_document(edited_texts(data))
+    # Every text changed: titles, prompts, labels, note and check texts, outcome pages.
+    assert edited.questions[0].prompt != doc.questions[0].prompt
+    assert edited.failure_checks[0].text != doc.failure_checks[0].text
+    assert edited.notes[0].text != doc.notes[0].text
+    assert checks.without_texts(edited.to_data()) == checks.without_texts(data)
+    reused = checks.report_of(edited)
+    assert searches == 1
+    assert reused == checks.check_document(edited, time_budget=checks.CHECK_TIME_BUDGET)
+    assert searches == 2
+    # A change of logic (a point) is searched again.
+    data["questions"][0]["choices"][0]["points"] = {"hybrid": 7}
+    assert checks.report_of(parse_document(data)).reachability.finished
+    assert searches == 3
