@@ -19,7 +19,10 @@ scoring adds only the points a choice gives. With a time budget (a request
 waiting: `checks.report_of`) any walk stops when it is used up, and the
 reachability says it was not fully checked, which blocks publishing.
 
-Every page's sentences are checked on every answer set walked. The whole
+Every page's sentences are checked on every answer set walked; the exhaustive
+walk works each page out once per distinct case (`walk_memo`: the points, which
+gates and conditions hold, the tie-break answers), the same as judging each
+answer set on its own (`memo=False`, which tests compare it with). The whole
 decision (`evaluate`, whose flips try every other answer to every question)
 costs far more, so it is checked on every answer set only while that stays
 within `DECISION_WORK_BUDGET`; above it, on answer sets chosen at random with a
