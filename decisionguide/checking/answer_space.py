@@ -254,10 +254,20 @@ def _exhaustive(space: _Space, *, memo: bool = True) -> None:
         for q, options in zip(questions, space.options, strict=True)
     ]
 
+    # Whether any condition is decided once question i - 1 is (most questions: none).
+    decides = [bool(group) for group in leaves.decided_after]
+    show_ifs = [q.show_if for q in questions]
+    record = space.pages.tally.record
+    found = space.found
+
     def walk(index: int, answers: dict[str, str], weight: int, clauses: int, held: int) -> None:
-        held = leaves.settle(index - 1, answers, clauses, held)
-        while index < len(questions) and not condition_holds(questions[index].show_if, answers):
-            held = leaves.settle(index, answers, clauses, held)
+        if decides[index]:
+            held = leaves.settle(index - 1, answers, clauses, held)
+        while index < len(questions) and not (
+            show_ifs[index] is None or condition_holds(show_ifs[index], answers)
+        ):
+            if decides[index + 1]:
+                held = leaves.settle(index, answers, clauses, held)
             index += 1
         if index == len(questions):
             space.tick()
@@ -266,13 +276,13 @@ def _exhaustive(space: _Space, *, memo: bool = True) -> None:
                 space.judge(scores, answers, weight)
                 return
             outcome, excluded, (shown, findings, counted) = leaves.leaf(scores, held, answers)
-            if outcome not in space.found:
-                space.found[outcome] = dict(answers)
+            if outcome not in found:
+                found[outcome] = dict(answers)
             whole = space.whole is None or space.tried - 1 in space.whole
             if whole or counted:
                 space.pages.finish(shown, findings, answers, outcome, excluded, weight, whole)
             else:
-                space.pages.tally.record(findings, answers, outcome, weight)
+                record(findings, answers, outcome, weight)
             return
         question = questions[index]
         space.shown.add(question.slug)

@@ -121,15 +121,19 @@ def walk(
     """
     kept = {} if kept is None else kept
     shown: list[Question] = []
+    choices = index.choices
     for question in index.questions[start:]:
-        if not condition_holds(question.show_if, kept):
+        # Most questions are always asked: no call for them (flips walk thousands of times).
+        show_if = question.show_if
+        if show_if is not None and not condition_holds(show_if, kept):
             continue
         shown.append(question)
-        value = answers.get(question.slug)
-        choice = index.choices[question.slug].get(value) if isinstance(value, str) else None
+        slug = question.slug
+        value = answers.get(slug)
+        choice = choices[slug].get(value) if isinstance(value, str) else None
         if choice is None:
             continue
-        kept[question.slug] = choice.slug
+        kept[slug] = choice.slug
         if choice.route is not None:
             return Walk(tuple(shown), kept, choice.route)
     return Walk(tuple(shown), kept, None)
