@@ -45,8 +45,10 @@ class _Tried:
     lead: int | None = None
 
 
-# Standings kept per document (`Index.standings`) before they are forgotten all at once.
-MAX_STANDINGS = 100_000
+# Standings kept per document (`Index.standings`) before they are forgotten all at once:
+# the seed guide's checks meet about 7,500; a few megabytes at most for each of the
+# documents whose lookups are kept (`answers._MAX_INDEXES`).
+MAX_STANDINGS = 10_000
 
 
 def _standing(
