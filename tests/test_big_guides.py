@@ -43,6 +43,8 @@ def no_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(checks, "CHECK_TIME_BUDGET", 0.0)
     monkeypatch.setattr(answer_space, "CLOCK_EVERY", 1)
     monkeypatch.setattr(checks, "_reports", Memo(size=16))
+    # Nor a search kept from a document with the same logic (a text edit reuses it).
+    monkeypatch.setattr(checks, "_searches", Memo(size=16))
 
 
 # ---------------------------------------------------------------------------

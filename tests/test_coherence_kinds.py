@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from decisionguide.checking import answer_space
+from decisionguide.checking import answer_space, walk_memo
 from decisionguide.checking.checks import check_document, report_lines
 from decisionguide.checking.coherence import KINDS
 from decisionguide.checking.flip_checks import FlipChecks
@@ -367,6 +367,7 @@ def test_the_checks_say_when_they_no_longer_see_what_the_engine_shows(monkeypatc
     # The walk's own pick of the outcome, made to disagree with `evaluate`.
     wrong = Standing("hybrid", None, None, False)
     monkeypatch.setattr(answer_space, "pick_outcome", lambda *args: wrong)
+    monkeypatch.setattr(walk_memo, "pick_outcome", lambda *args: wrong)  # the exhaustive walk's
     coherence = check_document(doc, decision_budget=None).coherence
     assert {k.kind for k in coherence.found} >= {"engine"}
     assert "engine" in KINDS

@@ -19,7 +19,10 @@ scoring adds only the points a choice gives. With a time budget (a request
 waiting: `checks.report_of`) any walk stops when it is used up, and the
 reachability says it was not fully checked, which blocks publishing.
 
-Every page's sentences are checked on every answer set walked. The whole
+Every page's sentences are checked on every answer set walked; the exhaustive
+walk works each page out once per distinct case (`walk_memo`: the points, which
+gates and conditions hold, the tie-break answers), the same as judging each
+answer set on its own (`memo=False`, which tests compare it with). The whole
 decision (`evaluate`, whose flips try every other answer to every question)
 costs far more, so it is checked on every answer set only while that stays
 within `DECISION_WORK_BUDGET`; above it, on answer sets chosen at random with a
@@ -35,6 +38,7 @@ from dataclasses import dataclass, field
 
 from decisionguide.checking.coherence import Coherence, Contradiction, Method
 from decisionguide.checking.page_claims import PageChecks, claims_something
+from decisionguide.checking.walk_memo import LeafMemo, count_answer_sets
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
 from decisionguide.decision.engine import condition_holds, excluded_outcomes, pick_outcome
 
@@ -219,9 +223,8 @@ def _options(doc: GuideDocument, outcomes: tuple[str, ...]) -> tuple[tuple[_Opti
 
 
 def _next_shown(space: _Space, index: int, answers: Mapping[str, str]) -> int:
-    while index < len(space.questions) and not condition_holds(
-        space.questions[index].show_if, answers
-    ):
+    questions = space.questions
+    while index < len(questions) and not condition_holds(questions[index].show_if, answers):
         index += 1
     return index
 
@@ -236,43 +239,56 @@ def _space_size(space: _Space, limit: int) -> int | None:
             at_least *= max(1, sum(1 for option in options if option.route is None))
             if at_least > limit:
                 return None
-    count = 0
-
-    def walk(index: int, answers: dict[str, str]) -> bool:
-        nonlocal count
-        index = _next_shown(space, index, answers)
-        if index == len(space.questions):
-            count += 1
-            return count <= limit
-        question = space.questions[index]
-        for option in space.options[index]:
-            if option.route is not None:
-                count += 1
-                if count > limit:
-                    return False
-                continue
-            answers[question.slug] = option.choice.slug
-            if not walk(index + 1, answers):
-                return False
-            del answers[question.slug]
-        return True
-
-    return count if walk(0, {}) else None
+    return count_answer_sets(space.questions, space.options, limit)
 
 
-def _exhaustive(space: _Space) -> None:
+def _exhaustive(space: _Space, *, memo: bool = True) -> None:
+    """Every answer set in order. With `memo`, each condition is held to the answers once
+    per combination of its clauses and each page worked out once per key (`walk_memo`);
+    without, every answer set is judged on its own (the straightforward walk)."""
     scores = [0] * len(space.outcomes)
+    questions = space.questions
+    leaves = LeafMemo(space.doc, space.outcomes, space.pages)
+    holds = [
+        [leaves.option_clauses(q.slug, option.choice.slug) for option in options]
+        for q, options in zip(questions, space.options, strict=True)
+    ]
 
-    def walk(index: int, answers: dict[str, str], weight: int) -> None:
-        index = _next_shown(space, index, answers)
-        if index == len(space.questions):
+    # Whether any condition is decided once question i - 1 is (most questions: none).
+    decides = [bool(group) for group in leaves.decided_after]
+    show_ifs = [q.show_if for q in questions]
+    record = space.pages.tally.record
+    found = space.found
+
+    def walk(index: int, answers: dict[str, str], weight: int, clauses: int, held: int) -> None:
+        if decides[index]:
+            held = leaves.settle(index - 1, answers, clauses, held)
+        while index < len(questions) and not (
+            show_ifs[index] is None or condition_holds(show_ifs[index], answers)
+        ):
+            if decides[index + 1]:
+                held = leaves.settle(index, answers, clauses, held)
+            index += 1
+        if index == len(questions):
             space.tick()
             space.answer_sets += weight
-            space.judge(scores, answers, weight)
+            if not memo:
+                space.judge(scores, answers, weight)
+                return
+            outcome, excluded, (shown, findings, counted) = leaves.leaf(scores, held, answers)
+            if outcome not in found:
+                found[outcome] = dict(answers)
+            whole = space.whole is None or space.tried - 1 in space.whole
+            if whole or counted:
+                space.pages.finish(shown, findings, answers, outcome, excluded, weight, whole)
+            else:
+                record(findings, answers, outcome, weight)
             return
-        question = space.questions[index]
+        question = questions[index]
         space.shown.add(question.slug)
-        for option in space.options[index]:
+        for option, gains, clause_bits in zip(
+            space.options[index], space.gains[index], holds[index], strict=True
+        ):
             if option.route is not None:
                 space.tick()
                 space.answer_sets += weight * option.weight
@@ -281,14 +297,14 @@ def _exhaustive(space: _Space) -> None:
                 )
                 continue
             answers[question.slug] = option.choice.slug
-            for i, points in enumerate(option.points):
+            for i, points in gains:
                 scores[i] += points
-            walk(index + 1, answers, weight * option.weight)
-            for i, points in enumerate(option.points):
+            walk(index + 1, answers, weight * option.weight, clauses | clause_bits, held)
+            for i, points in gains:
                 scores[i] -= points
             del answers[question.slug]
 
-    walk(0, {}, 1)
+    walk(0, {}, 1, 0, 0)
 
 
 def _play(space: _Space, pick: list[int]) -> tuple[dict[str, str], list[int], str | None]:
@@ -380,11 +396,14 @@ def search(
     bounded_budget: int = BOUNDED_BUDGET,
     decision_budget: int | None = DECISION_WORK_BUDGET,
     time_budget: float | None = None,
+    memo: bool = True,
 ) -> tuple[Reachability, Coherence]:
     """Walk the answer space once: what can be reached, and what contradicts itself.
 
     With `time_budget` (seconds), the walk stops when it is used up and the
-    reachability says so (`stopped_after`): a request never waits longer.
+    reachability says so (`stopped_after`): a request never waits longer. Without
+    `memo`, an exhaustive walk judges every answer set on its own (slower, the same
+    report: tests compare the two).
     """
     started = time.monotonic()
     outcomes = tuple(o.slug for o in doc.outcomes)
@@ -404,7 +423,7 @@ def search(
         else:
             decisions = "every answer set"
         try:
-            _exhaustive(space)
+            _exhaustive(space, memo=memo)
         except OutOfTime:
             stopped_after = time_budget
     else:

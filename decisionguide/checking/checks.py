@@ -249,8 +249,10 @@ def check_document(
     bounded_budget: int = BOUNDED_BUDGET,
     decision_budget: int | None = DECISION_WORK_BUDGET,
     time_budget: float | None = None,
+    searched: tuple[Reachability, Coherence] | None = None,
 ) -> GuideReport:
-    reachability, coherence = search(
+    """The report; `searched`: the answer-space search's result, if already known."""
+    reachability, coherence = searched or search(
         doc,
         exhaustive_limit=exhaustive_limit,
         bounded_budget=bounded_budget,
@@ -269,8 +271,9 @@ def check_document(
 
 
 # Reports by document content: the same document, the same report. The answer-space
-# search takes a second or two on the seed guide, and every admin page, save, publish
-# and load of an unchanged document would repeat it. Each is kept with when it was made.
+# search takes under two seconds on the seed guide (4.4 before walk_memo), and every
+# admin page, save, publish and load of an unchanged document would repeat it. Each is
+# kept with when it was made.
 _reports: Memo[tuple[float, GuideReport]] = Memo(size=16)
 # Seconds the checks may take when a request waits for them (admin pages, Publish,
 # imports): a safety net, far above what the seed guide's exhaustive search takes on a
@@ -289,16 +292,65 @@ def report_of(doc: GuideDocument, *, in_full: bool = False) -> GuideReport:
     Within CHECK_TIME_BUDGET unless `in_full` (commands run from a shell).
     """
     time_budget = None if in_full else CHECK_TIME_BUDGET
-    digest = hashlib.sha256(json.dumps(doc.to_data(), sort_keys=True).encode()).hexdigest()
-    key = f"{digest}:{time_budget}"
+    data = doc.to_data()
+    key = f"{_digest(data)}:{time_budget}"
     kept = _reports.get(key)
     if kept is not None:
         made_at, report = kept
         if report.reachability.finished or time.monotonic() - made_at < RETRY_CUT_SHORT_AFTER:
             return report
-    report = check_document(doc, time_budget=time_budget)
+    logic = _digest(without_texts(data))
+    report = check_document(doc, time_budget=time_budget, searched=_searches.get(logic))
+    if report.reachability.finished and report.coherence.holds:
+        # Nothing in it comes from a text (slugs, counts, answers): a text edit reuses it.
+        _searches.put(logic, (report.reachability, report.coherence))
     _reports.put(key, (time.monotonic(), report))
     return report
+
+
+# The search's result by the document's logic (its texts left out), when it holds no
+# words of the guide's: finished, with no contradiction (whose examples quote texts).
+# Most edits change only texts, and the search is what takes the time.
+_searches: Memo[tuple[Reachability, Coherence]] = Memo(size=16)
+# Keys whose texts (strings, lists of strings) visitors read and the search never does:
+# blanked for the logic key. Not "reason": gates tell their reasons apart. The maps
+# below hold slugs as keys (an answer to a question named like a text): kept whole.
+TEXT_KEYS = frozenset(
+    {
+        *("title", "summary", "intro", "right_page", "wrong_page", "start_elsewhere"),
+        *("shortcut", "decision_criteria", "snapshot", "explanation", "name", "tagline"),
+        *("best_for", "strengths", "tradeoffs", "failure_mode", "good_fit", "choose_if"),
+        *("description", "label", "text", "prompt", "short", "hint", "handoff_example"),
+        *("handoff_rule", "body", "when", "edge_cases", "missteps"),
+    }
+)
+LOGIC_MAPS = frozenset({"answers", "points", "settles", "show_if", "unless", "asserts"})
+
+
+def without_texts(data: object, key: str = "") -> object:
+    """`GuideDocument.to_data()` with every text blanked (lists keep their length)."""
+    if key in TEXT_KEYS and _is_text(data):
+        return "" if isinstance(data, str) else [""] * len(data)  # type: ignore[arg-type]
+    if key in TEXT_KEYS or key in LOGIC_MAPS:
+        return data  # a note's condition ("when"), a map by slugs
+    if isinstance(data, dict):
+        return {name: without_texts(value, name) for name, value in data.items()}
+    if isinstance(data, list):
+        # A failure check with nothing but its text is written as that text.
+        if key == "failure_checks":
+            return [without_texts(item, "text" if isinstance(item, str) else "") for item in data]
+        return [without_texts(item) for item in data]
+    return data
+
+
+def _is_text(data: object) -> bool:
+    return isinstance(data, str) or (
+        isinstance(data, list) and all(isinstance(item, str) for item in data)
+    )
+
+
+def _digest(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def check_scenarios(doc: GuideDocument) -> Iterator[ScenarioCheck]:

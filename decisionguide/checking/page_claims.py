@@ -222,6 +222,15 @@ class PageChecks:
         `outcome` and `excluded` are what the walk worked out with the engine's
         functions; `whole_decision` also runs `evaluate` and checks its flips.
         """
+        shown, findings = self.claims(answers, outcome, excluded)
+        self.finish(shown, findings, answers, outcome, excluded, weight, whole_decision)
+
+    def claims(
+        self, answers: Mapping[str, str], outcome: str, excluded: Mapping[str, str]
+    ) -> tuple[list[Statement], list[Finding]]:
+        """The sentences the page shows and what is wrong with them without the whole
+        decision: answers count only through the conditions of notes and asserts and
+        the gates' (`walk_memo` keeps the result by them)."""
         shown = self.shown(answers, outcome, excluded)
         # Which sentences argue with which depends only on the sentences and the
         # recommendation: worked out once for each combination the walk meets.
@@ -229,11 +238,23 @@ class PageChecks:
         sides = self._sides_memo.get(key)
         if sides is None:
             sides = self._sides_memo[key] = self.side_findings(shown, outcome)
-        findings = [*sides, *self.assert_findings(shown, answers, outcome)]
+        return shown, [*sides, *self.assert_findings(shown, answers, outcome)]
+
+    def finish(
+        self,
+        shown: list[Statement],
+        findings: list[Finding],
+        answers: Mapping[str, str],
+        outcome: str,
+        excluded: Mapping[str, str],
+        weight: int,
+        whole_decision: bool,
+    ) -> None:
+        """`check` after `claims`: what needs the whole decision, then the tally."""
         decision: Decision | None = None
         if whole_decision or any(s.counted for s in shown):
             decision = evaluate(self.doc, answers)
-            findings += self.engine_findings(decision, answers, outcome, excluded)
+            findings = [*findings, *self.engine_findings(decision, answers, outcome, excluded)]
             findings += self.counted_findings(shown, decision, outcome)
         if whole_decision and decision is not None:
             self.tally.decisions_checked += weight

@@ -8,7 +8,7 @@ public names, so callers keep importing them from there.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
 
@@ -40,6 +40,19 @@ class Index:
     # its answer may show or hide other questions (flips then re-clean the answers).
     has_dependents: dict[str, bool]
     outcomes: tuple[str, ...]
+    # The questions the tie-breaks look at, in order.
+    tie_break_questions: tuple[str, ...] = ()
+    # Question -> the gates (by position) whose condition looks at it.
+    gates_on: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # What `flips` worked out for complete answers by what it depends on (thousands of
+    # changes tried for a page share a few hundred): kept with the document's lookups.
+    standings: dict[tuple[object, ...], tuple[str, int | None, int | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    # Whether each gate's condition holds -> the outcomes ruled out (`flips` again).
+    excluded: dict[tuple[bool, ...], dict[str, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 # Documents are immutable, so lookups are kept per document object. Each entry
@@ -62,11 +75,21 @@ def index_of(doc: GuideDocument) -> Index:
         choices={q.slug: {c.slug: c for c in q.choices} for q in doc.questions},
         has_dependents={q.slug: q.slug in looked_at for q in doc.questions},
         outcomes=tuple(o.slug for o in doc.outcomes),
+        tie_break_questions=tuple(t.question for t in doc.tie_breaks),
+        gates_on=_gates_on(doc),
     )
     if len(_INDEXES) >= _MAX_INDEXES:
         _INDEXES.clear()
     _INDEXES[id(doc)] = (doc, index)
     return index
+
+
+def _gates_on(doc: GuideDocument) -> dict[str, tuple[int, ...]]:
+    gates: dict[str, list[int]] = {}
+    for number, gate in enumerate(doc.gates):
+        for question in dict.fromkeys(clause.question for _, _, clause in gate.unless.clauses()):
+            gates.setdefault(question, []).append(number)
+    return {question: tuple(numbers) for question, numbers in gates.items()}
 
 
 # ---------------------------------------------------------------------------
@@ -98,15 +121,19 @@ def walk(
     """
     kept = {} if kept is None else kept
     shown: list[Question] = []
+    choices = index.choices
     for question in index.questions[start:]:
-        if not condition_holds(question.show_if, kept):
+        # Most questions are always asked: no call for them (flips walk thousands of times).
+        show_if = question.show_if
+        if show_if is not None and not condition_holds(show_if, kept):
             continue
         shown.append(question)
-        value = answers.get(question.slug)
-        choice = index.choices[question.slug].get(value) if isinstance(value, str) else None
+        slug = question.slug
+        value = answers.get(slug)
+        choice = choices[slug].get(value) if isinstance(value, str) else None
         if choice is None:
             continue
-        kept[question.slug] = choice.slug
+        kept[slug] = choice.slug
         if choice.route is not None:
             return Walk(tuple(shown), kept, choice.route)
     return Walk(tuple(shown), kept, None)

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-from decisionguide.decision.answers import Index, walk
+from decisionguide.decision.answers import Index, condition_holds, walk
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.scoring import excluded_outcomes, pick_outcome, scores_of
 from decisionguide.decision.verdict import Flip
@@ -45,17 +45,50 @@ class _Tried:
     lead: int | None = None
 
 
+# Standings kept per document (`Index.standings`) before they are forgotten all at once:
+# the seed guide's checks meet about 7,500; a few megabytes at most for each of the
+# documents whose lookups are kept (`answers._MAX_INDEXES`).
+MAX_STANDINGS = 10_000
+
+
 def _standing(
-    doc: GuideDocument, answers: Mapping[str, str], scores: dict[str, int], current: str | None
+    doc: GuideDocument,
+    index: Index,
+    answers: Mapping[str, str],
+    scores: dict[str, int],
+    current: str | None,
+    holds: tuple[bool, ...] | None = None,
 ) -> tuple[str, int | None, int | None]:
-    """(outcome, margin, the current outcome's lead) for complete answers that stay."""
-    excluded = excluded_outcomes(doc, answers)
+    """(outcome, margin, the current outcome's lead) for complete answers that stay.
+
+    `holds`: whether each gate's condition holds for these answers, if known."""
+    if holds is None:
+        excluded = excluded_outcomes(doc, answers)
+    else:
+        # Which gates hold says who is ruled out (the first gate's reason for each).
+        known = index.excluded.get(holds)
+        excluded = known if known is not None else excluded_outcomes(doc, answers)
+        if known is None:
+            index.excluded[holds] = excluded
+    # All the rest depends on: who is ruled out, the points, the tie-break answers.
+    key = (current, *excluded, *scores.items(), *map(answers.get, index.tie_break_questions))
+    found = index.standings.get(key)
+    if found is not None:
+        return found
     standing = pick_outcome(doc, scores, excluded, answers)
     lead = None
     if current is not None and current not in excluded:
         others = [s for o, s in scores.items() if o != current and o not in excluded]
         lead = scores[current] - max(others) if others else None
-    return standing.outcome, standing.margin, lead
+    if len(index.standings) >= MAX_STANDINGS:
+        index.standings.clear()
+        index.excluded.clear()
+    found = index.standings[key] = (standing.outcome, standing.margin, lead)
+    return found
+
+
+def _gates_hold(doc: GuideDocument, answers: Mapping[str, str]) -> tuple[bool, ...]:
+    return tuple(condition_holds(gate.unless, answers) for gate in doc.gates)
 
 
 def _try(
@@ -65,23 +98,38 @@ def _try(
     changes: tuple[Change, ...],
     scores: dict[str, int],
     current: str | None,
+    holds: tuple[bool, ...],
 ) -> Iterator[_Tried]:
-    """Each way `changes` (to clean, complete answers) can turn out."""
-    picked = [index.choices[q][c] for q, c in changes]
-    before = [index.choices[q][answers[q]] for q, _ in changes]
-    if not any(index.has_dependents[q] for q, _ in changes) and all(
-        choice.route is None for choice in (*picked, *before)
-    ):
+    """Each way `changes` (to clean, complete answers) can turn out; `holds`: whether
+    each gate's condition holds for `answers`."""
+    choices = index.choices
+    plain = True
+    for question, slug in changes:
+        if (
+            index.has_dependents[question]
+            or choices[question][slug].route is not None
+            or choices[question][answers[question]].route is not None
+        ):
+            plain = False
+            break
+    if plain:
         # No question's show_if looks at these, so the other answers all still
         # count: only these answers and their points change.
         new_scores = dict(scores)
-        for (question, _), choice in zip(changes, picked, strict=True):
-            for outcome, points in index.choices[question][answers[question]].points.items():
+        for question, slug in changes:
+            for outcome, points in choices[question][answers[question]].points.items():
                 new_scores[outcome] -= points
-            for outcome, points in choice.points.items():
+            for outcome, points in choices[question][slug].points.items():
                 new_scores[outcome] += points
         changed = {**answers, **dict(changes)}
-        outcome, margin, lead = _standing(doc, changed, new_scores, current)
+        # Only the gates that look at a changed answer may now hold otherwise.
+        touched = [number for question, _ in changes for number in index.gates_on.get(question, ())]
+        if touched:
+            now = list(holds)
+            for number in touched:
+                now[number] = condition_holds(doc.gates[number].unless, changed)
+            holds = tuple(now)
+        outcome, margin, lead = _standing(doc, index, changed, new_scores, current, holds)
         yield _Tried((), outcome, None, margin, lead)
         return
     # Later questions may appear or vanish: ask them all again (and any question
@@ -91,7 +139,7 @@ def _try(
         if route is not None:
             yield _Tried(follow_ups, None, route, None)
         else:
-            outcome, margin, lead = _standing(doc, kept, scores_of(index, kept), current)
+            outcome, margin, lead = _standing(doc, index, kept, scores_of(index, kept), current)
             yield _Tried(follow_ups, outcome, None, margin, lead)
 
 
@@ -135,6 +183,7 @@ def find_flips(
     """
     flips: list[Flip] = []
     near_misses: list[tuple[int, int, Change]] = []
+    holds = _gates_hold(doc, answers)
     for question, chosen in answers.items():
         for choice in index.choices[question].values():
             if choice.slug == chosen:
@@ -151,7 +200,7 @@ def find_flips(
                 continue
             change = (question, choice.slug)
             misses = []
-            for tried in _try(doc, index, answers, (change,), scores, current[0]):
+            for tried in _try(doc, index, answers, (change,), scores, current[0], holds):
                 if (tried.outcome, tried.route) != current:
                     flips.append(
                         Flip(*change, tried.outcome, tried.route, tried.margin, tried.follow_ups)
@@ -162,7 +211,7 @@ def find_flips(
                 near_misses.append((min(misses), len(near_misses), change))
     order = {slug: i for i, slug in enumerate(answers)}
     if current[0] is not None and not any(f.outcome is not None for f in flips):
-        flips += _pairs(doc, index, answers, scores, current[0], near_misses)
+        flips += _pairs(doc, index, answers, scores, current[0], near_misses, holds)
     return tuple(
         sorted(
             flips,
@@ -183,6 +232,7 @@ def _pairs(
     scores: dict[str, int],
     current: str,
     near_misses: list[tuple[int, int, Change]],
+    holds: tuple[bool, ...],
 ) -> list[Flip]:
     """The clearest two-answer changes to another recommendation (see the module doc)."""
     candidates = [change for _, _, change in sorted(near_misses)[:MAX_PAIR_CANDIDATES]]
@@ -191,7 +241,7 @@ def _pairs(
     for first, second in combinations(candidates, 2):
         if first[0] == second[0]:
             continue
-        for tried in _try(doc, index, answers, (first, second), scores, current):
+        for tried in _try(doc, index, answers, (first, second), scores, current, holds):
             if tried.outcome is not None and tried.outcome != current:
                 also = (second, *tried.follow_ups)
                 found.append(Flip(*first, tried.outcome, None, tried.margin, also))
