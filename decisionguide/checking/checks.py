@@ -334,7 +334,12 @@ def without_texts(data: object, key: str = "") -> object:
     if key in TEXT_KEYS or key in LOGIC_MAPS:
         return data  # a note's condition ("when"), a map by slugs
     if isinstance(data, dict):
-        return {name: without_texts(value, name) for name, value in data.items()}
+        # Translations left out: other languages' words, which the search never reads.
+        return {
+            name: without_texts(value, name)
+            for name, value in data.items()
+            if name != "translations"
+        }
     if isinstance(data, list):
         # A failure check with nothing but its text is written as that text.
         if key == "failure_checks":
