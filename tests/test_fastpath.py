@@ -235,3 +235,24 @@ def test_records_are_bounded(client: Client, seed_guide: Guide, monkeypatch):
         ):
             chain_hit(client, url)
     assert len(fastpath.RECORDS) == 2
+
+
+def test_a_page_without_a_form_is_compressed_once_a_form_every_time(seed_guide: Guide):
+    gzipped = {"HTTP_ACCEPT_ENCODING": "gzip"}
+    url = guide_url(seed_guide)
+    chain_hit(Client(), url, **gzipped)
+    first, second = fast(Client(), url, **gzipped), fast(Client(), url, **gzipped)
+    assert first.content == second.content and headers(first) == headers(second)
+    assert first["Content-Length"] == str(len(first.content))
+    assert seed_guide.published_document().title in gzip.decompress(first.content).decode()
+    # Uncompressed answers are unaffected by the kept compressed body.
+    plain = fast(Client(), url)
+    assert "Content-Encoding" not in plain and plain.content == gzip.decompress(first.content)
+
+    form_page = check_url(seed_guide)
+    chain_hit(Client(), form_page, **gzipped)
+    tokens = {
+        TOKEN.findall(gzip.decompress(fast(Client(), form_page, **gzipped).content).decode())[0]
+        for _ in range(2)
+    }
+    assert len(tokens) == 2, "each response has its own token, compressed afresh"
