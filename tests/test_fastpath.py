@@ -160,6 +160,7 @@ def test_a_withdrawn_guide_is_gone_on_the_next_request(client: Client, seed_guid
     chain_hit(client, url)
     Guide.objects.filter(pk=seed_guide.pk).update(is_published=False)
     assert client.get(url).status_code == 404
+    assert fastpath.RECORDS == {}, "an out-of-date record is dropped, not checked again"
 
 
 def test_a_due_schedule_goes_live_on_the_next_request(client: Client, small_guide: Guide):

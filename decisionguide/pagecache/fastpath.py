@@ -110,6 +110,7 @@ class FastPathMiddleware:
             response = self.serve(request, record)
             if response is not None:
                 return response
+            RECORDS.pop(key, None)  # out of date: the chain's next hit makes a new one
         response = self.get_response(request)
         remember(key, request, response)
         return response
