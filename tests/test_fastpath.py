@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
-from collections.abc import Iterator
 from unittest import mock
 
 import pytest
@@ -29,13 +28,6 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # Headers the chain sets anew for each response, whoever answers: a compressed page's
 # length varies, as GZipMiddleware pads it at random (its BREACH mitigation).
 PER_RESPONSE = {"Set-Cookie", "Content-Length"}
-
-
-@pytest.fixture(autouse=True)
-def _no_records() -> Iterator[None]:
-    fastpath.forget()
-    yield
-    fastpath.forget()
 
 
 def fast(client: Client, url: str, method: str = "get", **kwargs):
