@@ -86,6 +86,8 @@ def scenario_answers(env: dict[str, str]) -> dict[str, str]:
 PAGES = [
     ("/healthz", Kind.PROBE),
     ("guide page", Kind.CACHED),
+    # As a browser asks for it: compressed (wrk asks for nothing, so the rows above are not).
+    ("guide page (gzip)", Kind.CACHED),
     ("question (htmx)", Kind.CACHED),
     ("question (full page)", Kind.CACHED),
     # A first visit: no CSRF cookie yet, so each request makes a new secret and cookie.
@@ -104,6 +106,8 @@ def request_for(page: str, p: Pages, directory: Path) -> tuple[str, dict[str, st
             return "/healthz", {}, None
         case "guide page":
             return f"/guides/{GUIDE}/", {}, None
+        case "guide page (gzip)":
+            return f"/guides/{GUIDE}/", {"Accept-Encoding": "gzip, deflate, br"}, None
         case "question (htmx)":
             return p.question, {"HX-Request": "true"}, None
         case "question (full page)":

@@ -106,6 +106,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: HEAD gets every header the others set (Content-Length too), no body.
     "decisionguide.serving.HeadWithoutBodyMiddleware",
+    # A page the cache served before, answered again as the whole chain answered it, without
+    # the rest of it (decisionguide.pagecache.fastpath): most of a cached page's time.
+    "decisionguide.pagecache.fastpath.FastPathMiddleware",
     # The header-only middleware next, so every response carries their headers:
     # HTTPS redirects, probes, static files and error pages raised further in.
     # django-csp's middleware, building the policy in CONTENT_SECURITY_POLICY once (views may
@@ -120,6 +123,8 @@ MIDDLEWARE = [
     # own, with its BREACH mitigation (random padding); the CSRF token in a page is
     # masked afresh for every response, so no secret repeats from one to the next.
     "django.middleware.gzip.GZipMiddleware",
+    # Notes a cached page's headers as they were before compression, for the fast path.
+    "decisionguide.pagecache.fastpath.BeforeCompressionMiddleware",
     # /embed/...: the public pages under their own URLs and frame-ancestors (issue 23).
     # Inside GZip, so it reads the page's HTML; outside django-csp, which writes its policy.
     "decisionguide.embed.middleware.EmbedMiddleware",

@@ -15,6 +15,7 @@ from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
 from decisionguide.guidefiles.loading import load_guide_file
+from decisionguide.pagecache import fastpath
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED_FILE = Path(settings.BASE_DIR) / "content" / "crm-pm-hybrid.yaml"
@@ -47,6 +48,13 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     # Marked as each is collected: `-m` deselects before the hook above runs.
     if BROWSER_TESTS in item.path.parents:
         item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _no_fast_path_records() -> None:
+    # Unlike the caches, the fast path's records are keyed by URL: one a test left behind
+    # is only checked and dropped, but that check is a query the next test would count.
+    fastpath.forget()
 
 
 @pytest.fixture(autouse=True)

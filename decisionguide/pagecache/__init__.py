@@ -71,7 +71,12 @@ from decisionguide.content.preview import (
 )
 from decisionguide.content.schedule import publish_due
 from decisionguide.decision.document import GuideDocument
-from decisionguide.pagecache.languages import document_in_language, is_translated, language_version
+from decisionguide.pagecache.languages import (
+    document_in_language,
+    is_translated,
+    language_version,
+    version_shown_in,
+)
 from decisionguide.pagecache.query import PageQuery
 
 log = logging.getLogger(__name__)
@@ -111,6 +116,9 @@ class PageSource:
     effects: list[Effect] = field(default_factory=list, repr=False)
     # The query string (without "?") under which the page may be stored; None: never.
     kept_query: str | None = ""
+    # (function, args): what `cache_key` would be now, asked again before the fast path
+    # (pagecache.fastpath) serves the page; None: only the whole chain serves it.
+    fast_check: tuple[Callable[..., Any], tuple[Any, ...]] | None = field(default=None, repr=False)
 
     def keep_for_query(self, query: str | None) -> None:
         """Store the page only when the request's query string is exactly `query`: the
@@ -215,6 +223,9 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         key = page_key(request, source.cache_key)
         entry: CachedPage | None = PAGES.get(key)
         if entry is not None:
+            if source.fast_check is not None:
+                # Served by the cache: the fast path may answer the next such request.
+                request._fastpath = (*source.fast_check, source.cache_key, entry)  # type: ignore[attr-defined]
             return entry.replay(request)
         response = view(request, source, *args, **kwargs)
         # Only the view knows the canonical query, so it is checked after the render: a
@@ -435,12 +446,26 @@ def find_guide_page(request: HttpRequest, slug: str, *, staff_see_unlisted: bool
         language=language,
         language_version_id=language_version_id,
         cache_key=f"{version_id}.{created}.{language_version_id}" if visited else None,
+        fast_check=(live_cache_key, (slug, language)),
         counts_visits=visited and request.method != "HEAD",
         guide_id=guide_id,
         listed=listed,
         published_version_id=version_id,
         preview=draft,
     )
+
+
+def live_cache_key(slug: str, language: str) -> str | None:
+    """The `cache_key` a visitor's GuidePage for `slug` in `language` has now, for the fast
+    path: None for a guide that is not listed or whose scheduled publish is due (the chain
+    applies it)."""
+    row = GUIDE_ROW.first_row(slug)
+    if row is None or row[4]:
+        return None
+    _, is_published, version_id, created, _, shown = row
+    if not is_published or version_id is None:
+        return None
+    return f"{version_id}.{created}.{version_shown_in(language, shown)}"
 
 
 def _publish_due(guide_id: int) -> bool:

@@ -44,12 +44,18 @@ def language_version(request: HttpRequest, shown: Any) -> tuple[str, int | None]
     as the page query read it: JSON text or a dict). None: the language has none, or is the
     source or the pseudo-locale, which show the published version."""
     language = getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
+    return language, version_shown_in(language, shown)
+
+
+def version_shown_in(language: str, shown: Any) -> int | None:
+    """The id of the version `language` shows, from `Guide.language_versions` as the page
+    query read it (JSON text or a dict); None as `language_version` says."""
     if not is_translated(language):
-        return language, None
+        return None
     if isinstance(shown, str):
         shown = json.loads(shown or "{}")
     version_id = shown.get(language) if isinstance(shown, dict) else None
-    return language, version_id if isinstance(version_id, int) else None
+    return version_id if isinstance(version_id, int) else None
 
 
 def document_for(version: GuideVersion, language: str) -> GuideDocument | None:

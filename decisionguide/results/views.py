@@ -148,9 +148,18 @@ def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
     response = get_conditional_response(request, etag=etag)
     if response is None:
         # The page shows its own absolute address, so the host is part of the key.
-        source = PageSource(cache_key=f"{etag}@{request.get_host()}")
+        host = request.get_host()
+        source = PageSource(
+            cache_key=f"{etag}@{host}", fast_check=(permalink_cache_key, (result_id, host))
+        )
         response = permalink_page(request, source, result_id)
     return cacheable(response, etag)
+
+
+def permalink_cache_key(result_id: str, host: str) -> str | None:
+    """The permalink's `cache_key` now, asked again before the fast path serves it."""
+    stamp = Result.objects.page_stamp(result_id)
+    return None if stamp is None else f"{permalink.page_etag(stamp)}@{host}"
 
 
 @cached_page

@@ -152,6 +152,11 @@ def test_redis_stopped_then_frozen_costs_no_error_and_no_slow_page(
             )
     finally:
         redis.thaw()
+    # The pages above are answered by each worker's fast path by now, which needs no Redis
+    # (decisionguide/pagecache/fastpath.py): pages asked for the first time show whether
+    # the cache is used again.
+    fresh = [get(cluster.nginx.port, "/fr" + path) for path in site.busy_pages()]
+    assert all(reply.status == 200 for reply in fresh)
     keys = redis.dbsize()
 
     for phase in dict.fromkeys(visit.phase for visit in visitors.visits):
