@@ -115,10 +115,11 @@ def test_a_syntax_error_is_reported_on_the_line_broken(
 
 
 def test_a_quote_left_open_at_the_end_of_the_file_points_at_the_quote() -> None:
-    text = SEED_TEXT.rstrip("\n") + ' "never closed\n'
+    # On a line of its own: the file's last line may be a plain text, which a quote can't end.
+    text = SEED_TEXT.rstrip("\n") + '\nsnapshot: "never closed\n'
     (error,) = errors_in(text)
-    last = len(SEED_TEXT.rstrip("\n").split("\n"))
-    assert (error.line, error.column) == (last, len(SEED_LINES[last - 1]) + 2)
+    last = len(SEED_TEXT.rstrip("\n").split("\n")) + 1
+    assert (error.line, error.column) == (last, len("snapshot: ") + 1)
 
 
 # --- Validation errors: the line of the offending key, and its path ------------------------

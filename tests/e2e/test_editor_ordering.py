@@ -93,8 +93,10 @@ def test_a_drag_on_a_list_opened_before_another_save_merges_or_says_why_not(
     assert seed_questions(guide)[0].slug != questions[0].slug
     assert Question.objects.get(pk=questions[5].pk).prompt == "Their prompt?"
 
-    # They put the first three back as they were: my next drag is refused, the reason shown.
-    saved_by_someone_else(guide, {q: {"order": place} for place, q in enumerate(questions[:3])})
+    # They swap the third and fourth questions: my next drag (of the first rows, however far
+    # the mouse takes it) gives another order of the same list, so it is refused, and says why.
+    third, fourth = seed_questions(guide)[2:4]
+    saved_by_someone_else(guide, {third: {"order": fourth.order}, fourth: {"order": third.order}})
     before = [q.slug for q in seed_questions(guide)]
     drag_handle(page, 0, 2)
     alert = page.get_by_role("alert").filter(has_text="Not saved")
