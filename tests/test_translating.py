@@ -390,3 +390,7 @@ def test_long_guides_are_paged(superuser_client: Client, small_guide: Guide, mon
     response = superuser_client.post(page_url(small_guide), second.data())
     assert response["Location"].endswith(f"?page={last}")
     assert language_status(draft(small_guide), "fr").translated == 1
+    # A page number out of range shows a page of texts, never an empty one.
+    for crafted in ("0", str(last + 3)):
+        form = the_form(superuser_client, small_guide, page=crafted)
+        assert [n for n in form.names() if n.startswith("t:")]

@@ -31,6 +31,7 @@ from typing import Any
 
 from decisionguide.decision.document import (
     LINE_MAX_LENGTH,
+    MARKDOWN_FIELDS,
     SUMMARY_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     GuideDocument,
@@ -38,17 +39,7 @@ from decisionguide.decision.document import (
 from decisionguide.decision.verdict import Decision, Reason
 
 # Fields visitors read, per part, in document order (the order editors see them in).
-GUIDE_TEXTS = (
-    "title",
-    "summary",
-    "intro",
-    "right_page",
-    "wrong_page",
-    "start_elsewhere",
-    "shortcut",
-    "decision_criteria",
-    "snapshot",
-)
+GUIDE_TEXTS = ("title", "summary", *MARKDOWN_FIELDS)
 OUTCOME_TEXTS = ("name", "tagline", "strengths", "tradeoffs", "failure_mode", "good_fit")
 OUTCOME_TEXTS_AFTER_LIST = ("choose_if",)
 CRITERION_TEXTS = ("name", "description")
@@ -240,18 +231,23 @@ def with_translation(
     `source` (default: the source text as it is now). Entries whose path names no text
     any more are dropped."""
     data = copy.deepcopy(data)
-    sources = source_texts(data)
-    entries = {p: e for p, e in entries_of(data, language).items() if p in sources}
+    entries = dict(entries_of(data, language))
     if text:
-        entries[path] = {
-            "path": path,
-            "text": text,
-            "source": sources[path] if source is None else source,
-        }
+        made_from = source_texts(data)[path] if source is None else source
+        entries[path] = {"path": path, "text": text, "source": made_from}
     else:
         entries.pop(path, None)
+    return put_entries(data, language, entries)
+
+
+def put_entries(
+    data: dict[str, Any], language: str, entries: Mapping[str, dict[str, str]]
+) -> dict[str, Any]:
+    """`data` (changed in place, and returned) with `language`'s translations set to
+    `entries` (path -> entry), in the order of the texts; entries whose path names no
+    text any more are dropped, and a language (or `translations`) left empty goes."""
     translations = dict(data.get("translations") or {})
-    ordered = [entries[p] for p in sources if p in entries]
+    ordered = [entries[path] for path in source_texts(data) if path in entries]
     if ordered:
         translations[language] = ordered
     else:

@@ -18,7 +18,13 @@ from typing import Any
 
 from decisionguide.decision.document import LINE_MAX_LENGTH, DocumentError, tidy_text
 from decisionguide.decision.parsing import parse_document
-from decisionguide.decision.translations import entries_of, source_texts, text_limit, word_diff
+from decisionguide.decision.translations import (
+    entries_of,
+    put_entries,
+    source_texts,
+    text_limit,
+    word_diff,
+)
 from decisionguide.translating.labels import label
 
 TRANSLATED, MISSING, OUT_OF_DATE = "translated", "missing", "out_of_date"
@@ -121,7 +127,7 @@ def apply_changes(
     """(a copy of document data with the changes written, those that changed something).
 
     A change whose text is gone from `data` (someone removed its part) is left out.
-    Entries whose path names no text any more are dropped, as `with_translation` does.
+    Entries whose path names no text any more are dropped (`translations.put_entries`).
     """
     data = copy.deepcopy(data)
     sources = source_texts(data)
@@ -142,17 +148,7 @@ def apply_changes(
             }
         else:
             entries.pop(change.path, None)
-    translations = dict(data.get("translations") or {})
-    ordered = [entries[p] for p in sources if p in entries]
-    if ordered:
-        translations[language] = ordered
-    else:
-        translations.pop(language, None)
-    if translations:
-        data["translations"] = translations
-    else:
-        data.pop("translations", None)
-    return data, applied
+    return put_entries(data, language, entries), applied
 
 
 def problems_of(data: dict[str, Any], language: str) -> dict[str, str]:

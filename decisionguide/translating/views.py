@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -133,9 +134,7 @@ def translations_view(
             )
     all_rows = rows(data, language)
     listed = shown(all_rows, which)
-    pages = max(1, -(-len(listed) // PER_PAGE))
-    number = min(number, pages)
-    on_page = listed[(number - 1) * PER_PAGE : number * PER_PAGE]
+    on_page = Paginator(listed, PER_PAGE).get_page(number)  # a page past the end: the last
     return translations_page(
         model_admin,
         request,
@@ -155,8 +154,8 @@ def translations_view(
             for i, row in enumerate(on_page, start=1)
         ],
         which=which,
-        page_number=number,
-        pages=pages,
+        page_number=on_page.number,
+        pages=on_page.paginator.num_pages,
         problems=problems,
         stale_draft=stale,
         draft_version=page_version(request, stale, guide.version),
