@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext, pgettext
+
+from decisionguide.decision.words import Words
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,21 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
         url = request.build_absolute_uri(f"{path}?{query}" if query else path)
         links.append(LanguageLink(code, name, url, code == current, code == settings.LANGUAGE_CODE))
     return links
+
+
+# The engine's and the checks' sentences (decisionguide.decision.words), in the active language.
+LAST_WORDS = {"and": gettext_lazy("and"), "or": gettext_lazy("or")}
+
+
+def translate_words(words: Words) -> str:
+    if words.plural is None:
+        template = pgettext(words.context, words.text) if words.context else gettext(words.text)
+    elif words.context:
+        template = npgettext(words.context, words.text, words.plural, words.count)
+    else:
+        template = ngettext(words.text, words.plural, words.count)
+    return template % words.values() if words.params else template
+
+
+def join_list(items: tuple[str, ...], last_word: str) -> str:
+    return get_text_list(list(items), str(LAST_WORDS[last_word]))

@@ -6,6 +6,10 @@ the URL confs lays them out. Django's LocaleMiddleware would also read a cookie 
 Accept-Language header for unprefixed URLs and add `Vary: Accept-Language`; here the URL
 says everything, so a page and its cache entry depend on nothing else, and finding the
 language costs one dict lookup.
+
+The admin is the exception: its pages are never cached or shared, and an editor's language
+is the one they chose with the switcher in its header (Django's language cookie, set by
+`set_language`), else their browser's (Accept-Language), else the default.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 def prefixed_languages() -> dict[str, str]:
@@ -34,9 +39,14 @@ class PathLocaleMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.prefixes = prefixed_languages()
+        self.admin_prefix = f"/{settings.ADMIN_PATH}/"
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = language_of_path(request.path_info, self.prefixes)
+        in_admin = request.path_info.startswith(self.admin_prefix)
+        if in_admin:
+            language = translation.get_language_from_request(request)
+        else:
+            language = language_of_path(request.path_info, self.prefixes)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         try:
@@ -45,4 +55,6 @@ class PathLocaleMiddleware:
             # What runs next in this thread (a test, the next request) starts from the default.
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
+        if in_admin:
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response

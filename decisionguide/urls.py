@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import path
+from django.views.i18n import set_language
 
 from decisionguide import errors, ops
 from decisionguide.embed import views as embed_views
@@ -23,6 +24,8 @@ urlpatterns = [
     ),
     path("oembed", embed_views.oembed, name="oembed"),
     path(f"{settings.ADMIN_PATH}/", admin.site.urls),
+    # The admin's language switcher posts here: it sets Django's language cookie.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", ops.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
 ]

@@ -1,0 +1,96 @@
+"""Sentences the engine and the checks write for people, translatable without Django.
+
+The pure modules (decision, checking) must not import Django, yet editors read their
+problems and findings in the admin's language. So they never build English with f-strings:
+they return `Words`, an English template with named placeholders, marked for the catalogue
+by the functions below (their names are ones `makemessages` extracts), and the sentence is
+put into words only when it is shown: `str(words)`, `f"{words}"` or a template.
+
+Outside Django (a script, a test of the engine) `str()` gives the English. Under Django the
+content app installs the site's translator (`use_translator`), so `str()` gives the active
+language: a report cached once reads right in every language it is later shown in.
+
+    gettext_lazy("Outcome “%(name)s” can't be reached", name=outcome.name)
+    ngettext_lazy("%(count)s question", "%(count)s questions", len(qs), count=len(qs))
+    listing(["a", "b", "c"])      # "a, b and c", joined in the reader's language
+
+A placeholder's value may itself be `Words` (or a `listing`), put into words the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Words:
+    """One sentence (or phrase) to show someone, in whatever language is active then."""
+
+    text: str  # English, with %(name)s placeholders (and %% for a percent sign)
+    params: tuple[tuple[str, object], ...] = ()
+    plural: str | None = None  # English plural: the sentence is counted by `count`
+    count: int = 0
+    context: str | None = None  # pgettext's context, for a word with two meanings
+
+    def __str__(self) -> str:
+        return _translator(self)
+
+    def values(self) -> dict[str, object]:
+        """The placeholders' values, any Words among them put into words now."""
+        return {name: _shown(value) for name, value in self.params}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Items joined as a sentence says them: "a, b and c" (or "a, b or c")."""
+
+    items: tuple[object, ...]
+    last_word: str = "and"  # "and" or "or"
+
+    def __str__(self) -> str:
+        return _list_joiner(tuple(str(_shown(item)) for item in self.items), self.last_word)
+
+
+def _shown(value: object) -> object:
+    return str(value) if isinstance(value, Words | Listing) else value
+
+
+def gettext_lazy(text: str, **params: object) -> Words:
+    return Words(text, tuple(params.items()))
+
+
+def pgettext_lazy(context: str, text: str, **params: object) -> Words:
+    return Words(text, tuple(params.items()), context=context)
+
+
+def ngettext_lazy(singular: str, plural: str, count: int, **params: object) -> Words:
+    return Words(singular, tuple(params.items()), plural=plural, count=count)
+
+
+def listing(items: Iterable[object], last_word: str = "and") -> Listing:
+    return Listing(tuple(items), last_word)
+
+
+def english(words: Words) -> str:
+    """`words` in English: the template as written, with its values put in."""
+    template = words.text if words.plural is None or words.count == 1 else words.plural
+    return template % words.values() if words.params else template
+
+
+def english_list(items: tuple[str, ...], last_word: str) -> str:
+    if len(items) <= 2:
+        return f" {last_word} ".join(items)
+    return f"{', '.join(items[:-1])} {last_word} {items[-1]}"
+
+
+_translator: Callable[[Words], str] = english
+_list_joiner: Callable[[tuple[str, ...], str], str] = english_list
+
+
+def use_translator(
+    translator: Callable[[Words], str], list_joiner: Callable[[tuple[str, ...], str], str]
+) -> None:
+    """Put every Words into words with `translator` from now on (the content app's ready())."""
+    global _translator, _list_joiner
+    _translator, _list_joiner = translator, list_joiner
