@@ -6,15 +6,15 @@ from django import template
 from django.urls import reverse
 
 from decisionguide.publishing.feedback import translation_languages
-from decisionguide.translating.saving import english_name
+from decisionguide.translating.saving import language_name
 
 register = template.Library()
 
 
 @register.simple_tag
 def translation_links(guide) -> list[tuple[str, str]]:
-    """(name of the language in English, its Translations page) for each language."""
+    """(name of the language in the admin's language, its Translations page) for each."""
     return [
-        (english_name(code), reverse("admin:guides_guide_translations", args=[guide.pk, code]))
+        (language_name(code), reverse("admin:guides_guide_translations", args=[guide.pk, code]))
         for code, _ in translation_languages()
     ]
