@@ -209,7 +209,7 @@ def translations_page(
         request,
         "admin/guides/guide/translations.html",
         _("%(language)s translation: %(title)s")
-        % {"language": language_name(language), "title": guide.title},
+        % {"language": language_in_sentence(language), "title": guide.title},
         guide,
         language=language,
         language_name=language_name(language),
