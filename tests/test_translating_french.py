@@ -86,3 +86,9 @@ def test_the_embed_box_is_in_french(french_client: Client, small_guide: Guide) -
     assert "Copier le code d’intégration" in html
     assert 'data-copied-words="Copié."' in html
     assert "Copy the embed code" not in html
+
+
+def test_the_results_admin_is_in_french(french_client: Client) -> None:
+    html = french_client.get(reverse("admin:results_result_changelist")).content.decode()
+    assert "Résultats et limites de fréquence" in html
+    assert "Results and rate limits" not in html
