@@ -18,7 +18,7 @@ from tests.test_translating import TAGLINE, draft, translate
 from tests.test_translation_po import export, upload
 
 pytestmark = pytest.mark.django_db
-NBSP = "\u00a0"
+NBSP, APOS = "\u00a0", "\u2019"  # French typography: no-break space, apostrophe
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_a_po_import_error_is_in_french(french_client: Client, small_guide: Guid
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "outcomes.nowhere.name" in t)
     before = state(small_guide)
     html = upload(french_client, small_guide, text).content.decode()
-    assert f"Rien n’a été importé{NBSP}:" in html
+    assert f"Rien n{APOS}a été importé{NBSP}:" in html
     problem = f"ligne {line}{NBSP}: le msgctxt «{NBSP}outcomes.nowhere.name{NBSP}» ne désigne"
     assert problem in html
     assert "names no text" not in html
@@ -67,7 +67,7 @@ def test_a_po_file_from_the_french_admin_round_trips(
     before = state(small_guide)
     response = upload(french_client, small_guide, text)
     page = french_client.get(response["Location"]).content.decode()
-    assert "il ne change rien, donc rien n’a été enregistré" in page
+    assert f"il ne change rien, donc rien n{APOS}a été enregistré" in page
     assert state(small_guide) == before
 
     po.find(TAGLINE, by="msgctxt").msgstr = "Chaque séance est un événement."
@@ -83,7 +83,7 @@ def test_the_embed_box_is_in_french(french_client: Client, small_guide: Guide) -
     html = french_client.get(
         reverse("admin:guides_guide_change", args=[small_guide.pk])
     ).content.decode()
-    assert "Copier le code d’intégration" in html
+    assert f"Copier le code d{APOS}intégration" in html
     assert 'data-copied-words="Copié."' in html
     assert "Copy the embed code" not in html
 
