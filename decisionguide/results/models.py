@@ -5,6 +5,7 @@ from typing import NamedTuple
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models.fields import parent_link
 from decisionguide.pagecache.query import PageQuery
@@ -50,15 +51,15 @@ class Result(models.Model):
     guide_version = parent_link(
         "guides.GuideVersion",
         "results",
-        "The frozen guide content this result was computed with.",
+        _("The frozen guide content this result was computed with."),
         on_delete=models.PROTECT,
     )
-    answers = models.JSONField(help_text="Question slug to choice slug.")
+    answers = models.JSONField(help_text=_("Question slug to choice slug."))
     free_texts = models.JSONField(
-        default=dict, blank=True, help_text="Texts the visitor typed, by question slug."
+        default=dict, blank=True, help_text=_("Texts the visitor typed, by question slug.")
     )
     decision = models.JSONField(
-        help_text="The engine's decision, as `manage.py recommend` prints it."
+        help_text=_("The engine's decision, as `manage.py recommend` prints it.")
     )
     created = models.DateTimeField(default=timezone.now, db_index=True)
     # The same check page sent twice (a double click, a retry) must give the same
@@ -69,8 +70,10 @@ class Result(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="A keyed hash of the check page that sent it and its answers; "
-        "nothing about the visitor.",
+        help_text=_(
+            "A keyed hash of the check page that sent it and its answers; "
+            "nothing about the visitor."
+        ),
     )
 
     objects = ResultManager()
@@ -105,7 +108,7 @@ STAMP_ROW = PageQuery(
 class RateLimitCounter(models.Model):
     """Attempts per client and time window (see decisionguide.results.ratelimit)."""
 
-    key = models.CharField(max_length=64, help_text="Keyed hash of scope and client address.")
+    key = models.CharField(max_length=64, help_text=_("Keyed hash of scope and client address."))
     window_start = models.DateTimeField()
     count = models.PositiveIntegerField(default=0)
 
