@@ -121,7 +121,7 @@ class OutcomeNextPage(models.Model):
         constraints = [unique_per("outcome", "page", "outcomenextpage")]
 
     def __str__(self) -> str:
-        return f"{self.outcome} → {self.page}"
+        return _("%(outcome)s → %(page)s") % {"outcome": self.outcome, "page": self.page}
 
 
 class Criterion(models.Model):
@@ -161,7 +161,13 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         # Names the cell, so change summaries say which one changed.
-        return f"{self.criterion} \N{EM DASH} {self.outcome}: {self.label} ({self.level}/3)"
+        cell = {
+            "row": self.criterion,
+            "column": self.outcome,
+            "label": self.label,
+            "level": self.level,
+        }
+        return _("%(row)s — %(column)s: %(label)s (%(level)s/3)") % cell
 
 
 class Scenario(models.Model):
@@ -256,4 +262,4 @@ class GuideItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.text[:60]}"
+        return _("%(kind)s: %(text)s") % {"kind": self.get_kind_display(), "text": self.text[:60]}

@@ -99,7 +99,7 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         # Names its question, so change summaries say which choice of which question.
-        return f"{self.question} \N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK} {self.label}"
+        return _("%(question)s » %(answer)s") % {"question": self.question, "answer": self.label}
 
     def clean(self) -> None:
         if self.route_id is not None and self.route.guide_id != self.question.guide_id:
@@ -120,7 +120,10 @@ class ChoicePoints(models.Model):
         constraints = [unique_per("choice", "outcome", "choicepoints")]
 
     def __str__(self) -> str:
-        return f"{self.points:+d} {self.outcome}"
+        return _("%(points)s %(outcome)s") % {
+            "points": f"{self.points:+d}",
+            "outcome": self.outcome,
+        }
 
 
 class ScenarioAnswer(models.Model):
@@ -136,7 +139,10 @@ class ScenarioAnswer(models.Model):
         constraints = [unique_per("scenario", "question", "scenarioanswer")]
 
     def __str__(self) -> str:
-        return f"{self.question.slug} = {self.choice.slug}"
+        return _("%(question)s = %(answer)s") % {
+            "question": self.question.slug,
+            "answer": self.choice.slug,
+        }
 
     def clean(self) -> None:
         if self.choice_id is not None and self.choice.question_id != self.question_id:

@@ -202,7 +202,10 @@ class TieBreakSettle(models.Model):
         constraints = [fields.unique_per("tie_break", "choice", "tiebreaksettle")]
 
     def __str__(self) -> str:
-        return f"{self.choice.slug} \N{RIGHTWARDS ARROW} {self.outcome.slug}"
+        return _("%(answer)s → %(outcome)s") % {
+            "answer": self.choice.slug,
+            "outcome": self.outcome.slug,
+        }
 
     def clean(self) -> None:
         if self.tie_break_id is None or self.choice_id is None:
