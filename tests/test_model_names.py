@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext, override, pgettext
 
 from decisionguide.catalogues import read_po
@@ -43,6 +44,25 @@ def derived_names() -> set[tuple[str | None, str]]:
 def test_every_derived_name_is_in_the_french_catalogue() -> None:
     translated = {(e.msgctxt, e.msgid) for e in read_po(FR_PO) if e.translated}
     assert derived_names() - translated == set()
+
+
+def test_every_name_of_those_apps_goes_through_gettext() -> None:
+    plain = [
+        f"{model.__name__}.{name}"
+        for label in NAMED_APPS
+        for model in apps.get_app_config(label).get_models()
+        for name, value in [
+            ("verbose_name", model._meta.verbose_name),
+            ("verbose_name_plural", model._meta.verbose_name_plural),
+            *(
+                (field.name, field.verbose_name)
+                for field in model._meta.get_fields()
+                if hasattr(field, "verbose_name") and not field.auto_created
+            ),
+        ]
+        if not isinstance(value, Promise)
+    ]
+    assert plain == []
 
 
 def test_derived_names_follow_the_language_but_permissions_and_migrations_stay(db: None) -> None:

@@ -133,7 +133,7 @@ class Criterion(models.Model):
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
-        verbose_name_plural = "criteria"
+        verbose_name_plural = _("criteria")
         constraints = [unique_per("guide", "slug", "criterion")]
 
     def __str__(self) -> str:
