@@ -7,3 +7,8 @@ class ResultsConfig(AppConfig):
     label = "results"
     verbose_name = _("Results and rate limits")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from decisionguide.model_names import translate_derived_names
+
+        translate_derived_names(self.get_models())
