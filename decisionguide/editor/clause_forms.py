@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext as _, gettext_lazy
 
 from decisionguide.content.models import Choice, Clause, ClauseChoice, Question
 from decisionguide.editor.forms import (
@@ -22,8 +23,6 @@ from decisionguide.editor.forms import (
     choices_of_guide,
     mark_question_select,
 )
-
-LEFT, RIGHT = "\N{LEFT DOUBLE QUOTATION MARK}", "\N{RIGHT DOUBLE QUOTATION MARK}"
 
 
 def questions_of_guide(guide_id: int | None) -> list[Question]:
@@ -80,15 +79,18 @@ class ClauseForm(forms.ModelForm):
 
     question = QuestionPicker(
         queryset=Question.objects.none(),
-        help_text="The question whose answer is looked at. A question's condition can only "
-        "look at questions before it.",
+        help_text=gettext_lazy(
+            "The question whose answer is looked at. A question's condition can only "
+            "look at questions before it."
+        ),
     )
     answers = AnswersField(
         queryset=Choice.objects.none(),
         widget=AnswerCheckboxes(attrs={"class": "clause-answers"}),
-        label="Answers",
-        help_text="The clause holds when the visitor's answer to that question is one of "
-        "the ticked ones.",
+        label=gettext_lazy("Answers"),
+        help_text=gettext_lazy(
+            "The clause holds when the visitor's answer to that question is one of the ticked ones."
+        ),
     )
 
     class Meta:
@@ -145,13 +147,18 @@ class ClauseForm(forms.ModelForm):
         question = self.cleaned_data["question"]
         if question.pk == self.owner_id:
             raise forms.ValidationError(
-                "A question can't be shown depending on its own answer: pick a question before it."
+                _(
+                    "A question can't be shown depending on its own answer: pick a question before it."
+                )
             )
         if question.pk in self.later:
             raise forms.ValidationError(
-                f"{LEFT}{question.short}{RIGHT} is a later question: a visitor has not "
-                "answered it yet when this one is shown. Pick a question before this one, "
-                "or move this one below it."
+                _(
+                    "“%(question)s” is a later question: a visitor has not answered it yet "
+                    "when this one is shown. Pick a question before this one, or move this "
+                    "one below it."
+                )
+                % {"question": question.short}
             )
         return question
 
@@ -165,8 +172,12 @@ class ClauseForm(forms.ModelForm):
                 allowed = ", ".join(c.slug for c in question.choices.all())
                 self.add_error(
                     "answers",
-                    f"Pick answers of the question {LEFT}{question.slug}{RIGHT} ({allowed}); "
-                    "not " + ", ".join(f"{c.question.slug}: {c.slug}" for c in strays),
+                    _("Pick answers of the question “%(question)s” (%(allowed)s); not %(strays)s")
+                    % {
+                        "question": question.slug,
+                        "allowed": allowed,
+                        "strays": ", ".join(f"{c.question.slug}: {c.slug}" for c in strays),
+                    },
                 )
         return cleaned
 

@@ -23,13 +23,16 @@ from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.forms.formsets import BaseFormSet
 from django.forms.utils import pretty_name
+from django.utils.translation import gettext as _
 
 
-def row_name(label: str, index: int | None, row: str = "row") -> str:
+def row_name(label: str, index: int | None, row: str = "") -> str:
     """The accessible name of a field in row `index` (counted from 0; None: the blank row)
     of an inline whose rows are each a `row` ("answer", "show-if clause")."""
-    where = f"new {row}" if index is None else f"{row} {index + 1}"
-    return f"{label} ({where})"
+    row = row or _("row")
+    if index is None:
+        return _("%(label)s (new %(row)s)") % {"label": label, "row": row}
+    return _("%(label)s (%(row)s %(number)s)") % {"label": label, "row": row, "number": index + 1}
 
 
 def names_itself(widget: forms.Widget) -> bool:
@@ -37,7 +40,7 @@ def names_itself(widget: forms.Widget) -> bool:
     return isinstance(widget, forms.RadioSelect)
 
 
-def name_row_fields(form: forms.BaseForm, index: int | None, row: str = "row") -> None:
+def name_row_fields(form: forms.BaseForm, index: int | None, row: str = "") -> None:
     """Give every visible field of one inline row an aria-label, unless it has one."""
     for name, field in form.fields.items():
         widget = field.widget
@@ -50,7 +53,7 @@ def name_row_fields(form: forms.BaseForm, index: int | None, row: str = "row") -
         widget.attrs.setdefault("aria-label", row_name(label, index, row))
 
 
-def labelled_formset(formset_class: type[BaseFormSet], row: str = "row") -> type[BaseFormSet]:
+def labelled_formset(formset_class: type[BaseFormSet], row: str = "") -> type[BaseFormSet]:
     """The inline's formset class, naming the fields of every row it builds (each a `row`).
 
     `add_fields` runs for every row, the blank one included, after the form's
