@@ -1,13 +1,8 @@
 """The editor admin: every part of a guide, edited in the browser.
 
-Every save or delete of any part of a guide is checked as a whole guide
-(`publishing.record_edit`): if the rows would no longer make a valid guide,
-the transaction is rolled back and the form is shown again with the
-problems listed; otherwise the change is frozen as a new draft version, once
-per save however many rows changed (`admin_support.GuideContentAdmin`).
-Visitors keep seeing the published version until an editor publishes (the
-guide's own pages, for checks, publishing, history and tools, are listed in
-`admin_urls`).
+Every save or delete is checked as a whole guide and frozen as a new draft
+version (`admin_support.GuideContentAdmin`); visitors keep seeing the published
+version until an editor publishes (the guide's own pages: `admin_urls`).
 
 Small rows (points, ratings, clause answers, scenario answers, next pages)
 are edited inline on their parent (`admin_inlines`) or as form fields, never
@@ -28,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import get_text_list
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.checking.checks import condition_text
 from decisionguide.content.models import (
@@ -114,17 +109,15 @@ class GuideAdmin(GuideContentAdmin):
         fieldsets = [
             (None, {"fields": about}),
             # The guide page's Markdown texts, in the order the page shows them.
-            (gettext_lazy("Guide page texts"), {"fields": list(MARKDOWN_FIELDS)}),
+            (_("Guide page texts"), {"fields": list(MARKDOWN_FIELDS)}),
         ]
         if obj is not None:
-            fieldsets.append((_("Embedding on other sites"), {"fields": ["embed_origins"]}))
-            fieldsets.append((_("Publishing"), {"fields": ["publishing_needs_review"]}))
-            fieldsets.append(
-                (
-                    _("Versions"),
-                    {"fields": ["is_published", "version", "published_number", "updated"]},
-                )
-            )
+            versions = ["is_published", "version", "published_number", "updated"]
+            fieldsets += [
+                (_("Embedding on other sites"), {"fields": ["embed_origins"]}),
+                (_("Publishing"), {"fields": ["publishing_needs_review"]}),
+                (_("Versions"), {"fields": versions}),
+            ]
         return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
@@ -181,7 +174,7 @@ class GuideAdmin(GuideContentAdmin):
             extra["review"] = panel_context(request, guide)
         return super().change_view(request, object_id, form_url, extra)
 
-    @admin.display(description=gettext_lazy("visitors see"), ordering="is_published")
+    @admin.display(description=_("visitors see"), ordering="is_published")
     def status(self, obj: Guide) -> str:
         if obj.published_version_id is None:
             return _("nothing (never published)")
@@ -189,7 +182,7 @@ class GuideAdmin(GuideContentAdmin):
             return _("nothing (unpublished)")
         return _("version %(number)s") % {"number": obj.published_version.version}
 
-    @admin.display(description=gettext_lazy("published version"))
+    @admin.display(description=_("published version"))
     def published_number(self, obj: Guide) -> str:
         if obj.published_version_id is None:
             return "-"
@@ -212,11 +205,11 @@ class GuideVersionAdmin(admin.ModelAdmin):
     fields = ["guide", "version", "created", "created_by", "note", "history_link"]
     readonly_fields = fields
 
-    @admin.display(description=gettext_lazy("published"), boolean=True)
+    @admin.display(description=_("published"), boolean=True)
     def is_live(self, obj: GuideVersion) -> bool:
         return obj.guide.published_version_id == obj.pk
 
-    @admin.display(description=gettext_lazy("content"))
+    @admin.display(description=_("content"))
     def history_link(self, obj: GuideVersion) -> str:
         url = reverse("admin:guides_guide_version", args=[obj.guide_id, obj.version])
         return format_html('<a href="{}">{}</a>', url, _("Content, differences and restore"))
@@ -248,7 +241,7 @@ class OutcomeAdmin(GuidePartAdmin):
     exclude = ["next_pages"]
     inlines = [OutcomeNextPageInline]
 
-    @admin.display(description=gettext_lazy("default"), boolean=True)
+    @admin.display(description=_("default"), boolean=True)
     def is_default(self, obj: Outcome) -> bool:
         return obj.guide.default_outcome_id == obj.pk
 
@@ -259,8 +252,8 @@ class LinkedPageAdmin(GuidePartAdmin):
     search_fields = ["title", "slug", "summary", "url", "body"]
     fieldsets = [
         (None, {"fields": ["guide", ("slug", "order"), "title", "url"]}),
-        (gettext_lazy("Where it appears"), {"fields": ["summary", "when"]}),
-        (gettext_lazy("The page on this site"), {"fields": ["body"]}),
+        (_("Where it appears"), {"fields": ["summary", "when"]}),
+        (_("The page on this site"), {"fields": ["body"]}),
     ]
 
 
@@ -270,7 +263,7 @@ class CriterionAdmin(GuidePartAdmin):
     search_fields = ["name", "slug", "description"]
     inlines = [RatingInline]
 
-    @admin.display(description=gettext_lazy("ratings"))
+    @admin.display(description=_("ratings"))
     def grid_link(self, obj: Criterion) -> str:
         url = reverse("admin:guides_guide_ratings", args=[obj.guide_id])
         return format_html('<a href="{}">{}</a>', url, _("Edit all ratings as a grid"))
@@ -285,7 +278,7 @@ class ScenarioAdmin(GuidePartAdmin):
     inlines = [ScenarioAnswerInline]
     fieldsets = admin_scenarios.SCENARIO_FIELDSETS
 
-    @admin.display(description=gettext_lazy("check (draft)"))
+    @admin.display(description=_("check (draft)"))
     def check_result(self, obj: Scenario) -> str:
         return admin_pages.scenario_status(obj.guide, obj.slug)
 
@@ -307,7 +300,7 @@ class QuestionAdmin(GuidePartAdmin):
     fieldsets = [
         (None, {"fields": ["guide", ("slug", "order"), "prompt", "short", "hint"]}),
         (
-            gettext_lazy("Text box (optional)"),
+            _("Text box (optional)"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -336,11 +329,11 @@ class QuestionAdmin(GuidePartAdmin):
         request._decisionguide_question = obj  # type: ignore[attr-defined]
         return super().get_form(request, obj, change, **kwargs)
 
-    @admin.display(description=gettext_lazy("choices"), ordering="choices_total")
+    @admin.display(description=_("choices"), ordering="choices_total")
     def choice_count(self, obj: Question) -> int:
         return obj.choices_total  # type: ignore[attr-defined]
 
-    @admin.display(description=gettext_lazy("shown when"))
+    @admin.display(description=_("shown when"))
     def shown_when(self, obj: Question) -> str:
         guide = obj.guide
         try:
@@ -382,7 +375,7 @@ def condition_clauses(obj: Gate | Note) -> str:
     return "; ".join(str(clause) for clause in clauses)
 
 
-CLAIMS_DESCRIPTION = gettext_lazy(
+CLAIMS_DESCRIPTION = _(
     "What the sentence says, so the guide's checks can hold it to every page it appears "
     "on: the outcomes it argues for or against (no page may show it beside one it argues "
     "against, or beside a sentence arguing the other way). What it asserts about the "
@@ -399,12 +392,12 @@ class GateAdmin(GuidePartAdmin):
     fieldsets = [
         (None, {"fields": ["guide", ("outcome", "order"), "reason"]}),
         (
-            gettext_lazy("What the reason claims"),
+            _("What the reason claims"),
             {"fields": ["argues_against", "argues_for"], "description": CLAIMS_DESCRIPTION},
         ),
     ]
 
-    @admin.display(description=gettext_lazy("unless"))
+    @admin.display(description=_("unless"))
     def condition(self, obj: Gate) -> str:
         return condition_clauses(obj)
 
@@ -417,7 +410,7 @@ class FailureCheckAdmin(GuidePartAdmin):
     fieldsets = [
         (None, {"fields": ["guide", "order", "text", "shown_with"]}),
         (
-            gettext_lazy("What the line claims"),
+            _("What the line claims"),
             {"fields": ["argues_against", "argues_for"], "description": CLAIMS_DESCRIPTION},
         ),
     ]
@@ -444,10 +437,10 @@ class NoteAdmin(GuidePartAdmin):
     fieldsets = [
         (None, {"fields": ["guide", ("slug", "order"), "title", "text"]}),
         (
-            gettext_lazy("Which recommendations it belongs with"),
+            _("Which recommendations it belongs with"),
             {
                 "fields": ["shown_with", "argues_against", "argues_for"],
-                "description": gettext_lazy(
+                "description": _(
                     "The guide's checks try every possible set of answers and "
                     "refuse to publish while any would show this note beside a recommendation "
                     "it argues against."
@@ -459,7 +452,7 @@ class NoteAdmin(GuidePartAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("argues_against", "argues_for")
 
-    @admin.display(description=gettext_lazy("argues"))
+    @admin.display(description=_("argues"))
     def sides(self, obj: Note) -> str:
         against = get_text_list([o.name for o in obj.argues_against.all()], _("and"))
         for_ = get_text_list([o.name for o in obj.argues_for.all()], _("and"))
@@ -470,6 +463,6 @@ class NoteAdmin(GuidePartAdmin):
             return text % {"outcomes": against or for_}
         return _("neither side")
 
-    @admin.display(description=gettext_lazy("shown when"))
+    @admin.display(description=_("shown when"))
     def condition(self, obj: Note) -> str:
         return condition_clauses(obj)

@@ -45,7 +45,8 @@ from django.http import (
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _, gettext_lazy, ngettext, override
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from decisionguide.content.models import Guide
 from decisionguide.content.ordering import ORDER, in_place_order, sibling_key, siblings_of
@@ -59,7 +60,7 @@ from decisionguide.publishing.merging import claim_for_merge, merged_note, recor
 MOST_MOVES = 1000
 MOST_BODY_BYTES = 64 * 1024
 GUIDE_FILTER = "guide__id__exact"
-RELOAD_LIST = gettext_lazy("Reload the list to see the order as it is now, then drag again.")
+RELOAD_LIST = _("Reload the list to see the order as it is now, then drag again.")
 
 
 # ---------------------------------------------------------------------------
@@ -153,7 +154,7 @@ class BadMove(Exception):
     """The posted places don't fit the list (rows of another guide, or a tie)."""
 
 
-SHARED_PLACE = gettext_lazy("two rows would share a place; reload the list and drag again.")
+SHARED_PLACE = _("two rows would share a place; reload the list and drag again.")
 
 
 def refusal_text(stale: StaleDraft) -> str:
@@ -183,7 +184,7 @@ class SortablePartList(SortableAdminMixin):
     def _add_reorder_method(self) -> None:
         """The handle is a method of the class (below), shown only where dragging works."""
 
-    @admin.display(description=gettext_lazy("drag"))
+    @admin.display(description=_("drag"))
     def _reorder_(self, obj: Any) -> str:
         # guide-admin.js takes its words for a refused drag from the handles (no inline script).
         return format_html(
@@ -332,13 +333,6 @@ class SortablePartList(SortableAdminMixin):
             return f"Reordered {self.opts.verbose_name_plural}: {shown}{more}"
 
     def move_message(self, names: list[str], version: int) -> str:
-        shown = ", ".join(quoted(name) for name in names[:3])
+        shown = ", ".join(quoted(name) for name in names[:3]) + ("…" if len(names) > 3 else "")
         about = {"parts": self.opts.verbose_name_plural, "names": shown, "version": version}
-        if len(names) <= 3:
-            return _("Reordered %(parts)s: %(names)s (draft version %(version)s).") % about
-        more = ngettext(
-            "Reordered %(parts)s: %(names)s and %(count)d more (draft version %(version)s).",
-            "Reordered %(parts)s: %(names)s and %(count)d more (draft version %(version)s).",
-            len(names) - 3,
-        )
-        return more % {**about, "count": len(names) - 3}
+        return _("Reordered %(parts)s: %(names)s (draft version %(version)s).") % about

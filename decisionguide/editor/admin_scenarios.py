@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
-from django.utils.translation import gettext as _, gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from decisionguide.content.models import Choice, Guide, Outcome, Question, Scenario, ScenarioAnswer
@@ -37,9 +38,9 @@ from decisionguide.publishing.feedback import report_scenarios
 SCENARIO_FIELDSETS = [
     (None, {"fields": ["guide", ("slug", "order"), "title", "description", "outcome"]}),
     (
-        gettext_lazy("Public example"),
+        _("Public example"),
         {
-            "description": gettext_lazy(
+            "description": _(
                 "Scenarios are private tests unless ticked here. A public example appears "
                 "under Examples on the guide page and as a result's closest example, with "
                 "the text below."
@@ -65,14 +66,12 @@ class ScenarioFromTryForm(forms.Form):
 
     title = forms.CharField(
         max_length=300,
-        label=gettext_lazy("Name of the scenario"),
-        help_text=gettext_lazy(
-            "Its heading in the list of scenarios; you can change it afterwards."
-        ),
+        label=_("Name of the scenario"),
+        help_text=_("Its heading in the list of scenarios; you can change it afterwards."),
     )
     outcome = forms.ChoiceField(
-        label=gettext_lazy("Expected outcome"),
-        help_text=gettext_lazy(
+        label=_("Expected outcome"),
+        help_text=_(
             "What these answers should get. Preset to what the draft gives them now; "
             "pick another to record what it ought to give (the scenario then fails until the "
             "guide is fixed)."

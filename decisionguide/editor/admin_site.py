@@ -18,21 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 GUIDES_APP = "guides"
 # The guide app's lists in the order an editor works through a guide, not alphabetical.
+# fmt: off
 EDITOR_ORDER = (
-    "guide",
-    "question",
-    "choice",
-    "outcome",
-    "criterion",
-    "scenario",
-    "note",
-    "gate",
-    "tiebreak",
-    "linkedpage",
-    "guideitem",
-    "failurecheck",
-    "guideversion",
+    "guide", "question", "choice", "outcome", "criterion", "scenario", "note", "gate",
+    "tiebreak", "linkedpage", "guideitem", "failurecheck", "guideversion",
 )
+# fmt: on
 
 
 class EditorAdminConfig(AdminConfig):

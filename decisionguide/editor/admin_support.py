@@ -27,7 +27,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _, gettext_lazy, override
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from decisionguide.content.models import (
     Choice,
@@ -62,7 +63,7 @@ REQUEST_PROBLEMS = "_decisionguide_problems"
 REQUEST_STALE = "_decisionguide_stale"
 # The guide a deleted row belonged to, for the message after the delete.
 REQUEST_DELETED_FROM = "_decisionguide_deleted_from"
-PLACE_HELP = gettext_lazy(
+PLACE_HELP = _(
     "Its place among its siblings (0 is first). Typing the place of another moves that one, "
     "and those after it, down one; empty puts it last. Lists filtered to one guide can "
     "also be dragged."
@@ -339,7 +340,7 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
 
     # Links -----------------------------------------------------------------------
 
-    @admin.display(description=gettext_lazy("guide"), ordering="guide__title")
+    @admin.display(description=_("guide"), ordering="guide__title")
     def guide_link(self, obj: models.Model) -> str:
         guide = self.guide_of(obj)
         if guide is None:

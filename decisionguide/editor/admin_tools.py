@@ -17,7 +17,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from decisionguide.content.markdown import render_markdown
@@ -208,26 +209,23 @@ def import_document(
 
 
 def import_message(guide: Guide, published: bool) -> str:
-    about = {"slug": guide.slug, "version": guide.version}
-    if published and guide.publishing_needs_review:
-        return (
-            _(
-                "Imported %(slug)s as the draft (version %(version)s) and marked it ready for "
-                "review: publishing this guide needs a review, so it was not published. Another "
-                "editor who may approve publishes it; visitors see the published version until then."
-            )
-            % about
-        )
-    if published:
-        done = _("Imported and published %(slug)s (version %(version)s).") % about
-        return with_languages(done, guide)
-    return (
+    if published and not guide.publishing_needs_review:
+        done = _("Imported and published %(slug)s (version %(version)s).")
+        return with_languages(done % {"slug": guide.slug, "version": guide.version}, guide)
+    text = (
         _(
+            "Imported %(slug)s as the draft (version %(version)s) and marked it ready for "
+            "review: publishing this guide needs a review, so it was not published. Another "
+            "editor who may approve publishes it; visitors see the published version until "
+            "then."
+        )
+        if published
+        else _(
             "Imported %(slug)s as the draft (version %(version)s). Visitors see the published "
             "version until you publish."
         )
-        % about
     )
+    return text % {"slug": guide.slug, "version": guide.version}
 
 
 # ---------------------------------------------------------------------------
@@ -306,5 +304,5 @@ def markdown_preview(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> 
     if guide is not None:
         with contextlib.suppress(DocumentError):  # broken rows: preview without page links
             doc = guide.draft_document()
-    html = render_markdown(text, doc) or "<p>%s</p>" % _("(nothing to show)")
+    html = render_markdown(text, doc) or "<p>{}</p>".format(_("(nothing to show)"))
     return HttpResponse(html, content_type="text/html; charset=utf-8")

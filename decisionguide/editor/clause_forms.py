@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models import Choice, Clause, ClauseChoice, Question
 from decisionguide.editor.forms import (
@@ -54,7 +54,7 @@ class AnswerCheckboxes(forms.CheckboxSelectMultiple):
 
     def optgroups(self, name: str, value: Any, attrs: Any = None) -> list[tuple[Any, list, int]]:
         groups: list[tuple[Any, list, int]] = []
-        for _, options, index in super().optgroups(name, value, attrs):
+        for _question, options, index in super().optgroups(name, value, attrs):
             for option in options:
                 question = option.get("question")
                 if groups and groups[-1][0] == question:
@@ -79,7 +79,7 @@ class ClauseForm(forms.ModelForm):
 
     question = QuestionPicker(
         queryset=Question.objects.none(),
-        help_text=gettext_lazy(
+        help_text=_(
             "The question whose answer is looked at. A question's condition can only "
             "look at questions before it."
         ),
@@ -87,8 +87,8 @@ class ClauseForm(forms.ModelForm):
     answers = AnswersField(
         queryset=Choice.objects.none(),
         widget=AnswerCheckboxes(attrs={"class": "clause-answers"}),
-        label=gettext_lazy("Answers"),
-        help_text=gettext_lazy(
+        label=_("Answers"),
+        help_text=_(
             "The clause holds when the visitor's answer to that question is one of the ticked ones."
         ),
     )
@@ -148,7 +148,8 @@ class ClauseForm(forms.ModelForm):
         if question.pk == self.owner_id:
             raise forms.ValidationError(
                 _(
-                    "A question can't be shown depending on its own answer: pick a question before it."
+                    "A question can't be shown depending on its own answer: pick a question "
+                    "before it."
                 )
             )
         if question.pk in self.later:

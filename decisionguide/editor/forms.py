@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.db import models
 from django.utils.html import format_html
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models import (
     Choice,
@@ -32,10 +32,10 @@ from decisionguide.guidefiles.yaml_io import CONTENT_FILE_MAX_BYTES
 
 POINTS_PREFIX = "points_"
 LEVEL_CHOICES = [
-    (0, gettext_lazy("0 weakest")),
+    (0, _("0 weakest")),
     (1, "1"),
     (2, "2"),
-    (3, gettext_lazy("3 strongest")),
+    (3, _("3 strongest")),
 ]
 # The same limit as `loadguide`.
 UPLOAD_MAX_BYTES = CONTENT_FILE_MAX_BYTES
@@ -212,7 +212,7 @@ class ScenarioAnswerForm(forms.ModelForm):
     choice = ChoiceOfQuestionField(
         queryset=Choice.objects.none(),
         widget=ChoiceSelect(attrs={"class": "clause-choices"}),
-        help_text=gettext_lazy("The answer a visitor like this one gives."),
+        help_text=_("The answer a visitor like this one gives."),
     )
 
     class Meta:
@@ -320,8 +320,8 @@ class RatingsGridForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Guide file (YAML)"),
-        help_text=gettext_lazy(
+        label=_("Guide file (YAML)"),
+        help_text=_(
             "A content file as `dumpguide` or Export writes it. It becomes the draft of "
             "the guide with the same slug, or a new unlisted guide; visitors keep seeing the "
             "published version."
@@ -329,8 +329,8 @@ class ImportForm(forms.Form):
     )
     publish = forms.BooleanField(
         required=False,
-        label=gettext_lazy("Publish it right away"),
-        help_text=gettext_lazy(
+        label=_("Publish it right away"),
+        help_text=_(
             "Then the file is imported only if every scenario check passes: if one "
             "fails, nothing is imported. Unticked, the file is imported as the draft even when "
             "a scenario fails. The file's own `published:` setting is not used here: an import "
