@@ -66,12 +66,12 @@ class AnswerCheckboxes(forms.CheckboxSelectMultiple):
 
 class AnswersField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Choice) -> str:
-        return f"{obj.label} ({obj.slug})"
+        return _("%(name)s (%(slug)s)") % {"name": obj.label, "slug": obj.slug}
 
 
 class QuestionPicker(forms.ModelChoiceField):
     def label_from_instance(self, obj: Question) -> str:
-        return f"{obj.short} ({obj.slug})"
+        return _("%(name)s (%(slug)s)") % {"name": obj.short, "slug": obj.slug}
 
 
 class ClauseForm(forms.ModelForm):

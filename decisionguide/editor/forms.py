@@ -101,7 +101,8 @@ class ChoiceSelect(ChoiceOptionsMixin, forms.Select):
 
 class ChoiceOfQuestionField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Choice) -> str:
-        return f"{obj.question.slug}: {obj.label} ({obj.slug})"
+        about = {"question": obj.question.slug, "name": obj.label, "slug": obj.slug}
+        return _("%(question)s: %(name)s (%(slug)s)") % about
 
 
 def mark_question_select(field: forms.Field) -> None:
@@ -355,7 +356,8 @@ def try_form_for(doc: GuideDocument, data: Any = None) -> forms.Form:
     form = forms.Form(data)
     for question in doc.questions:
         choices = [("", _("— not answered —"))]
-        choices += [(c.slug, f"{c.label} ({c.slug})") for c in question.choices]
+        named = _("%(name)s (%(slug)s)")
+        choices += [(c.slug, named % {"name": c.label, "slug": c.slug}) for c in question.choices]
         form.fields[question.slug] = forms.ChoiceField(
             choices=choices, required=False, label=question.prompt, help_text=question.slug
         )
