@@ -33,7 +33,7 @@
     button.type = "button";
     button.className = "button markdown-preview-button";
     // The words come from the page, in the editor's language (editor/admin_support.py).
-    button.textContent = textarea.dataset.previewLabel || "Preview";
+    button.textContent = textarea.dataset.previewLabel;
     var output = document.createElement("div");
     output.className = "markdown-preview";
     output.setAttribute("aria-live", "polite");
@@ -59,7 +59,7 @@
           output.hidden = false;
         })
         .catch(function () {
-          output.textContent = textarea.dataset.previewFailed || "The preview could not be loaded.";
+          output.textContent = textarea.dataset.previewFailed;
           output.hidden = false;
         });
     });
@@ -139,9 +139,9 @@
   }
 
   // A sortable list's words, in the editor's language, on its drag handles (admin_ordering.py).
-  function listWords(key, fallback) {
+  function listWords(key) {
     var handle = document.querySelector(".drag.handle[data-reload]");
-    return (handle && handle.dataset[key]) || fallback;
+    return handle ? handle.dataset[key] : "";
   }
 
   function showListProblem(text) {
@@ -162,7 +162,7 @@
     });
     var reload = document.createElement("a");
     reload.href = window.location.href;
-    reload.textContent = listWords("reload", "Reload the list");
+    reload.textContent = listWords("reload");
     box.appendChild(reload);
   }
 
@@ -190,9 +190,7 @@
           return never();
         },
         function () {
-          showListProblem(
-            listWords("noAnswer", "The new order could not be saved: no answer from the server.")
-          );
+          showListProblem(listWords("noAnswer"));
           return never();
         }
       );
