@@ -79,3 +79,14 @@ def test_a_refused_condition_is_explained_in_french(
 
     assert "Une question ne peut pas dépendre de sa propre réponse" in errors
     assert "its own answer" not in errors
+
+
+def test_a_sortable_list_gives_its_script_french_words(
+    superuser_client: Client, small_guide: Guide
+) -> None:
+    url = reverse("admin:guides_question_changelist")
+    html = in_french(superuser_client).get(url, {"guide__id__exact": small_guide.pk})
+    text = page_text(html)
+    assert f'data-reload="{french("Reload the list")}"' in text
+    assert f'title="{french("Drag to move")}"' in text
+    assert "Reload the list" not in text and "Drag to move" not in text
