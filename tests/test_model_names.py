@@ -1,14 +1,16 @@
 """The editors' admin in French (issue 24): the parts' names, labels and help texts, and
-the errors of an imported guide file, come from the catalogue; the names Django derives
-from classes and fields are looked up there too (decisionguide/model_names.py)."""
+the errors of an imported guide file, come from the catalogue. Every model and field is
+named in its definition with gettext_lazy, the Django way (the names are in migrations)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -16,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, override, pgettext
 
 from decisionguide.catalogues import read_po
-from decisionguide.content.models import Question
+from decisionguide.content.models import GuideVersion, Note, Question
 from decisionguide.guidefiles.yaml_io import check_guide_text
 from tests.admin_forms import change_url
 
@@ -24,57 +26,55 @@ FR_PO = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 NAMED_APPS = ("guides", "analytics", "results")
 
 
-def derived_names() -> set[tuple[str | None, str]]:
-    """(context, English) of every model and field name Django derives in those apps."""
-    names: set[tuple[str | None, str]] = set()
+def names() -> Iterator[tuple[str, object]]:
+    """(where, name) of every model (singular, plural) and field of those apps.
+
+    Not a GenericForeignKey: it takes no name, and no page shows it (its two columns do).
+    """
     for label in NAMED_APPS:
         for model in apps.get_app_config(label).get_models():
             opts = model._meta
-            for option in ("verbose_name", "verbose_name_plural"):
-                if option not in opts.original_attrs:
-                    with override(None):
-                        names.add(("model", str(getattr(opts, option))))
+            yield f"{model.__name__}", opts.verbose_name
+            yield f"{model.__name__} (plural)", opts.verbose_name_plural
             for field in opts.get_fields():
-                if getattr(field, "_verbose_name", "") is None:
-                    with override(None):
-                        names.add((None, str(field.verbose_name)))
-    return names
-
-
-def test_every_derived_name_is_in_the_french_catalogue() -> None:
-    translated = {(e.msgctxt, e.msgid) for e in read_po(FR_PO) if e.translated}
-    assert derived_names() - translated == set()
+                if field.auto_created or isinstance(field, GenericForeignKey):
+                    continue
+                yield f"{model.__name__}.{field.name}", field.verbose_name
 
 
 def test_every_name_of_those_apps_goes_through_gettext() -> None:
-    plain = [
-        f"{model.__name__}.{name}"
-        for label in NAMED_APPS
-        for model in apps.get_app_config(label).get_models()
-        for name, value in [
-            ("verbose_name", model._meta.verbose_name),
-            ("verbose_name_plural", model._meta.verbose_name_plural),
-            *(
-                (field.name, field.verbose_name)
-                for field in model._meta.get_fields()
-                if hasattr(field, "verbose_name") and not field.auto_created
-            ),
-        ]
-        if not isinstance(value, Promise)
-    ]
+    plain = [where for where, name in names() if not isinstance(name, Promise)]
     assert plain == []
 
 
-def test_derived_names_follow_the_language_but_permissions_and_migrations_stay(db: None) -> None:
-    opts = Question._meta
+def test_every_name_of_those_apps_is_translated_in_the_french_catalogue() -> None:
+    msgstrs: dict[str, set[str]] = {}
+    for entry in read_po(FR_PO):
+        if entry.translated:
+            msgstrs.setdefault(entry.msgid, set()).add(entry.msgstr[0])
+    untranslated = []
+    for where, name in names():
+        with override(None):
+            english = str(name)
+        with override("fr"):
+            french = str(name)
+        if french not in msgstrs.get(english, set()):
+            untranslated.append(f"{where}: {english}")
+    assert untranslated == []
+
+
+def test_names_follow_the_language_but_permissions_stay_english(db: None) -> None:
+    label = Question._meta.get_field("free_text_label").verbose_name
+    # One English word, two French ones: a Note is a « remarque », a version's note a
+    # « commentaire » (the model's name has the context "model").
+    note, comment = Note._meta.verbose_name, GuideVersion._meta.get_field("note").verbose_name
     with override("fr"):
-        assert str(apps.get_model("guides", "Note")._meta.verbose_name) == pgettext("model", "note")
-        assert str(opts.get_field("free_text_label").verbose_name) == gettext("free text label")
-        assert gettext("free text label") != "free text label"
+        assert str(label) == gettext("free text label") != "free text label"
+        assert str(note) == pgettext("model", "note") != gettext("note") == str(comment)
     with override("en"):
-        assert str(opts.get_field("free_text_label").verbose_name) == "free text label"
-    # Django names permissions with translation off; migrations record no names at all.
-    assert opts.verbose_name_raw == "question"
+        assert (str(label), str(note), str(comment)) == ("free text label", "note", "note")
+    # Django names permissions with translation off; the migrations hold every name.
+    assert Question._meta.verbose_name_raw == "question"
     call_command("makemigrations", check=True, dry_run=True, verbosity=0)
 
 
@@ -92,7 +92,7 @@ def test_a_part_shows_its_names_and_help_texts_in_french(editor_client, seed_gui
     with override("fr"):
         french = gettext(english)
         label = gettext("free text label")
-        plural = pgettext("model", "linked pages")
+        plural = gettext("linked pages")
     assert french != english and french in html and english not in html
     assert label.capitalize() in html and "Free text label" not in html
     # The sidebar names every part in French too.

@@ -9,7 +9,3 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
     verbose_name = _("Analytics")
 
-    def ready(self) -> None:
-        from decisionguide.model_names import translate_derived_names
-
-        translate_derived_names(self.get_models())

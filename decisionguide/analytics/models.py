@@ -41,12 +41,22 @@ class AnswerCounter(models.Model):
         EMBEDDED = "embedded", _("Visit started inside another site")
         CHECK = "check", _("Check page shown")
 
-    guide = parent_link(Guide, "answer_counters", _("The guide whose questionnaire was used."))
-    version = models.PositiveIntegerField(help_text=_("The published version visitors answered."))
+    guide = parent_link(
+        Guide,
+        "answer_counters",
+        _("The guide whose questionnaire was used."),
+        verbose_name=_("guide"),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), help_text=_("The published version visitors answered.")
+    )
     question = models.CharField(
-        max_length=64, help_text=_("The question's slug (empty for a recommendation or a depth).")
+        _("question"),
+        max_length=64,
+        help_text=_("The question's slug (empty for a recommendation or a depth)."),
     )
     choice = models.CharField(
+        _("choice"),
         max_length=64,
         blank=True,
         help_text=_(
@@ -54,11 +64,17 @@ class AnswerCounter(models.Model):
             "recommendation; the number of answers given so far for a depth)."
         ),
     )
-    day = models.DateField(help_text=_("The day (UTC) the visits happened."))
-    kind = models.CharField(max_length=8, choices=Kind.choices, help_text=_("What happened."))
-    count = models.PositiveIntegerField(default=0, help_text=_("How many times, that day."))
+    day = models.DateField(_("day"), help_text=_("The day (UTC) the visits happened."))
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=Kind.choices, help_text=_("What happened.")
+    )
+    count = models.PositiveIntegerField(
+        _("count"), default=0, help_text=_("How many times, that day.")
+    )
 
     class Meta:
+        verbose_name = _("answer counter")
+        verbose_name_plural = _("answer counters")
         db_table = "guides_answercounter"
         ordering = ["guide_id", "version", "day", "question", "kind", "choice"]
         constraints = [

@@ -30,9 +30,7 @@ class ContentConfig(AppConfig):
         from decisionguide.content.rows import build_document  # needs the models loaded
         from decisionguide.decision import words
         from decisionguide.languages import join_list, translate_words
-        from decisionguide.model_names import translate_derived_names
 
         self.build_document = build_document
-        translate_derived_names(self.get_models())
         # The engine's and the checks' sentences, shown in the reader's language.
         words.use_translator(translate_words, join_list)

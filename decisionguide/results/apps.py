@@ -8,7 +8,3 @@ class ResultsConfig(AppConfig):
     verbose_name = _("Results and rate limits")
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self) -> None:
-        from decisionguide.model_names import translate_derived_names
-
-        translate_derived_names(self.get_models())

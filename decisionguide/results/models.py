@@ -56,6 +56,7 @@ class Result(models.Model):
         "guides.GuideVersion",
         "results",
         _("The frozen guide content this result was computed with."),
+        verbose_name=_("guide version"),
         on_delete=models.PROTECT,
     )
     answers = models.JSONField(_("answers"), help_text=_("Question slug to choice slug."))
@@ -72,6 +73,7 @@ class Result(models.Model):
     # The same check page sent twice (a double click, a retry) must give the same
     # result: see decisionguide.results.idempotency. Empty for results stored before.
     submission_key = models.CharField(
+        _("submission key"),
         max_length=64,
         unique=True,
         null=True,
@@ -117,11 +119,15 @@ STAMP_ROW = PageQuery(
 class RateLimitCounter(models.Model):
     """Attempts per client and time window (see decisionguide.results.ratelimit)."""
 
-    key = models.CharField(max_length=64, help_text=_("Keyed hash of scope and client address."))
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
+    key = models.CharField(
+        _("key"), max_length=64, help_text=_("Keyed hash of scope and client address.")
+    )
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
+        verbose_name = _("rate limit counter")
+        verbose_name_plural = _("rate limit counters")
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="one_counter_per_window")
         ]

@@ -10,7 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from decisionguide.decision.document import SLUG_PATTERN, TEXT_MAX_LENGTH
+from decisionguide.decision.document import LINE_MAX_LENGTH, SLUG_PATTERN, TEXT_MAX_LENGTH
 
 if TYPE_CHECKING:
     from django.db.models.deletion import Collector
@@ -26,13 +26,15 @@ slug_validator = RegexValidator(
 def slug_field(help_text: str) -> models.SlugField:
     # No separate index: every slug is covered by a unique constraint.
     return models.SlugField(
-        max_length=64, db_index=False, validators=[slug_validator], help_text=help_text
+        _("slug"), max_length=64, db_index=False, validators=[slug_validator], help_text=help_text
     )
 
 
 def order_field() -> models.PositiveIntegerField:
     return models.PositiveIntegerField(
-        default=0, help_text=_("Position among its siblings on the page (smallest first).")
+        _("order"),
+        default=0,
+        help_text=_("Position among its siblings on the page (smallest first)."),
     )
 
 
@@ -40,15 +42,33 @@ def unique_per(parent: str, field: str, model: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(fields=[parent, field], name=f"guides_{model}_unique_{field}")
 
 
-def text_field(help_text: str, *, blank: bool = False) -> models.TextField:
-    # One length limit for every long text, the same as the document schema's.
-    return models.TextField(max_length=TEXT_MAX_LENGTH, blank=blank, help_text=help_text)
+# One length limit for every line and every long text, the same as the document schema's.
+def line_field(verbose_name: str, help_text: str, *, blank: bool = False) -> models.CharField:
+    return models.CharField(
+        verbose_name, max_length=LINE_MAX_LENGTH, blank=blank, help_text=help_text
+    )
+
+
+def text_field(verbose_name: str, help_text: str, *, blank: bool = False) -> models.TextField:
+    return models.TextField(
+        verbose_name, max_length=TEXT_MAX_LENGTH, blank=blank, help_text=help_text
+    )
+
+
+def some_outcomes(verbose_name: str, help_text: str) -> models.ManyToManyField:
+    """Outcomes a sentence is shown with or argues about (none: no restriction)."""
+    return models.ManyToManyField(
+        "Outcome", blank=True, related_name="+", verbose_name=verbose_name, help_text=help_text
+    )
 
 
 def guide_link(related_name: str) -> models.ForeignKey:
     """A part's guide: deleting the guide deletes the part; parts never move between guides."""
     return parent_link(
-        "guides.Guide", related_name, _("The guide this belongs to (fixed once created).")
+        "guides.Guide",
+        related_name,
+        _("The guide this belongs to (fixed once created)."),
+        verbose_name=_("guide"),
     )
 
 
@@ -57,9 +77,15 @@ def parent_link(
     related_name: str,
     help_text: str,
     on_delete: OnDelete = models.CASCADE,
+    *,
+    verbose_name: str,
 ) -> models.ForeignKey:
     return models.ForeignKey(
-        to, on_delete=on_delete, related_name=related_name, help_text=help_text
+        to,
+        on_delete=on_delete,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        help_text=help_text,
     )
 
 
@@ -67,6 +93,7 @@ def optional_link(
     to: type[models.Model] | str,
     help_text: str,
     *,
+    verbose_name: str,
     on_delete: OnDelete = models.SET_NULL,
     related_name: str = "+",
     editable: bool = True,
@@ -79,10 +106,13 @@ def optional_link(
         editable=editable,
         on_delete=on_delete,
         related_name=related_name,
+        verbose_name=verbose_name,
         help_text=help_text,
     )
 
 
-def recorded_by(help_text: str, *, editable: bool = True) -> models.ForeignKey:
+def recorded_by(verbose_name: str, help_text: str, *, editable: bool = True) -> models.ForeignKey:
     # SET_NULL: deleting an account keeps the record of what was done, without the name.
-    return optional_link(settings.AUTH_USER_MODEL, help_text, editable=editable)
+    return optional_link(
+        settings.AUTH_USER_MODEL, help_text, verbose_name=verbose_name, editable=editable
+    )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisionguide.checking.memo import Memo
 from decisionguide.content.models.fields import (
+    line_field,
     optional_link,
     parent_link,
     recorded_by,
@@ -88,39 +89,51 @@ class Guide(models.Model):
             "Changing it breaks links visitors have shared."
         )
     )
-    title = models.CharField(max_length=300, help_text=_("The page heading and browser title."))
+    title = line_field(_("title"), _("The page heading and browser title."))
     summary = models.CharField(
+        _("summary"),
         max_length=320,
         help_text=_("One or two sentences shown in the guide list and to search engines."),
     )
-    intro = text_field(_("Markdown. The opening text of the guide page."))
+    intro = text_field(_("intro"), _("Markdown. The opening text of the guide page."))
     right_page = text_field(
+        _("right page"),
         _(
             "Markdown. Tells visitors who this guide is for, so they know they are in the "
             "right place."
-        )
+        ),
     )
     wrong_page = text_field(
-        _("Markdown. Tells visitors whose problem is different where to go instead.")
+        _("wrong page"),
+        _("Markdown. Tells visitors whose problem is different where to go instead."),
     )
     start_elsewhere = text_field(
-        _("Markdown. Optional pointers for visitors who should start elsewhere."), blank=True
+        _("start elsewhere"),
+        _("Markdown. Optional pointers for visitors who should start elsewhere."),
+        blank=True,
     )
     shortcut = text_field(
-        _("Markdown. The short answer for visitors who don't want the questionnaire.")
+        _("shortcut"),
+        _("Markdown. The short answer for visitors who don't want the questionnaire."),
     )
     decision_criteria = text_field(
-        _("Markdown. Introduces the comparison table of criteria."), blank=True
+        _("decision criteria"),
+        _("Markdown. Introduces the comparison table of criteria."),
+        blank=True,
     )
-    snapshot = text_field(_("Markdown. A quick overview shown next to the outcomes."), blank=True)
+    snapshot = text_field(
+        _("snapshot"), _("Markdown. A quick overview shown next to the outcomes."), blank=True
+    )
     default_outcome = optional_link(
         "Outcome",
         _(
             "Recommended on a tie or when every outcome is excluded. Must be an outcome "
             "of this guide; the guide can't be shown without it."
         ),
+        verbose_name=_("default outcome"),
     )
     close_call_margin = models.PositiveSmallIntegerField(
+        _("close call margin"),
         default=0,
         validators=[MaxValueValidator(100)],
         help_text=_(
@@ -130,6 +143,7 @@ class Guide(models.Model):
         ),
     )
     embed_origins = models.TextField(
+        _("embed origins"),
         blank=True,
         default="",
         validators=[validate_origins],
@@ -141,6 +155,7 @@ class Guide(models.Model):
         ),
     )
     translations = models.JSONField(
+        _("translations"),
         default=dict,
         blank=True,
         editable=False,
@@ -151,6 +166,7 @@ class Guide(models.Model):
         ),
     )
     version = models.PositiveIntegerField(
+        _("version"),
         default=1,
         help_text=_(
             "The draft's version: goes up by one with every saved change. Visitors see "
@@ -158,6 +174,7 @@ class Guide(models.Model):
         ),
     )
     file_version = models.PositiveIntegerField(
+        _("file version"),
         null=True,
         blank=True,
         editable=False,
@@ -168,6 +185,7 @@ class Guide(models.Model):
         ),
     )
     is_published = models.BooleanField(
+        _("is published"),
         default=False,
         help_text=_(
             "Listed and answerable by visitors. Set by Publish, cleared by Unpublish; "
@@ -176,6 +194,7 @@ class Guide(models.Model):
     )
     published_version = models.ForeignKey(
         "GuideVersion",
+        verbose_name=_("published version"),
         null=True,
         blank=True,
         editable=False,
@@ -185,6 +204,7 @@ class Guide(models.Model):
         help_text=_("The frozen version visitors see and results point to."),
     )
     language_versions = models.JSONField(
+        _("language versions"),
         default=dict,
         blank=True,
         editable=False,
@@ -196,6 +216,7 @@ class Guide(models.Model):
     # Publish at: `scheduled_version` goes live at `publish_at`, applied by the first
     # public page that sees it due (publishing.schedule), so no cron job is needed.
     publish_at = models.DateTimeField(
+        _("publish at"),
         null=True,
         blank=True,
         editable=False,
@@ -204,10 +225,12 @@ class Guide(models.Model):
     scheduled_version = optional_link(
         "GuideVersion",
         _("The version an editor scheduled to go live at `publish_at`."),
+        verbose_name=_("scheduled version"),
         editable=False,
     )
-    scheduled_by = recorded_by(_("Who scheduled the version."), editable=False)
+    scheduled_by = recorded_by(_("scheduled by"), _("Who scheduled the version."), editable=False)
     schedule_problem = models.TextField(
+        _("schedule problem"),
         blank=True,
         default="",
         editable=False,
@@ -226,17 +249,29 @@ class Guide(models.Model):
     review_version = optional_link(
         "GuideVersion",
         _("The draft version marked ready for review (stale once the draft moves on)."),
+        verbose_name=_("review version"),
         editable=False,
     )
     review_requested_by = recorded_by(
-        _("Who marked the draft ready for review: they may not approve it."), editable=False
+        _("review requested by"),
+        _("Who marked the draft ready for review: they may not approve it."),
+        editable=False,
     )
     review_requested_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text=_("When the review was asked for.")
+        _("review requested at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the review was asked for."),
     )
-    created = models.DateTimeField(auto_now_add=True, help_text=_("When the guide was created."))
-    updated = models.DateTimeField(auto_now=True, help_text=_("When the guide's row last changed."))
+    created = models.DateTimeField(
+        _("created"), auto_now_add=True, help_text=_("When the guide was created.")
+    )
+    updated = models.DateTimeField(
+        _("updated"), auto_now=True, help_text=_("When the guide's row last changed.")
+    )
     review_links = models.PositiveIntegerField(
+        _("review links"),
         default=0,
         editable=False,
         help_text=_(
@@ -250,6 +285,8 @@ class Guide(models.Model):
 
     class Meta:
         ordering = ["title", "id"]
+        verbose_name = _("guide")
+        verbose_name_plural = _("guides")
         permissions = [
             ("publish_guide", "Can publish or unpublish a guide"),
             ("view_analytics", "Can view guide analytics"),
@@ -332,17 +369,27 @@ class Guide(models.Model):
 class GuideVersion(models.Model):
     """One version of a guide, frozen: results point here, so it never changes."""
 
-    guide = parent_link(Guide, "versions", _("The guide this is a version of."))
-    version = models.PositiveIntegerField(help_text=_("The guide's version number it froze."))
-    document = models.JSONField(help_text=_("The whole guide document (GuideDocument.to_data())."))
-    created = models.DateTimeField(auto_now_add=True, help_text=_("When the change was saved."))
-    created_by = recorded_by(_("Who saved the change (empty: a content file or a script)."))
-    note = models.CharField(
-        max_length=300, blank=True, help_text=_("What the change was, in a few words.")
+    guide = parent_link(
+        Guide, "versions", _("The guide this is a version of."), verbose_name=_("guide")
     )
+    version = models.PositiveIntegerField(
+        _("version"), help_text=_("The guide's version number it froze.")
+    )
+    document = models.JSONField(
+        _("document"), help_text=_("The whole guide document (GuideDocument.to_data()).")
+    )
+    created = models.DateTimeField(
+        _("created"), auto_now_add=True, help_text=_("When the change was saved.")
+    )
+    created_by = recorded_by(
+        _("created by"), _("Who saved the change (empty: a content file or a script).")
+    )
+    note = line_field(_("note"), _("What the change was, in a few words."), blank=True)
 
     class Meta:
         ordering = ["guide_id", "-version"]
+        verbose_name = _("guide version")
+        verbose_name_plural = _("guide versions")
         get_latest_by = "version"
         constraints = [
             models.UniqueConstraint(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from decisionguide.content.models.fields import parent_link, recorded_by
+from decisionguide.content.models.fields import line_field, parent_link, recorded_by
 from decisionguide.content.models.guide import Guide, GuideVersion
 
 
@@ -19,21 +19,28 @@ class PublishEvent(models.Model):
         PUBLISH = "publish", _("Published")
         UNPUBLISH = "unpublish", _("Unpublished")
 
-    guide = parent_link(Guide, "publish_events", _("The guide whose listing changed."))
+    guide = parent_link(
+        Guide, "publish_events", _("The guide whose listing changed."), verbose_name=_("guide")
+    )
     version = parent_link(
         GuideVersion,
         "publish_events",
         _("The version that went live, or was live until the guide was taken off."),
+        verbose_name=_("version"),
     )
-    action = models.CharField(max_length=10, choices=Action.choices, help_text=_("What happened."))
-    created = models.DateTimeField(auto_now_add=True, help_text=_("When it happened."))
-    created_by = recorded_by(_("Who did it (empty: a content file or a script)."))
-    note = models.CharField(
-        max_length=300, blank=True, help_text=_("Why, in a few words (optional).")
+    action = models.CharField(
+        _("action"), max_length=10, choices=Action.choices, help_text=_("What happened.")
     )
+    created = models.DateTimeField(
+        _("created"), auto_now_add=True, help_text=_("When it happened.")
+    )
+    created_by = recorded_by(_("created by"), _("Who did it (empty: a content file or a script)."))
+    note = line_field(_("note"), _("Why, in a few words (optional)."), blank=True)
 
     class Meta:
         ordering = ["guide_id", "-created", "-id"]
+        verbose_name = _("publish event")
+        verbose_name_plural = _("publish events")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(action__in=["publish", "unpublish"]),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models.fields import (
     guide_link,
+    line_field,
     order_field,
     parent_link,
     slug_field,
@@ -27,21 +28,25 @@ from decisionguide.decision.document import (
 class Outcome(models.Model):
     guide = guide_link("outcomes")
     slug = slug_field(_("Identifies the outcome in answers, results and content files."))
-    name = models.CharField(
-        max_length=300, help_text=_("The name visitors see as a recommendation.")
-    )
-    tagline = models.CharField(max_length=300, help_text=_("One line under the name."))
+    name = line_field(_("name"), _("The name visitors see as a recommendation."))
+    tagline = line_field(_("tagline"), _("One line under the name."))
     symbol = models.CharField(
-        max_length=4, blank=True, help_text=_("A short mark (e.g. an emoji) shown beside the name.")
+        _("symbol"),
+        max_length=4,
+        blank=True,
+        help_text=_("A short mark (e.g. an emoji) shown beside the name."),
     )
-    best_for = models.TextField(help_text=_("One item per line: the list of who this suits best."))
-    strengths = text_field(_("Markdown. What this outcome does well."))
-    tradeoffs = text_field(_("Markdown. What visitors give up by choosing it."))
-    failure_mode = text_field(_("Markdown. How this set-up usually goes wrong."))
-    good_fit = text_field(_("Markdown. Signs that the visitor fits this outcome."))
-    choose_if = text_field(_("Markdown. The short rule for picking this outcome."))
+    best_for = models.TextField(
+        _("best for"), help_text=_("One item per line: the list of who this suits best.")
+    )
+    strengths = text_field(_("strengths"), _("Markdown. What this outcome does well."))
+    tradeoffs = text_field(_("tradeoffs"), _("Markdown. What visitors give up by choosing it."))
+    failure_mode = text_field(_("failure mode"), _("Markdown. How this set-up usually goes wrong."))
+    good_fit = text_field(_("good fit"), _("Markdown. Signs that the visitor fits this outcome."))
+    choose_if = text_field(_("choose if"), _("Markdown. The short rule for picking this outcome."))
     next_pages = models.ManyToManyField(
         "LinkedPage",
+        verbose_name=_("next pages"),
         through="OutcomeNextPage",
         related_name="next_for_outcomes",
         blank=True,
@@ -51,6 +56,8 @@ class Outcome(models.Model):
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
         constraints = [unique_per("guide", "slug", "outcome")]
 
     def __str__(self) -> str:
@@ -63,15 +70,17 @@ class Outcome(models.Model):
 class LinkedPage(models.Model):
     guide = guide_link("linked_pages")
     slug = slug_field(_("Used in Markdown links written [words](page:slug) and in routes."))
-    title = models.CharField(max_length=300, help_text=_("The link text and page heading."))
-    summary = text_field(_("Markdown. What visitors find on that page."))
+    title = line_field(_("title"), _("The link text and page heading."))
+    summary = text_field(_("summary"), _("Markdown. What visitors find on that page."))
     when = text_field(
+        _("when"),
         _(
             "Markdown. When a visitor should go there: shown in the guide's list of "
             "pages and on the page a routing answer leads to."
-        )
+        ),
     )
     body = text_field(
+        _("body"),
         _(
             "Markdown. The page's own text on this site (what it settles, what to have "
             "clear before going there). Not used when the page has a URL."
@@ -79,6 +88,7 @@ class LinkedPage(models.Model):
         blank=True,
     )
     url = models.CharField(
+        _("url"),
         max_length=URL_MAX_LENGTH,
         blank=True,
         validators=[
@@ -97,6 +107,8 @@ class LinkedPage(models.Model):
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
+        verbose_name = _("linked page")
+        verbose_name_plural = _("linked pages")
         constraints = [unique_per("guide", "slug", "linkedpage")]
 
     def __str__(self) -> str:
@@ -108,16 +120,20 @@ class OutcomeNextPage(models.Model):
         Outcome,
         "next_page_links",
         _("The recommendation the page is suggested after."),
+        verbose_name=_("outcome"),
     )
     page = parent_link(
         LinkedPage,
         "+",
         _("The page suggested to visitors who get this recommendation."),
+        verbose_name=_("page"),
     )
     order = order_field()
 
     class Meta:
         ordering = ["outcome_id", "order", "id"]
+        verbose_name = _("outcome next page")
+        verbose_name_plural = _("outcome next pages")
         constraints = [unique_per("outcome", "page", "outcomenextpage")]
 
     def __str__(self) -> str:
@@ -127,12 +143,13 @@ class OutcomeNextPage(models.Model):
 class Criterion(models.Model):
     guide = guide_link("criteria")
     slug = slug_field(_("Identifies the criterion in content files."))
-    name = models.CharField(max_length=300, help_text=_("A row heading of the comparison table."))
-    description = text_field(_("Explains the row under its heading."), blank=True)
+    name = line_field(_("name"), _("A row heading of the comparison table."))
+    description = text_field(_("description"), _("Explains the row under its heading."), blank=True)
     order = order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
+        verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
         constraints = [unique_per("guide", "slug", "criterion")]
 
@@ -141,10 +158,11 @@ class Criterion(models.Model):
 
 
 class Rating(models.Model):
-    criterion = parent_link(Criterion, "ratings", _("The table row."))
-    outcome = parent_link(Outcome, "ratings", _("The table column."))
-    label = models.CharField(max_length=300, help_text=_("The table cell text."))
+    criterion = parent_link(Criterion, "ratings", _("The table row."), verbose_name=_("criterion"))
+    outcome = parent_link(Outcome, "ratings", _("The table column."), verbose_name=_("outcome"))
+    label = line_field(_("label"), _("The table cell text."))
     level = models.PositiveSmallIntegerField(
+        _("level"),
         validators=[MinValueValidator(0), MaxValueValidator(3)],
         help_text=_("0 weakest to 3 strongest: how strongly the cell is highlighted."),
     )
@@ -152,6 +170,8 @@ class Rating(models.Model):
 
     class Meta:
         ordering = ["criterion_id", "order", "id"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         constraints = [
             unique_per("criterion", "outcome", "rating"),
             models.CheckConstraint(
@@ -173,18 +193,19 @@ class Rating(models.Model):
 class Scenario(models.Model):
     guide = guide_link("scenarios")
     slug = slug_field(_("Identifies the scenario in content files and results."))
-    title = models.CharField(
-        max_length=300,
-        help_text=_(
+    title = line_field(
+        _("title"),
+        _(
             "The scenario's name for editors (visitors see it only on a public example "
             "without a title of its own below)."
         ),
     )
     description = text_field(
+        _("description"),
         _(
             "Markdown. The situation these answers describe, for editors (visitors see it only on "
             "a public example without a description of its own below)."
-        )
+        ),
     )
     # New scenarios are tests only; the migration kept the existing ones public.
     public = models.BooleanField(
@@ -196,13 +217,13 @@ class Scenario(models.Model):
             "expected outcome. Publishing is refused while a public example has placeholder text."
         ),
     )
-    public_title = models.CharField(
+    public_title = line_field(
         _("title for visitors"),
-        max_length=300,
+        _("The example's heading on public pages. Blank: the title above."),
         blank=True,
-        help_text=_("The example's heading on public pages. Blank: the title above."),
     )
     public_description = text_field(
+        _("public description"),
         _(
             "Markdown. The situation as visitors read it on public pages. Blank: the description "
             "above."
@@ -213,14 +234,21 @@ class Scenario(models.Model):
         Outcome,
         "scenarios",
         _("The outcome these answers must get (the scenario fails otherwise)."),
+        verbose_name=_("outcome"),
         on_delete=models.RESTRICT,
     )
-    handoff_example = text_field(_("Markdown. A handoff in practice."), blank=True)
-    handoff_rule = text_field(_("The one-line rule the example follows."), blank=True)
+    handoff_example = text_field(
+        _("handoff example"), _("Markdown. A handoff in practice."), blank=True
+    )
+    handoff_rule = text_field(
+        _("handoff rule"), _("The one-line rule the example follows."), blank=True
+    )
     order = order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
+        verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
         constraints = [unique_per("guide", "slug", "scenario")]
 
     def __str__(self) -> str:
@@ -244,9 +272,12 @@ class GuideItem(models.Model):
 
     guide = guide_link("items")
     kind = models.CharField(
-        max_length=20, choices=Kind.choices, help_text=_("Which list on the guide page it is in.")
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        help_text=_("Which list on the guide page it is in."),
     )
-    text = text_field(_("Markdown. The item as visitors read it."))
+    text = text_field(_("text"), _("Markdown. The item as visitors read it."))
     order = order_field()
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models.fields import (
     guide_link,
+    line_field,
     optional_link,
     order_field,
     parent_link,
@@ -26,30 +27,32 @@ from decisionguide.content.models.parts import LinkedPage, Outcome, Scenario
 class Question(models.Model):
     guide = guide_link("questions")
     slug = slug_field(_("Names the answer in result links; changing it breaks shared answers."))
-    prompt = models.CharField(max_length=300, help_text=_("The question, as the page heading."))
-    short = models.CharField(
-        max_length=300, help_text=_("A few words naming the question in summaries and results.")
-    )
-    hint = text_field(_("Help text shown under the question."), blank=True)
+    prompt = line_field(_("prompt"), _("The question, as the page heading."))
+    short = line_field(_("short"), _("A few words naming the question in summaries and results."))
+    hint = text_field(_("hint"), _("Help text shown under the question."), blank=True)
     free_text_choice = optional_link(
         "Choice",
         _("When the visitor picks this choice, a text box is offered. Empty: no text box."),
+        verbose_name=_("free text choice"),
     )
-    free_text_label = models.CharField(
-        max_length=300, blank=True, help_text=_("The text box's label.")
-    )
-    free_text_hint = text_field(_("Help text under the text box."), blank=True)
+    free_text_label = line_field(_("free text label"), _("The text box's label."), blank=True)
+    free_text_hint = text_field(_("free text hint"), _("Help text under the text box."), blank=True)
     free_text_max_length = models.PositiveSmallIntegerField(
+        _("free text max length"),
         default=280,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text=_("Most characters a visitor may type."),
     )
     # Its show-condition (`show_if` in the document): shown only when these clauses hold.
-    show_clauses = GenericRelation("Clause", related_query_name="shown")
+    show_clauses = GenericRelation(
+        "Clause", verbose_name=_("show clauses"), related_query_name="shown"
+    )
     order = order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         constraints = [
             unique_per("guide", "slug", "question"),
             models.CheckConstraint(
@@ -74,27 +77,35 @@ class Choice(models.Model):
         Question,
         "choices",
         _("The question this answer belongs to (fixed once created)."),
+        verbose_name=_("question"),
     )
     slug = slug_field(_("Names the answer in result links; changing it breaks shared answers."))
-    label = models.CharField(max_length=300, help_text=_("The radio button text."))
-    hint = text_field(_("Help text under the radio button."), blank=True)
-    reason = text_field(_("How this answer reads in 'why this recommendation'."), blank=True)
+    label = line_field(_("label"), _("The radio button text."))
+    hint = text_field(_("hint"), _("Help text under the radio button."), blank=True)
+    reason = text_field(
+        _("reason"), _("How this answer reads in 'why this recommendation'."), blank=True
+    )
     route = optional_link(
         LinkedPage,
         _(
             "Picking this ends the questions and sends the visitor to this page instead "
             "of a recommendation."
         ),
+        verbose_name=_("route"),
         on_delete=models.RESTRICT,
         related_name="routed_choices",
     )
     unsure = models.BooleanField(
-        default=False, help_text=_("Marks an 'I'm not sure' answer (shown and summarised as such).")
+        _("unsure"),
+        default=False,
+        help_text=_("Marks an 'I'm not sure' answer (shown and summarised as such)."),
     )
     order = order_field()
 
     class Meta:
         ordering = ["question_id", "order", "id"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
         constraints = [unique_per("question", "slug", "choice")]
 
     def __str__(self) -> str:
@@ -107,15 +118,24 @@ class Choice(models.Model):
 
 
 class ChoicePoints(models.Model):
-    choice = parent_link(Choice, "points", _("The answer that gives the points."))
-    outcome = parent_link(Outcome, "choice_points", _("The outcome whose score gets the points."))
+    choice = parent_link(
+        Choice, "points", _("The answer that gives the points."), verbose_name=_("choice")
+    )
+    outcome = parent_link(
+        Outcome,
+        "choice_points",
+        _("The outcome whose score gets the points."),
+        verbose_name=_("outcome"),
+    )
     points = models.IntegerField(
-        help_text=_("Added to the outcome's score when this choice is picked (may be negative).")
+        _("points"),
+        help_text=_("Added to the outcome's score when this choice is picked (may be negative)."),
     )
     order = order_field()
 
     class Meta:
         ordering = ["choice_id", "order", "id"]
+        verbose_name = _("choice points")
         verbose_name_plural = _("choice points")
         constraints = [unique_per("choice", "outcome", "choicepoints")]
 
@@ -129,13 +149,24 @@ class ChoicePoints(models.Model):
 class ScenarioAnswer(models.Model):
     """One answer of a scenario's profile: visitors who answer like this resemble it."""
 
-    scenario = parent_link(Scenario, "answers", _("The example this answer profile belongs to."))
-    question = parent_link(Question, "+", _("A question the example visitor answers."))
-    choice = parent_link(Choice, "+", _("The answer they give (one of that question's)."))
+    scenario = parent_link(
+        Scenario,
+        "answers",
+        _("The example this answer profile belongs to."),
+        verbose_name=_("scenario"),
+    )
+    question = parent_link(
+        Question, "+", _("A question the example visitor answers."), verbose_name=_("question")
+    )
+    choice = parent_link(
+        Choice, "+", _("The answer they give (one of that question's)."), verbose_name=_("choice")
+    )
     order = order_field()
 
     class Meta:
         ordering = ["scenario_id", "order", "id"]
+        verbose_name = _("scenario answer")
+        verbose_name_plural = _("scenario answers")
         constraints = [unique_per("scenario", "question", "scenarioanswer")]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from decisionguide.content.models import fields
 from decisionguide.content.models.parts import Outcome
@@ -30,34 +31,33 @@ class Gate(models.Model):
         Outcome,
         "gates",
         _("Never recommended unless the conditions below hold. Not the default outcome."),
+        verbose_name=_("outcome"),
     )
-    reason = fields.text_field(_("Markdown. Tells the visitor why it was ruled out."))
-    argues_against = models.ManyToManyField(
-        "Outcome",
-        blank=True,
-        related_name="+",
-        help_text=_(
+    reason = fields.text_field(_("reason"), _("Markdown. Tells the visitor why it was ruled out."))
+    argues_against = fields.some_outcomes(
+        _("argues against"),
+        _(
             "Other outcomes the reason warns against too (it always argues against "
             "the gate's own outcome). The checks refuse a guide where a page would show it "
             "beside a recommendation it argues against, or beside a sentence arguing the other way."
         ),
     )
-    argues_for = models.ManyToManyField(
-        "Outcome",
-        blank=True,
-        related_name="+",
-        help_text=_(
+    argues_for = fields.some_outcomes(
+        _("argues for"),
+        _(
             "Outcomes the reason speaks for; it then argues against every other one, "
             "and the same checks apply."
         ),
     )
     # Its condition (`unless` in the document), the reason's `asserts` and `counted`
     # clauses (by `Clause.role`): deleted with the gate.
-    clauses = GenericRelation("Clause", related_query_name="gate")
+    clauses = GenericRelation("Clause", verbose_name=_("clauses"), related_query_name="gate")
     order = fields.order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
+        verbose_name = _("gate")
+        verbose_name_plural = _("gates")
 
     def __str__(self) -> str:
         return _("Gate on %(outcome)s") % {"outcome": self.outcome}
@@ -68,42 +68,38 @@ class Note(models.Model):
 
     guide = fields.guide_link("notes")
     slug = fields.slug_field(_("Identifies the note in content files and results."))
-    title = models.CharField(max_length=300, help_text=_("The note's heading on the result."))
-    text = fields.text_field(_("Markdown. The note's body on the result."))
-    shown_with = models.ManyToManyField(
-        "Outcome",
-        blank=True,
-        related_name="+",
-        help_text=_(
+    title = fields.line_field(_("title"), _("The note's heading on the result."))
+    text = fields.text_field(_("text"), _("Markdown. The note's body on the result."))
+    shown_with = fields.some_outcomes(
+        _("shown with"),
+        _(
             "Show the note only when the recommendation is one of these. None ticked: "
             "whatever is recommended."
         ),
     )
-    argues_against = models.ManyToManyField(
-        "Outcome",
-        blank=True,
-        related_name="+",
-        help_text=_(
+    argues_against = fields.some_outcomes(
+        _("argues against"),
+        _(
             "Outcomes this note warns against. Publishing is refused while some answers "
             "would show it beside one of them: turn the rule into a gate, or reword the note."
         ),
     )
-    argues_for = models.ManyToManyField(
-        "Outcome",
-        blank=True,
-        related_name="+",
-        help_text=_(
+    argues_for = fields.some_outcomes(
+        _("argues for"),
+        _(
             "Outcomes this note speaks for; it then argues against every other one, "
             "and the same check applies."
         ),
     )
     # Its condition (`when` in the document), its `asserts` and `counted` clauses
     # (by `Clause.role`): deleted with the note.
-    clauses = GenericRelation("Clause", related_query_name="note")
+    clauses = GenericRelation("Clause", verbose_name=_("clauses"), related_query_name="note")
     order = fields.order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
+        verbose_name = pgettext_lazy("model", "note")
+        verbose_name_plural = pgettext_lazy("model", "notes")
         constraints = [fields.unique_per("guide", "slug", "note")]
 
     def __str__(self) -> str:
@@ -114,37 +110,35 @@ class FailureCheck(models.Model):
     """A line of "Check again in a month" on the result page."""
 
     guide = fields.guide_link("failure_checks")
-    text = fields.text_field(_("Markdown. The line as visitors read it."))
-    shown_with = models.ManyToManyField(
-        "Outcome",
-        blank=True,
-        related_name="+",
-        help_text=_(
+    text = fields.text_field(_("text"), _("Markdown. The line as visitors read it."))
+    shown_with = fields.some_outcomes(
+        _("shown with"),
+        _(
             "Show the line only beside these recommendations (e.g. a line about a "
             "hybrid's upkeep only on Hybrid results). None ticked: beside every recommendation."
         ),
     )
-    argues_against = models.ManyToManyField(
-        "Outcome",
-        blank=True,
-        related_name="+",
-        help_text=_(
+    argues_against = fields.some_outcomes(
+        _("argues against"),
+        _(
             "Outcomes the line warns against. The checks refuse a guide where it "
             "would be shown beside one of them."
         ),
     )
-    argues_for = models.ManyToManyField(
-        "Outcome",
-        blank=True,
-        related_name="+",
-        help_text=_("Outcomes the line speaks for; it then argues against every other one."),
+    argues_for = fields.some_outcomes(
+        _("argues for"),
+        _("Outcomes the line speaks for; it then argues against every other one."),
     )
     # Its `asserts` and `counted` clauses (by `Clause.role`): deleted with it.
-    clauses = GenericRelation("Clause", related_query_name="failure_check")
+    clauses = GenericRelation(
+        "Clause", verbose_name=_("clauses"), related_query_name="failure_check"
+    )
     order = fields.order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
+        verbose_name = _("failure check")
+        verbose_name_plural = _("failure checks")
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -162,15 +156,19 @@ class TieBreak(models.Model):
             "this question settles the recommendation (tie-breaks are tried in order, the "
             "first that applies wins, then the default outcome)."
         ),
+        verbose_name=_("question"),
         on_delete=models.RESTRICT,
     )
     explanation = fields.text_field(
-        _("Markdown. Tells the visitor, in plain words, why their answer decided a close call.")
+        _("explanation"),
+        _("Markdown. Tells the visitor, in plain words, why their answer decided a close call."),
     )
     order = fields.order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
+        verbose_name = _("tie break")
+        verbose_name_plural = _("tie breaks")
 
     def __str__(self) -> str:
         return _("Close calls: %(question)s") % {"question": self.question.slug}
@@ -179,11 +177,14 @@ class TieBreak(models.Model):
 class TieBreakSettle(models.Model):
     """One answer of a tie-break's question and the outcome it settles a close call for."""
 
-    tie_break = fields.parent_link(TieBreak, "settles", _("The tie-break it belongs to."))
+    tie_break = fields.parent_link(
+        TieBreak, "settles", _("The tie-break it belongs to."), verbose_name=_("tie break")
+    )
     choice = fields.parent_link(
         Choice,
         "+",
         _("An answer of the tie-break's question. Answers not listed don't settle anything."),
+        verbose_name=_("choice"),
         on_delete=models.RESTRICT,
     )
     outcome = fields.parent_link(
@@ -193,12 +194,15 @@ class TieBreakSettle(models.Model):
             "The outcome a close call goes to when the visitor gave that answer (only if it is "
             "one of the close outcomes)."
         ),
+        verbose_name=_("outcome"),
         on_delete=models.RESTRICT,
     )
     order = fields.order_field()
 
     class Meta:
         ordering = ["tie_break_id", "order", "id"]
+        verbose_name = _("tie break settle")
+        verbose_name_plural = _("tie break settles")
         constraints = [fields.unique_per("tie_break", "choice", "tiebreaksettle")]
 
     def __str__(self) -> str:
@@ -253,24 +257,28 @@ class Clause(models.Model):
         ContentType,
         "+",
         _("What kind of part the condition belongs to (question, gate or note)."),
+        verbose_name=_("content type"),
     )
     object_id = models.PositiveBigIntegerField(
-        help_text=_("Which question, gate or note the condition belongs to.")
+        _("object id"), help_text=_("Which question, gate or note the condition belongs to.")
     )
     owner = GenericForeignKey("content_type", "object_id")
     question = fields.parent_link(
         Question,
         "used_in_clauses",
         _("The earlier question whose answer is looked at."),
+        verbose_name=_("question"),
         on_delete=models.RESTRICT,
     )
     group = models.CharField(
+        _("group"),
         max_length=3,
         choices=ClauseGroup.choices,
         default=ClauseGroup.ALL,
         help_text=_("'all': this clause must hold. 'any': at least one 'any' clause must hold."),
     )
     role = models.CharField(
+        _("role"),
         max_length=8,
         choices=ClauseRole.choices,
         default=ClauseRole.CONDITION,
@@ -284,6 +292,7 @@ class Clause(models.Model):
     )
     choices = models.ManyToManyField(
         Choice,
+        verbose_name=_("choices"),
         through="ClauseChoice",
         related_name="+",
         help_text=_("Answers that make the clause hold."),
@@ -292,6 +301,8 @@ class Clause(models.Model):
 
     class Meta:
         ordering = ["content_type_id", "object_id", "order", "id"]
+        verbose_name = _("clause")
+        verbose_name_plural = _("clauses")
         indexes = [models.Index(fields=["content_type", "object_id"], name="guides_clause_owner")]
         constraints = [
             models.CheckConstraint(
@@ -318,17 +329,22 @@ class Clause(models.Model):
 class ClauseChoice(models.Model):
     """One answer that makes a clause hold, in the order the condition lists them."""
 
-    clause = fields.parent_link(Clause, "clause_choices", _("The clause these answers belong to."))
+    clause = fields.parent_link(
+        Clause, "clause_choices", _("The clause these answers belong to."), verbose_name=_("clause")
+    )
     choice = fields.parent_link(
         Choice,
         "+",
         _("An answer that makes the clause hold."),
+        verbose_name=_("choice"),
         on_delete=models.RESTRICT,
     )
     order = fields.order_field()
 
     class Meta:
         ordering = ["clause_id", "order", "id"]
+        verbose_name = _("clause choice")
+        verbose_name_plural = _("clause choices")
         constraints = [fields.unique_per("clause", "choice", "clausechoice")]
 
     def __str__(self) -> str:
