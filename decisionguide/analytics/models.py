@@ -9,8 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from decisionguide.content.models import Guide
-from decisionguide.content.models.fields import parent_link
+from decisionguide.content.models.fields import guide_link
 
 
 class AnswerCounter(models.Model):
@@ -41,12 +40,7 @@ class AnswerCounter(models.Model):
         EMBEDDED = "embedded", _("Visit started inside another site")
         CHECK = "check", _("Check page shown")
 
-    guide = parent_link(
-        Guide,
-        "answer_counters",
-        _("The guide whose questionnaire was used."),
-        verbose_name=_("guide"),
-    )
+    guide = guide_link("answer_counters", _("The guide whose questionnaire was used."))
     version = models.PositiveIntegerField(
         _("version"), help_text=_("The published version visitors answered.")
     )

@@ -62,14 +62,10 @@ def some_outcomes(verbose_name: str, help_text: str) -> models.ManyToManyField:
     )
 
 
-def guide_link(related_name: str) -> models.ForeignKey:
+def guide_link(related_name: str, help_text: str | None = None) -> models.ForeignKey:
     """A part's guide: deleting the guide deletes the part; parts never move between guides."""
-    return parent_link(
-        "guides.Guide",
-        related_name,
-        _("The guide this belongs to (fixed once created)."),
-        verbose_name=_("guide"),
-    )
+    help_text = help_text or _("The guide this belongs to (fixed once created).")
+    return parent_link("guides.Guide", related_name, help_text, verbose_name=_("guide"))
 
 
 def parent_link(

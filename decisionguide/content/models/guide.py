@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from decisionguide.checking.memo import Memo
 from decisionguide.content.models.fields import (
+    guide_link,
     line_field,
     optional_link,
-    parent_link,
     recorded_by,
     slug_field,
     text_field,
@@ -369,9 +369,7 @@ class Guide(models.Model):
 class GuideVersion(models.Model):
     """One version of a guide, frozen: results point here, so it never changes."""
 
-    guide = parent_link(
-        Guide, "versions", _("The guide this is a version of."), verbose_name=_("guide")
-    )
+    guide = guide_link("versions", _("The guide this is a version of."))
     version = models.PositiveIntegerField(
         _("version"), help_text=_("The guide's version number it froze.")
     )

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from decisionguide.content.models.fields import line_field, parent_link, recorded_by
-from decisionguide.content.models.guide import Guide, GuideVersion
+from decisionguide.content.models.fields import guide_link, line_field, parent_link, recorded_by
+from decisionguide.content.models.guide import GuideVersion
 
 
 class PublishEvent(models.Model):
@@ -19,9 +19,7 @@ class PublishEvent(models.Model):
         PUBLISH = "publish", _("Published")
         UNPUBLISH = "unpublish", _("Unpublished")
 
-    guide = parent_link(
-        Guide, "publish_events", _("The guide whose listing changed."), verbose_name=_("guide")
-    )
+    guide = guide_link("publish_events", _("The guide whose listing changed."))
     version = parent_link(
         GuideVersion,
         "publish_events",
