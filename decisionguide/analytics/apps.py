@@ -8,4 +8,3 @@ class AnalyticsConfig(AppConfig):
     name = "decisionguide.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
-

@@ -7,4 +7,3 @@ class ResultsConfig(AppConfig):
     label = "results"
     verbose_name = _("Results and rate limits")
     default_auto_field = "django.db.models.BigAutoField"
-
