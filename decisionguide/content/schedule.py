@@ -75,7 +75,7 @@ def _go_live(guide: Guide, now: dt.datetime) -> bool:
     doc = version.as_document()
     report = report_of(doc)
     if not report.passes:
-        reasons = "; ".join(problems_in_words(report, doc))
+        reasons = "; ".join(map(str, problems_in_words(report, doc)))  # stored: frozen
         problem = (
             f"Version {version.version} was scheduled for {when} but did not go live: "
             f"it failed the checks then. {reasons}"

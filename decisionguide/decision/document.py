@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from decisionguide.decision.origins import Origin
+from decisionguide.decision.words import Words
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 # Question slugs name query parameters in the questionnaire's URLs, beside these.
@@ -466,7 +467,7 @@ class DocumentError(Exception):
     """One problem in a guide document: where it is and what is wrong."""
 
     path: str
-    message: str
+    message: Words | str  # Words: in the reader's language when shown
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

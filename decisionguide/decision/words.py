@@ -13,6 +13,8 @@ language: a report cached once reads right in every language it is later shown i
     gettext_lazy("Outcome “%(name)s” can't be reached", name=outcome.name)
     ngettext_lazy("%(count)s question", "%(count)s questions", len(qs), count=len(qs))
     listing(["a", "b", "c"])      # "a, b and c", joined in the reader's language
+    joined([words1, words2], "; ")  # side by side, each in the reader's language
+    number(174960)                # "174,960", or "174 960" in French
 
 A placeholder's value may itself be `Words` (or a `listing`), put into words the same way.
 """
@@ -52,24 +54,53 @@ class Listing:
         return _list_joiner(tuple(str(_shown(item)) for item in self.items), self.last_word)
 
 
+@dataclass(frozen=True)
+class Joined:
+    """Items side by side with a neutral separator ("; ", ", "), each put into words."""
+
+    items: tuple[object, ...]
+    separator: object = ", "  # Words when it has words in it (", or ")
+
+    def __str__(self) -> str:
+        return str(_shown(self.separator)).join(str(_shown(item)) for item in self.items)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A count written for a reader: grouped as their language groups digits (1,234)."""
+
+    value: int
+
+    def __str__(self) -> str:
+        return _number_formatter(self.value)
+
+
 def _shown(value: object) -> object:
-    return str(value) if isinstance(value, Words | Listing) else value
+    return str(value) if isinstance(value, Words | Listing | Joined | Number) else value
 
 
-def gettext_lazy(text: str, **params: object) -> Words:
+def gettext_lazy(text: str, /, **params: object) -> Words:
     return Words(text, tuple(params.items()))
 
 
-def pgettext_lazy(context: str, text: str, **params: object) -> Words:
+def pgettext_lazy(context: str, text: str, /, **params: object) -> Words:
     return Words(text, tuple(params.items()), context=context)
 
 
-def ngettext_lazy(singular: str, plural: str, count: int, **params: object) -> Words:
+def ngettext_lazy(singular: str, plural: str, count: int, /, **params: object) -> Words:
     return Words(singular, tuple(params.items()), plural=plural, count=count)
 
 
 def listing(items: Iterable[object], last_word: str = "and") -> Listing:
     return Listing(tuple(items), last_word)
+
+
+def joined(items: Iterable[object], separator: object = ", ") -> Joined:
+    return Joined(tuple(items), separator)
+
+
+def number(value: int) -> Number:
+    return Number(value)
 
 
 def english(words: Words) -> str:
@@ -84,13 +115,20 @@ def english_list(items: tuple[str, ...], last_word: str) -> str:
     return f"{', '.join(items[:-1])} {last_word} {items[-1]}"
 
 
+def english_number(value: int) -> str:
+    return f"{value:,}"
+
+
 _translator: Callable[[Words], str] = english
 _list_joiner: Callable[[tuple[str, ...], str], str] = english_list
+_number_formatter: Callable[[int], str] = english_number
 
 
 def use_translator(
-    translator: Callable[[Words], str], list_joiner: Callable[[tuple[str, ...], str], str]
+    translator: Callable[[Words], str],
+    list_joiner: Callable[[tuple[str, ...], str], str],
+    number_formatter: Callable[[int], str] = english_number,
 ) -> None:
     """Put every Words into words with `translator` from now on (the content app's ready())."""
-    global _translator, _list_joiner
-    _translator, _list_joiner = translator, list_joiner
+    global _translator, _list_joiner, _number_formatter
+    _translator, _list_joiner, _number_formatter = translator, list_joiner, number_formatter

@@ -54,7 +54,7 @@ class ContentError(Exception):
         super().__init__(file, path, message)
         self.file = file
         self.path = path
-        self.message = " ".join(message.split())  # always one line
+        self.message = " ".join(str(message).split())  # always one line
         self.line = line
         self.column = column
 

@@ -49,8 +49,8 @@ class PublishRefused(Exception):
 
     def __init__(self, report: GuideReport, doc: GuideDocument) -> None:
         self.report = report
-        self.messages = problems_in_words(report, doc)
-        super().__init__("; ".join(self.messages))
+        self.messages = problems_in_words(report, doc)  # Words: in the reader's language
+        super().__init__("; ".join(map(str, self.messages)))
 
 
 # ---------------------------------------------------------------------------
