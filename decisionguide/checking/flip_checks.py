@@ -100,7 +100,7 @@ class FlipChecks:
         elif next_question(self.doc, kept) is not None:
             # Clean answers can only be incomplete (the cheap test, on every flip);
             # `check_answers` says which answers are missing.
-            problems = [problem.message for problem in check_answers(self.doc, kept)]
+            problems = [problem.words for problem in check_answers(self.doc, kept)]
         if problems:
             return Finding(
                 "flip invalid",

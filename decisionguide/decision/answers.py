@@ -21,11 +21,15 @@ class AnswerProblem:
     """Why a set of answers can't be used as given; `message` is one complete line."""
 
     question: str
-    message: Words  # in the reader's language when shown
+    words: Words  # what is wrong, put into the reader's language when read
     allowed: tuple[str, ...]
 
+    @property
+    def message(self) -> str:
+        return str(self.words)
+
     def __str__(self) -> str:
-        return str(self.message)
+        return self.message
 
 
 # ---------------------------------------------------------------------------

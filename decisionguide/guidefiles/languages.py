@@ -40,7 +40,7 @@ def publish_lines(guide: Guide) -> list[str]:
     for code in (code for code in translated_languages() if code in started):
         name = language_name(code)
         status = language_status(data, code)
-        line = status_words(status, name)
+        line = str(status_words(status, name))
         if status.complete:
             lines.append(line)
         elif code in shown and shown[code] in numbers:

@@ -49,8 +49,13 @@ class PublishRefused(Exception):
 
     def __init__(self, report: GuideReport, doc: GuideDocument) -> None:
         self.report = report
-        self.messages = problems_in_words(report, doc)  # Words: in the reader's language
-        super().__init__("; ".join(map(str, self.messages)))
+        self.words = problems_in_words(report, doc)
+        super().__init__("; ".join(map(str, self.words)))
+
+    @property
+    def messages(self) -> list[str]:
+        """Why, one line each, in the language active when read."""
+        return [str(words) for words in self.words]
 
 
 # ---------------------------------------------------------------------------
