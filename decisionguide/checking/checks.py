@@ -47,7 +47,7 @@ from decisionguide.decision.engine import (
     shown_questions,
 )
 from decisionguide.decision.verdict import Decision
-from decisionguide.decision.words import Words, gettext_lazy, ngettext_lazy, number
+from decisionguide.decision.words import Words, gettext_lazy, ngettext_lazy, number, pgettext_lazy
 
 # The report's sentences an editor reads (the admin's checks page, a refused publish or
 # import) are `Words`, put into the reader's language when shown. The one-line summaries
@@ -126,10 +126,10 @@ def placeholder_examples(doc: GuideDocument) -> Iterator[PlaceholderExample]:
     """Every text of a public example, as visitors would read it, that is a placeholder."""
     for scenario in doc.examples:
         shown = (
-            (gettext_lazy("title"), scenario.shown_title),
-            (gettext_lazy("description"), scenario.shown_description),
-            (gettext_lazy("handoff example"), scenario.handoff_example),
-            (gettext_lazy("handoff rule"), scenario.handoff_rule),
+            (pgettext_lazy("a scenario's text", "title"), scenario.shown_title),
+            (pgettext_lazy("a scenario's text", "description"), scenario.shown_description),
+            (pgettext_lazy("a scenario's text", "handoff example"), scenario.handoff_example),
+            (pgettext_lazy("a scenario's text", "handoff rule"), scenario.handoff_rule),
         )
         for field, text in shown:
             if match := PLACEHOLDER_TEXT.search(text):

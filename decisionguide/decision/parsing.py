@@ -34,7 +34,14 @@ from decisionguide.decision.document import (
     format_path,
 )
 from decisionguide.decision.translations import text_limit, with_current_sources
-from decisionguide.decision.words import Words, gettext_lazy, joined, ngettext_lazy, number
+from decisionguide.decision.words import (
+    Words,
+    gettext_lazy,
+    joined,
+    ngettext_lazy,
+    number,
+    pgettext_lazy,
+)
 
 # Problems are `Words`: editors read them on an import or a refused save, in their language.
 # A pydantic message this module has no words for stays pydantic's English.
@@ -249,7 +256,7 @@ class _Links:
         )
 
     def unknown_page(self, path: str, slug: str) -> DocumentError:
-        known = ", ".join(sorted(self.page_slugs)) or gettext_lazy("none")
+        known = ", ".join(sorted(self.page_slugs)) or pgettext_lazy("no linked pages", "none")
         return DocumentError(
             path,
             gettext_lazy(
