@@ -41,7 +41,7 @@ from decisionguide.checking.page_claims import PageChecks, claims_something
 from decisionguide.checking.walk_memo import LeafMemo, count_answer_sets
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
 from decisionguide.decision.engine import condition_holds, excluded_outcomes, pick_outcome
-from decisionguide.decision.words import Words, gettext_lazy, ngettext_lazy, number
+from decisionguide.decision.words import Words, gettext_lazy, ngettext_lazy, number, rough_count
 
 __all__ = ["Coherence", "Contradiction", "Reachability", "search"]
 
@@ -482,18 +482,6 @@ def search(
         stopped_after=stopped_after,
     )
     return reachability, space.pages.tally.coherence(method, decisions)
-
-
-SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def rough_count(count: int) -> Words:
-    """A count for a reader: 'about 1,234,567', or 'more than 10⁸⁹' when the digits would fill
-    a line. Counted in digits, never through a float, which overflows past 10³⁰⁸."""
-    digits = len(str(count))
-    if digits <= 15:
-        return gettext_lazy("about %(count)s", count=number(count))
-    return gettext_lazy("more than %(power)s", power=f"10{str(digits - 1).translate(SUPERSCRIPT)}")
 
 
 def _estimate_size(space: _Space) -> int:

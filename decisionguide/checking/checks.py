@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -37,6 +37,7 @@ from decisionguide.checking.answer_space import (
     Reachability,
     search,
 )
+from decisionguide.checking.coherence import contradiction_lines
 from decisionguide.checking.memo import Memo
 from decisionguide.checking.scenario_reasons import Explanation, explain
 from decisionguide.decision.document import Condition, GuideDocument
@@ -47,7 +48,7 @@ from decisionguide.decision.engine import (
     shown_questions,
 )
 from decisionguide.decision.verdict import Decision
-from decisionguide.decision.words import Words, gettext_lazy, ngettext_lazy, number, pgettext_lazy
+from decisionguide.decision.words import Words, gettext_lazy, number, pgettext_lazy
 
 # The report's sentences an editor reads (the admin's checks page, a refused publish or
 # import) are `Words`, put into the reader's language when shown. The one-line summaries
@@ -220,40 +221,6 @@ def unfinished_line(report: GuideReport) -> Words:
         seconds=f"{report.reachability.stopped_after:g}",
         tried=number(report.reachability.tried),
     )
-
-
-def contradiction_lines(
-    coherence: Coherence,
-    kind_of: Callable[[Contradiction], object],
-    answers_of: Callable[[Contradiction], object],
-    kinds: object,
-) -> list[Words]:
-    """The count of contradicting answer sets, then one example of each kind (empty: none);
-    `kind_of` and `answers_of` name them, by slug for checkguide or in editors' words."""
-    if coherence.holds:
-        return []
-    lines = [
-        ngettext_lazy(
-            "%(contradicting)s of %(count)s answer set shows a result that contradicts "
-            "itself (%(kinds)s)",
-            "%(contradicting)s of %(count)s answer sets show a result that contradicts "
-            "itself (%(kinds)s)",
-            coherence.checked,
-            contradicting=number(coherence.contradicting),
-            count=number(coherence.checked),
-            kinds=kinds,
-        )
-    ]
-    seen: set[str] = set()
-    for example in coherence.examples:
-        if example.kind not in seen:
-            seen.add(example.kind)
-            lines.append(
-                gettext_lazy(
-                    "%(kind)s, e.g. %(answers)s", kind=kind_of(example), answers=answers_of(example)
-                )
-            )
-    return lines
 
 
 def first_line(text: str, limit: int = 100) -> str:

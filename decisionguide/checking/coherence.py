@@ -6,12 +6,12 @@ Pure data, read by `checkguide`, the admin's Checks page and its dashboard.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from decisionguide.checking.findings import Finding
-from decisionguide.decision.words import Words, gettext_lazy, joined, number
+from decisionguide.decision.words import Words, gettext_lazy, joined, ngettext_lazy, number
 
 Method = Literal["exhaustive", "bounded"]
 
@@ -146,3 +146,37 @@ class Tally:
             self.decisions_checked,
             decisions_method,
         )
+
+
+def contradiction_lines(
+    coherence: Coherence,
+    kind_of: Callable[[Contradiction], object],
+    answers_of: Callable[[Contradiction], object],
+    kinds: object,
+) -> list[Words]:
+    """The count of contradicting answer sets, then one example of each kind (empty: none);
+    `kind_of` and `answers_of` name them, by slug for checkguide or in editors' words."""
+    if coherence.holds:
+        return []
+    lines = [
+        ngettext_lazy(
+            "%(contradicting)s of %(count)s answer set shows a result that contradicts "
+            "itself (%(kinds)s)",
+            "%(contradicting)s of %(count)s answer sets show a result that contradicts "
+            "itself (%(kinds)s)",
+            coherence.checked,
+            contradicting=number(coherence.contradicting),
+            count=number(coherence.checked),
+            kinds=kinds,
+        )
+    ]
+    seen: set[str] = set()
+    for example in coherence.examples:
+        if example.kind not in seen:
+            seen.add(example.kind)
+            lines.append(
+                gettext_lazy(
+                    "%(kind)s, e.g. %(answers)s", kind=kind_of(example), answers=answers_of(example)
+                )
+            )
+    return lines

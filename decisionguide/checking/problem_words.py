@@ -9,13 +9,8 @@ the choices' labels.
 
 from __future__ import annotations
 
-from decisionguide.checking.checks import (
-    GuideReport,
-    ScenarioCheck,
-    contradiction_lines,
-    report_of,
-)
-from decisionguide.checking.coherence import Contradiction
+from decisionguide.checking.checks import GuideReport, ScenarioCheck, report_of
+from decisionguide.checking.coherence import Contradiction, contradiction_lines
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.words import Words, gettext_lazy, joined
 

@@ -103,6 +103,18 @@ def number(value: int) -> Number:
     return Number(value)
 
 
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def rough_count(count: int) -> Words:
+    """A count for a reader: 'about 1,234,567', or 'more than 10⁸⁹' when the digits would fill
+    a line. Counted in digits, never through a float, which overflows past 10³⁰⁸."""
+    digits = len(str(count))
+    if digits <= 15:
+        return gettext_lazy("about %(count)s", count=number(count))
+    return gettext_lazy("more than %(power)s", power=f"10{str(digits - 1).translate(SUPERSCRIPT)}")
+
+
 def english(words: Words) -> str:
     """`words` in English: the template as written, with its values put in."""
     template = words.text if words.plural is None or words.count == 1 else words.plural
