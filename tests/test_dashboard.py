@@ -89,7 +89,7 @@ def test_an_editor_sees_each_guide_with_its_state_checks_week_and_links(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Django administration" not in html
-    assert admin.site.site_header in html and admin.site.index_title in html
+    assert str(admin.site.site_header) in html and str(admin.site.index_title) in html
     sections = summaries(html)
     assert set(sections) == {small_guide.title, seed_guide.title}
 

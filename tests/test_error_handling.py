@@ -22,6 +22,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path, reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from decisionguide import urls as site_urls
 from decisionguide.errors import ClientErrorFilter, Throttle
@@ -51,6 +53,8 @@ def raise_permission_denied(request: HttpRequest) -> HttpResponse:
 # Test-only URLconf (@pytest.mark.urls(__name__)): the site plus two views that fail.
 urlpatterns = [
     path("test-only/boom/", raise_error),
+    # The language comes from the prefix alone (decisionguide.locale), whatever the view.
+    path("fr/test-only/boom/", raise_error),
     path("test-only/forbidden/", raise_permission_denied),
     # Spread, not include()d: the site's i18n_patterns must stay at the top level.
     *site_urls.urlpatterns,
@@ -175,6 +179,18 @@ def test_a_failing_view_gets_the_styled_500_with_every_security_header():
     response = strict_client().get("/test-only/boom/", secure=True)
     assert_error_page(response, 500, "500.html")
     assert BOOM not in response.content.decode()
+
+
+@pytest.mark.urls(__name__)
+def test_the_500_page_speaks_the_language_of_the_failing_page():
+    response = strict_client().get("/fr/test-only/boom/", secure=True)
+    assert_error_page(response, 500, "500.html")
+    html = response.content.decode()
+    with translation.override("fr"):
+        heading = translation.gettext("Something went wrong on our side")
+    assert heading != "Something went wrong on our side"  # the catalogue has it
+    assert '<html lang="fr"' in html and escape(heading) in html
+    assert "Something went wrong" not in html and BOOM not in html
 
 
 @pytest.mark.urls(__name__)

@@ -347,7 +347,7 @@ def test_two_files_for_one_guide_are_refused(small_file: Path, tmp_path: Path) -
     with pytest.raises(CommandError) as excinfo:
         loadguide(small_file, copy_file)
     assert str(excinfo.value) == (
-        f"{display_name(copy_file)}: slug: guide 'photo-bookings' is also in "
+        f"{display_name(copy_file)}: slug: guide “photo-bookings” is also in "
         f"{display_name(small_file)}"
     )
     assert not Guide.objects.exists()

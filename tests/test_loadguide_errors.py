@@ -130,12 +130,12 @@ INVALID_EDITS: list[tuple[str, Edit, str]] = [
     (
         "same page twice",
         set_in(["outcomes", 1, "next_pages"], ["contract-basics", "contract-basics"]),
-        "outcomes[1].next_pages[1]: page 'contract-basics' is listed twice",
+        "outcomes[1].next_pages[1]: page “contract-basics” is listed twice",
     ),
     (
         "same choice twice in a condition",
         set_in(["gates", 0, "unless", "all", 0, "in"], ["many", "many"]),
-        "gates[0].unless.all[0].in[1]: choice 'many' is listed twice",
+        "gates[0].unless.all[0].in[1]: choice “many” is listed twice",
     ),
     (
         "list item over two lines",

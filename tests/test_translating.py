@@ -10,6 +10,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from decisionguide.content.models import Guide, Outcome
 from decisionguide.decision.translations import language_status, source_texts
@@ -62,13 +63,16 @@ def saved_message(client: Client, response) -> str:
 
 def test_labels_name_texts_in_words(small_guide: Guide) -> None:
     data = draft(small_guide)
-    assert label(TAGLINE, data) == "Outcome “Calendar-first” · tagline"
-    assert label("outcomes.calendar.best_for.1", data) == "Outcome “Calendar-first” · best for 2"
-    assert label("title", data) == "Guide · title"
+    assert str(label(TAGLINE, data)) == "Outcome “Calendar-first” · tagline"
+    best = str(label("outcomes.calendar.best_for.1", data))
+    assert best == "Outcome “Calendar-first” · best for 2"
+    assert str(label("title", data)) == "Guide · title"
     question = data["questions"][0]
     choice = question["choices"][0]
-    words = label(f"questions.{question['slug']}.choices.{choice['slug']}.label", data)
+    words = str(label(f"questions.{question['slug']}.choices.{choice['slug']}.label", data))
     assert words == f"Question “{question['short']}” · answer “{choice['label']}” · label"
+    with translation.override("fr"):  # put into words in the admin's language when shown
+        assert str(label(TAGLINE, data)) == "Option «\u00a0Calendar-first\u00a0» · accroche"
 
 
 def test_page_shows_every_text_side_by_side(superuser_client: Client, small_guide: Guide) -> None:

@@ -157,8 +157,8 @@ def test_errors_name_their_line_and_nothing_is_saved(
     html = response.content.decode()
     assert "Nothing was imported" in html
     # polib counts an entry from its first line (the translator comment above msgctxt).
-    assert f"line {other - 1}: the msgid of &#x27;summary&#x27; is neither" in html
-    assert f"line {unknown}: msgctxt &#x27;outcomes.nowhere.name&#x27; names no text" in html
+    assert f"line {other - 1}: the msgid of “summary” is neither" in html
+    assert f"line {unknown}: msgctxt “outcomes.nowhere.name” names no text" in html
     assert state(half_translated) == before
 
 
@@ -223,7 +223,7 @@ def test_commands_export_and_import(half_translated: Guide, tmp_path) -> None:
     assert state(half_translated) == before
     # Errors name the file and line; nothing saved.
     file.write_text(file.read_text().replace('msgctxt "summary"', 'msgctxt "nowhere"'))
-    with pytest.raises(CommandError, match=r"fr\.po: line \d+: msgctxt 'nowhere' names no text"):
+    with pytest.raises(CommandError, match=r"fr\.po: line \d+: msgctxt “nowhere” names no text"):
         call_command("importtranslations", half_translated.slug, "fr", str(file))
     assert state(half_translated) == before
     with pytest.raises(CommandError, match="not a language"):

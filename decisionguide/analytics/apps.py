@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
@@ -6,4 +7,9 @@ class AnalyticsConfig(AppConfig):
 
     name = "decisionguide.analytics"
     label = "analytics"
-    verbose_name = "Analytics"
+    verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from decisionguide.model_names import translate_derived_names
+
+        translate_derived_names(self.get_models())

@@ -7,6 +7,7 @@ The table kept its name from when the model lived in the content app
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models import Guide
 from decisionguide.content.models.fields import parent_link
@@ -31,29 +32,31 @@ class AnswerCounter(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SHOWN = "shown", "Question shown"
-        ANSWERED = "answered", "Question answered"
-        ROUTED = "routed", "Sent to another page"
-        RESULT = "result", "Recommendation shown"
-        DEPTH = "depth", "Answers given so far"
-        WHATIF = "whatif", "What-if shown"
-        EMBEDDED = "embedded", "Visit started inside another site"
-        CHECK = "check", "Check page shown"
+        SHOWN = "shown", _("Question shown")
+        ANSWERED = "answered", _("Question answered")
+        ROUTED = "routed", _("Sent to another page")
+        RESULT = "result", _("Recommendation shown")
+        DEPTH = "depth", _("Answers given so far")
+        WHATIF = "whatif", _("What-if shown")
+        EMBEDDED = "embedded", _("Visit started inside another site")
+        CHECK = "check", _("Check page shown")
 
-    guide = parent_link(Guide, "answer_counters", "The guide whose questionnaire was used.")
-    version = models.PositiveIntegerField(help_text="The published version visitors answered.")
+    guide = parent_link(Guide, "answer_counters", _("The guide whose questionnaire was used."))
+    version = models.PositiveIntegerField(help_text=_("The published version visitors answered."))
     question = models.CharField(
-        max_length=64, help_text="The question's slug (empty for a recommendation or a depth)."
+        max_length=64, help_text=_("The question's slug (empty for a recommendation or a depth).")
     )
     choice = models.CharField(
         max_length=64,
         blank=True,
-        help_text="The chosen answer's slug (empty when shown; the outcome's slug for a "
-        "recommendation; the number of answers given so far for a depth).",
+        help_text=_(
+            "The chosen answer's slug (empty when shown; the outcome's slug for a "
+            "recommendation; the number of answers given so far for a depth)."
+        ),
     )
-    day = models.DateField(help_text="The day (UTC) the visits happened.")
-    kind = models.CharField(max_length=8, choices=Kind.choices, help_text="What happened.")
-    count = models.PositiveIntegerField(default=0, help_text="How many times, that day.")
+    day = models.DateField(help_text=_("The day (UTC) the visits happened."))
+    kind = models.CharField(max_length=8, choices=Kind.choices, help_text=_("What happened."))
+    count = models.PositiveIntegerField(default=0, help_text=_("How many times, that day."))
 
     class Meta:
         db_table = "guides_answercounter"

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from decisionguide.content.models import Guide
@@ -18,7 +19,7 @@ class ContentConfig(AppConfig):
 
     name = "decisionguide.content"
     label = "guides"
-    verbose_name = "Decision guides"
+    verbose_name = _("Decision guides")
     default_auto_field = "django.db.models.BigAutoField"
 
     # Rows -> document (`content.rows.build_document`), for `Guide.draft_document()`: the
@@ -29,7 +30,9 @@ class ContentConfig(AppConfig):
         from decisionguide.content.rows import build_document  # needs the models loaded
         from decisionguide.decision import words
         from decisionguide.languages import format_count, join_list, translate_words
+        from decisionguide.model_names import translate_derived_names
 
         self.build_document = build_document
+        translate_derived_names(self.get_models())
         # The engine's and the checks' sentences, shown in the reader's language.
         words.use_translator(translate_words, join_list, format_count)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
 
 from decisionguide.checking.checks import report_of
 from decisionguide.checking.problem_words import problems_in_words
@@ -30,8 +32,9 @@ NOTE_MAX_LENGTH = PublishEvent._meta.get_field("note").max_length
 
 
 def when_text(moment: dt.datetime) -> str:
-    """A time as editors read it everywhere: in UTC, with the zone named."""
-    return moment.astimezone(dt.UTC).strftime("%d %b %Y, %H:%M UTC")
+    """A time as editors read it everywhere: in UTC, with the zone named (the month in
+    the active language)."""
+    return dateformat.format(moment.astimezone(dt.UTC), r"d M Y, H:i \U\T\C")
 
 
 def publish_due(guide_id: int, *, now: dt.datetime | None = None) -> bool:
@@ -57,7 +60,9 @@ def publish_due(guide_id: int, *, now: dt.datetime | None = None) -> bool:
         ).update(publish_at=None, scheduled_version=None, scheduled_by=None)
         if not claimed:
             return False  # another request published it first
-        return _go_live(locked, now)
+        # What it records is in the site's language: it is no editor's request.
+        with translation.override(settings.LANGUAGE_CODE):
+            return _go_live(locked, now)
 
 
 def _go_live(guide: Guide, now: dt.datetime) -> bool:
@@ -69,17 +74,18 @@ def _go_live(guide: Guide, now: dt.datetime) -> bool:
         else None
     )
     if version is None:
-        problem = f"The version scheduled for {when} no longer exists: nothing went live."
+        problem = _("The version scheduled for %(when)s no longer exists: nothing went live.")
+        problem %= {"when": when}
         Guide.objects.filter(pk=guide.pk).update(schedule_problem=problem)
         return False
     doc = version.as_document()
     report = report_of(doc)
     if not report.passes:
-        reasons = "; ".join(map(str, problems_in_words(report, doc)))  # stored: frozen
-        problem = (
-            f"Version {version.version} was scheduled for {when} but did not go live: "
-            f"it failed the checks then. {reasons}"
-        )
+        reasons = "; ".join(str(problem) for problem in problems_in_words(report, doc))
+        problem = _(
+            "Version %(version)s was scheduled for %(when)s but did not go live: it failed "
+            "the checks then. %(reasons)s"
+        ) % {"version": version.version, "when": when, "reasons": reasons}
         Guide.objects.filter(pk=guide.pk).update(schedule_problem=problem)
         return False
     shown = languages_going_live(
@@ -97,6 +103,6 @@ def _go_live(guide: Guide, now: dt.datetime) -> bool:
         version=version,
         action=PublishEvent.Action.PUBLISH,
         created_by_id=guide.scheduled_by_id,
-        note=f"Scheduled for {when}"[:NOTE_MAX_LENGTH],
+        note=(_("Scheduled for %(when)s") % {"when": when})[:NOTE_MAX_LENGTH],
     )
     return True

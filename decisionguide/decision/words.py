@@ -79,6 +79,7 @@ def _shown(value: object) -> object:
     return str(value) if isinstance(value, Words | Listing | Joined | Number) else value
 
 
+# Positional-only, so a placeholder may be called "count" (or "text") too.
 def gettext_lazy(text: str, /, **params: object) -> Words:
     return Words(text, tuple(params.items()))
 
@@ -87,8 +88,8 @@ def pgettext_lazy(context: str, text: str, /, **params: object) -> Words:
     return Words(text, tuple(params.items()), context=context)
 
 
-def ngettext_lazy(singular: str, plural: str, count: int, /, **params: object) -> Words:
-    return Words(singular, tuple(params.items()), plural=plural, count=count)
+def ngettext_lazy(singular: str, plural: str, number: int, /, **params: object) -> Words:
+    return Words(singular, tuple(params.items()), plural=plural, count=number)
 
 
 def listing(items: Iterable[object], last_word: str = "and") -> Listing:

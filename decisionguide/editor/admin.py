@@ -1,13 +1,8 @@
 """The editor admin: every part of a guide, edited in the browser.
 
-Every save or delete of any part of a guide is checked as a whole guide
-(`publishing.record_edit`): if the rows would no longer make a valid guide,
-the transaction is rolled back and the form is shown again with the
-problems listed; otherwise the change is frozen as a new draft version, once
-per save however many rows changed (`admin_support.GuideContentAdmin`).
-Visitors keep seeing the published version until an editor publishes (the
-guide's own pages, for checks, publishing, history and tools, are listed in
-`admin_urls`).
+Every save or delete is checked as a whole guide and frozen as a new draft
+version (`admin_support.GuideContentAdmin`); visitors keep seeing the published
+version until an editor publishes (the guide's own pages: `admin_urls`).
 
 Small rows (points, ratings, clause answers, scenario answers, next pages)
 are edited inline on their parent (`admin_inlines`) or as form fields, never
@@ -27,6 +22,8 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import get_text_list
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.checking.checks import condition_text
 from decisionguide.content.models import (
@@ -112,17 +109,15 @@ class GuideAdmin(GuideContentAdmin):
         fieldsets = [
             (None, {"fields": about}),
             # The guide page's Markdown texts, in the order the page shows them.
-            ("Guide page texts", {"fields": list(MARKDOWN_FIELDS)}),
+            (_("Guide page texts"), {"fields": list(MARKDOWN_FIELDS)}),
         ]
         if obj is not None:
-            fieldsets.append(("Embedding on other sites", {"fields": ["embed_origins"]}))
-            fieldsets.append(("Publishing", {"fields": ["publishing_needs_review"]}))
-            fieldsets.append(
-                (
-                    "Versions",
-                    {"fields": ["is_published", "version", "published_number", "updated"]},
-                )
-            )
+            versions = ["is_published", "version", "published_number", "updated"]
+            fieldsets += [
+                (_("Embedding on other sites"), {"fields": ["embed_origins"]}),
+                (_("Publishing"), {"fields": ["publishing_needs_review"]}),
+                (_("Versions"), {"fields": versions}),
+            ]
         return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
@@ -179,22 +174,23 @@ class GuideAdmin(GuideContentAdmin):
             extra["review"] = panel_context(request, guide)
         return super().change_view(request, object_id, form_url, extra)
 
-    @admin.display(description="visitors see", ordering="is_published")
+    @admin.display(description=_("visitors see"), ordering="is_published")
     def status(self, obj: Guide) -> str:
         if obj.published_version_id is None:
-            return "nothing (never published)"
+            return _("nothing (never published)")
         if not obj.is_published:
-            return "nothing (unpublished)"
-        return f"version {obj.published_version.version}"
+            return _("nothing (unpublished)")
+        return _("version %(number)s") % {"number": obj.published_version.version}
 
-    @admin.display(description="published version")
+    @admin.display(description=_("published version"))
     def published_number(self, obj: Guide) -> str:
         if obj.published_version_id is None:
             return "-"
-        number = obj.published_version.version
-        if number != obj.version:
-            return f"{number} (the draft, version {obj.version}, has unpublished changes)"
-        return f"{number} (same as the draft)"
+        number, draft = obj.published_version.version, obj.version
+        if number != draft:
+            text = _("%(number)s (the draft, version %(draft)s, has unpublished changes)")
+            return text % {"number": number, "draft": draft}
+        return _("%(number)s (same as the draft)") % {"number": number}
 
 
 @admin.register(GuideVersion)
@@ -209,14 +205,14 @@ class GuideVersionAdmin(admin.ModelAdmin):
     fields = ["guide", "version", "created", "created_by", "note", "history_link"]
     readonly_fields = fields
 
-    @admin.display(description="published", boolean=True)
+    @admin.display(description=_("published"), boolean=True)
     def is_live(self, obj: GuideVersion) -> bool:
         return obj.guide.published_version_id == obj.pk
 
-    @admin.display(description="content")
+    @admin.display(description=_("content"))
     def history_link(self, obj: GuideVersion) -> str:
         url = reverse("admin:guides_guide_version", args=[obj.guide_id, obj.version])
-        return format_html('<a href="{}">Content, differences and restore</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Content, differences and restore"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -245,7 +241,7 @@ class OutcomeAdmin(GuidePartAdmin):
     exclude = ["next_pages"]
     inlines = [OutcomeNextPageInline]
 
-    @admin.display(description="default", boolean=True)
+    @admin.display(description=_("default"), boolean=True)
     def is_default(self, obj: Outcome) -> bool:
         return obj.guide.default_outcome_id == obj.pk
 
@@ -256,8 +252,8 @@ class LinkedPageAdmin(GuidePartAdmin):
     search_fields = ["title", "slug", "summary", "url", "body"]
     fieldsets = [
         (None, {"fields": ["guide", ("slug", "order"), "title", "url"]}),
-        ("Where it appears", {"fields": ["summary", "when"]}),
-        ("The page on this site", {"fields": ["body"]}),
+        (_("Where it appears"), {"fields": ["summary", "when"]}),
+        (_("The page on this site"), {"fields": ["body"]}),
     ]
 
 
@@ -267,10 +263,10 @@ class CriterionAdmin(GuidePartAdmin):
     search_fields = ["name", "slug", "description"]
     inlines = [RatingInline]
 
-    @admin.display(description="ratings")
+    @admin.display(description=_("ratings"))
     def grid_link(self, obj: Criterion) -> str:
         url = reverse("admin:guides_guide_ratings", args=[obj.guide_id])
-        return format_html('<a href="{}">Edit all ratings as a grid</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Edit all ratings as a grid"))
 
 
 @admin.register(Scenario)
@@ -282,7 +278,7 @@ class ScenarioAdmin(GuidePartAdmin):
     inlines = [ScenarioAnswerInline]
     fieldsets = admin_scenarios.SCENARIO_FIELDSETS
 
-    @admin.display(description="check (draft)")
+    @admin.display(description=_("check (draft)"))
     def check_result(self, obj: Scenario) -> str:
         return admin_pages.scenario_status(obj.guide, obj.slug)
 
@@ -304,7 +300,7 @@ class QuestionAdmin(GuidePartAdmin):
     fieldsets = [
         (None, {"fields": ["guide", ("slug", "order"), "prompt", "short", "hint"]}),
         (
-            "Text box (optional)",
+            _("Text box (optional)"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -333,11 +329,11 @@ class QuestionAdmin(GuidePartAdmin):
         request._decisionguide_question = obj  # type: ignore[attr-defined]
         return super().get_form(request, obj, change, **kwargs)
 
-    @admin.display(description="choices", ordering="choices_total")
+    @admin.display(description=_("choices"), ordering="choices_total")
     def choice_count(self, obj: Question) -> int:
         return obj.choices_total  # type: ignore[attr-defined]
 
-    @admin.display(description="shown when")
+    @admin.display(description=_("shown when"))
     def shown_when(self, obj: Question) -> str:
         guide = obj.guide
         try:
@@ -379,7 +375,7 @@ def condition_clauses(obj: Gate | Note) -> str:
     return "; ".join(str(clause) for clause in clauses)
 
 
-CLAIMS_DESCRIPTION = (
+CLAIMS_DESCRIPTION = _(
     "What the sentence says, so the guide's checks can hold it to every page it appears "
     "on: the outcomes it argues for or against (no page may show it beside one it argues "
     "against, or beside a sentence arguing the other way). What it asserts about the "
@@ -396,12 +392,12 @@ class GateAdmin(GuidePartAdmin):
     fieldsets = [
         (None, {"fields": ["guide", ("outcome", "order"), "reason"]}),
         (
-            "What the reason claims",
+            _("What the reason claims"),
             {"fields": ["argues_against", "argues_for"], "description": CLAIMS_DESCRIPTION},
         ),
     ]
 
-    @admin.display(description="unless")
+    @admin.display(description=_("unless"))
     def condition(self, obj: Gate) -> str:
         return condition_clauses(obj)
 
@@ -414,7 +410,7 @@ class FailureCheckAdmin(GuidePartAdmin):
     fieldsets = [
         (None, {"fields": ["guide", "order", "text", "shown_with"]}),
         (
-            "What the line claims",
+            _("What the line claims"),
             {"fields": ["argues_against", "argues_for"], "description": CLAIMS_DESCRIPTION},
         ),
     ]
@@ -441,12 +437,14 @@ class NoteAdmin(GuidePartAdmin):
     fieldsets = [
         (None, {"fields": ["guide", ("slug", "order"), "title", "text"]}),
         (
-            "Which recommendations it belongs with",
+            _("Which recommendations it belongs with"),
             {
                 "fields": ["shown_with", "argues_against", "argues_for"],
-                "description": "The guide's checks try every possible set of answers and "
-                "refuse to publish while any would show this note beside a recommendation "
-                "it argues against.",
+                "description": _(
+                    "The guide's checks try every possible set of answers and "
+                    "refuse to publish while any would show this note beside a recommendation "
+                    "it argues against."
+                ),
             },
         ),
     ]
@@ -454,13 +452,17 @@ class NoteAdmin(GuidePartAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("argues_against", "argues_for")
 
-    @admin.display(description="argues")
+    @admin.display(description=_("argues"))
     def sides(self, obj: Note) -> str:
-        against = ", ".join(o.name for o in obj.argues_against.all())
-        for_ = ", ".join(o.name for o in obj.argues_for.all())
-        parts = ([f"against {against}"] if against else []) + ([f"for {for_}"] if for_ else [])
-        return "; ".join(parts) or "neither side"
+        against = get_text_list([o.name for o in obj.argues_against.all()], _("and"))
+        for_ = get_text_list([o.name for o in obj.argues_for.all()], _("and"))
+        if against and for_:
+            return _("against %(against)s; for %(for)s") % {"against": against, "for": for_}
+        if against or for_:
+            text = _("against %(outcomes)s") if against else _("for %(outcomes)s")
+            return text % {"outcomes": against or for_}
+        return _("neither side")
 
-    @admin.display(description="shown when")
+    @admin.display(description=_("shown when"))
     def condition(self, obj: Note) -> str:
         return condition_clauses(obj)

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.admin import GenericStackedInline
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models import (
     Choice,
@@ -70,8 +71,8 @@ class GuideItemInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline)
 
 class OutcomeNextPageInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
     model = OutcomeNextPage
-    verbose_name = "next page"
-    verbose_name_plural = "next pages (suggested after this recommendation, in order)"
+    verbose_name = _("next page")
+    verbose_name_plural = _("next pages (suggested after this recommendation, in order)")
 
 
 class RatingInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
@@ -82,8 +83,8 @@ class RatingInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
 class ScenarioAnswerInline(SmallOrderedInline, GuideBoundInline, admin.StackedInline):
     model = ScenarioAnswer
     form = ScenarioAnswerForm
-    verbose_name = "answer"
-    verbose_name_plural = "answer profile (visitors who answer like this resemble the example)"
+    verbose_name = _("answer")
+    verbose_name_plural = _("answer profile (visitors who answer like this resemble the example)")
 
 
 class ChoiceInline(OrderedInline, GuideInlineMixin, admin.StackedInline):
@@ -120,7 +121,7 @@ def choice_fieldsets(guide: Guide | None, first: list[str]) -> list[tuple[str | 
     effect: list[Any] = [tuple(points), "route", "unsure"] if points else ["route", "unsure"]
     return [
         (None, {"fields": [*first, ("slug", "order"), "label", "hint", "reason"]}),
-        ("What picking it does", {"fields": effect}),
+        (_("What picking it does"), {"fields": effect}),
     ]
 
 
@@ -179,27 +180,27 @@ class ConditionInline(OrderedInline, GuideBoundInline, GenericStackedInline):
 
 
 class QuestionConditionInline(ConditionInline):
-    verbose_name = "show-if clause"
-    verbose_name_plural = (
+    verbose_name = _("show-if clause")
+    verbose_name_plural = _(
         "show this question only when (no clauses: always; 'all' clauses must all hold, "
         "and at least one 'any' clause if there are some; only questions before it are offered)"
     )
 
 
 class GateConditionInline(ConditionInline):
-    verbose_name = "clause"
-    verbose_name_plural = "the outcome can be recommended only when"
+    verbose_name = _("clause")
+    verbose_name_plural = _("the outcome can be recommended only when")
 
 
 class NoteConditionInline(ConditionInline):
-    verbose_name = "clause"
-    verbose_name_plural = "show the note on the result when"
+    verbose_name = _("clause")
+    verbose_name_plural = _("show the note on the result when")
 
 
 class AssertsInline(ConditionInline):
     role = Clause.Role.ASSERTS
-    verbose_name = "asserted clause"
-    verbose_name_plural = (
+    verbose_name = _("asserted clause")
+    verbose_name_plural = _(
         "what the sentence says about the visitor's answers (optional; the guide's checks "
         "refuse to publish while some answers would show it where this does not hold)"
     )
@@ -208,8 +209,8 @@ class AssertsInline(ConditionInline):
 class CountedInline(ConditionInline):
     role = Clause.Role.COUNTED
     fields = ["question", "answers", "order"]
-    verbose_name = "answer said to count"
-    verbose_name_plural = (
+    verbose_name = _("answer said to count")
+    verbose_name_plural = _(
         "answers the sentence says counted towards the recommendation (optional; each "
         "must be among the reasons the result lists wherever the sentence is shown)"
     )
@@ -222,8 +223,8 @@ class FailureCheckInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInli
     fields = ["text", "shown_with", "order"]
     show_change_link = True
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
-    verbose_name = "failure check"
-    verbose_name_plural = "failure checks (the result page's list to check again in a month)"
+    verbose_name = _("failure check")
+    verbose_name_plural = _("failure checks (the result page's list to check again in a month)")
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         guide = request_guide(request)
@@ -240,8 +241,8 @@ class TieBreakInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
     model = TieBreak
     fields = ["question", "explanation", "order"]
     show_change_link = True
-    verbose_name = "tie-break"
-    verbose_name_plural = (
+    verbose_name = _("tie-break")
+    verbose_name_plural = _(
         "tie-breaks for close calls (tried in order before the default outcome; "
         "which answer settles for which outcome is set on each tie-break's own page)"
     )
@@ -250,8 +251,8 @@ class TieBreakInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
 class TieBreakSettleInline(SmallOrderedInline, GuideInlineMixin, admin.StackedInline):
     model = TieBreakSettle
     fields = ["choice", "outcome", "order"]
-    verbose_name = "answer that settles a close call"
-    verbose_name_plural = "answers that settle a close call, and for which outcome"
+    verbose_name = _("answer that settles a close call")
+    verbose_name_plural = _("answers that settle a close call, and for which outcome")
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "choice":

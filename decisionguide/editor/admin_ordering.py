@@ -45,6 +45,8 @@ from django.http import (
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from decisionguide.content.models import Guide
 from decisionguide.content.ordering import ORDER, in_place_order, sibling_key, siblings_of
@@ -58,7 +60,7 @@ from decisionguide.publishing.merging import claim_for_merge, merged_note, recor
 MOST_MOVES = 1000
 MOST_BODY_BYTES = 64 * 1024
 GUIDE_FILTER = "guide__id__exact"
-RELOAD_LIST = "Reload the list to see the order as it is now, then drag again."
+RELOAD_LIST = _("Reload the list to see the order as it is now, then drag again.")
 
 
 # ---------------------------------------------------------------------------
@@ -86,9 +88,11 @@ class UniquePlacesMixin:
             key = (*sibling_key(form.instance), place)
             if key in seen:
                 raise ValidationError(
-                    f"{quoted(seen[key])} and {quoted(form.instance)} were both given "
-                    f"place {place}. Give each its own place: drag them, or use Move up "
-                    "and Move down."
+                    _(
+                        "“%(first)s” and “%(second)s” were both given place %(place)s. Give "
+                        "each its own place: drag them, or use Move up and Move down."
+                    )
+                    % {"first": seen[key], "second": form.instance, "place": place}
                 )
             seen[key] = form.instance
 
@@ -150,20 +154,21 @@ class BadMove(Exception):
     """The posted places don't fit the list (rows of another guide, or a tie)."""
 
 
-SHARED_PLACE = "two rows would share a place; reload the list and drag again."
+SHARED_PLACE = _("two rows would share a place; reload the list and drag again.")
 
 
 def refusal_text(stale: StaleDraft) -> str:
     """A refused drag in plain text (the page's script shows it line by line)."""
     if stale.conflicts:
-        summary = (
-            f"Not saved: someone else changed the order of this list of “{stale.guide_title}” "
-            f"after you opened it (the draft is version {stale.current} now)."
-        )
+        summary = _(
+            "Not saved: someone else changed the order of this list of “%(guide)s” after "
+            "you opened it (the draft is version %(version)s now)."
+        ) % {"guide": stale.guide_title, "version": stale.current}
         # In words: "Order of questions of the guide, changed in version 7 by alice, ...".
-        lines = [f"{c.label} of {c.part}, changed in {c.by}." for c in stale.conflicts]
-        return "\n".join([summary, *dict.fromkeys(lines), RELOAD_LIST])
-    return "\n".join([stale.summary, *stale.changes, RELOAD_LIST])
+        line = _("%(field)s of %(part)s, changed in %(by)s.")
+        lines = [line % {"field": c.label, "part": c.part, "by": c.by} for c in stale.conflicts]
+        return "\n".join([summary, *dict.fromkeys(lines), str(RELOAD_LIST)])
+    return "\n".join([str(stale.summary), *map(str, stale.changes), str(RELOAD_LIST)])
 
 
 class SortablePartList(SortableAdminMixin):
@@ -179,14 +184,18 @@ class SortablePartList(SortableAdminMixin):
     def _add_reorder_method(self) -> None:
         """The handle is a method of the class (below), shown only where dragging works."""
 
-    @admin.display(description="drag")
+    @admin.display(description=_("drag"))
     def _reorder_(self, obj: Any) -> str:
+        # guide-admin.js takes its words for a refused drag from the handles (no inline script).
         return format_html(
-            '<div class="drag handle" pk="{}" order="{}" title="Drag to move">'
-            '<span class="visually-hidden">Place {}</span></div>',
+            '<div class="drag handle" pk="{}" order="{}" title="{}" data-reload="{}" '
+            'data-no-answer="{}"><span class="visually-hidden">{}</span></div>',
             obj.pk,
             getattr(obj, ORDER),
-            getattr(obj, ORDER),
+            _("Drag to move"),
+            _("Reload the list"),
+            _("The new order could not be saved: no answer from the server."),
+            _("Place %(place)s") % {"place": getattr(obj, ORDER)},
         )
 
     def sort_scope(
@@ -266,15 +275,15 @@ class SortablePartList(SortableAdminMixin):
         scope = self.sort_scope(request, guide_id) if guide_id is not None else None
         guide = Guide.objects.filter(pk=guide_id).first() if scope else None
         if scope is None or guide is None:
-            return HttpResponseBadRequest("Filter the list to one guide to reorder it.")
+            return HttpResponseBadRequest(_("Filter the list to one guide to reorder it."))
         if not self.has_change_permission(request):
-            return HttpResponseForbidden("You may not change these.")
+            return HttpResponseForbidden(_("You may not change these."))
         moves = parse_moves(request.body)
         if moves is None:
-            return HttpResponseBadRequest("Not a list of rows and places.")
+            return HttpResponseBadRequest(_("Not a list of rows and places."))
         shown = number_in(str(version))  # the draft the list showed
         if shown is None or not 0 < shown <= guide.version:
-            return HttpResponseBadRequest("Not a draft version of this guide: reload the list.")
+            return HttpResponseBadRequest(_("Not a draft version of this guide: reload the list."))
         try:
             with transaction.atomic():
                 # A list shown before others' saves merges with them (`publishing.merging`).
@@ -285,9 +294,9 @@ class SortablePartList(SortableAdminMixin):
         except StaleDraft as exc:
             return HttpResponse(refusal_text(exc), status=409, content_type="text/plain")
         except (BadMove, GuideInvalid) as exc:
-            return HttpResponseBadRequest(f"Not saved: {exc}")
+            return HttpResponseBadRequest(_("Not saved: %(problem)s") % {"problem": exc})
         guide.refresh_from_db(fields=["version"])
-        messages.success(request, f"{self.move_note(names)} (draft version {guide.version}).")
+        messages.success(request, self.move_message(names, guide.version))
         report_scenarios(request, guide)
         return JsonResponse({"version": guide.version, "merged": merged_note(request)})
 
@@ -296,7 +305,7 @@ class SortablePartList(SortableAdminMixin):
     ) -> list[str]:
         rows = {row.pk: row for row in self.model._default_manager.filter(**scope)}
         if any(pk not in rows for pk, _ in moves):
-            raise BadMove("some of those rows are not in this list.")
+            raise BadMove(_("some of those rows are not in this list."))
         if len({place for _, place in moves}) != len(moves):
             raise BadMove(SHARED_PLACE)
         if stale:
@@ -317,6 +326,13 @@ class SortablePartList(SortableAdminMixin):
         return [str(row) for row in in_place_order(siblings_of(first))]
 
     def move_note(self, names: list[str]) -> str:
+        """The version's note (in English, as every note: `admin_support.change_note`)."""
         shown = ", ".join(quoted(name) for name in names[:3])
         more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-        return f"Reordered {self.opts.verbose_name_plural}: {shown}{more}"
+        with override(None):
+            return f"Reordered {self.opts.verbose_name_plural}: {shown}{more}"
+
+    def move_message(self, names: list[str], version: int) -> str:
+        shown = ", ".join(quoted(name) for name in names[:3]) + ("…" if len(names) > 3 else "")
+        about = {"parts": self.opts.verbose_name_plural, "names": shown, "version": version}
+        return _("Reordered %(parts)s: %(names)s (draft version %(version)s).") % about

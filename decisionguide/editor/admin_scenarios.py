@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from decisionguide.content.models import Choice, Guide, Outcome, Question, Scenario, ScenarioAnswer
@@ -36,11 +38,13 @@ from decisionguide.publishing.feedback import report_scenarios
 SCENARIO_FIELDSETS = [
     (None, {"fields": ["guide", ("slug", "order"), "title", "description", "outcome"]}),
     (
-        "Public example",
+        _("Public example"),
         {
-            "description": "Scenarios are private tests unless ticked here. A public example "
-            "appears under Examples on the guide page and as a result's closest example, with "
-            "the text below.",
+            "description": _(
+                "Scenarios are private tests unless ticked here. A public example appears "
+                "under Examples on the guide page and as a result's closest example, with "
+                "the text below."
+            ),
             "fields": [
                 "public",
                 "public_title",
@@ -62,14 +66,16 @@ class ScenarioFromTryForm(forms.Form):
 
     title = forms.CharField(
         max_length=300,
-        label="Name of the scenario",
-        help_text="Its heading in the list of scenarios; you can change it afterwards.",
+        label=_("Name of the scenario"),
+        help_text=_("Its heading in the list of scenarios; you can change it afterwards."),
     )
     outcome = forms.ChoiceField(
-        label="Expected outcome",
-        help_text="What these answers should get. Preset to what the draft gives them now; "
-        "pick another to record what it ought to give (the scenario then fails until the "
-        "guide is fixed).",
+        label=_("Expected outcome"),
+        help_text=_(
+            "What these answers should get. Preset to what the draft gives them now; "
+            "pick another to record what it ought to give (the scenario then fails until the "
+            "guide is fixed)."
+        ),
     )
 
     def __init__(self, doc: GuideDocument, *args: Any, **kwargs: Any) -> None:
@@ -96,6 +102,7 @@ class ScenarioFromTryForm(forms.Form):
 def save_form_for(doc: GuideDocument, answers: dict[str, str], outcome: str) -> ScenarioFromTryForm:
     """The try page's form for these answers and the draft's recommendation."""
     name = doc.outcome(outcome).name if doc.outcome(outcome) else outcome
+    # Guide content, not interface: English placeholders the checks look for (`checks.py`).
     today = timezone.localdate().strftime("%d %b %Y")
     initial: dict[str, Any] = {"title": f"{name}: answers tried on {today}", "outcome": outcome}
     initial |= {ANSWER_PREFIX + slug: value for slug, value in answers.items()}
@@ -161,11 +168,11 @@ def scenario_from_try_view(
         problems = "; ".join(
             f"{form[name].label}: {' '.join(e)}" for name, e in form.errors.items()
         )
-        messages.error(request, f"No scenario was saved: {problems}")
+        messages.error(request, _("No scenario was saved: %(problems)s") % {"problems": problems})
         return back_to_try(guide, {})
     answers, title = form.answers(), form.cleaned_data["title"]
     if not answers:
-        messages.error(request, "No scenario was saved: try some answers first.")
+        messages.error(request, _("No scenario was saved: try some answers first."))
         return back_to_try(guide, {})
     try:
         with transaction.atomic():
@@ -177,16 +184,23 @@ def scenario_from_try_view(
                 guide, user=request.user, note=f"Added scenario {quoted(title)} from Try the draft"
             )
     except StaleDraft as exc:
-        messages.error(request, f"{exc} Try these answers on the current draft, then save again.")
+        again = _("%(refusal)s Try these answers on the current draft, then save again.")
+        messages.error(request, again % {"refusal": exc})
         return back_to_try(guide, answers)
     except GuideInvalid as exc:
-        messages.error(request, "No scenario was saved: " + "; ".join(exc.messages))
+        problems = "; ".join(str(m) for m in exc.messages)
+        messages.error(request, _("No scenario was saved: %(problems)s") % {"problems": problems})
         return back_to_try(guide, answers)
     model_admin.log_change(request, guide, f"Added scenario {title} from Try the draft.")
+    saved = ngettext(
+        "Saved the scenario “%(title)s” with %(count)d answer, expecting “%(outcome)s”. "
+        "Describe the situation below.",
+        "Saved the scenario “%(title)s” with %(count)d answers, expecting “%(outcome)s”. "
+        "Describe the situation below.",
+        len(answers),
+    )
     messages.success(
-        request,
-        f"Saved the scenario {quoted(title)} with {len(answers)} answers, expecting "
-        f"{quoted(scenario.outcome.name)}. Describe the situation below.",
+        request, saved % {"title": title, "count": len(answers), "outcome": scenario.outcome.name}
     )
     report_scenarios(request, guide)
     return HttpResponseRedirect(reverse("admin:guides_scenario_change", args=[scenario.pk]))

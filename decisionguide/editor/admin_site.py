@@ -14,24 +14,16 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 GUIDES_APP = "guides"
 # The guide app's lists in the order an editor works through a guide, not alphabetical.
+# fmt: off
 EDITOR_ORDER = (
-    "guide",
-    "question",
-    "choice",
-    "outcome",
-    "criterion",
-    "scenario",
-    "note",
-    "gate",
-    "tiebreak",
-    "linkedpage",
-    "guideitem",
-    "failurecheck",
-    "guideversion",
+    "guide", "question", "choice", "outcome", "criterion", "scenario", "note", "gate",
+    "tiebreak", "linkedpage", "guideitem", "failurecheck", "guideversion",
 )
+# fmt: on
 
 
 class EditorAdminConfig(AdminConfig):
@@ -41,9 +33,8 @@ class EditorAdminConfig(AdminConfig):
 
 
 class EditorSite(admin.AdminSite):
-    site_header = "Decision Guide editor"
-    site_title = "Decision Guide editor"
-    index_title = "Your guides"
+    site_header = site_title = _("Decision Guide editor")
+    index_title = _("Your guides")
     index_template = "admin/guides/dashboard.html"
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:

@@ -27,6 +27,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from decisionguide.content.models import (
     Choice,
@@ -61,7 +63,7 @@ REQUEST_PROBLEMS = "_decisionguide_problems"
 REQUEST_STALE = "_decisionguide_stale"
 # The guide a deleted row belonged to, for the message after the delete.
 REQUEST_DELETED_FROM = "_decisionguide_deleted_from"
-PLACE_HELP = (
+PLACE_HELP = _(
     "Its place among its siblings (0 is first). Typing the place of another moves that one, "
     "and those after it, down one; empty puts it last. Lists filtered to one guide can "
     "also be dragged."
@@ -119,12 +121,13 @@ def limit_to_guide(db_field: models.Field, guide: Guide | None, kwargs: dict) ->
 
 
 def change_note(admin_obj: admin.ModelAdmin, request: HttpRequest, form, formsets, add) -> str:
-    """What the admin log would say about this save, as the version's note."""
+    """What the admin log would say about this save, as the version's note (a stored
+    record, like the log: in English whatever the editor's language)."""
     message = admin_obj.construct_change_message(request, form, formsets, add)
-    text = LogEntry(change_message=json.dumps(message)).get_change_message()
-    action = "Added" if add else "Changed"
-    name = admin_obj.opts.verbose_name
-    note = f"{action} {name} {quoted(form.instance)}"
+    with override(None):
+        text = LogEntry(change_message=json.dumps(message)).get_change_message()
+        action = "Added" if add else "Changed"
+        note = f"{action} {admin_obj.opts.verbose_name} {quoted(form.instance)}"
     return f"{note}: {text}" if text and text != "No fields changed." else note
 
 
@@ -245,13 +248,14 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         except StaleDraft as exc:
             setattr(request, REQUEST_STALE, exc)
             # The box above the form says what changed and who changed it.
-            problems = ["Not saved: the draft changed after you opened this page (see above)."]
+            problems = [_("Not saved: the draft changed after you opened this page (see above).")]
         except GuideInvalid as exc:
-            problems = [f"This change would break the guide: {m}" for m in exc.messages]
+            broken = _("This change would break the guide: %(problem)s")
+            problems = [broken % {"problem": m} for m in exc.messages]
         except (ProtectedError, RestrictedError) as exc:
             problems = [deletion_problem(exc)]
         except IntegrityError:
-            problems = ["This clashes with another row (a slug or an answer used twice)."]
+            problems = [_("This clashes with another row (a slug or an answer used twice).")]
         # Everything was rolled back; show the same form again with the problems.
         setattr(request, REQUEST_PROBLEMS, problems)
         return super().changeform_view(request, object_id, form_url, extra_context)
@@ -295,13 +299,16 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
         try:
             return super().delete_view(request, object_id, extra_context)
         except StaleDraft as exc:
-            message = " ".join(
-                [str(exc).replace("Not saved", "Not deleted", 1), "Saved since:", *exc.changes]
-            )
+            message = _("Not deleted. %(summary)s Saved since: %(changes)s") % {
+                "summary": exc.summary,
+                "changes": " ".join(str(change) for change in exc.changes),
+            }
         except GuideInvalid as exc:
-            message = "Not deleted: the guide would break: " + "; ".join(exc.messages)
+            message = _("Not deleted: the guide would break: %(problems)s") % {
+                "problems": "; ".join(str(m) for m in exc.messages)
+            }
         except (ProtectedError, RestrictedError) as exc:
-            message = "Not deleted: " + deletion_problem(exc)
+            message = _("Not deleted: %(problem)s") % {"problem": deletion_problem(exc)}
         self.message_user(request, message, messages.ERROR)
         url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]
@@ -316,7 +323,8 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         guide = self.guide_of(obj)
-        label = f"{self.opts.verbose_name} {quoted(obj)}"
+        with override(None):  # the version's note, in English as every note
+            label = f"{self.opts.verbose_name} {quoted(obj)}"
         if guide is not None:
             claim_for_merge(request, guide)  # the confirmation was for this draft, or merged
         super().delete_model(request, obj)
@@ -332,7 +340,7 @@ class GuideContentAdmin(SortableAdminBase, admin.ModelAdmin):
 
     # Links -----------------------------------------------------------------------
 
-    @admin.display(description="guide", ordering="guide__title")
+    @admin.display(description=_("guide"), ordering="guide__title")
     def guide_link(self, obj: models.Model) -> str:
         guide = self.guide_of(obj)
         if guide is None:
@@ -350,16 +358,21 @@ def report_after_save(request: HttpRequest, guide: Guide | None) -> None:
 def deletion_problem(exc: ProtectedError | RestrictedError) -> str:
     objects = getattr(exc, "restricted_objects", None) or getattr(exc, "protected_objects", ())
     names = ", ".join(sorted({f"{o._meta.verbose_name} {quoted(o)}" for o in objects})[:5])
-    return f"it is still used by {names}; change those first."
+    return _("it is still used by %(rows)s; change those first.") % {"rows": names}
 
 
 def markdown_aware(
     formfield: forms.Field | None, db_field: models.Field, request: HttpRequest
 ) -> forms.Field | None:
     """Mark Markdown text areas for the preview button (guide-admin.js)."""
-    if formfield is not None and str(db_field.help_text).startswith(MARKDOWN_HELP):
+    with override(None):  # the English help text, whatever the page's language
+        markdown = str(db_field.help_text).startswith(MARKDOWN_HELP)
+    if formfield is not None and markdown:
         attrs = formfield.widget.attrs
         attrs["data-markdown-preview"] = reverse("admin:guides_guide_markdown_preview")
+        # The script's words (no inline script: the page's CSP), in the editor's language.
+        attrs["data-preview-label"] = _("Preview")
+        attrs["data-preview-failed"] = _("The preview could not be loaded.")
         guide = request_guide(request)
         if guide is not None:
             attrs["data-guide"] = str(guide.pk)
@@ -371,7 +384,7 @@ def pick_guide(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespo
     guides = Guide.objects.order_by("title")
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": f"Add {model_admin.opts.verbose_name}: which guide?",
+        "title": _("Add %(part)s: which guide?") % {"part": model_admin.opts.verbose_name},
         "opts": model_admin.opts,
         "guides": guides,
         "param": GUIDE_PARAM,

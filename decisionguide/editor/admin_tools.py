@@ -17,6 +17,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from decisionguide.content.markdown import render_markdown
@@ -75,14 +77,17 @@ def ratings_view(
             else:
                 if changed:
                     model_admin.log_change(request, guide, f"Changed {changed} ratings.")
-                messages.success(request, f"Saved: {changed} ratings changed.")
+                saved = ngettext(
+                    "Saved: %(count)d rating changed.", "Saved: %(count)d ratings changed.", changed
+                )
+                messages.success(request, saved % {"count": changed})
                 report_scenarios(request, guide)
                 return HttpResponseRedirect(admin_url("ratings", guide.pk))
     return page(
         model_admin,
         request,
         "admin/guides/guide/ratings.html",
-        f"Ratings: {guide.title}",
+        _("Ratings: %(guide)s") % {"guide": guide.title},
         guide,
         form=form,
         outcomes=outcomes,
@@ -112,7 +117,9 @@ def export_view(
         try:
             text = dump_guide_yaml(guide)
         except DocumentError as exc:
-            messages.error(request, f"The draft can't be exported: {exc}")
+            messages.error(
+                request, _("The draft can't be exported: %(problem)s") % {"problem": exc}
+            )
             return HttpResponseRedirect(admin_url("change", guide.pk))
         filename = f"{guide.slug}.yaml"
     response = HttpResponse(text, content_type=YAML_CONTENT_TYPE)
@@ -140,19 +147,26 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
                     doc, name, request, publish_now=form.cleaned_data["publish"]
                 )
             except StaleDraft as exc:
+                refused = _(
+                    "Not imported. %(refusal)s Importing would replace those changes. Look at "
+                    "them first (the guide's history), then choose the file again on this "
+                    "reloaded page if you still want it."
+                )
+                since = _("Saved since: %(change)s")
                 problems = [
-                    f"Not imported: {str(exc).removeprefix('Not saved: ')} Importing would "
-                    "replace those changes. Look at them first (the guide's history), then "
-                    "choose the file again on this reloaded page if you still want it.",
-                    *(f"Saved since: {change}" for change in exc.changes),
+                    refused % {"refusal": exc},
+                    *(since % {"change": change} for change in exc.changes),
                 ]
             except GuideInvalid as exc:
                 # The file passed its own check, but the guide it makes doesn't (nothing is kept).
-                problems = ["Not imported: the guide it makes isn't valid.", *exc.messages]
+                problems = [_("Not imported: the guide it makes isn't valid."), *exc.messages]
             except PublishRefused as exc:
                 problems = [
-                    "Not imported: it can't be published (or marked ready for review) while "
-                    "a check fails. Untick “Publish it right away” to import it as the draft."
+                    _(
+                        "Not imported: it can't be published (or marked ready for review) "
+                        "while a check fails. Untick “Publish it right away” to import it as "
+                        "the draft."
+                    )
                 ]
                 problems += exc.messages
             else:
@@ -164,7 +178,7 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
         model_admin,
         request,
         "admin/guides/guide/import.html",
-        "Import a guide from YAML",
+        _("Import a guide from YAML"),
         form=form,
         problems=problems,
         # Every guide's draft as this page shows it: an import replaces only that one.
@@ -195,20 +209,23 @@ def import_document(
 
 
 def import_message(guide: Guide, published: bool) -> str:
-    if published and guide.publishing_needs_review:
-        return (
-            f"Imported {guide.slug} as the draft (version {guide.version}) and marked it ready "
-            "for review: publishing this guide needs a review, so it was not published. "
-            "Another editor who may approve publishes it; visitors see the published version "
-            "until then."
+    if published and not guide.publishing_needs_review:
+        done = _("Imported and published %(slug)s (version %(version)s).")
+        return with_languages(done % {"slug": guide.slug, "version": guide.version}, guide)
+    text = (
+        _(
+            "Imported %(slug)s as the draft (version %(version)s) and marked it ready for "
+            "review: publishing this guide needs a review, so it was not published. Another "
+            "editor who may approve publishes it; visitors see the published version until "
+            "then."
         )
-    if published:
-        done = f"Imported and published {guide.slug} (version {guide.version})."
-        return with_languages(done, guide)
-    return (
-        f"Imported {guide.slug} as the draft (version {guide.version}). Visitors see the "
-        "published version until you publish."
+        if published
+        else _(
+            "Imported %(slug)s as the draft (version %(version)s). Visitors see the published "
+            "version until you publish."
+        )
     )
+    return text % {"slug": guide.slug, "version": guide.version}
 
 
 # ---------------------------------------------------------------------------
@@ -246,7 +263,12 @@ def try_view(
         model_admin,
         request,
         "admin/guides/guide/try.html",
-        f"Try the {'published version' if use_published else 'draft'}: {guide.title}",
+        (
+            _("Try the published version: %(guide)s")
+            if use_published
+            else _("Try the draft: %(guide)s")
+        )
+        % {"guide": guide.title},
         guide,
         form=form,
         result=result,
@@ -282,5 +304,5 @@ def markdown_preview(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> 
     if guide is not None:
         with contextlib.suppress(DocumentError):  # broken rows: preview without page links
             doc = guide.draft_document()
-    html = render_markdown(text, doc) or "<p>(nothing to show)</p>"
+    html = render_markdown(text, doc) or "<p>{}</p>".format(_("(nothing to show)"))
     return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EditorConfig(AppConfig):
@@ -6,4 +7,4 @@ class EditorConfig(AppConfig):
 
     name = "decisionguide.editor"
     label = "editor"
-    verbose_name = "Guide editor"
+    verbose_name = _("Guide editor")

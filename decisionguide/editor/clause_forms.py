@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models import Choice, Clause, ClauseChoice, Question
 from decisionguide.editor.forms import (
@@ -22,8 +23,6 @@ from decisionguide.editor.forms import (
     choices_of_guide,
     mark_question_select,
 )
-
-LEFT, RIGHT = "\N{LEFT DOUBLE QUOTATION MARK}", "\N{RIGHT DOUBLE QUOTATION MARK}"
 
 
 def questions_of_guide(guide_id: int | None) -> list[Question]:
@@ -55,7 +54,7 @@ class AnswerCheckboxes(forms.CheckboxSelectMultiple):
 
     def optgroups(self, name: str, value: Any, attrs: Any = None) -> list[tuple[Any, list, int]]:
         groups: list[tuple[Any, list, int]] = []
-        for _, options, index in super().optgroups(name, value, attrs):
+        for _question, options, index in super().optgroups(name, value, attrs):
             for option in options:
                 question = option.get("question")
                 if groups and groups[-1][0] == question:
@@ -67,12 +66,12 @@ class AnswerCheckboxes(forms.CheckboxSelectMultiple):
 
 class AnswersField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Choice) -> str:
-        return f"{obj.label} ({obj.slug})"
+        return _("%(name)s (%(slug)s)") % {"name": obj.label, "slug": obj.slug}
 
 
 class QuestionPicker(forms.ModelChoiceField):
     def label_from_instance(self, obj: Question) -> str:
-        return f"{obj.short} ({obj.slug})"
+        return _("%(name)s (%(slug)s)") % {"name": obj.short, "slug": obj.slug}
 
 
 class ClauseForm(forms.ModelForm):
@@ -80,15 +79,18 @@ class ClauseForm(forms.ModelForm):
 
     question = QuestionPicker(
         queryset=Question.objects.none(),
-        help_text="The question whose answer is looked at. A question's condition can only "
-        "look at questions before it.",
+        help_text=_(
+            "The question whose answer is looked at. A question's condition can only "
+            "look at questions before it."
+        ),
     )
     answers = AnswersField(
         queryset=Choice.objects.none(),
         widget=AnswerCheckboxes(attrs={"class": "clause-answers"}),
-        label="Answers",
-        help_text="The clause holds when the visitor's answer to that question is one of "
-        "the ticked ones.",
+        label=_("Answers"),
+        help_text=_(
+            "The clause holds when the visitor's answer to that question is one of the ticked ones."
+        ),
     )
 
     class Meta:
@@ -145,13 +147,19 @@ class ClauseForm(forms.ModelForm):
         question = self.cleaned_data["question"]
         if question.pk == self.owner_id:
             raise forms.ValidationError(
-                "A question can't be shown depending on its own answer: pick a question before it."
+                _(
+                    "A question can't be shown depending on its own answer: pick a question "
+                    "before it."
+                )
             )
         if question.pk in self.later:
             raise forms.ValidationError(
-                f"{LEFT}{question.short}{RIGHT} is a later question: a visitor has not "
-                "answered it yet when this one is shown. Pick a question before this one, "
-                "or move this one below it."
+                _(
+                    "“%(question)s” is a later question: a visitor has not answered it yet "
+                    "when this one is shown. Pick a question before this one, or move this "
+                    "one below it."
+                )
+                % {"question": question.short}
             )
         return question
 
@@ -165,8 +173,12 @@ class ClauseForm(forms.ModelForm):
                 allowed = ", ".join(c.slug for c in question.choices.all())
                 self.add_error(
                     "answers",
-                    f"Pick answers of the question {LEFT}{question.slug}{RIGHT} ({allowed}); "
-                    "not " + ", ".join(f"{c.question.slug}: {c.slug}" for c in strays),
+                    _("Pick answers of the question “%(question)s” (%(allowed)s); not %(strays)s")
+                    % {
+                        "question": question.slug,
+                        "allowed": allowed,
+                        "strays": ", ".join(f"{c.question.slug}: {c.slug}" for c in strays),
+                    },
                 )
         return cleaned
 

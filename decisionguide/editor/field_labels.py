@@ -1,17 +1,11 @@
 """Accessible names for the fields of inline rows (WCAG 1.3.1, 4.1.2).
 
-A table-style inline shows each field's label once, as a column heading, and
-the inputs in the rows below have no label of their own: a screen reader
-announces "edit text" ten times over. Every visible field of every inline row
-gets an `aria-label` instead: its label and the row, named after what the
-inline holds, "Order (answer 3)", or "Order (new answer)" in the blank row that
-"Add another" copies; two inlines on one page never share a name. The name
-starts with the visible label, so speech input ("click Order") still finds it.
-
-Stacked inlines (and any other layout) label each field already and are left
-as they are. Fields that render a group of their own labelled inputs (radio
-buttons, tick boxes) keep their per-option labels: one name on every box would
-hide them.
+A table-style inline labels each column once, in its heading: a screen reader
+would announce "edit text" ten times over. So every visible field of each row
+gets an `aria-label`, its label and the row: "Order (answer 3)", or "Order (new
+answer)" in the blank row "Add another" copies. It starts with the visible label,
+so speech input ("click Order") still finds it. Stacked inlines label each field
+already; radio buttons and tick boxes keep their per-option labels.
 """
 
 from __future__ import annotations
@@ -23,13 +17,16 @@ from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.forms.formsets import BaseFormSet
 from django.forms.utils import pretty_name
+from django.utils.translation import gettext_lazy as _
 
 
-def row_name(label: str, index: int | None, row: str = "row") -> str:
+def row_name(label: str, index: int | None, row: str = "") -> str:
     """The accessible name of a field in row `index` (counted from 0; None: the blank row)
     of an inline whose rows are each a `row` ("answer", "show-if clause")."""
-    where = f"new {row}" if index is None else f"{row} {index + 1}"
-    return f"{label} ({where})"
+    row = row or _("row")
+    if index is None:
+        return _("%(label)s (new %(row)s)") % {"label": label, "row": row}
+    return _("%(label)s (%(row)s %(number)s)") % {"label": label, "row": row, "number": index + 1}
 
 
 def names_itself(widget: forms.Widget) -> bool:
@@ -37,7 +34,7 @@ def names_itself(widget: forms.Widget) -> bool:
     return isinstance(widget, forms.RadioSelect)
 
 
-def name_row_fields(form: forms.BaseForm, index: int | None, row: str = "row") -> None:
+def name_row_fields(form: forms.BaseForm, index: int | None, row: str = "") -> None:
     """Give every visible field of one inline row an aria-label, unless it has one."""
     for name, field in form.fields.items():
         widget = field.widget
@@ -50,7 +47,7 @@ def name_row_fields(form: forms.BaseForm, index: int | None, row: str = "row") -
         widget.attrs.setdefault("aria-label", row_name(label, index, row))
 
 
-def labelled_formset(formset_class: type[BaseFormSet], row: str = "row") -> type[BaseFormSet]:
+def labelled_formset(formset_class: type[BaseFormSet], row: str = "") -> type[BaseFormSet]:
     """The inline's formset class, naming the fields of every row it builds (each a `row`).
 
     `add_fields` runs for every row, the blank one included, after the form's

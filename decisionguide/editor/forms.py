@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models import (
     Choice,
@@ -30,7 +31,12 @@ from decisionguide.guidefiles.validation import POINTS_RANGE
 from decisionguide.guidefiles.yaml_io import CONTENT_FILE_MAX_BYTES
 
 POINTS_PREFIX = "points_"
-LEVEL_CHOICES = [(0, "0 weakest"), (1, "1"), (2, "2"), (3, "3 strongest")]
+LEVEL_CHOICES = [
+    (0, _("0 weakest")),
+    (1, "1"),
+    (2, "2"),
+    (3, _("3 strongest")),
+]
 # The same limit as `loadguide`.
 UPLOAD_MAX_BYTES = CONTENT_FILE_MAX_BYTES
 
@@ -95,7 +101,8 @@ class ChoiceSelect(ChoiceOptionsMixin, forms.Select):
 
 class ChoiceOfQuestionField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Choice) -> str:
-        return f"{obj.question.slug}: {obj.label} ({obj.slug})"
+        about = {"question": obj.question.slug, "name": obj.label, "slug": obj.slug}
+        return _("%(question)s: %(name)s (%(slug)s)") % about
 
 
 def mark_question_select(field: forms.Field) -> None:
@@ -180,12 +187,13 @@ def choice_form_for(outcomes: Sequence[Outcome]) -> type[ChoiceForm]:
             required=False,
             min_value=low,
             max_value=high,
-            label=f"Points: {outcome.name}",
+            label=_("Points: %(outcome)s") % {"outcome": outcome.name},
             # The admin shows help texts as HTML (`|safe`): the editor's name is escaped.
             help_text=format_html(
-                "Added to the score of \N{LEFT DOUBLE QUOTATION MARK}{}"
-                "\N{RIGHT DOUBLE QUOTATION MARK} when a visitor picks this answer (may be "
-                "negative). Empty: no points.",
+                _(
+                    "Added to the score of “{}” when a visitor picks this answer (may be "
+                    "negative). Empty: no points."
+                ),
                 outcome.name,
             ),
             widget=forms.NumberInput(attrs={"class": "points-input"}),
@@ -205,7 +213,7 @@ class ScenarioAnswerForm(forms.ModelForm):
     choice = ChoiceOfQuestionField(
         queryset=Choice.objects.none(),
         widget=ChoiceSelect(attrs={"class": "clause-choices"}),
-        help_text="The answer a visitor like this one gives.",
+        help_text=_("The answer a visitor like this one gives."),
     )
 
     class Meta:
@@ -256,19 +264,19 @@ class RatingsGridForm(forms.Form):
         for criterion in self.criteria:
             for outcome in self.outcomes:
                 rating = self.ratings.get((criterion.pk, outcome.pk))
-                where = f"{criterion.name} \N{EM DASH} {outcome.name}"
+                where = {"criterion": criterion.name, "outcome": outcome.name}
                 self.fields[self.name("label", criterion, outcome)] = TidyCharField(
                     max_length=300,
-                    label=f"{where}: text",
+                    label=_("%(criterion)s — %(outcome)s: text") % where,
                     initial=rating.label if rating else "",
-                    help_text="The table cell visitors read.",
+                    help_text=_("The table cell visitors read."),
                 )
                 self.fields[self.name("level", criterion, outcome)] = forms.TypedChoiceField(
                     choices=LEVEL_CHOICES,
                     coerce=int,
-                    label=f"{where}: strength",
+                    label=_("%(criterion)s — %(outcome)s: strength") % where,
                     initial=rating.level if rating else 0,
-                    help_text="How strongly the cell is highlighted.",
+                    help_text=_("How strongly the cell is highlighted."),
                 )
 
     @staticmethod
@@ -313,38 +321,43 @@ class RatingsGridForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Guide file (YAML)",
-        help_text="A content file as `dumpguide` or Export writes it. It becomes the draft of "
-        "the guide with the same slug, or a new unlisted guide; visitors keep seeing the "
-        "published version.",
+        label=_("Guide file (YAML)"),
+        help_text=_(
+            "A content file as `dumpguide` or Export writes it. It becomes the draft of "
+            "the guide with the same slug, or a new unlisted guide; visitors keep seeing the "
+            "published version."
+        ),
     )
     publish = forms.BooleanField(
         required=False,
-        label="Publish it right away",
-        help_text="Then the file is imported only if every scenario check passes: if one "
-        "fails, nothing is imported. Unticked, the file is imported as the draft even when "
-        "a scenario fails. The file's own `published:` setting is not used here: an import "
-        "never takes a guide off the site.",
+        label=_("Publish it right away"),
+        help_text=_(
+            "Then the file is imported only if every scenario check passes: if one "
+            "fails, nothing is imported. Unticked, the file is imported as the draft even when "
+            "a scenario fails. The file's own `published:` setting is not used here: an import "
+            "never takes a guide off the site."
+        ),
     )
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
         if upload.size > UPLOAD_MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is too large (at most {UPLOAD_MAX_BYTES} bytes)."
+                _("The file is too large (at most %(bytes)s bytes).") % {"bytes": UPLOAD_MAX_BYTES}
             )
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            raise forms.ValidationError("The file is not UTF-8 text.") from None
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
 
 
 def try_form_for(doc: GuideDocument, data: Any = None) -> forms.Form:
     """One optional answer field per question of the document."""
     form = forms.Form(data)
     for question in doc.questions:
-        choices = [("", "\N{EM DASH} not answered \N{EM DASH}")]
-        choices += [(c.slug, f"{c.label} ({c.slug})") for c in question.choices]
+        choices = [("", _("— not answered —"))]
+        named = _("%(name)s (%(slug)s)")
+        choices += [(c.slug, named % {"name": c.label, "slug": c.slug}) for c in question.choices]
         form.fields[question.slug] = forms.ChoiceField(
             choices=choices, required=False, label=question.prompt, help_text=question.slug
         )

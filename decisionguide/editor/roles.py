@@ -14,27 +14,15 @@ from django.db import transaction
 EDITORS_GROUP = "Editors"
 
 # Rows editors add, change and delete freely: every part of a guide.
+# fmt: off
 CONTENT_MODELS = (
-    "outcome",
-    "linkedpage",
-    "outcomenextpage",
-    "criterion",
-    "rating",
-    "scenario",
-    "scenarioanswer",
-    "guideitem",
-    "question",
-    "choice",
-    "choicepoints",
-    "gate",
-    "note",
-    "failurecheck",
-    "tiebreak",
-    "tiebreaksettle",
+    "outcome", "linkedpage", "outcomenextpage", "criterion", "rating", "scenario",
+    "scenarioanswer", "guideitem", "question", "choice", "choicepoints", "gate", "note",
+    "failurecheck", "tiebreak", "tiebreaksettle",
     # Every condition (a question's, a gate's, a note's) is clauses and their answers.
-    "clause",
-    "clausechoice",
+    "clause", "clausechoice",
 )
+# fmt: on
 
 
 def editor_permissions() -> list[tuple[str, str]]:

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EmbedConfig(AppConfig):
     name = "decisionguide.embed"
     label = "embed"
-    verbose_name = "Embedding"
+    verbose_name = _("Embedding")

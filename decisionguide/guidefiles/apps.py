@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GuideFilesConfig(AppConfig):
@@ -7,4 +8,4 @@ class GuideFilesConfig(AppConfig):
 
     name = "decisionguide.guidefiles"
     label = "guidefiles"
-    verbose_name = "Guide files"
+    verbose_name = _("Guide files")

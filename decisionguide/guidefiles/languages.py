@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
 
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.decision.translations import language_status, languages_of, status_words
@@ -17,9 +18,9 @@ from decisionguide.languages import translated_languages
 
 
 def language_name(code: str) -> str:
-    """The language's English name ("French"): the admin is in English."""
+    """The language's name in the reader's language ("French", "français")."""
     try:
-        return str(get_language_info(code)["name"])
+        return str(get_language_info(code)["name_translated"])
     except KeyError:
         return code
 
@@ -40,14 +41,15 @@ def publish_lines(guide: Guide) -> list[str]:
     for code in (code for code in translated_languages() if code in started):
         name = language_name(code)
         status = language_status(data, code)
-        line = str(status_words(status, name))
+        said = {"status": str(status_words(status, name)), "language": name}
         if status.complete:
-            lines.append(line)
+            lines.append(said["status"])
         elif code in shown and shown[code] in numbers:
-            lines.append(f"{line}; {name} readers keep version {numbers[shown[code]]}")
+            said["version"] = numbers[shown[code]]
+            lines.append(_("%(status)s; %(language)s readers keep version %(version)s") % said)
         else:
-            source = language_name(settings.LANGUAGE_CODE)
-            lines.append(f"{line}; {name} readers see {source} until it is")
+            said["source"] = language_name(settings.LANGUAGE_CODE)
+            lines.append(_("%(status)s; %(language)s readers see %(source)s until it is") % said)
     return lines
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from decisionguide.content.models import LinkedPage
@@ -34,11 +35,11 @@ def document_problems(data: Any) -> list[DocumentError]:
 def validate_document(data: Any) -> tuple[GuideDocument | None, list[DocumentError]]:
     """The document `data` describes and can be stored as, or None and every problem."""
     if not isinstance(data, dict):
-        problem = "the file must hold a mapping of guide fields at the top level"
+        problem = _("the file must hold a mapping of guide fields at the top level")
         return None, [DocumentError("", problem)]
     if data.get("default_outcome") == "":
         # Rows whose default outcome was deleted: say so in words, not as a bad slug.
-        problem = "pick a default outcome: the guide can't be shown without one"
+        problem = _("pick a default outcome: the guide can't be shown without one")
         return None, [DocumentError("default_outcome", problem)]
     too_large = size_problem(data)
     if too_large is not None:
@@ -67,14 +68,14 @@ def _storage_problems(doc: GuideDocument) -> Iterator[DocumentError]:
         for j, line in enumerate(outcome.best_for):
             if "\n" in line:
                 yield DocumentError(
-                    f"outcomes[{i}].best_for[{j}]", "each item must be a single line"
+                    f"outcomes[{i}].best_for[{j}]", _("each item must be a single line")
                 )
-        yield from _repeats(outcome.next_pages, f"outcomes[{i}].next_pages", "page")
+        repeated = _("page “%(slug)s” is listed twice")
+        yield from _repeats(outcome.next_pages, f"outcomes[{i}].next_pages", repeated)
     for i, page in enumerate(doc.linked_pages):
         if page.url is not None and len(page.url) > URL_MAX_LENGTH:
-            yield DocumentError(
-                f"linked_pages[{i}].url", f"at most {URL_MAX_LENGTH} characters allowed"
-            )
+            too_long = _("at most %(count)s characters allowed") % {"count": URL_MAX_LENGTH}
+            yield DocumentError(f"linked_pages[{i}].url", too_long)
     low, high = POINTS_RANGE
     for i, question in enumerate(doc.questions):
         for j, choice in enumerate(question.choices):
@@ -82,12 +83,14 @@ def _storage_problems(doc: GuideDocument) -> Iterator[DocumentError]:
                 if not low <= points <= high:
                     yield DocumentError(
                         f"questions[{i}].choices[{j}].points.{slug}",
-                        f"points must be between {low} and {high}",
+                        _("points must be between %(low)s and %(high)s")
+                        % {"low": low, "high": high},
                     )
     # Clause answers are rows matched by the choice they name: each at most once.
     for path, condition in conditions_in(doc):
         for group, index, clause in condition.clauses():
-            yield from _repeats(clause.in_, f"{path}.{group}[{index}].in", "choice")
+            repeated = _("choice “%(slug)s” is listed twice")
+            yield from _repeats(clause.in_, f"{path}.{group}[{index}].in", repeated)
 
 
 def conditions_in(part: BaseModel, path: str = "") -> Iterator[tuple[str, Condition]]:
@@ -105,9 +108,10 @@ def conditions_in(part: BaseModel, path: str = "") -> Iterator[tuple[str, Condit
                     yield from conditions_in(item, f"{key}[{index}]")
 
 
-def _repeats(slugs: Sequence[str], path: str, what: str) -> Iterator[DocumentError]:
+def _repeats(slugs: Sequence[str], path: str, repeated: str) -> Iterator[DocumentError]:
+    """`repeated`: what to say of a slug listed twice, with %(slug)s."""
     seen: set[str] = set()
     for index, slug in enumerate(slugs):
         if slug in seen:
-            yield DocumentError(f"{path}[{index}]", f"{what} {slug!r} is listed twice")
+            yield DocumentError(f"{path}[{index}]", repeated % {"slug": slug})
         seen.add(slug)

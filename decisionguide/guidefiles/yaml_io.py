@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from decisionguide.checking.memo import Memo
 from decisionguide.content.models import Guide
@@ -63,18 +66,25 @@ class ContentError(Exception):
         """`line 12, column 5`, `line 12` or nothing."""
         if self.line is None:
             return ""
-        return f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        if self.column:
+            return _("line %(line)s, column %(column)s") % {
+                "line": self.line,
+                "column": self.column,
+            }
+        return _("line %(line)s") % {"line": self.line}
 
     def __str__(self) -> str:
         parts = (self.file, self.where, self.path, self.message)
-        return ": ".join(part for part in parts if part)
+        separator = pgettext("between the file, line, key and problem of an error", ": ")
+        return separator.join(part for part in parts if part)
 
 
 class FileTooLarge(ContentError):
     """A content file over the size limit: refused before a byte of it is parsed."""
 
     def __init__(self, file: str, max_bytes: int) -> None:
-        super().__init__(file, "", f"the file is too large: over {max_bytes:,} bytes")
+        size = number_format(max_bytes, force_grouping=True)
+        super().__init__(file, "", _("the file is too large: over %(size)s bytes") % {"size": size})
         self.max_bytes = max_bytes
 
 
@@ -92,14 +102,14 @@ class _ContentLoader(_SafeLoader):
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
-    for key_node, _ in node.value:
+    for key_node, _value in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` may be overridden
             continue
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, Hashable):
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                    None, None, _("duplicate key “%(key)s”") % {"key": key}, key_node.start_mark
                 )
             seen.add(key)
     loader.flatten_mapping(node)
@@ -124,17 +134,18 @@ def read_guide_file(path: str | Path, *, max_bytes: int = CONTENT_FILE_MAX_BYTES
         with Path(path).open("rb") as file:
             data = file.read(max_bytes + 1)  # never more, whatever the file claims to be
     except FileNotFoundError:
-        raise ContentError(name, "", "no such file") from None
+        raise ContentError(name, "", _("no such file")) from None
     except IsADirectoryError:
-        raise ContentError(name, "", "is a directory, not a YAML file") from None
+        raise ContentError(name, "", _("is a directory, not a YAML file")) from None
     except OSError as exc:
-        raise ContentError(name, "", f"can't be read ({exc.strerror})") from None
+        unreadable = _("can't be read (%(reason)s)") % {"reason": exc.strerror}
+        raise ContentError(name, "", unreadable) from None
     if len(data) > max_bytes:
         raise FileTooLarge(name, max_bytes)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ContentError(name, "", "is not UTF-8 text") from None
+        raise ContentError(name, "", _("is not UTF-8 text")) from None
     # Line ends as reading in text mode gives them.
     return read_guide_text(text.replace("\r\n", "\n").replace("\r", "\n"), name)
 
@@ -158,14 +169,12 @@ def check_guide_text(text: str, name: str) -> tuple[GuideDocument | None, list[C
         data = yaml.load(text, Loader=_ContentLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         found = syntax_problem(text, exc, _ContentLoader)
-        error = ContentError(
-            name, "", f"invalid YAML: {found.message}", line=found.line, column=found.column
-        )
-        return None, [error]
+        invalid = _("invalid YAML: %(problem)s") % {"problem": found.message}
+        return None, [ContentError(name, "", invalid, line=found.line, column=found.column)]
     except yaml.YAMLError as exc:
-        return None, [ContentError(name, "", f"invalid YAML: {exc}")]
+        return None, [ContentError(name, "", _("invalid YAML: %(problem)s") % {"problem": exc})]
     if data is None:
-        return None, [ContentError(name, "", "the file is empty")]
+        return None, [ContentError(name, "", _("the file is empty"))]
     # A translation without `source` was made from today's source text (`dump_document_yaml`).
     doc, problems = validate_document(with_current_sources(data))
     # The node tree only when there is something to point at: it means parsing twice.
@@ -184,11 +193,9 @@ def read_guide_files(
     for path in paths:
         doc = read_guide_file(path, max_bytes=max_bytes)
         if doc.slug in files_by_slug:
-            raise ContentError(
-                display_name(path),
-                "slug",
-                f"guide {doc.slug!r} is also in {files_by_slug[doc.slug]}",
-            )
+            also = _("guide “%(slug)s” is also in %(file)s")
+            also %= {"slug": doc.slug, "file": files_by_slug[doc.slug]}
+            raise ContentError(display_name(path), "slug", also)
         files_by_slug[doc.slug] = display_name(path)
         docs.append(doc)
     return docs

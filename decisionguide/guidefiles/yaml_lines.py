@@ -14,15 +14,17 @@ import re
 from dataclasses import dataclass
 
 import yaml
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from yaml.error import Mark
 
 # Errors noticed after the thing started at `context_mark` went unfinished: when
 # the problem is on a later line, the mistake is where that thing started.
 OPENED_HERE = {
-    "while scanning a simple key": "a 'key: value' line was expected here",
-    "while scanning a quoted scalar": "the quote here is never closed",
-    "while parsing a flow sequence": "the '[' here is not closed on its line",
-    "while parsing a flow mapping": "the '{' here is not closed on its line",
+    "while scanning a simple key": gettext_lazy("a 'key: value' line was expected here"),
+    "while scanning a quoted scalar": gettext_lazy("the quote here is never closed"),
+    "while parsing a flow sequence": gettext_lazy("the '[' here is not closed on its line"),
+    "while parsing a flow mapping": gettext_lazy("the '{' here is not closed on its line"),
 }
 QUOTES = ('"', "'")
 INDEX = re.compile(r"\[(\d+)\]")
@@ -43,33 +45,38 @@ def syntax_problem(
 ) -> SyntaxProblem:
     """Where `error` (raised loading `text` with `loader`) was made, and what it is."""
     problem, context = error.problem_mark, error.context_mark
-    found = error.problem or error.context or "unreadable"
+    found = error.problem or error.context or _("unreadable")
     if problem is not None:
         quoted = _runaway_quote(text, problem, loader)
         if quoted is not None:
             end = quoted.end_mark
+            runaway = _(
+                "the quote here is not closed on its line: the quoted text runs on to "
+                "line %(line)s, column %(column)s (%(found)s)"
+            )
             return _at(
                 quoted.start_mark,
-                "the quote here is not closed on its line: the quoted text runs on to "
-                f"line {end.line + 1}, column {end.column} ({found})",
+                runaway % {"line": end.line + 1, "column": end.column, "found": found},
             )
     if context is not None and (problem is None or problem.line > context.line):
         opened = OPENED_HERE.get(error.context or "")
         if opened is not None:
-            return _at(context, f"{opened} ({found}{_described(problem, text, found)})")
+            return _at(context, _described(opened, problem, text, found))
     mark = problem or context
     if mark is None:
         return SyntaxProblem(None, None, found)
     return _at(mark, found)
 
 
-def _described(mark: Mark | None, text: str, found: str) -> str:
-    """Where PyYAML noticed the problem, for the message."""
+def _described(opened: str, mark: Mark | None, text: str, found: str) -> str:
+    """What was left open, with what PyYAML found (its English) and where it noticed it."""
+    said = {"opened": opened, "found": found}
     if mark is None or "end of stream" in found:
-        return ""
-    if mark.line >= len(text.splitlines()):
-        return " at the end of the file"  # PyYAML's line after the last one
-    return f" on line {mark.line + 1}, column {mark.column + 1}"
+        return _("%(opened)s (%(found)s)") % said
+    if mark.line >= len(text.splitlines()):  # PyYAML's line after the last one
+        return _("%(opened)s (%(found)s at the end of the file)") % said
+    where = {"line": mark.line + 1, "column": mark.column + 1}
+    return _("%(opened)s (%(found)s on line %(line)s, column %(column)s)") % {**said, **where}
 
 
 def _at(mark: Mark, message: str) -> SyntaxProblem:

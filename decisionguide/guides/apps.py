@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GuidesConfig(AppConfig):
@@ -7,4 +8,4 @@ class GuidesConfig(AppConfig):
     name = "decisionguide.guides"
     # "guides" is the content app's label (its tables were made under it).
     label = "guide_pages"
-    verbose_name = "Guide pages"
+    verbose_name = _("Guide pages")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class QuestionnaireConfig(AppConfig):
@@ -6,4 +7,4 @@ class QuestionnaireConfig(AppConfig):
 
     name = "decisionguide.questionnaire"
     label = "questionnaire"
-    verbose_name = "Questionnaire"
+    verbose_name = _("Questionnaire")

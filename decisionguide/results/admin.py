@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.results.models import Result
 
@@ -27,15 +28,15 @@ class ResultAdmin(admin.ModelAdmin):
             .defer("guide_version__document")
         )
 
-    @admin.display(description="Guide", ordering="guide_version__guide__title")
+    @admin.display(description=_("Guide"), ordering="guide_version__guide__title")
     def guide(self, result: Result) -> str:
         return result.guide_version.guide.title
 
-    @admin.display(description="Version", ordering="guide_version__version")
+    @admin.display(description=_("Version"), ordering="guide_version__version")
     def version(self, result: Result) -> int:
         return result.guide_version.version
 
-    @admin.display(description="Outcome")
+    @admin.display(description=_("Outcome"))
     def outcome(self, result: Result) -> str:
         return result.decision.get("outcome") or result.decision.get("route") or ""
 

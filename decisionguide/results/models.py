@@ -5,6 +5,7 @@ from typing import NamedTuple
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models.fields import parent_link
 from decisionguide.pagecache.query import PageQuery
@@ -45,22 +46,29 @@ class Result(models.Model):
     """
 
     id = models.CharField(
-        primary_key=True, max_length=RESULT_ID_LENGTH, default=new_result_id, editable=False
+        _("ID"),
+        primary_key=True,
+        max_length=RESULT_ID_LENGTH,
+        default=new_result_id,
+        editable=False,
     )
     guide_version = parent_link(
         "guides.GuideVersion",
         "results",
-        "The frozen guide content this result was computed with.",
+        _("The frozen guide content this result was computed with."),
         on_delete=models.PROTECT,
     )
-    answers = models.JSONField(help_text="Question slug to choice slug.")
+    answers = models.JSONField(_("answers"), help_text=_("Question slug to choice slug."))
     free_texts = models.JSONField(
-        default=dict, blank=True, help_text="Texts the visitor typed, by question slug."
+        _("free texts"),
+        default=dict,
+        blank=True,
+        help_text=_("Texts the visitor typed, by question slug."),
     )
     decision = models.JSONField(
-        help_text="The engine's decision, as `manage.py recommend` prints it."
+        _("decision"), help_text=_("The engine's decision, as `manage.py recommend` prints it.")
     )
-    created = models.DateTimeField(default=timezone.now, db_index=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     # The same check page sent twice (a double click, a retry) must give the same
     # result: see decisionguide.results.idempotency. Empty for results stored before.
     submission_key = models.CharField(
@@ -69,14 +77,18 @@ class Result(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="A keyed hash of the check page that sent it and its answers; "
-        "nothing about the visitor.",
+        help_text=_(
+            "A keyed hash of the check page that sent it and its answers; "
+            "nothing about the visitor."
+        ),
     )
 
     objects = ResultManager()
 
     class Meta:
         ordering = ["-created"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
 
     def __str__(self) -> str:
         outcome = self.decision.get("outcome") or self.decision.get("route") or "?"
@@ -105,7 +117,7 @@ STAMP_ROW = PageQuery(
 class RateLimitCounter(models.Model):
     """Attempts per client and time window (see decisionguide.results.ratelimit)."""
 
-    key = models.CharField(max_length=64, help_text="Keyed hash of scope and client address.")
+    key = models.CharField(max_length=64, help_text=_("Keyed hash of scope and client address."))
     window_start = models.DateTimeField()
     count = models.PositiveIntegerField(default=0)
 

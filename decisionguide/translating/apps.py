@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TranslatingConfig(AppConfig):
@@ -6,4 +7,4 @@ class TranslatingConfig(AppConfig):
 
     name = "decisionguide.translating"
     label = "translating"
-    verbose_name = "Translating"
+    verbose_name = _("Translating")

@@ -24,6 +24,7 @@ import polib
 
 from decisionguide.decision.document import tidy_text
 from decisionguide.decision.translations import entries_of, source_texts
+from decisionguide.decision.words import Words, gettext_lazy
 from decisionguide.translating.labels import label
 from decisionguide.translating.sheet import Change
 
@@ -47,7 +48,10 @@ def export_po(data: dict[str, Any], language: str, *, project: str) -> str:
     for path, source in source_texts(data).items():
         entry = entries.get(path) or {}
         item = polib.POEntry(
-            msgctxt=path, msgid=source, msgstr=entry.get("text", ""), tcomment=label(path, data)
+            msgctxt=path,
+            msgid=source,
+            msgstr=entry.get("text", ""),
+            tcomment=str(label(path, data)),
         )
         if entry.get("text") and entry.get("source") != source:
             item.flags.append(FUZZY)
@@ -59,10 +63,12 @@ def export_po(data: dict[str, Any], language: str, *, project: str) -> str:
 @dataclass(frozen=True)
 class PoProblem:
     line: int | None
-    message: str
+    message: Words | str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        if not self.line:
+            return str(self.message)
+        return str(gettext_lazy("line %(line)s: %(problem)s", line=self.line, problem=self.message))
 
 
 @dataclass
@@ -91,12 +97,21 @@ def read_po(text: str, data: dict[str, Any], language: str) -> PoReading:
     except (OSError, ValueError, UnicodeError) as exc:
         found = _SYNTAX_LINE.search(str(exc))
         line = int(found[1]) if found else None
-        reading.problems.append(PoProblem(line, "this is not a PO file the guide can read"))
+        reading.problems.append(
+            PoProblem(line, gettext_lazy("this is not a PO file the guide can read"))
+        )
         return reading
     named = po.metadata.get("Language", "").strip().lower().replace("_", "-")
     if named and named != language:
         reading.problems.append(
-            PoProblem(None, f"this file is for the language {named!r}, not {language!r}")
+            PoProblem(
+                None,
+                gettext_lazy(
+                    "this file is for the language “%(named)s”, not “%(language)s”",
+                    named=named,
+                    language=language,
+                ),
+            )
         )
         return reading
     sources = source_texts(data)
@@ -120,11 +135,22 @@ def _entry_change(
     line = item.linenum
     if path not in sources:
         shown = path[:80] or "(none)"
-        reading.problems.append(PoProblem(line, f"msgctxt {shown!r} names no text of the guide"))
+        reading.problems.append(
+            PoProblem(
+                line, gettext_lazy("msgctxt “%(path)s” names no text of the guide", path=shown)
+            )
+        )
         return None
     if path in reading.lines:
         reading.problems.append(
-            PoProblem(line, f"{path!r} is in the file twice (also line {reading.lines[path]})")
+            PoProblem(
+                line,
+                gettext_lazy(
+                    "“%(path)s” is in the file twice (also line %(line)s)",
+                    path=path,
+                    line=reading.lines[path],
+                ),
+            )
         )
         return None
     reading.lines[path] = line
@@ -135,8 +161,11 @@ def _entry_change(
         reading.problems.append(
             PoProblem(
                 line,
-                f"the msgid of {path!r} is neither the guide's text now nor the one its "
-                "translation was made from (a file of another guide, or of an older draft?)",
+                gettext_lazy(
+                    "the msgid of “%(path)s” is neither the guide's text now nor the one its "
+                    "translation was made from (a file of another guide, or of an older draft?)",
+                    path=path,
+                ),
             )
         )
         return None

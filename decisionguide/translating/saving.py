@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, ngettext, pgettext
+from django.utils.translation import gettext as _
 
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.rows import build_document, guide_values
@@ -43,17 +43,24 @@ def target_languages() -> list[str]:
     return [code for code, _ in translation_languages()]
 
 
-def english_name(language: str) -> str:
-    """ "French": the admin is in English."""
+def language_name(language: str) -> str:
+    """ "French", as the admin's language names it, capitalized (a heading, a column)."""
     try:
-        return get_language_info(language)["name"]
+        return get_language_info(language)["name_translated"]
     except KeyError:
         return language
 
 
-def local_name(language: str) -> str:
-    """ "Français": as the language calls itself (settings.LANGUAGES)."""
-    return dict(settings.LANGUAGES).get(language, language)
+def language_in_sentence(language: str) -> str:
+    """The language's name as the admin's language writes it mid-sentence: "into French",
+    "en français" (the catalogue says which: a language name is not always capitalized)."""
+    name = language_name(language)
+    case = pgettext(
+        "How a language's name is written mid-sentence in this language: Capitalized "
+        "(as in English) or lowercase (as in French). Translate with one of those two words.",
+        "Capitalized",
+    )
+    return name.lower() if case == "lowercase" else name
 
 
 def draft_data(guide: Guide) -> dict[str, Any]:
@@ -77,17 +84,34 @@ def page_data(request: HttpRequest, guide: Guide) -> dict[str, Any]:
 def change_note(changes: Iterable[Change], language: str) -> str:
     """ "Translated 3 texts into French; confirmed 1 as still correct"."""
     changes = list(changes)
-    counts = (
-        (sum(1 for c in changes if c.text and not c.confirmed), "Translated {} into {}"),
-        (sum(1 for c in changes if c.confirmed), "confirmed {} as still correct"),
-        (sum(1 for c in changes if not c.text), "removed {}"),
-    )
+    name = language_in_sentence(language)
+    translated = sum(1 for c in changes if c.text and not c.confirmed)
+    confirmed = sum(1 for c in changes if c.confirmed)
+    removed = sum(1 for c in changes if not c.text)
     parts = [
-        words.format(f"{n} text{'' if n == 1 else 's'}", english_name(language))
-        for n, words in counts
-        if n
+        ngettext(
+            "translated %(count)s text into %(language)s",
+            "translated %(count)s texts into %(language)s",
+            translated,
+        )
+        % {"count": translated, "language": name}
+        if translated
+        else "",
+        ngettext(
+            "confirmed %(count)s text as still correct",
+            "confirmed %(count)s texts as still correct",
+            confirmed,
+        )
+        % {"count": confirmed}
+        if confirmed
+        else "",
+        ngettext("removed %(count)s text", "removed %(count)s texts", removed) % {"count": removed}
+        if removed
+        else "",
     ]
-    note = "; ".join(parts) or f"No change to the {english_name(language)} texts"
+    # Clauses of one note, each a whole phrase in the reader's language.
+    note = _("; ").join(part for part in parts if part)
+    note = note or _("no change to the %(language)s texts") % {"language": name}
     return note[0].upper() + note[1:]
 
 
@@ -138,7 +162,9 @@ def import_file(
     try:
         data = draft_data(guide)
     except DocumentError as exc:
-        raise PoRefused([f"The draft isn't a whole guide: {exc}"]) from exc
+        raise PoRefused(
+            [_("The draft isn't a whole guide: %(problem)s") % {"problem": exc}]
+        ) from exc
     reading = read_po(text, data, language)
     if reading.problems:
         raise PoRefused([str(p) for p in reading.problems])

@@ -25,11 +25,16 @@ from decisionguide.decision.translations import (
     text_limit,
     word_diff,
 )
+from decisionguide.decision.words import Words, gettext_lazy
 from decisionguide.translating.labels import label
 
 TRANSLATED, MISSING, OUT_OF_DATE = "translated", "missing", "out_of_date"
 # The page's filters: (value of ?show=, its name); the first is the default.
-FILTERS = (("all", "Everything"), (MISSING, "Missing"), (OUT_OF_DATE, "Out of date"))
+FILTERS = (
+    ("all", gettext_lazy("Everything")),
+    (MISSING, gettext_lazy("Missing")),
+    (OUT_OF_DATE, gettext_lazy("Out of date")),
+)
 # A save names at most this many refused translations (each is another parse).
 MAX_PROBLEMS = 50
 
@@ -39,7 +44,7 @@ class TextRow:
     """One source text, its translation and whether that is current."""
 
     path: str
-    label: str
+    label: Words | str
     source: str
     translation: str
     status: str  # TRANSLATED, MISSING or OUT_OF_DATE
@@ -161,7 +166,7 @@ def problems_of(data: dict[str, Any], language: str) -> dict[str, str]:
     for entry in list(entries):
         # Text columns can't hold NUL (PostgreSQL refuses it, in JSON too): as Django's forms.
         if "\x00" in entry.get("text", "") + entry.get("source", ""):
-            found[entry["path"]] = "null characters are not allowed"
+            found[entry["path"]] = str(gettext_lazy("null characters are not allowed"))
             entries.remove(entry)
     while len(found) < MAX_PROBLEMS:
         try:

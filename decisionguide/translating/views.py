@@ -16,11 +16,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import DocumentError
-from decisionguide.decision.translations import language_status
+from decisionguide.decision.translations import LanguageStatus, language_status
 from decisionguide.publishing.admin_pages import get_guide, page, require
 from decisionguide.publishing.concurrency import StaleDraft
 from decisionguide.publishing.drafts import GuideInvalid
@@ -32,8 +34,9 @@ from decisionguide.translating.saving import (
     TranslationRefused,
     change_note,
     draft_data,
-    english_name,
     import_file,
+    language_in_sentence,
+    language_name,
     page_data,
     save_changes,
     target_languages,
@@ -53,7 +56,7 @@ def url(name: str, guide: Guide, language: str, **query: Any) -> str:
 
 def checked_language(language: str) -> str:
     if language not in target_languages():
-        raise Http404("No such language")
+        raise Http404(_("No such language"))
     return language
 
 
@@ -70,20 +73,38 @@ class Field:
 
 class PoUploadForm(forms.Form):
     file = forms.FileField(
-        label="PO file",
-        help_text="A file exported from this page, translated in any PO editor. Only the texts "
-        "it changes are saved, as one new draft version; nothing is saved if any entry is "
-        "wrong. An entry still marked fuzzy stays out of date.",
+        label=gettext_lazy("PO file"),
+        help_text=gettext_lazy(
+            "A file exported from this page, translated in any PO editor. Only the texts "
+            "it changes are saved, as one new draft version; nothing is saved if any entry is "
+            "wrong. An entry still marked fuzzy stays out of date."
+        ),
     )
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
         if upload.size > po.PO_MAX_BYTES:
-            raise forms.ValidationError(f"The file is too large (at most {po.PO_MAX_BYTES} bytes).")
+            raise forms.ValidationError(
+                _("The file is too large (at most %(bytes)s bytes).") % {"bytes": po.PO_MAX_BYTES}
+            )
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            raise forms.ValidationError("The file is not UTF-8 text.") from None
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+
+
+def status_line(status: LanguageStatus) -> str:
+    """ "257 texts: 250 translated, 5 missing, 2 out of date." """
+    missing, out_of_date = len(status.missing), len(status.out_of_date)
+    return _("%(texts)s: %(translated)s, %(missing)s, %(out_of_date)s.") % {
+        "texts": ngettext("%(count)s text", "%(count)s texts", status.total)
+        % {"count": status.total},
+        "translated": ngettext("%(count)s translated", "%(count)s translated", status.translated)
+        % {"count": status.translated},
+        "missing": ngettext("%(count)s missing", "%(count)s missing", missing) % {"count": missing},
+        "out_of_date": ngettext("%(count)s out of date", "%(count)s out of date", out_of_date)
+        % {"count": out_of_date},
+    }
 
 
 def _number(value: str) -> int:
@@ -105,7 +126,11 @@ def translations_view(
     try:
         data = page_data(request, guide) if request.method == "POST" else draft_data(guide)
     except DocumentError as exc:
-        messages.error(request, f"The draft can't be translated until it is a whole guide: {exc}")
+        messages.error(
+            request,
+            _("The draft can't be translated until it is a whole guide: %(problem)s")
+            % {"problem": exc},
+        )
         return HttpResponseRedirect(reverse("admin:guides_guide_change", args=[guide.pk]))
     posted = {
         k.removeprefix(TEXT_PREFIX): v for k, v in request.POST.items() if k.startswith(TEXT_PREFIX)
@@ -121,14 +146,16 @@ def translations_view(
         except TranslationRefused as exc:
             problems = exc.problems
         except GuideInvalid as exc:
-            problems = {"": "; ".join(exc.messages)}
+            problems = {"": _("; ").join(str(m) for m in exc.messages)}
         else:
             if saved:
                 model_admin.log_change(request, guide, change_note(saved, language))
-                messages.success(request, f"Saved: {change_note(saved, language)}.")
+                messages.success(
+                    request, _("Saved: %(note)s.") % {"note": change_note(saved, language)}
+                )
                 report_scenarios(request, guide)
             else:
-                messages.info(request, "Nothing changed, so nothing was saved.")
+                messages.info(request, _("Nothing changed, so nothing was saved."))
             return HttpResponseRedirect(
                 url("translations", guide, language, show=which, page=number)
             )
@@ -181,11 +208,14 @@ def translations_page(
         model_admin,
         request,
         "admin/guides/guide/translations.html",
-        f"{english_name(language)} translation: {guide.title}",
+        _("%(language)s translation: %(title)s")
+        % {"language": language_in_sentence(language), "title": guide.title},
         guide,
         language=language,
-        language_name=english_name(language),
+        language_name=language_name(language),
+        language_in_sentence=language_in_sentence(language),
         status=status,
+        status_line=status_line(status),
         filters=[
             (name, counts[key], url("translations", guide, language, show=key), key == which)
             for key, name in FILTERS
@@ -216,7 +246,7 @@ def export_view(
     try:
         text = po.export_po(draft_data(guide), language, project=guide.slug)
     except DocumentError as exc:
-        messages.error(request, f"The draft can't be exported: {exc}")
+        messages.error(request, _("The draft can't be exported: %(problem)s") % {"problem": exc})
         return HttpResponseRedirect(url("translations", guide, language))
     response = HttpResponse(text, content_type="text/x-gettext-translation; charset=utf-8")
     name = f"{guide.slug}-v{guide.version}-{language}.po"
@@ -238,9 +268,9 @@ def import_view(
             saved = import_file(request, guide, language, form.cleaned_data["file"])
         except StaleDraft as exc:
             import_problems = [
-                f"Not imported: {str(exc).removeprefix('Not saved: ')} Reload this page to "
-                "see their changes, then import the file again.",
-                *(f"Saved since: {change}" for change in exc.changes),
+                str(exc),  # "Not saved: …", then what to do about it
+                _("Reload this page to see their changes, then import the file again."),
+                *(_("Saved since: %(change)s") % {"change": change} for change in exc.changes),
             ]
         except PoRefused as exc:
             import_problems = exc.problems
@@ -248,12 +278,18 @@ def import_view(
             name = request.FILES["file"].name
             if saved:
                 note = change_note(saved, language)
-                model_admin.log_change(request, guide, f"{note} from {name}.")
-                messages.success(request, f"Imported {name}: {note}.")
+                model_admin.log_change(
+                    request, guide, _("%(note)s from %(file)s.") % {"note": note, "file": name}
+                )
+                messages.success(
+                    request, _("Imported %(file)s: %(note)s.") % {"file": name, "note": note}
+                )
                 report_scenarios(request, guide)
             else:
                 messages.info(
-                    request, f"Imported {name}: it changes nothing, so nothing was saved."
+                    request,
+                    _("Imported %(file)s: it changes nothing, so nothing was saved.")
+                    % {"file": name},
                 )
             return HttpResponseRedirect(url("translations", guide, language))
     try:

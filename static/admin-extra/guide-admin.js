@@ -32,7 +32,8 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "button markdown-preview-button";
-    button.textContent = "Preview";
+    // The words come from the page, in the editor's language (editor/admin_support.py).
+    button.textContent = textarea.dataset.previewLabel;
     var output = document.createElement("div");
     output.className = "markdown-preview";
     output.setAttribute("aria-live", "polite");
@@ -58,7 +59,7 @@
           output.hidden = false;
         })
         .catch(function () {
-          output.textContent = "The preview could not be loaded.";
+          output.textContent = textarea.dataset.previewFailed;
           output.hidden = false;
         });
     });
@@ -91,10 +92,14 @@
     });
   }
 
-  function announce(container, text) {
+  // Says `kind` (data-first, data-last or data-moved of the status line, translated by
+  // edit_inline/ordered.html) with {name}, {place} and {count} filled in.
+  function announce(container, kind, values) {
     var status = container.querySelector("[data-ordered-status]");
     if (status) {
-      status.textContent = text;
+      status.textContent = (status.dataset[kind] || "").replace(/\{(\w+)\}/g, function (whole, key) {
+        return key in values ? String(values[key]) : whole;
+      });
     }
   }
 
@@ -112,7 +117,7 @@
     var other = rows[up ? index - 1 : index + 1];
     var name = row.querySelector(".inline_label").firstChild.textContent.trim();
     if (!other) {
-      announce(list, name + " is already " + (up ? "first." : "last."));
+      announce(list, up ? "first" : "last", { name: name });
       return;
     }
     other.insertAdjacentElement(up ? "beforebegin" : "afterend", row);
@@ -126,7 +131,17 @@
       }
     });
     button.focus();
-    announce(list, name + " is now number " + (rows.indexOf(row) + 1) + " of " + rows.length + ". Save to keep it.");
+    announce(list, "moved", {
+      name: name,
+      place: rows.indexOf(row) + 1,
+      count: rows.length
+    });
+  }
+
+  // A sortable list's words, in the editor's language, on its drag handles (admin_ordering.py).
+  function listWords(key) {
+    var handle = document.querySelector(".drag.handle[data-reload]");
+    return handle ? handle.dataset[key] : "";
   }
 
   function showListProblem(text) {
@@ -147,7 +162,7 @@
     });
     var reload = document.createElement("a");
     reload.href = window.location.href;
-    reload.textContent = "Reload the list";
+    reload.textContent = listWords("reload");
     box.appendChild(reload);
   }
 
@@ -175,7 +190,7 @@
           return never();
         },
         function () {
-          showListProblem("The new order could not be saved: no answer from the server.");
+          showListProblem(listWords("noAnswer"));
           return never();
         }
       );

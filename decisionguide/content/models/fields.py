@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.decision.document import SLUG_PATTERN, TEXT_MAX_LENGTH
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 slug_validator = RegexValidator(
-    SLUG_PATTERN, "Use lowercase letters and digits, separated by single - or _."
+    SLUG_PATTERN, _("Use lowercase letters and digits, separated by single - or _.")
 )
 
 
@@ -31,7 +32,7 @@ def slug_field(help_text: str) -> models.SlugField:
 
 def order_field() -> models.PositiveIntegerField:
     return models.PositiveIntegerField(
-        default=0, help_text="Position among its siblings on the page (smallest first)."
+        default=0, help_text=_("Position among its siblings on the page (smallest first).")
     )
 
 
@@ -47,7 +48,7 @@ def text_field(help_text: str, *, blank: bool = False) -> models.TextField:
 def guide_link(related_name: str) -> models.ForeignKey:
     """A part's guide: deleting the guide deletes the part; parts never move between guides."""
     return parent_link(
-        "guides.Guide", related_name, "The guide this belongs to (fixed once created)."
+        "guides.Guide", related_name, _("The guide this belongs to (fixed once created).")
     )
 
 

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.checking.memo import Memo
 from decisionguide.content.models.fields import (
@@ -75,82 +76,103 @@ def validate_origins(text: str) -> None:
         try:
             check_origin(line)
         except ValueError as exc:
-            raise ValidationError(f"{line}: {exc}") from None
+            raise ValidationError(
+                _("%(origin)s: %(problem)s") % {"origin": line, "problem": exc}
+            ) from None
 
 
 class Guide(models.Model):
     slug = slug_field(
-        "The last part of the guide's web address, as in /guides/crm-pm-hybrid/. "
-        "Changing it breaks links visitors have shared."
+        _(
+            "The last part of the guide's web address, as in /guides/crm-pm-hybrid/. "
+            "Changing it breaks links visitors have shared."
+        )
     )
-    title = models.CharField(max_length=300, help_text="The page heading and browser title.")
+    title = models.CharField(max_length=300, help_text=_("The page heading and browser title."))
     summary = models.CharField(
         max_length=320,
-        help_text="One or two sentences shown in the guide list and to search engines.",
+        help_text=_("One or two sentences shown in the guide list and to search engines."),
     )
-    intro = text_field("Markdown. The opening text of the guide page.")
+    intro = text_field(_("Markdown. The opening text of the guide page."))
     right_page = text_field(
-        "Markdown. Tells visitors who this guide is for, so they know they are in the right place."
+        _(
+            "Markdown. Tells visitors who this guide is for, so they know they are in the "
+            "right place."
+        )
     )
     wrong_page = text_field(
-        "Markdown. Tells visitors whose problem is different where to go instead."
+        _("Markdown. Tells visitors whose problem is different where to go instead.")
     )
     start_elsewhere = text_field(
-        "Markdown. Optional pointers for visitors who should start elsewhere.", blank=True
+        _("Markdown. Optional pointers for visitors who should start elsewhere."), blank=True
     )
     shortcut = text_field(
-        "Markdown. The short answer for visitors who don't want the questionnaire."
+        _("Markdown. The short answer for visitors who don't want the questionnaire.")
     )
     decision_criteria = text_field(
-        "Markdown. Introduces the comparison table of criteria.", blank=True
+        _("Markdown. Introduces the comparison table of criteria."), blank=True
     )
-    snapshot = text_field("Markdown. A quick overview shown next to the outcomes.", blank=True)
+    snapshot = text_field(_("Markdown. A quick overview shown next to the outcomes."), blank=True)
     default_outcome = optional_link(
         "Outcome",
-        "Recommended on a tie or when every outcome is excluded. Must be an outcome "
-        "of this guide; the guide can't be shown without it.",
+        _(
+            "Recommended on a tie or when every outcome is excluded. Must be an outcome "
+            "of this guide; the guide can't be shown without it."
+        ),
     )
     close_call_margin = models.PositiveSmallIntegerField(
         default=0,
         validators=[MaxValueValidator(100)],
-        help_text="Points. When the leading outcome is at most this far ahead of the default "
-        "outcome, visitors are recommended the default instead, and told it was a close call. "
-        "0: only an exact tie goes to the default.",
+        help_text=_(
+            "Points. When the leading outcome is at most this far ahead of the default "
+            "outcome, visitors are recommended the default instead, and told it was a close call. "
+            "0: only an exact tie goes to the default."
+        ),
     )
     embed_origins = models.TextField(
         blank=True,
         default="",
         validators=[validate_origins],
-        help_text="One per line, such as https://example.com: the sites that may show this "
-        "guide inside their own pages, with the snippet or by pasting its address (oEmbed). "
-        "Visitors there take the guide without leaving that page. Leave empty and no other "
-        "site can show it. Takes effect when the guide is published.",
+        help_text=_(
+            "One per line, such as https://example.com: the sites that may show this "
+            "guide inside their own pages, with the snippet or by pasting its address (oEmbed). "
+            "Visitors there take the guide without leaving that page. Leave empty and no other "
+            "site can show it. Takes effect when the guide is published."
+        ),
     )
     translations = models.JSONField(
         default=dict,
         blank=True,
         editable=False,
-        help_text="The guide's texts in other languages, with the source words each was "
-        "translated from (edited on the guide's Translations page). Visitors of a language "
-        "see it once it is complete and published.",
+        help_text=_(
+            "The guide's texts in other languages, with the source words each was "
+            "translated from (edited on the guide's Translations page). Visitors of a language "
+            "see it once it is complete and published."
+        ),
     )
     version = models.PositiveIntegerField(
         default=1,
-        help_text="The draft's version: goes up by one with every saved change. Visitors see "
-        "the published version until an editor publishes the draft.",
+        help_text=_(
+            "The draft's version: goes up by one with every saved change. Visitors see "
+            "the published version until an editor publishes the draft."
+        ),
     )
     file_version = models.PositiveIntegerField(
         null=True,
         blank=True,
         editable=False,
-        help_text="The draft version the last load of a content file (loadguide, bin/serve) "
-        "left. Once the draft is edited past it, loading the file again is skipped, so "
-        "restarts never replace an editor's work.",
+        help_text=_(
+            "The draft version the last load of a content file (loadguide, bin/serve) "
+            "left. Once the draft is edited past it, loading the file again is skipped, so "
+            "restarts never replace an editor's work."
+        ),
     )
     is_published = models.BooleanField(
         default=False,
-        help_text="Listed and answerable by visitors. Set by Publish, cleared by Unpublish; "
-        "a guide can only be listed once a version is published.",
+        help_text=_(
+            "Listed and answerable by visitors. Set by Publish, cleared by Unpublish; "
+            "a guide can only be listed once a version is published."
+        ),
     )
     published_version = models.ForeignKey(
         "GuideVersion",
@@ -160,14 +182,16 @@ class Guide(models.Model):
         # Deleting the guide deletes its versions too; nothing else may.
         on_delete=models.RESTRICT,
         related_name="+",
-        help_text="The frozen version visitors see and results point to.",
+        help_text=_("The frozen version visitors see and results point to."),
     )
     language_versions = models.JSONField(
         default=dict,
         blank=True,
         editable=False,
-        help_text="Language -> id of the version its visitors see: a language moves to the "
-        "version being published only when complete in it, else keeps the last one that was.",
+        help_text=_(
+            "Language -> id of the version its visitors see: a language moves to the "
+            "version being published only when complete in it, else keeps the last one that was."
+        ),
     )
     # Publish at: `scheduled_version` goes live at `publish_at`, applied by the first
     # public page that sees it due (publishing.schedule), so no cron job is needed.
@@ -175,47 +199,51 @@ class Guide(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="When the scheduled version goes live (empty: nothing is scheduled).",
+        help_text=_("When the scheduled version goes live (empty: nothing is scheduled)."),
     )
     scheduled_version = optional_link(
         "GuideVersion",
-        "The version an editor scheduled to go live at `publish_at`.",
+        _("The version an editor scheduled to go live at `publish_at`."),
         editable=False,
     )
-    scheduled_by = recorded_by("Who scheduled the version.", editable=False)
+    scheduled_by = recorded_by(_("Who scheduled the version."), editable=False)
     schedule_problem = models.TextField(
         blank=True,
         default="",
         editable=False,
-        help_text="Why the last scheduled publish did not go live (empty: nothing failed).",
+        help_text=_("Why the last scheduled publish did not go live (empty: nothing failed)."),
     )
     # The review step: with `publishing_needs_review`, an editor marks the draft ready
     # and another editor with `approve_guide` publishes it (publishing.review).
     publishing_needs_review = models.BooleanField(
-        "publishing needs a review",
+        _("publishing needs a review"),
         default=False,
-        help_text="Publishing waits for a review: an editor marks the draft ready for review, "
-        "and another editor who may approve publishes it (or schedules it).",
+        help_text=_(
+            "Publishing waits for a review: an editor marks the draft ready for review, "
+            "and another editor who may approve publishes it (or schedules it)."
+        ),
     )
     review_version = optional_link(
         "GuideVersion",
-        "The draft version marked ready for review (stale once the draft moves on).",
+        _("The draft version marked ready for review (stale once the draft moves on)."),
         editable=False,
     )
     review_requested_by = recorded_by(
-        "Who marked the draft ready for review: they may not approve it.", editable=False
+        _("Who marked the draft ready for review: they may not approve it."), editable=False
     )
     review_requested_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the review was asked for."
+        null=True, blank=True, editable=False, help_text=_("When the review was asked for.")
     )
-    created = models.DateTimeField(auto_now_add=True, help_text="When the guide was created.")
-    updated = models.DateTimeField(auto_now=True, help_text="When the guide's row last changed.")
+    created = models.DateTimeField(auto_now_add=True, help_text=_("When the guide was created."))
+    updated = models.DateTimeField(auto_now=True, help_text=_("When the guide's row last changed."))
     review_links = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="Generation of the reviewer links to the draft: a link names the generation "
-        "it was made in, and withdrawing the links moves it on, so every older link stops "
-        "working (`content.preview`).",
+        help_text=_(
+            "Generation of the reviewer links to the draft: a link names the generation "
+            "it was made in, and withdrawing the links moves it on, so every older link stops "
+            "working (`content.preview`)."
+        ),
     )
 
     objects = GuideManager()
@@ -259,7 +287,7 @@ class Guide(models.Model):
         if self.default_outcome_id is not None and (
             self.pk is None or self.default_outcome.guide_id != self.pk
         ):
-            raise ValidationError({"default_outcome": "Pick an outcome of this guide."})
+            raise ValidationError({"default_outcome": _("Pick an outcome of this guide.")})
 
     def published_document(self) -> GuideDocument:
         """The frozen document visitors see: `published_version`'s, parsed once per worker.
@@ -304,13 +332,13 @@ class Guide(models.Model):
 class GuideVersion(models.Model):
     """One version of a guide, frozen: results point here, so it never changes."""
 
-    guide = parent_link(Guide, "versions", "The guide this is a version of.")
-    version = models.PositiveIntegerField(help_text="The guide's version number it froze.")
-    document = models.JSONField(help_text="The whole guide document (GuideDocument.to_data()).")
-    created = models.DateTimeField(auto_now_add=True, help_text="When the change was saved.")
-    created_by = recorded_by("Who saved the change (empty: a content file or a script).")
+    guide = parent_link(Guide, "versions", _("The guide this is a version of."))
+    version = models.PositiveIntegerField(help_text=_("The guide's version number it froze."))
+    document = models.JSONField(help_text=_("The whole guide document (GuideDocument.to_data())."))
+    created = models.DateTimeField(auto_now_add=True, help_text=_("When the change was saved."))
+    created_by = recorded_by(_("Who saved the change (empty: a content file or a script)."))
     note = models.CharField(
-        max_length=300, blank=True, help_text="What the change was, in a few words."
+        max_length=300, blank=True, help_text=_("What the change was, in a few words.")
     )
 
     class Meta:
@@ -323,7 +351,8 @@ class GuideVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.document.get('slug', self.guide_id)} v{self.version}"
+        slug = self.document.get("slug", self.guide_id)
+        return _("%(slug)s v%(version)s") % {"slug": slug, "version": self.version}
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:

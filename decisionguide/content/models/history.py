@@ -8,6 +8,7 @@ analytics and the history keep their numbers.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models.fields import parent_link, recorded_by
 from decisionguide.content.models.guide import Guide, GuideVersion
@@ -15,19 +16,21 @@ from decisionguide.content.models.guide import Guide, GuideVersion
 
 class PublishEvent(models.Model):
     class Action(models.TextChoices):
-        PUBLISH = "publish", "Published"
-        UNPUBLISH = "unpublish", "Unpublished"
+        PUBLISH = "publish", _("Published")
+        UNPUBLISH = "unpublish", _("Unpublished")
 
-    guide = parent_link(Guide, "publish_events", "The guide whose listing changed.")
+    guide = parent_link(Guide, "publish_events", _("The guide whose listing changed."))
     version = parent_link(
         GuideVersion,
         "publish_events",
-        "The version that went live, or was live until the guide was taken off.",
+        _("The version that went live, or was live until the guide was taken off."),
     )
-    action = models.CharField(max_length=10, choices=Action.choices, help_text="What happened.")
-    created = models.DateTimeField(auto_now_add=True, help_text="When it happened.")
-    created_by = recorded_by("Who did it (empty: a content file or a script).")
-    note = models.CharField(max_length=300, blank=True, help_text="Why, in a few words (optional).")
+    action = models.CharField(max_length=10, choices=Action.choices, help_text=_("What happened."))
+    created = models.DateTimeField(auto_now_add=True, help_text=_("When it happened."))
+    created_by = recorded_by(_("Who did it (empty: a content file or a script)."))
+    note = models.CharField(
+        max_length=300, blank=True, help_text=_("Why, in a few words (optional).")
+    )
 
     class Meta:
         ordering = ["guide_id", "-created", "-id"]
@@ -39,4 +42,7 @@ class PublishEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} version {self.version.version}"
+        return _("%(action)s version %(number)s") % {
+            "action": self.get_action_display(),
+            "number": self.version.version,
+        }

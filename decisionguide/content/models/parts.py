@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models.fields import (
     guide_link,
@@ -21,34 +20,32 @@ from decisionguide.decision.document import (
     URL_MAX_LENGTH,
 )
 
-if TYPE_CHECKING:
-    pass
-
-
 # ---------------------------------------------------------------------------
 # Outcomes, criteria, scenarios, linked pages
 
 
 class Outcome(models.Model):
     guide = guide_link("outcomes")
-    slug = slug_field("Identifies the outcome in answers, results and content files.")
-    name = models.CharField(max_length=300, help_text="The name visitors see as a recommendation.")
-    tagline = models.CharField(max_length=300, help_text="One line under the name.")
-    symbol = models.CharField(
-        max_length=4, blank=True, help_text="A short mark (e.g. an emoji) shown beside the name."
+    slug = slug_field(_("Identifies the outcome in answers, results and content files."))
+    name = models.CharField(
+        max_length=300, help_text=_("The name visitors see as a recommendation.")
     )
-    best_for = models.TextField(help_text="One item per line: the list of who this suits best.")
-    strengths = text_field("Markdown. What this outcome does well.")
-    tradeoffs = text_field("Markdown. What visitors give up by choosing it.")
-    failure_mode = text_field("Markdown. How this set-up usually goes wrong.")
-    good_fit = text_field("Markdown. Signs that the visitor fits this outcome.")
-    choose_if = text_field("Markdown. The short rule for picking this outcome.")
+    tagline = models.CharField(max_length=300, help_text=_("One line under the name."))
+    symbol = models.CharField(
+        max_length=4, blank=True, help_text=_("A short mark (e.g. an emoji) shown beside the name.")
+    )
+    best_for = models.TextField(help_text=_("One item per line: the list of who this suits best."))
+    strengths = text_field(_("Markdown. What this outcome does well."))
+    tradeoffs = text_field(_("Markdown. What visitors give up by choosing it."))
+    failure_mode = text_field(_("Markdown. How this set-up usually goes wrong."))
+    good_fit = text_field(_("Markdown. Signs that the visitor fits this outcome."))
+    choose_if = text_field(_("Markdown. The short rule for picking this outcome."))
     next_pages = models.ManyToManyField(
         "LinkedPage",
         through="OutcomeNextPage",
         related_name="next_for_outcomes",
         blank=True,
-        help_text="Pages suggested after this recommendation, in order.",
+        help_text=_("Pages suggested after this recommendation, in order."),
     )
     order = order_field()
 
@@ -65,16 +62,20 @@ class Outcome(models.Model):
 
 class LinkedPage(models.Model):
     guide = guide_link("linked_pages")
-    slug = slug_field("Used in Markdown links written [words](page:slug) and in routes.")
-    title = models.CharField(max_length=300, help_text="The link text and page heading.")
-    summary = text_field("Markdown. What visitors find on that page.")
+    slug = slug_field(_("Used in Markdown links written [words](page:slug) and in routes."))
+    title = models.CharField(max_length=300, help_text=_("The link text and page heading."))
+    summary = text_field(_("Markdown. What visitors find on that page."))
     when = text_field(
-        "Markdown. When a visitor should go there: shown in the guide's list of "
-        "pages and on the page a routing answer leads to."
+        _(
+            "Markdown. When a visitor should go there: shown in the guide's list of "
+            "pages and on the page a routing answer leads to."
+        )
     )
     body = text_field(
-        "Markdown. The page's own text on this site (what it settles, what to have "
-        "clear before going there). Not used when the page has a URL.",
+        _(
+            "Markdown. The page's own text on this site (what it settles, what to have "
+            "clear before going there). Not used when the page has a URL."
+        ),
         blank=True,
     )
     url = models.CharField(
@@ -84,11 +85,13 @@ class LinkedPage(models.Model):
             RegexValidator(
                 # \Z, not $: Python's $ would let a trailing newline through.
                 LINKED_PAGE_URL_PATTERN.removesuffix("$") + r"\Z",
-                "Use https://… or http://… with a host name, or a path on this site that "
-                "starts with a single /.",
+                _(
+                    "Use https://… or http://… with a host name, or a path on this site that "
+                    "starts with a single /."
+                ),
             )
         ],
-        help_text="Where the link goes. Empty: a page on this site shows the summary.",
+        help_text=_("Where the link goes. Empty: a page on this site shows the summary."),
     )
     order = order_field()
 
@@ -104,12 +107,12 @@ class OutcomeNextPage(models.Model):
     outcome = parent_link(
         Outcome,
         "next_page_links",
-        "The recommendation the page is suggested after.",
+        _("The recommendation the page is suggested after."),
     )
     page = parent_link(
         LinkedPage,
         "+",
-        "The page suggested to visitors who get this recommendation.",
+        _("The page suggested to visitors who get this recommendation."),
     )
     order = order_field()
 
@@ -118,19 +121,19 @@ class OutcomeNextPage(models.Model):
         constraints = [unique_per("outcome", "page", "outcomenextpage")]
 
     def __str__(self) -> str:
-        return f"{self.outcome} → {self.page}"
+        return _("%(outcome)s → %(page)s") % {"outcome": self.outcome, "page": self.page}
 
 
 class Criterion(models.Model):
     guide = guide_link("criteria")
-    slug = slug_field("Identifies the criterion in content files.")
-    name = models.CharField(max_length=300, help_text="A row heading of the comparison table.")
-    description = text_field("Explains the row under its heading.", blank=True)
+    slug = slug_field(_("Identifies the criterion in content files."))
+    name = models.CharField(max_length=300, help_text=_("A row heading of the comparison table."))
+    description = text_field(_("Explains the row under its heading."), blank=True)
     order = order_field()
 
     class Meta:
         ordering = ["guide_id", "order", "id"]
-        verbose_name_plural = "criteria"
+        verbose_name_plural = _("criteria")
         constraints = [unique_per("guide", "slug", "criterion")]
 
     def __str__(self) -> str:
@@ -138,12 +141,12 @@ class Criterion(models.Model):
 
 
 class Rating(models.Model):
-    criterion = parent_link(Criterion, "ratings", "The table row.")
-    outcome = parent_link(Outcome, "ratings", "The table column.")
-    label = models.CharField(max_length=300, help_text="The table cell text.")
+    criterion = parent_link(Criterion, "ratings", _("The table row."))
+    outcome = parent_link(Outcome, "ratings", _("The table column."))
+    label = models.CharField(max_length=300, help_text=_("The table cell text."))
     level = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(0), MaxValueValidator(3)],
-        help_text="0 weakest to 3 strongest: how strongly the cell is highlighted.",
+        help_text=_("0 weakest to 3 strongest: how strongly the cell is highlighted."),
     )
     order = order_field()
 
@@ -158,48 +161,62 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         # Names the cell, so change summaries say which one changed.
-        return f"{self.criterion} \N{EM DASH} {self.outcome}: {self.label} ({self.level}/3)"
+        cell = {
+            "row": self.criterion,
+            "column": self.outcome,
+            "label": self.label,
+            "level": self.level,
+        }
+        return _("%(row)s — %(column)s: %(label)s (%(level)s/3)") % cell
 
 
 class Scenario(models.Model):
     guide = guide_link("scenarios")
-    slug = slug_field("Identifies the scenario in content files and results.")
+    slug = slug_field(_("Identifies the scenario in content files and results."))
     title = models.CharField(
         max_length=300,
-        help_text="The scenario's name for editors (visitors see it only on a public example "
-        "without a title of its own below).",
+        help_text=_(
+            "The scenario's name for editors (visitors see it only on a public example "
+            "without a title of its own below)."
+        ),
     )
     description = text_field(
-        "Markdown. The situation these answers describe, for editors (visitors see it only on "
-        "a public example without a description of its own below)."
+        _(
+            "Markdown. The situation these answers describe, for editors (visitors see it only on "
+            "a public example without a description of its own below)."
+        )
     )
     # New scenarios are tests only; the migration kept the existing ones public.
     public = models.BooleanField(
-        "public example",
+        _("public example"),
         default=False,
-        help_text="Show it to visitors as an example: under Examples on the guide page and as "
-        "a result's closest example. Unticked, it only checks that these answers get the "
-        "expected outcome. Publishing is refused while a public example has placeholder text.",
+        help_text=_(
+            "Show it to visitors as an example: under Examples on the guide page and as "
+            "a result's closest example. Unticked, it only checks that these answers get the "
+            "expected outcome. Publishing is refused while a public example has placeholder text."
+        ),
     )
     public_title = models.CharField(
-        "title for visitors",
+        _("title for visitors"),
         max_length=300,
         blank=True,
-        help_text="The example's heading on public pages. Blank: the title above.",
+        help_text=_("The example's heading on public pages. Blank: the title above."),
     )
     public_description = text_field(
-        "Markdown. The situation as visitors read it on public pages. Blank: the description "
-        "above.",
+        _(
+            "Markdown. The situation as visitors read it on public pages. Blank: the description "
+            "above."
+        ),
         blank=True,
     )
     outcome = parent_link(
         Outcome,
         "scenarios",
-        "The outcome these answers must get (the scenario fails otherwise).",
+        _("The outcome these answers must get (the scenario fails otherwise)."),
         on_delete=models.RESTRICT,
     )
-    handoff_example = text_field("Markdown. A handoff in practice.", blank=True)
-    handoff_rule = text_field("The one-line rule the example follows.", blank=True)
+    handoff_example = text_field(_("Markdown. A handoff in practice."), blank=True)
+    handoff_rule = text_field(_("The one-line rule the example follows."), blank=True)
     order = order_field()
 
     class Meta:
@@ -211,7 +228,7 @@ class Scenario(models.Model):
 
     def clean(self) -> None:
         if self.outcome_id is not None and self.outcome.guide_id != self.guide_id:
-            raise ValidationError({"outcome": "Pick an outcome of this guide."})
+            raise ValidationError({"outcome": _("Pick an outcome of this guide.")})
 
 
 class GuideItem(models.Model):
@@ -222,21 +239,21 @@ class GuideItem(models.Model):
     """
 
     class Kind(models.TextChoices):
-        EDGE_CASE = "edge_case", "Edge case"
-        MISSTEP = "misstep", "Misstep"
+        EDGE_CASE = "edge_case", _("Edge case")
+        MISSTEP = "misstep", _("Misstep")
 
     guide = guide_link("items")
     kind = models.CharField(
-        max_length=20, choices=Kind.choices, help_text="Which list on the guide page it is in."
+        max_length=20, choices=Kind.choices, help_text=_("Which list on the guide page it is in.")
     )
-    text = text_field("Markdown. The item as visitors read it.")
+    text = text_field(_("Markdown. The item as visitors read it."))
     order = order_field()
 
     class Meta:
         ordering = ["guide_id", "kind", "order", "id"]
         # Named for what they are: "guide item" said nothing.
-        verbose_name = "edge case or misstep"
-        verbose_name_plural = "edge cases and missteps"
+        verbose_name = _("edge case or misstep")
+        verbose_name_plural = _("edge cases and missteps")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=["edge_case", "misstep"]),
@@ -245,4 +262,4 @@ class GuideItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.text[:60]}"
+        return _("%(kind)s: %(text)s") % {"kind": self.get_kind_display(), "text": self.text[:60]}

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models.fields import (
     guide_link,
@@ -24,24 +25,24 @@ from decisionguide.content.models.parts import LinkedPage, Outcome, Scenario
 
 class Question(models.Model):
     guide = guide_link("questions")
-    slug = slug_field("Names the answer in result links; changing it breaks shared answers.")
-    prompt = models.CharField(max_length=300, help_text="The question, as the page heading.")
+    slug = slug_field(_("Names the answer in result links; changing it breaks shared answers."))
+    prompt = models.CharField(max_length=300, help_text=_("The question, as the page heading."))
     short = models.CharField(
-        max_length=300, help_text="A few words naming the question in summaries and results."
+        max_length=300, help_text=_("A few words naming the question in summaries and results.")
     )
-    hint = text_field("Help text shown under the question.", blank=True)
+    hint = text_field(_("Help text shown under the question."), blank=True)
     free_text_choice = optional_link(
         "Choice",
-        "When the visitor picks this choice, a text box is offered. Empty: no text box.",
+        _("When the visitor picks this choice, a text box is offered. Empty: no text box."),
     )
     free_text_label = models.CharField(
-        max_length=300, blank=True, help_text="The text box's label."
+        max_length=300, blank=True, help_text=_("The text box's label.")
     )
-    free_text_hint = text_field("Help text under the text box.", blank=True)
+    free_text_hint = text_field(_("Help text under the text box."), blank=True)
     free_text_max_length = models.PositiveSmallIntegerField(
         default=280,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
-        help_text="Most characters a visitor may type.",
+        help_text=_("Most characters a visitor may type."),
     )
     # Its show-condition (`show_if` in the document): shown only when these clauses hold.
     show_clauses = GenericRelation("Clause", related_query_name="shown")
@@ -63,30 +64,32 @@ class Question(models.Model):
     def clean(self) -> None:
         if self.free_text_choice_id is not None:
             if self.free_text_choice.question_id != self.pk:
-                raise ValidationError({"free_text_choice": "Pick a choice of this question."})
+                raise ValidationError({"free_text_choice": _("Pick a choice of this question.")})
             if not self.free_text_label:
-                raise ValidationError({"free_text_label": "A text box needs a label."})
+                raise ValidationError({"free_text_label": _("A text box needs a label.")})
 
 
 class Choice(models.Model):
     question = parent_link(
         Question,
         "choices",
-        "The question this answer belongs to (fixed once created).",
+        _("The question this answer belongs to (fixed once created)."),
     )
-    slug = slug_field("Names the answer in result links; changing it breaks shared answers.")
-    label = models.CharField(max_length=300, help_text="The radio button text.")
-    hint = text_field("Help text under the radio button.", blank=True)
-    reason = text_field("How this answer reads in 'why this recommendation'.", blank=True)
+    slug = slug_field(_("Names the answer in result links; changing it breaks shared answers."))
+    label = models.CharField(max_length=300, help_text=_("The radio button text."))
+    hint = text_field(_("Help text under the radio button."), blank=True)
+    reason = text_field(_("How this answer reads in 'why this recommendation'."), blank=True)
     route = optional_link(
         LinkedPage,
-        "Picking this ends the questions and sends the visitor to this page instead "
-        "of a recommendation.",
+        _(
+            "Picking this ends the questions and sends the visitor to this page instead "
+            "of a recommendation."
+        ),
         on_delete=models.RESTRICT,
         related_name="routed_choices",
     )
     unsure = models.BooleanField(
-        default=False, help_text="Marks an 'I'm not sure' answer (shown and summarised as such)."
+        default=False, help_text=_("Marks an 'I'm not sure' answer (shown and summarised as such).")
     )
     order = order_field()
 
@@ -96,36 +99,39 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         # Names its question, so change summaries say which choice of which question.
-        return f"{self.question} \N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK} {self.label}"
+        return _("%(question)s » %(answer)s") % {"question": self.question, "answer": self.label}
 
     def clean(self) -> None:
         if self.route_id is not None and self.route.guide_id != self.question.guide_id:
-            raise ValidationError({"route": "Pick a page of this guide."})
+            raise ValidationError({"route": _("Pick a page of this guide.")})
 
 
 class ChoicePoints(models.Model):
-    choice = parent_link(Choice, "points", "The answer that gives the points.")
-    outcome = parent_link(Outcome, "choice_points", "The outcome whose score gets the points.")
+    choice = parent_link(Choice, "points", _("The answer that gives the points."))
+    outcome = parent_link(Outcome, "choice_points", _("The outcome whose score gets the points."))
     points = models.IntegerField(
-        help_text="Added to the outcome's score when this choice is picked (may be negative)."
+        help_text=_("Added to the outcome's score when this choice is picked (may be negative).")
     )
     order = order_field()
 
     class Meta:
         ordering = ["choice_id", "order", "id"]
-        verbose_name_plural = "choice points"
+        verbose_name_plural = _("choice points")
         constraints = [unique_per("choice", "outcome", "choicepoints")]
 
     def __str__(self) -> str:
-        return f"{self.points:+d} {self.outcome}"
+        return _("%(points)s %(outcome)s") % {
+            "points": f"{self.points:+d}",
+            "outcome": self.outcome,
+        }
 
 
 class ScenarioAnswer(models.Model):
     """One answer of a scenario's profile: visitors who answer like this resemble it."""
 
-    scenario = parent_link(Scenario, "answers", "The example this answer profile belongs to.")
-    question = parent_link(Question, "+", "A question the example visitor answers.")
-    choice = parent_link(Choice, "+", "The answer they give (one of that question's).")
+    scenario = parent_link(Scenario, "answers", _("The example this answer profile belongs to."))
+    question = parent_link(Question, "+", _("A question the example visitor answers."))
+    choice = parent_link(Choice, "+", _("The answer they give (one of that question's)."))
     order = order_field()
 
     class Meta:
@@ -133,8 +139,11 @@ class ScenarioAnswer(models.Model):
         constraints = [unique_per("scenario", "question", "scenarioanswer")]
 
     def __str__(self) -> str:
-        return f"{self.question.slug} = {self.choice.slug}"
+        return _("%(question)s = %(answer)s") % {
+            "question": self.question.slug,
+            "answer": self.choice.slug,
+        }
 
     def clean(self) -> None:
         if self.choice_id is not None and self.choice.question_id != self.question_id:
-            raise ValidationError({"choice": "Pick a choice of the selected question."})
+            raise ValidationError({"choice": _("Pick a choice of the selected question.")})

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from decisionguide.content.models import fields
 from decisionguide.content.models.parts import Outcome
@@ -28,23 +29,27 @@ class Gate(models.Model):
     outcome = fields.parent_link(
         Outcome,
         "gates",
-        "Never recommended unless the conditions below hold. Not the default outcome.",
+        _("Never recommended unless the conditions below hold. Not the default outcome."),
     )
-    reason = fields.text_field("Markdown. Tells the visitor why it was ruled out.")
+    reason = fields.text_field(_("Markdown. Tells the visitor why it was ruled out."))
     argues_against = models.ManyToManyField(
         "Outcome",
         blank=True,
         related_name="+",
-        help_text="Other outcomes the reason warns against too (it always argues against "
-        "the gate's own outcome). The checks refuse a guide where a page would show it "
-        "beside a recommendation it argues against, or beside a sentence arguing the other way.",
+        help_text=_(
+            "Other outcomes the reason warns against too (it always argues against "
+            "the gate's own outcome). The checks refuse a guide where a page would show it "
+            "beside a recommendation it argues against, or beside a sentence arguing the other way."
+        ),
     )
     argues_for = models.ManyToManyField(
         "Outcome",
         blank=True,
         related_name="+",
-        help_text="Outcomes the reason speaks for; it then argues against every other one, "
-        "and the same checks apply.",
+        help_text=_(
+            "Outcomes the reason speaks for; it then argues against every other one, "
+            "and the same checks apply."
+        ),
     )
     # Its condition (`unless` in the document), the reason's `asserts` and `counted`
     # clauses (by `Clause.role`): deleted with the gate.
@@ -55,36 +60,42 @@ class Gate(models.Model):
         ordering = ["guide_id", "order", "id"]
 
     def __str__(self) -> str:
-        return f"Gate on {self.outcome}"
+        return _("Gate on %(outcome)s") % {"outcome": self.outcome}
 
 
 class Note(models.Model):
     """A remark added to the result when its condition holds."""
 
     guide = fields.guide_link("notes")
-    slug = fields.slug_field("Identifies the note in content files and results.")
-    title = models.CharField(max_length=300, help_text="The note's heading on the result.")
-    text = fields.text_field("Markdown. The note's body on the result.")
+    slug = fields.slug_field(_("Identifies the note in content files and results."))
+    title = models.CharField(max_length=300, help_text=_("The note's heading on the result."))
+    text = fields.text_field(_("Markdown. The note's body on the result."))
     shown_with = models.ManyToManyField(
         "Outcome",
         blank=True,
         related_name="+",
-        help_text="Show the note only when the recommendation is one of these. None ticked: "
-        "whatever is recommended.",
+        help_text=_(
+            "Show the note only when the recommendation is one of these. None ticked: "
+            "whatever is recommended."
+        ),
     )
     argues_against = models.ManyToManyField(
         "Outcome",
         blank=True,
         related_name="+",
-        help_text="Outcomes this note warns against. Publishing is refused while some answers "
-        "would show it beside one of them: turn the rule into a gate, or reword the note.",
+        help_text=_(
+            "Outcomes this note warns against. Publishing is refused while some answers "
+            "would show it beside one of them: turn the rule into a gate, or reword the note."
+        ),
     )
     argues_for = models.ManyToManyField(
         "Outcome",
         blank=True,
         related_name="+",
-        help_text="Outcomes this note speaks for; it then argues against every other one, "
-        "and the same check applies.",
+        help_text=_(
+            "Outcomes this note speaks for; it then argues against every other one, "
+            "and the same check applies."
+        ),
     )
     # Its condition (`when` in the document), its `asserts` and `counted` clauses
     # (by `Clause.role`): deleted with the note.
@@ -103,26 +114,30 @@ class FailureCheck(models.Model):
     """A line of "Check again in a month" on the result page."""
 
     guide = fields.guide_link("failure_checks")
-    text = fields.text_field("Markdown. The line as visitors read it.")
+    text = fields.text_field(_("Markdown. The line as visitors read it."))
     shown_with = models.ManyToManyField(
         "Outcome",
         blank=True,
         related_name="+",
-        help_text="Show the line only beside these recommendations (e.g. a line about a "
-        "hybrid's upkeep only on Hybrid results). None ticked: beside every recommendation.",
+        help_text=_(
+            "Show the line only beside these recommendations (e.g. a line about a "
+            "hybrid's upkeep only on Hybrid results). None ticked: beside every recommendation."
+        ),
     )
     argues_against = models.ManyToManyField(
         "Outcome",
         blank=True,
         related_name="+",
-        help_text="Outcomes the line warns against. The checks refuse a guide where it "
-        "would be shown beside one of them.",
+        help_text=_(
+            "Outcomes the line warns against. The checks refuse a guide where it "
+            "would be shown beside one of them."
+        ),
     )
     argues_for = models.ManyToManyField(
         "Outcome",
         blank=True,
         related_name="+",
-        help_text="Outcomes the line speaks for; it then argues against every other one.",
+        help_text=_("Outcomes the line speaks for; it then argues against every other one."),
     )
     # Its `asserts` and `counted` clauses (by `Clause.role`): deleted with it.
     clauses = GenericRelation("Clause", related_query_name="failure_check")
@@ -142,13 +157,15 @@ class TieBreak(models.Model):
     question = fields.parent_link(
         Question,
         "+",
-        "When the scores are within the guide's close-call margin, the visitor's answer to "
-        "this question settles the recommendation (tie-breaks are tried in order, the "
-        "first that applies wins, then the default outcome).",
+        _(
+            "When the scores are within the guide's close-call margin, the visitor's answer to "
+            "this question settles the recommendation (tie-breaks are tried in order, the "
+            "first that applies wins, then the default outcome)."
+        ),
         on_delete=models.RESTRICT,
     )
     explanation = fields.text_field(
-        "Markdown. Tells the visitor, in plain words, why their answer decided a close call."
+        _("Markdown. Tells the visitor, in plain words, why their answer decided a close call.")
     )
     order = fields.order_field()
 
@@ -156,24 +173,26 @@ class TieBreak(models.Model):
         ordering = ["guide_id", "order", "id"]
 
     def __str__(self) -> str:
-        return f"Close calls: {self.question.slug}"
+        return _("Close calls: %(question)s") % {"question": self.question.slug}
 
 
 class TieBreakSettle(models.Model):
     """One answer of a tie-break's question and the outcome it settles a close call for."""
 
-    tie_break = fields.parent_link(TieBreak, "settles", "The tie-break it belongs to.")
+    tie_break = fields.parent_link(TieBreak, "settles", _("The tie-break it belongs to."))
     choice = fields.parent_link(
         Choice,
         "+",
-        "An answer of the tie-break's question. Answers not listed don't settle anything.",
+        _("An answer of the tie-break's question. Answers not listed don't settle anything."),
         on_delete=models.RESTRICT,
     )
     outcome = fields.parent_link(
         Outcome,
         "+",
-        "The outcome a close call goes to when the visitor gave that answer (only if it is "
-        "one of the close outcomes).",
+        _(
+            "The outcome a close call goes to when the visitor gave that answer (only if it is "
+            "one of the close outcomes)."
+        ),
         on_delete=models.RESTRICT,
     )
     order = fields.order_field()
@@ -183,28 +202,31 @@ class TieBreakSettle(models.Model):
         constraints = [fields.unique_per("tie_break", "choice", "tiebreaksettle")]
 
     def __str__(self) -> str:
-        return f"{self.choice.slug} \N{RIGHTWARDS ARROW} {self.outcome.slug}"
+        return _("%(answer)s → %(outcome)s") % {
+            "answer": self.choice.slug,
+            "outcome": self.outcome.slug,
+        }
 
     def clean(self) -> None:
         if self.tie_break_id is None or self.choice_id is None:
             return
         if self.choice.question_id != self.tie_break.question_id:
-            raise ValidationError({"choice": "Pick an answer of the tie-break's question."})
+            raise ValidationError({"choice": _("Pick an answer of the tie-break's question.")})
 
 
 class ClauseGroup(models.TextChoices):
     """How a clause counts in its condition (`Condition.all_` / `any_` in the document)."""
 
-    ALL = "all", "All of these"
-    ANY = "any", "Any of these"
+    ALL = "all", _("All of these")
+    ANY = "any", _("Any of these")
 
 
 class ClauseRole(models.TextChoices):
     """Which of its owner's conditions a clause belongs to (a note has up to three)."""
 
-    CONDITION = "", "The condition (show-if, unless, when)"
-    ASSERTS = "asserts", "What the sentence asserts about the answers"
-    COUNTED = "counted", "Answers the sentence says counted"
+    CONDITION = "", _("The condition (show-if, unless, when)")
+    ASSERTS = "asserts", _("What the sentence asserts about the answers")
+    COUNTED = "counted", _("Answers the sentence says counted")
 
 
 class Clause(models.Model):
@@ -230,39 +252,41 @@ class Clause(models.Model):
     content_type = fields.parent_link(
         ContentType,
         "+",
-        "What kind of part the condition belongs to (question, gate or note).",
+        _("What kind of part the condition belongs to (question, gate or note)."),
     )
     object_id = models.PositiveBigIntegerField(
-        help_text="Which question, gate or note the condition belongs to."
+        help_text=_("Which question, gate or note the condition belongs to.")
     )
     owner = GenericForeignKey("content_type", "object_id")
     question = fields.parent_link(
         Question,
         "used_in_clauses",
-        "The earlier question whose answer is looked at.",
+        _("The earlier question whose answer is looked at."),
         on_delete=models.RESTRICT,
     )
     group = models.CharField(
         max_length=3,
         choices=ClauseGroup.choices,
         default=ClauseGroup.ALL,
-        help_text="'all': this clause must hold. 'any': at least one 'any' clause must hold.",
+        help_text=_("'all': this clause must hold. 'any': at least one 'any' clause must hold."),
     )
     role = models.CharField(
         max_length=8,
         choices=ClauseRole.choices,
         default=ClauseRole.CONDITION,
         blank=True,
-        help_text="Empty: part of the condition that switches its owner on. 'asserts': part "
-        "of what the sentence claims about the visitor's answers (checked wherever it is "
-        "shown). 'counted': an answer the sentence says counted towards the recommendation "
-        "(checked against the reasons the page lists).",
+        help_text=_(
+            "Empty: part of the condition that switches its owner on. 'asserts': part "
+            "of what the sentence claims about the visitor's answers (checked wherever it is "
+            "shown). 'counted': an answer the sentence says counted towards the recommendation "
+            "(checked against the reasons the page lists)."
+        ),
     )
     choices = models.ManyToManyField(
         Choice,
         through="ClauseChoice",
         related_name="+",
-        help_text="Answers that make the clause hold.",
+        help_text=_("Answers that make the clause hold."),
     )
     order = fields.order_field()
 
@@ -279,8 +303,12 @@ class Clause(models.Model):
         ]
 
     def __str__(self) -> str:
-        role = f"{self.role} " if self.role else ""
-        return f"{role}{self.group}: {self.question.slug} in ({', '.join(self.choice_slugs())})"
+        # `role` and `group` are the guide file's own keywords ("asserts", "any").
+        said = {"role": self.role, "group": self.group, "question": self.question.slug}
+        said["choices"] = ", ".join(self.choice_slugs())
+        if self.role:
+            return _("%(role)s %(group)s: %(question)s in (%(choices)s)") % said
+        return _("%(group)s: %(question)s in (%(choices)s)") % said
 
     def choice_slugs(self) -> list[str]:
         links: Iterable[ClauseChoice] = self.clause_choices.select_related("choice")
@@ -290,11 +318,11 @@ class Clause(models.Model):
 class ClauseChoice(models.Model):
     """One answer that makes a clause hold, in the order the condition lists them."""
 
-    clause = fields.parent_link(Clause, "clause_choices", "The clause these answers belong to.")
+    clause = fields.parent_link(Clause, "clause_choices", _("The clause these answers belong to."))
     choice = fields.parent_link(
         Choice,
         "+",
-        "An answer that makes the clause hold.",
+        _("An answer that makes the clause hold."),
         on_delete=models.RESTRICT,
     )
     order = fields.order_field()

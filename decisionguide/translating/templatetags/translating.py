@@ -6,15 +6,18 @@ from django import template
 from django.urls import reverse
 
 from decisionguide.publishing.feedback import translation_languages
-from decisionguide.translating.saving import english_name
+from decisionguide.translating.saving import language_in_sentence
 
 register = template.Library()
+PAGE = "admin:guides_guide_translations"
 
 
 @register.simple_tag
 def translation_links(guide) -> list[tuple[str, str]]:
-    """(name of the language in English, its Translations page) for each language."""
+    """(the language's name as the admin's language writes it mid-sentence, its
+    Translations page) for each: "French", "français" — for a link such as
+    `{% blocktranslate with language=name %}{{ language }} translation{% endblocktranslate %}`."""
     return [
-        (english_name(code), reverse("admin:guides_guide_translations", args=[guide.pk, code]))
+        (language_in_sentence(code), reverse(PAGE, args=[guide.pk, code]))
         for code, _ in translation_languages()
     ]
