@@ -10,7 +10,9 @@ is a group named by its title, so its links stay reachable. `outline` gives
 the same facts as structured lines for the page around it (with what each
 links to), `text_alternative` as plain lines.
 
-Everything an editor typed is escaped: the SVG is inlined in admin pages.
+Everything an editor typed is escaped: the SVG is inlined in admin pages. Its words
+(`decision.words`) are in the language active when it is drawn; the facts of `outline`
+stay `Words` until shown.
 """
 
 from __future__ import annotations
