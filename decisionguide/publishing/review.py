@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.guidefiles.loading import freeze_version
@@ -71,12 +72,14 @@ def approve(
         locked = Guide.objects.select_for_update().get(pk=guide.pk)
         if not locked.ready_for_review:
             raise ReviewRefused(
-                "Nothing is ready for review: the draft was saved after the review was asked "
-                "for, or no one asked. The editor marks it ready for review again."
+                _(
+                    "Nothing is ready for review: the draft was saved after the review was "
+                    "asked for, or no one asked. The editor marks it ready for review again."
+                )
             )
         if locked.review_requested_by_id == user.pk:
             raise ReviewRefused(
-                "You marked this draft ready for review: another editor must approve it."
+                _("You marked this draft ready for review: another editor must approve it.")
             )
         if expected_version is not None and locked.version != expected_version:
             raise DraftMoved(expected_version, locked.version)
