@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from decisionguide.checking.checks import GuideReport, report_of
 from decisionguide.checking.problem_words import problems_in_words
@@ -186,18 +187,18 @@ def yaml_diff(old: GuideDocument | None, new: GuideDocument, old_name: str, new_
 
 
 LIST_NAMES = {
-    "outcomes": "Outcome",
-    "criteria": "Criterion",
-    "scenarios": "Scenario",
-    "linked_pages": "Linked page",
-    "questions": "Question",
-    "choices": "choice",
-    "gates": "Gate",
-    "notes": "Note",
-    "edge_cases": "Edge case",
-    "missteps": "Misstep",
-    "failure_checks": "Failure check",
-    "tie_breaks": "Tie-break",
+    "outcomes": gettext_lazy("Outcome"),
+    "criteria": gettext_lazy("Criterion"),
+    "scenarios": gettext_lazy("Scenario"),
+    "linked_pages": gettext_lazy("Linked page"),
+    "questions": gettext_lazy("Question"),
+    "choices": gettext_lazy("choice"),
+    "gates": gettext_lazy("Gate"),
+    "notes": gettext_lazy("Note"),
+    "edge_cases": gettext_lazy("Edge case"),
+    "missteps": gettext_lazy("Misstep"),
+    "failure_checks": gettext_lazy("Failure check"),
+    "tie_breaks": gettext_lazy("Tie-break"),
 }
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

@@ -121,9 +121,9 @@ def scenarios_message(guide: Guide, checks: list[ScenarioCheck]) -> tuple[int, S
     links = PartLinks(guide)
     items = format_html_join("", "<li>{}</li>", ((failure_html(c, links),) for c in failed))
     words = ngettext(
-        '{failed} of {total} scenario now fails: <ul class="scenario-failures">{items}</ul>',
+        '{failed} of {total} scenarios now fails: <ul class="scenario-failures">{items}</ul>',
         '{failed} of {total} scenarios now fail: <ul class="scenario-failures">{items}</ul>',
-        total,
+        len(failed),
     )
     return messages.WARNING, format_html(words, failed=len(failed), total=total, items=items)
 

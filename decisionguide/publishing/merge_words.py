@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from decisionguide.content.mapping import GUIDE, Column, Part, Ref, Shape
 from decisionguide.content.models import GuideVersion
@@ -39,7 +40,7 @@ class Conflict:
 
 def quoted(value: object) -> str:
     """`value` in the quotation marks of the editor's language."""
-    return _("“%(text)s”") % {"text": value}
+    return pgettext("quoted text", "“%(text)s”") % {"text": value}
 
 
 def shown(value: Any) -> str:
