@@ -97,21 +97,15 @@ class DiffLine:
     text: str
 
 
+# A unified diff's line kinds by how the line starts, the first that matches.
+DIFF_KINDS = (("+++", "file"), ("---", "file"), ("@@", "hunk"), ("+", "add"), ("-", "remove"))
+
+
 def diff_lines(diff: str) -> list[DiffLine]:
-    lines = []
-    for line in diff.splitlines():
-        if line.startswith(("+++", "---")):
-            kind = "file"
-        elif line.startswith("@@"):
-            kind = "hunk"
-        elif line.startswith("+"):
-            kind = "add"
-        elif line.startswith("-"):
-            kind = "remove"
-        else:
-            kind = ""
-        lines.append(DiffLine(kind, line))
-    return lines
+    return [
+        DiffLine(next((kind for start, kind in DIFF_KINDS if line.startswith(start)), ""), line)
+        for line in diff.splitlines()
+    ]
 
 
 def links(guide: Guide) -> dict[str, str]:
@@ -205,9 +199,7 @@ def guide_panel_context(
 def scenario_status(guide: Guide, slug: str) -> str:
     """ "pass" / "FAIL: got y" for one scenario of the draft (a list column)."""
     report = safe_draft_report(guide)[0]
-    if report is None:
-        return "?"
-    check = next((s for s in report.scenarios if s.slug == slug), None)
+    check = next((s for s in report.scenarios if s.slug == slug), None) if report else None
     if check is None:
         return "?"
     return _("pass") if check.passed else _("FAIL: got %(got)s") % {"got": check.result_text()}

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from decisionguide.checking.problem_words import problems_in_words
-from decisionguide.content.models import Guide, PublishEvent
+from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError
 from decisionguide.guidefiles.languages import with_languages
 from decisionguide.guidefiles.yaml_io import dump_document_yaml
 from decisionguide.publishing.admin_pages import (
+    DiffLine,
     admin_url,
     diff_lines,
     get_guide,
@@ -195,23 +196,10 @@ def history_view(
     events: dict[int, list[PublishEvent]] = {}
     for event in PublishEvent.objects.filter(version__in=shown).select_related("created_by"):
         events.setdefault(event.version_id, []).append(event)
-    entries = []
-    for index, version in enumerate(shown):
-        previous = shown[index + 1] if index + 1 < len(shown) else older
-        diff = yaml_diff(
-            previous.as_document() if previous else None,
-            version.as_document(),
-            f"version {previous.version}" if previous else "nothing",
-            f"version {version.version}",
-        )
-        entries.append(
-            {
-                "version": version,
-                "diff": diff_lines(diff),
-                "previous": previous,
-                "events": events.get(version.pk, []),
-            }
-        )
+    entries = [
+        {"version": v, "previous": p, "diff": changes(p, v), "events": events.get(v.pk, [])}
+        for v, p in zip(shown, [*shown[1:], older], strict=True)
+    ]
     return page(
         model_admin,
         request,
@@ -222,6 +210,13 @@ def history_view(
         page_obj=current,
         published_id=guide.published_version_id,
     )
+
+
+def changes(previous: GuideVersion | None, version: GuideVersion) -> list[DiffLine]:
+    """A version's changes from the one before it (from nothing for the first)."""
+    before = previous.as_document() if previous else None
+    named = f"version {previous.version}" if previous else "nothing"
+    return diff_lines(yaml_diff(before, version.as_document(), named, f"version {version.version}"))
 
 
 @require_safe

@@ -201,30 +201,25 @@ def percent(part: int, whole: int) -> str:
     return f"{math.floor(100 * part / whole + 0.5)}%" if whole else "-"
 
 
-def of_visits(part: int, funnel: Funnel) -> str:
-    return _("%(percent)s of visits") % {"percent": percent(part, funnel.starts)}
-
-
 def funnel_steps(funnel: Funnel) -> list[FunnelStep]:
+    of_shown, of_visits = _("%(percent)s of shown"), _("%(percent)s of visits")
     steps = [
         FunnelStep(
-            q.prompt,
-            q.shown,
-            q.answered,
-            _("%(percent)s of shown") % {"percent": percent(q.answered, q.shown)},
+            q.prompt, q.shown, q.answered, of_shown % {"percent": percent(q.answered, q.shown)}
         )
         for q in funnel.questions
         if q.shown or q.answered
     ]
-    checks = min(funnel.checks, funnel.starts)
-    steps.append(FunnelStep(_("Check your answers"), funnel.checks, note=of_visits(checks, funnel)))
+    # The ends of a visit, each with the visits it counts for (`Funnel.completed`: only
+    # recommendations in the visits started).
+    ends = [(_("Check your answers"), funnel.checks, min(funnel.checks, funnel.starts))]
     if funnel.routed_total:
-        routed = of_visits(funnel.routed_total, funnel)
-        steps.append(FunnelStep(_("Sent to another page"), funnel.routed_total, note=routed))
-    # Of the visits started: those beyond them are not counted (`Funnel.completed`).
-    completed = of_visits(funnel.completed, funnel)
-    steps.append(FunnelStep(_("Recommendation shown"), funnel.results_total, note=completed))
-    return steps
+        ends.append((_("Sent to another page"), funnel.routed_total, funnel.routed_total))
+    ends.append((_("Recommendation shown"), funnel.results_total, funnel.completed))
+    return steps + [
+        FunnelStep(label, count, note=of_visits % {"percent": percent(part, funnel.starts)})
+        for label, count, part in ends
+    ]
 
 
 def funnel_chart(funnel: Funnel) -> Chart:

@@ -100,11 +100,9 @@ def funnel_svg(
         if step.answered is None:
             bars = [(step.shown, ENDED, ngettext("%(n)s reached", "%(n)s reached", step.shown))]
         else:
+            shown = ngettext("%(n)s shown", "%(n)s shown", step.shown)
             answered = ngettext("%(n)s answered", "%(n)s answered", step.answered)
-            bars = [
-                (step.shown, SHOWN, ngettext("%(n)s shown", "%(n)s shown", step.shown)),
-                (step.answered, ANSWERED, answered),
-            ]
+            bars = [(step.shown, SHOWN, shown), (step.answered, ANSWERED, answered)]
         for offset, (value, colour, words) in enumerate(bars):
             top_y = y + offset * (BAR_HEIGHT + 2)
             width = round(room * value / top, 1)

@@ -28,7 +28,7 @@ from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question
 from decisionguide.decision.translations import language_status
-from decisionguide.publishing.admin_pages import PARTS, links
+from decisionguide.publishing.admin_pages import PARTS, links, part_links
 from decisionguide.publishing.feedback import translation_languages
 
 WEEK_DAYS = 7
@@ -206,15 +206,11 @@ def _first_question(guide: Guide, draft: GuideDocument | None) -> str | None:
 
 def part_lists(request: HttpRequest, guide: Guide, doc: GuideDocument | None) -> list[PartList]:
     """The guide's lists of parts the user may see, in the editor's order, with their sizes."""
+    user, lists = request.user, part_links(guide, doc)
     return [
-        PartList(
-            name,
-            f"{reverse(f'admin:guides_{model}_changelist')}?guide__id__exact={guide.pk}",
-            sum(len(getattr(doc, key)) for key in keys) if doc is not None else 0,
-        )
-        for name, model, keys in PARTS
-        if request.user.has_perm(f"guides.view_{model}")
-        or request.user.has_perm(f"guides.change_{model}")
+        PartList(name, url, count)
+        for (name, url, _add, count), (_name, model, _keys) in zip(lists, PARTS, strict=True)
+        if user.has_perm(f"guides.view_{model}") or user.has_perm(f"guides.change_{model}")
     ]
 
 

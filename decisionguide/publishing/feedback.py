@@ -167,20 +167,12 @@ def report_scenarios(request: HttpRequest, guide: Guide | None) -> None:
 def placeholders_message(guide: Guide, placeholders: list[PlaceholderExample]) -> SafeString:
     """Public examples that would show visitors placeholder text: publishing waits for them."""
     links = PartLinks(guide)
-    item = _('<li><a href="{url}">{scenario}</a>: its {field} says “{text}”</li>')
-    items = format_html_join(
-        "",
-        item,
-        (
-            {
-                "url": links.scenario(p.slug),
-                "scenario": quoted(p.title),
-                "field": p.field,
-                "text": p.found,
-            }
-            for p in placeholders
-        ),
+    item = _('<li><a href="{url}">{title}</a>: its {field} says “{found}”</li>')
+    found = (
+        {**p._asdict(), "url": links.scenario(p.slug), "title": quoted(p.title)}
+        for p in placeholders
     )
+    items = format_html_join("", item, found)
     words = _(
         "Publishing is refused while a public example shows visitors placeholder text; write "
         'it for them, or untick “Public example”: <ul class="scenario-failures">{items}</ul>'

@@ -143,17 +143,14 @@ def merged_message(history: list[tuple[GuideVersion, Any]], kept: list[Path], da
     """'Merged with version 12 by alice: the tagline of outcome “PM-first”.'"""
     if not history:
         return ""
-    versions = [version for version, _data in history]
-    first, last = saved_by(versions[0]), saved_by(versions[-1])
-    if len(versions) == 1:
-        with_whom = _("version %(number)s by %(editor)s") % first
+    first, last = history[0][0], history[-1][0]
+    if first == last:
+        with_whom = _("version %(number)s by %(editor)s") % saved_by(first)
     else:
-        people = sorted({str(saved_by(v)["editor"]) for v in versions})
-        span = f"{first['number']}\N{EN DASH}{last['number']}"
-        with_whom = _("versions %(span)s by %(editors)s") % {
-            "span": span,
-            "editors": get_text_list(people, _("and")),
-        }
+        people = sorted({str(saved_by(version)["editor"]) for version, _data in history})
+        span = f"{first.version}\N{EN DASH}{last.version}"
+        editors = get_text_list(people, _("and"))
+        with_whom = _("versions %(span)s by %(editors)s") % {"span": span, "editors": editors}
     places = list(dict.fromkeys(place_words(path, data) for path in kept))
     more = len(places) - SHOWN_PLACES
     listed = "; ".join(places[:SHOWN_PLACES]) or _("no content changes")

@@ -17,14 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from decisionguide.content.models import Guide, GuideVersion
-from decisionguide.guidefiles.loading import freeze_version
-from decisionguide.publishing.drafts import (
-    DraftMoved,
-    PublishRefused,
-    checked_rows,
-    publish,
-    report_for,
-)
+from decisionguide.publishing.drafts import DraftMoved, checked_draft, publish
 from decisionguide.publishing.scheduling import schedule_publish
 
 if TYPE_CHECKING:
@@ -42,13 +35,7 @@ def request_review(
 ) -> GuideVersion:
     """Mark the draft ready for review; it must pass every check (PublishRefused otherwise)."""
     with transaction.atomic():
-        locked = Guide.objects.select_for_update().get(pk=guide.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise DraftMoved(expected_version, locked.version)
-        version, _ = freeze_version(locked, checked_rows(locked), user=user)
-        report = report_for(version)
-        if not report.passes:
-            raise PublishRefused(report, version.as_document())
+        locked, version = checked_draft(guide, user=user, expected_version=expected_version)
         Guide.objects.filter(pk=locked.pk).update(
             review_version=version, review_requested_by=user, review_requested_at=timezone.now()
         )
