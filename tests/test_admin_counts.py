@@ -11,8 +11,8 @@ import dataclasses
 import pytest
 from django.template import Context, Template
 from django.test import Client
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from decisionguide.checking.checks import GuideReport, check_document
 from decisionguide.content.models import Guide
