@@ -76,6 +76,19 @@ def test_the_checks_logic_and_analytics_pages_are_in_french(
     assert "Funnel: where visitors stop" not in analytics and "Visits started" not in analytics
 
 
+def test_the_publish_controls_and_reviewer_links_are_in_french(
+    superuser_client: Client, small_guide: Guide
+) -> None:
+    if not small_guide.is_published:
+        publish(small_guide)
+    change = page(in_french(superuser_client), "change", small_guide.pk)
+    assert "Les visiteurs voient déjà cette version." in change
+    assert "Visitors already see this version." not in change
+    # The reviewer link's days, in the words of the language the page is shown in.
+    assert "Valable pendant" in change and re.search(r">\d+ jours<", change)
+    assert not re.search(r">\d+ days<", change)
+
+
 def test_publishing_says_so_in_french(superuser_client: Client, small_guide: Guide) -> None:
     client = in_french(superuser_client)
     url = reverse("admin:guides_guide_publish", args=[small_guide.pk])

@@ -38,7 +38,7 @@ class GuideInvalid(Exception):
     """The rows don't make a valid guide; `messages` say why, one line each."""
 
     def __init__(self, messages: list[str]) -> None:
-        super().__init__("; ".join(messages))
+        super().__init__("; ".join(map(str, messages)))
         self.messages = messages
 
 
@@ -51,7 +51,7 @@ class PublishRefused(Exception):
     def __init__(self, report: GuideReport, doc: GuideDocument) -> None:
         self.report = report
         self.messages = problems_in_words(report, doc)
-        super().__init__("; ".join(self.messages))
+        super().__init__("; ".join(map(str, self.messages)))
 
 
 # ---------------------------------------------------------------------------
