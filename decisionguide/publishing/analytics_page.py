@@ -3,7 +3,7 @@ then the funnel (a server-side SVG beside its data table), routes taken, complet
 median number of questions answered and stored results per outcome per week.
 
 The figures come from `analytics.funnel` and `results.stats`; this module reads the
-form, draws the charts (`editor.charts`) and renders. Bad dates or an unknown
+form, draws the charts (`publishing.charts`) and renders. Bad dates or an unknown
 version get a message and the default view; nothing is stored.
 """
 
@@ -38,30 +38,23 @@ ALL = "all"
 DATE_FORMAT = "%Y-%m-%d"
 
 
-def date_field(label: str, help_text: str, invalid: str) -> forms.DateField:
+def date_field(label: str, help_text: str) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=False,
         input_formats=[DATE_FORMAT],
         help_text=help_text,
         widget=forms.DateInput(format=DATE_FORMAT, attrs={"type": "date"}),
-        error_messages={"invalid": invalid},
+        # The page lists it after the field's label ("From: Enter a date…").
+        error_messages={"invalid": gettext_lazy("Enter a date as YYYY-MM-DD, e.g. 2026-03-02.")},
     )
 
 
 class AnalyticsFilter(forms.Form):
     """Which days and which version the page shows; empty dates mean the last 28 days."""
 
-    start = date_field(
-        gettext_lazy("From"),
-        gettext_lazy("First day counted (UTC)."),
-        gettext_lazy("Enter the from date as YYYY-MM-DD, e.g. 2026-03-02."),
-    )
-    end = date_field(
-        gettext_lazy("To"),
-        gettext_lazy("Last day counted, included (UTC)."),
-        gettext_lazy("Enter the to date as YYYY-MM-DD, e.g. 2026-03-02."),
-    )
+    start = date_field(gettext_lazy("From"), gettext_lazy("First day counted (UTC)."))
+    end = date_field(gettext_lazy("To"), gettext_lazy("Last day counted, included (UTC)."))
     version = forms.ChoiceField(
         label=gettext_lazy("Version"),
         required=False,
