@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix
+from django.utils.formats import number_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext, pgettext
 
@@ -74,3 +75,8 @@ def translate_words(words: Words) -> str:
 
 def join_list(items: tuple[str, ...], last_word: str) -> str:
     return get_text_list(list(items), str(LAST_WORDS[last_word]))
+
+
+def format_count(value: int) -> str:
+    """A count as the active language groups its digits (1,234 / 1 234)."""
+    return number_format(value, force_grouping=True)

@@ -115,7 +115,9 @@ def test_publishing_refuses_a_contradiction_and_takes_the_fix(
     small_guide.refresh_from_db()
     with pytest.raises(PublishRefused) as refused:
         publish(small_guide)
-    assert "contradicts itself (note vs ruled-out reason " in str(refused.value)
+    assert "contradicts itself (a note and a ruled-out reason argue opposite ways: " in str(
+        refused.value
+    )
     assert (
         "note “Keep contracts together” (contracts-elsewhere) argues for Studio app beside the "
         "ruled-out reason of gate 1 for Studio app (“With only a few shoots a month a studio app "
@@ -134,7 +136,7 @@ def test_loadguide_keeps_a_contradicting_file_as_the_draft(
 ) -> None:
     out = loadguide(write_data(tmp_path / "claims.yaml", untrue_assertion(small_document)))
     assert "photo-bookings: not published: it fails the checks" in out
-    assert "contradicts itself (asserts " in out
+    assert "contradicts itself (a sentence is shown where what it asserts is untrue: " in out
     assert not Guide.objects.published().exists()
     assert loadguide(write_data(tmp_path / "fixed.yaml", true_assertion(small_document))) == (
         "photo-bookings: updated to version 2\n"

@@ -87,7 +87,10 @@ def test_force_publish_publishes_anyway_with_a_loud_warning(
 def test_a_result_that_argues_against_itself_stops_publishing(tmp_path: Path) -> None:
     # The coherence check is part of the report's verdict, so loadguide follows it too.
     out, _ = loadguide(write_guide(tmp_path, contradicting_guide()))
-    assert "answer sets show a result that contradicts itself (against 2" in out
+    assert (
+        "answer sets show a result that contradicts itself (a sentence argues against the "
+        "recommendation: 2"
+    ) in out
     assert "note “A hybrid is a lot to carry alone” (hybrid-alone) argues against HYBRID" in out
     assert not Guide.objects.published().exists()
     assert Guide.objects.filter(slug=contradicting_guide().slug).exists()

@@ -62,7 +62,7 @@ def test_each_push_is_drawn_with_its_points(seed_document: GuideDocument):
     assert len(bars) == len(pushes)
     titles = {b.find(f"{SVG}title").text for b in bars}
     for label, outcome, points in pushes:
-        assert f"{label}: {points:+d} for {outcome}" in titles
+        assert f"{label}: {points:+d} for {doc.outcome(outcome).name}" in titles
     # Harder pushes draw longer bars.
     widths = {}
     for bar in bars:

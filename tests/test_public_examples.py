@@ -88,7 +88,7 @@ def test_a_public_placeholder_fails_the_checks_a_private_one_does_not(
 ) -> None:
     public = check_document(with_scenario(small_document, description=PLACEHOLDER))
     assert not public.passes
-    assert [(p.slug, p.field) for p in public.placeholder_examples] == [
+    assert [(p.slug, str(p.field)) for p in public.placeholder_examples] == [
         ("wedding-season", "description")
     ]
     assert any("Wedding season" in line and "placeholder" in line for line in public.problems())

@@ -261,10 +261,10 @@ def test_a_failing_scenario_is_explained_in_names(small_document: GuideDocument)
     question = doc.question(question_slug)
     choice = question.choice(choice_slug)
     pushed = next(a for a in explanation.deciding_answers() if a.question == question_slug)
-    assert pushed.text().startswith(
+    assert str(pushed.text()).startswith(
         f"{quoted(question.prompt)} \N{RIGHTWARDS ARROW} {quoted(choice.label)} pushed "
     )
-    assert f"{doc.outcome(loser).name} +99" in pushed.text()
+    assert f"{doc.outcome(loser).name} +99" in str(pushed.text())
     assert explanation.result_name == doc.outcome(loser).name
     assert explanation.expected_name == doc.outcome(check.expected).name
     # Every answer's push adds up to the scores the engine gave.

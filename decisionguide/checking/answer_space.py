@@ -41,6 +41,7 @@ from decisionguide.checking.page_claims import PageChecks, claims_something
 from decisionguide.checking.walk_memo import LeafMemo, count_answer_sets
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
 from decisionguide.decision.engine import condition_holds, excluded_outcomes, pick_outcome
+from decisionguide.decision.words import Words, gettext_lazy, ngettext_lazy, number, rough_count
 
 __all__ = ["Coherence", "Contradiction", "Reachability", "search"]
 
@@ -92,21 +93,37 @@ class Reachability:
     def finished(self) -> bool:
         return self.stopped_after is None
 
-    def describe_method(self) -> str:
+    def describe_method(self) -> Words:
+        """How the outcomes were searched for, in words (after "By" on the checks page)."""
         if not self.finished:
-            return (
-                f"a search stopped unfinished after {self.stopped_after:g} seconds "
-                f"({self.tried:,} answer sets tried): not fully checked"
+            return ngettext_lazy(
+                "a search stopped unfinished after %(seconds)s seconds (%(count)s answer set "
+                "tried): not fully checked",
+                "a search stopped unfinished after %(seconds)s seconds (%(count)s answer sets "
+                "tried): not fully checked",
+                self.tried,
+                seconds=f"{self.stopped_after:g}",
+                count=number(self.tried),
             )
         if self.method == "exhaustive":
-            return (
-                f"exhaustive search over all {self.answer_sets:,} answer sets "
-                f"({self.tried:,} distinct cases)"
+            return ngettext_lazy(
+                "exhaustive search over all %(count)s answer sets (%(cases)s distinct cases)",
+                "exhaustive search over all %(count)s answer sets (%(cases)s distinct cases)",
+                self.answer_sets,
+                count=number(self.answer_sets),
+                cases=number(self.tried),
             )
-        space = f" of {rough_count(self.space)}" if self.space else ""
-        return (
-            f"bounded search: {self.tried:,} answer sets tried{space}; an outcome listed as "
-            "unreachable may still be reachable"
+        if self.space:
+            return gettext_lazy(
+                "bounded search: %(tried)s answer sets tried of %(space)s; an outcome listed "
+                "as unreachable may still be reachable",
+                tried=number(self.tried),
+                space=rough_count(self.space),
+            )
+        return gettext_lazy(
+            "bounded search: %(tried)s answer sets tried; an outcome listed as unreachable "
+            "may still be reachable",
+            tried=number(self.tried),
         )
 
 
@@ -201,9 +218,9 @@ def _options(doc: GuideDocument, outcomes: tuple[str, ...]) -> tuple[tuple[_Opti
                 memberships.setdefault((clause.question, slug), set()).add(clause_id)
             clause_id += 1
     # A tie-break tells choices apart by the outcome each settles a close call for.
-    for number, tie_break in enumerate(doc.tie_breaks):
+    for place, tie_break in enumerate(doc.tie_breaks):
         for slug, settled in tie_break.settles.items():
-            memberships.setdefault((tie_break.question, slug), set()).add((number, settled))
+            memberships.setdefault((tie_break.question, slug), set()).add((place, settled))
     result = []
     for question in doc.questions:
         seen: dict[tuple[object, ...], _Option] = {}
@@ -419,9 +436,14 @@ def search(
         method: Method = "exhaustive"
         if affordable is not None and affordable < size:
             space.whole = set(random.Random(RANDOM_SEED).sample(range(size), affordable))
-            decisions = f"{affordable:,} distinct answer sets chosen at random"
+            decisions = ngettext_lazy(
+                "%(count)s distinct answer set chosen at random",
+                "%(count)s distinct answer sets chosen at random",
+                affordable,
+                count=number(affordable),
+            )
         else:
-            decisions = "every answer set"
+            decisions = gettext_lazy("every answer set")
         try:
             _exhaustive(space, memo=memo)
         except OutOfTime:
@@ -431,9 +453,14 @@ def search(
         if affordable is not None:
             space.whole = set(range(affordable))
         decisions = (
-            "every answer set tried"
+            gettext_lazy("every answer set tried")
             if affordable is None
-            else (f"the first {affordable:,} answer sets tried")
+            else ngettext_lazy(
+                "the first %(count)s answer set tried",
+                "the first %(count)s answer sets tried",
+                affordable,
+                count=number(affordable),
+            )
         )
         try:
             _bounded(space, bounded_budget)
@@ -455,18 +482,6 @@ def search(
         stopped_after=stopped_after,
     )
     return reachability, space.pages.tally.coherence(method, decisions)
-
-
-SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def rough_count(number: int) -> str:
-    """A count for a reader: 'about 1,234,567', or 'more than 10⁸⁹' when the digits would fill
-    a line. Counted in digits, never through a float, which overflows past 10³⁰⁸."""
-    digits = len(str(number))
-    if digits <= 15:
-        return f"about {number:,}"
-    return f"more than 10{str(digits - 1).translate(SUPERSCRIPT)}"
 
 
 def _estimate_size(space: _Space) -> int:

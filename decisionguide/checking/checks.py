@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -37,6 +37,7 @@ from decisionguide.checking.answer_space import (
     Reachability,
     search,
 )
+from decisionguide.checking.coherence import contradiction_lines
 from decisionguide.checking.memo import Memo
 from decisionguide.checking.scenario_reasons import Explanation, explain
 from decisionguide.decision.document import Condition, GuideDocument
@@ -47,6 +48,12 @@ from decisionguide.decision.engine import (
     shown_questions,
 )
 from decisionguide.decision.verdict import Decision
+from decisionguide.decision.words import Words, gettext_lazy, number, pgettext_lazy
+
+# The report's sentences an editor reads (the admin's checks page, a refused publish or
+# import) are `Words`, put into the reader's language when shown. The one-line summaries
+# by slug (`ScenarioCheck.why`, `GuideReport.problems`, `report_lines`) are `checkguide`'s
+# log for operators and stay English.
 
 # ---------------------------------------------------------------------------
 # Report
@@ -102,7 +109,7 @@ class PlaceholderExample(NamedTuple):
 
     slug: str
     title: str  # the editors' title, to find it by
-    field: str  # in words: "title", "description", ...
+    field: Words  # in words: "title", "description", ...
     found: str  # the placeholder as written
 
 
@@ -120,10 +127,10 @@ def placeholder_examples(doc: GuideDocument) -> Iterator[PlaceholderExample]:
     """Every text of a public example, as visitors would read it, that is a placeholder."""
     for scenario in doc.examples:
         shown = (
-            ("title", scenario.shown_title),
-            ("description", scenario.shown_description),
-            ("handoff example", scenario.handoff_example),
-            ("handoff rule", scenario.handoff_rule),
+            (pgettext_lazy("a scenario's text", "title"), scenario.shown_title),
+            (pgettext_lazy("a scenario's text", "description"), scenario.shown_description),
+            (pgettext_lazy("a scenario's text", "handoff example"), scenario.handoff_example),
+            (pgettext_lazy("a scenario's text", "handoff rule"), scenario.handoff_rule),
         )
         for field, text in shown:
             if match := PLACEHOLDER_TEXT.search(text):
@@ -174,12 +181,12 @@ class GuideReport:
         )
 
     @property
-    def unfinished(self) -> str:
+    def unfinished(self) -> Words | str:
         """Why a report cut short blocks publishing (empty when the checks finished)."""
         return "" if self.reachability.finished else unfinished_line(self)
 
     def problems(self) -> list[str]:
-        """What makes the report fail, one line each."""
+        """What makes the report fail, one line each, by slug (`checkguide`'s log)."""
         lines = [self.unfinished] if self.unfinished else []
         lines += [
             f"scenario {s.slug}: expected {s.expected}, got {s.result_text()}"
@@ -194,42 +201,26 @@ class GuideReport:
             f"{p.field} (“{p.found}”): write it for visitors, or untick “Public example”"
             for p in self.placeholder_examples
         ]
-        return lines + contradiction_lines(
-            self.coherence, lambda example: f"{example.kind}: {example.text}", answers_text
+        lines += contradiction_lines(
+            self.coherence,
+            lambda example: f"{example.kind}: {example.text}",
+            answers_text,
+            self.coherence.summary(),
         )
+        return [str(line) for line in lines]
 
 
-def unfinished_line(report: GuideReport) -> str:
+def unfinished_line(report: GuideReport) -> Words:
     """Why a report cut short by its time budget blocks publishing, and what to do."""
-    return (
-        f"Not fully checked: the checks stopped after {report.reachability.stopped_after:g} "
-        f"seconds ({report.reachability.tried:,} answer sets tried), so an outcome may be "
-        "unreachable or a result page contradict itself unseen. It can't be published until "
-        "it is checked in full: make the guide smaller (fewer questions, choices or "
-        "conditions), or have it checked and loaded from the command line "
-        "(manage.py checkguide, then loadguide), which take the time they need."
+    return gettext_lazy(
+        "Not fully checked: the checks stopped after %(seconds)s seconds (%(tried)s answer "
+        "sets tried), so an outcome may be unreachable or a result page contradict itself "
+        "unseen. It can't be published until it is checked in full: make the guide smaller "
+        "(fewer questions, choices or conditions), or have it checked and loaded from the "
+        "command line (manage.py checkguide, then loadguide), which take the time they need.",
+        seconds=f"{report.reachability.stopped_after:g}",
+        tried=number(report.reachability.tried),
     )
-
-
-def contradiction_lines(
-    coherence: Coherence,
-    kind_of: Callable[[Contradiction], str],
-    answers_of: Callable[[Contradiction], str],
-) -> list[str]:
-    """The count of contradicting answer sets, then one example of each kind (empty: none);
-    `kind_of` and `answers_of` name them, by slug for checkguide or in editors' words."""
-    if coherence.holds:
-        return []
-    lines = [
-        f"{coherence.contradicting:,} of {coherence.checked:,} answer sets show a result "
-        f"that contradicts itself ({coherence.summary()})"
-    ]
-    seen: set[str] = set()
-    for example in coherence.examples:
-        if example.kind not in seen:
-            seen.add(example.kind)
-            lines.append(f"{kind_of(example)}, e.g. {answers_of(example)}")
-    return lines
 
 
 def first_line(text: str, limit: int = 100) -> str:
@@ -481,6 +472,6 @@ def answers_text(example: Contradiction) -> str:
     return " ".join(f"{q}={c}" for q, c in example.answers.items())
 
 
-def condition_text(condition: Condition | None) -> str:
+def condition_text(condition: Condition | None) -> object:
     """A condition as the admin shows it ("always" when there is none)."""
-    return "always" if condition is None else describe_condition(condition)
+    return gettext_lazy("always") if condition is None else describe_condition(condition)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-def quoted(text: str) -> str:
-    return f"\N{LEFT DOUBLE QUOTATION MARK}{text}\N{RIGHT DOUBLE QUOTATION MARK}"
+from decisionguide.decision.words import Words
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -22,4 +20,4 @@ class Finding:
     kind: str
     # The sentences (or flips) it is about: one example is kept per different key.
     key: tuple[str, ...]
-    text: str
+    text: Words  # put into the reader's language when shown

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from decisionguide.checking.findings import Finding, quoted
+from decisionguide.checking.findings import Finding
+from decisionguide.checking.scenario_reasons import linked_page_words
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import (
     check_answers,
@@ -23,6 +24,7 @@ from decisionguide.decision.engine import (
     pick_outcome,
 )
 from decisionguide.decision.verdict import Decision, Flip
+from decisionguide.decision.words import Words, gettext_lazy, listing
 
 Result = tuple[str | None, str | None]  # (outcome, route): exactly one is set
 
@@ -30,7 +32,9 @@ Result = tuple[str | None, str | None]  # (outcome, route): exactly one is set
 class FlipChecks:
     """Checks the flips of decisions of one guide; remembers results it worked out."""
 
-    def __init__(self, doc: GuideDocument, outcome_name: Callable[[str | None], str]) -> None:
+    def __init__(
+        self, doc: GuideDocument, outcome_name: Callable[[str | None], str | Words]
+    ) -> None:
         self.doc = doc
         self.outcome_name = outcome_name
         self.choices = {q.slug: {c.slug: c for c in q.choices} for q in doc.questions}
@@ -75,51 +79,75 @@ class FlipChecks:
                 findings.append(finding)
         return findings
 
-    def flip_finding(self, answers: Mapping[str, str], flip: Flip, shown: str) -> Finding | None:
+    def flip_finding(
+        self, answers: Mapping[str, str], flip: Flip, shown: str | Words
+    ) -> Finding | None:
         changed = dict(answers)
         changed[flip.question] = flip.choice
         for question, choice in flip.also:
             changed[question] = choice
         kept = clean_answers(self.doc, changed)
-        listed = f"{self.flip_words(flip)} (giving {self.result_words((flip.outcome, flip.route))})"
-        problems: list[str] = []
-        kind = "flip invalid"
+        listed = gettext_lazy(
+            "%(change)s (giving %(result)s)",
+            change=self.flip_words(flip),
+            result=self.result_words((flip.outcome, flip.route)),
+        )
+        problems: list[object] = []
         if kept.get(flip.question) != flip.choice:
-            problems.append(f"{flip.question}: not asked with those answers")
+            problems.append(
+                gettext_lazy("%(question)s: not asked with those answers", question=flip.question)
+            )
         elif next_question(self.doc, kept) is not None:
             # Clean answers can only be incomplete (the cheap test, on every flip);
             # `check_answers` says which answers are missing.
-            problems = [str(problem) for problem in check_answers(self.doc, kept)]
+            problems = [problem.words for problem in check_answers(self.doc, kept)]
         if problems:
             return Finding(
-                kind,
+                "flip invalid",
                 (flip.question, flip.choice),
-                f"a {shown} result lists {listed}, but those answers are not complete and "
-                f"valid: {problems[0]}",
+                gettext_lazy(
+                    "a %(shown)s result lists %(listed)s, but those answers are not "
+                    "complete and valid: %(problem)s",
+                    shown=shown,
+                    listed=listed,
+                    problem=problems[0],
+                ),
             )
         actual = self.result_of(kept)
         if actual != (flip.outcome, flip.route):
             return Finding(
                 "flip wrong",
                 (flip.question, flip.choice),
-                f"a {shown} result lists {listed}, but those answers give "
-                f"{self.result_words(actual)}",
+                gettext_lazy(
+                    "a %(shown)s result lists %(listed)s, but those answers give %(actual)s",
+                    shown=shown,
+                    listed=listed,
+                    actual=self.result_words(actual),
+                ),
             )
         return None
 
-    def answer_words(self, question: str, choice: str) -> str:
+    def answer_words(self, question: str, choice: str) -> Words:
         found = self.choices.get(question, {}).get(choice)
-        label = found.label if found else choice
-        return f"{quoted(self.shorts.get(question, question))} → {quoted(label)}"
+        return gettext_lazy(
+            "“%(prompt)s” → “%(label)s”",
+            prompt=self.shorts.get(question, question),
+            label=found.label if found else choice,
+        )
 
-    def flip_words(self, flip: Flip) -> str:
-        words = f"answering {self.answer_words(flip.question, flip.choice)}"
-        also = [self.answer_words(q, c) for q, c in flip.also]
-        return words + (f" with {', '.join(also)}" if also else "")
+    def flip_words(self, flip: Flip) -> Words:
+        answer = self.answer_words(flip.question, flip.choice)
+        if not flip.also:
+            return gettext_lazy("answering %(answer)s", answer=answer)
+        return gettext_lazy(
+            "answering %(answer)s with %(also)s",
+            answer=answer,
+            also=listing(self.answer_words(q, c) for q, c in flip.also),
+        )
 
-    def result_words(self, result: Result) -> str:
+    def result_words(self, result: Result) -> str | Words:
         outcome, route = result
         if route is not None:
             page = self.doc.linked_page(route)
-            return f"the linked page {quoted(page.title if page else route)}"
+            return linked_page_words(page.title if page else route)
         return self.outcome_name(outcome)

@@ -10,7 +10,9 @@ is a group named by its title, so its links stay reachable. `outline` gives
 the same facts as structured lines for the page around it (with what each
 links to), `text_alternative` as plain lines.
 
-Everything an editor typed is escaped: the SVG is inlined in admin pages.
+Everything an editor typed is escaped: the SVG is inlined in admin pages. Its words
+(`decision.words`) are in the language active when it is drawn; the facts of `outline`
+stay `Words` until shown.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Note, Question
+from decisionguide.decision.words import Joined, Words, gettext_lazy, joined, listing
 
 # Where an element links to: ("question", slug), ("choice", "question/choice"),
 # ("outcome", slug), ("gate", index), ("note", slug), ("page", slug) -> URL or "".
@@ -59,32 +62,41 @@ def no_links(kind: str, key: str) -> str:
     return ""
 
 
-def short(text: str, limit: int = LABEL_CHARS) -> str:
-    text = " ".join(text.split())
+def short(text: object, limit: int = LABEL_CHARS) -> str:
+    """`text` on one line (Words put into words now), cut at `limit` characters."""
+    text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
 
 
-def condition_in_words(doc: GuideDocument, condition: Condition | None) -> str:
+def condition_in_words(doc: GuideDocument, condition: Condition | None) -> Words | Joined:
     """A condition as editors wrote it: question names and answer labels, not slugs."""
     if condition is None:
-        return "always"
+        return gettext_lazy("always")
 
-    def clause(question_slug: str, choices: tuple[str, ...]) -> str:
+    def clause(question_slug: str, choices: tuple[str, ...]) -> Words:
         question = doc.question(question_slug)
         if question is None:
-            return f"{question_slug} is {' or '.join(choices)}"
+            answers = listing(choices, "or")
+            return gettext_lazy(
+                "%(question)s is %(answers)s", question=question_slug, answers=answers
+            )
         labels = [
-            f"\N{LEFT DOUBLE QUOTATION MARK}{short(c.label, 40)}\N{RIGHT DOUBLE QUOTATION MARK}"
+            gettext_lazy("“%(label)s”", label=short(c.label, 40))
             for c in question.choices
             if c.slug in choices
         ]
-        return f"{question.short} is {' or '.join(labels)}"
+        answers = listing(labels, "or")
+        return gettext_lazy("%(question)s is %(answers)s", question=question.short, answers=answers)
 
-    parts = [clause(c.question, c.in_) for c in condition.all_]
+    parts: list[object] = [clause(c.question, c.in_) for c in condition.all_]
     if condition.any_:
         either = [clause(c.question, c.in_) for c in condition.any_]
-        parts.append(either[0] if len(either) == 1 else "either " + ", or ".join(either))
-    return " and ".join(parts)
+        if len(either) == 1:
+            parts.append(either[0])
+        else:
+            clauses = joined(either, gettext_lazy(", or "))
+            parts.append(gettext_lazy("either %(clauses)s", clauses=clauses))
+    return joined(parts, gettext_lazy(" and "))
 
 
 class _Canvas:
@@ -100,7 +112,8 @@ class _Canvas:
         slugs = [o.slug for o in self.doc.outcomes]
         return COLOURS[slugs.index(outcome) % len(COLOURS)] if outcome in slugs else MUTED
 
-    def text(self, x: float, y: float, words: str, cls: str, full: str = "") -> str:
+    def text(self, x: float, y: float, words: str, cls: str, full: object = "") -> str:
+        full = str(full)
         title = f"<title>{escape(full)}</title>" if full and full != words else ""
         looks = LOOKS[cls]
         return f'<text x="{x:g}" y="{y:g}" class="{cls}" {looks}>{title}{escape(words)}</text>'
@@ -115,7 +128,7 @@ class _Canvas:
         self.parts.append(inner)
 
 
-LEGEND = (
+LEGEND = gettext_lazy(
     "Bars: the points a choice gives an outcome (dashed: points it takes away). "
     "* the default outcome: ties and close calls go to it."
 )
@@ -123,9 +136,10 @@ LEGEND = (
 
 def _draw_header(canvas: _Canvas) -> None:
     doc = canvas.doc
-    canvas.add(canvas.text(LEFT, canvas.y, LEGEND, "condition"))
+    canvas.add(canvas.text(LEFT, canvas.y, str(LEGEND), "condition"))
     canvas.y += ROW + 6
-    canvas.add(canvas.text(LEFT, canvas.y, "Questions, in the order they are asked", "heading"))
+    heading = str(gettext_lazy("Questions, in the order they are asked"))
+    canvas.add(canvas.text(LEFT, canvas.y, heading, "heading"))
     for outcome in doc.outcomes:
         x = canvas.columns[outcome.slug]
         name = short(outcome.name, 16) + (" *" if outcome.slug == doc.default_outcome else "")
@@ -144,7 +158,10 @@ def _draw_question(canvas: _Canvas, number: int, question: Question) -> None:
     )
     canvas.y += ROW
     if question.show_if is not None:
-        words = f"Asked only when {condition_in_words(canvas.doc, question.show_if)}"
+        words = gettext_lazy(
+            "Asked only when %(condition)s",
+            condition=condition_in_words(canvas.doc, question.show_if),
+        )
         canvas.add(canvas.text(CHOICE_X, canvas.y, short(words, 75), "condition", words))
         canvas.y += ROW
     for choice in question.choices:
@@ -160,7 +177,7 @@ def _draw_choice(canvas: _Canvas, question: Question, choice: Choice) -> None:
     if choice.route is not None:
         page = canvas.doc.linked_page(choice.route)
         title = page.title if page else choice.route
-        words = f"\N{RIGHTWARDS ARROW} leaves the guide for {title}"
+        words = gettext_lazy("→ leaves the guide for %(title)s", title=title)
         canvas.add(
             canvas.text(COLUMNS_X, y, short(words, 60), "route", words), "page", choice.route
         )
@@ -180,7 +197,17 @@ def _draw_bar(canvas: _Canvas, x: int, y: int, outcome: str, points: int, label:
         if points > 0
         else f'fill="none" stroke="{colour}" stroke-dasharray="3 2"'
     )
-    title = escape(f"{label}: {points:+d} for {outcome}")
+    name = next((o.name for o in canvas.doc.outcomes if o.slug == outcome), outcome)
+    title = escape(
+        str(
+            gettext_lazy(
+                "%(label)s: %(points)s for %(outcome)s",
+                label=label,
+                points=f"{points:+d}",
+                outcome=name,
+            )
+        )
+    )
     canvas.parts.append(
         f'<rect x="{start}" y="{y - 11}" width="{length}" height="12" {fill}>'
         f"<title>{title}</title></rect>"
@@ -195,12 +222,21 @@ def _draw_rules(canvas: _Canvas) -> None:
     if doc.gates:
         canvas.y += ROW // 2
         canvas.add(
-            canvas.text(LEFT, canvas.y, "Gates: an outcome is never recommended unless", "heading")
+            canvas.text(
+                LEFT,
+                canvas.y,
+                str(gettext_lazy("Gates: an outcome is never recommended unless")),
+                "heading",
+            )
         )
         canvas.y += ROW
         for index, gate in enumerate(doc.gates):
             needs = condition_in_words(doc, gate.unless)
-            words = f"{names.get(gate.outcome, gate.outcome)} needs {needs}"
+            words = gettext_lazy(
+                "%(outcome)s needs %(condition)s",
+                outcome=names.get(gate.outcome, gate.outcome),
+                condition=needs,
+            )
             canvas.add(
                 canvas.text(CHOICE_X, canvas.y, short(words, 130), "gate", words),
                 "gate",
@@ -209,30 +245,41 @@ def _draw_rules(canvas: _Canvas) -> None:
             canvas.y += ROW
     if doc.notes:
         canvas.y += ROW // 2
-        canvas.add(canvas.text(LEFT, canvas.y, "Notes shown on the result", "heading"))
+        heading = str(gettext_lazy("Notes shown on the result"))
+        canvas.add(canvas.text(LEFT, canvas.y, heading, "heading"))
         canvas.y += ROW
         for note in doc.notes:
             canvas.add(
                 canvas.text(CHOICE_X, canvas.y, short(note.title, 140), "note"), "note", note.slug
             )
             canvas.y += ROW - 4
-            words = f"when {condition_in_words(doc, note.when)}{_sides(note, names)}"
+            words = _when(doc, note, names)
             canvas.add(canvas.text(CHOICE_X + 14, canvas.y, short(words, 130), "note-when", words))
             canvas.y += ROW
 
 
-def _sides(note: Note, names: dict[str, str]) -> str:
-    def named(slugs: tuple[str, ...]) -> str:
-        return ", ".join(names.get(s, s) for s in slugs)
+def _when(doc: GuideDocument, note: Note, names: dict[str, str]) -> Words:
+    """When a note is shown, and the outcomes it concerns: "when …; argues for …"."""
+    return gettext_lazy(
+        "when %(condition)s",
+        condition=joined([condition_in_words(doc, note.when), *_sides(note, names)], "; "),
+    )
+
+
+def _sides(note: Note, names: dict[str, str]) -> list[Words]:
+    def named(slugs: tuple[str, ...]) -> object:
+        return listing(names.get(s, s) for s in slugs)
 
     parts = []
     if note.shown_with:
-        parts.append(f"only beside {named(note.shown_with)}")
+        parts.append(gettext_lazy("only beside %(outcomes)s", outcomes=named(note.shown_with)))
     if note.argues_against:
-        parts.append(f"argues against {named(note.argues_against)}")
+        parts.append(
+            gettext_lazy("argues against %(outcomes)s", outcomes=named(note.argues_against))
+        )
     if note.argues_for:
-        parts.append(f"argues for {named(note.argues_for)}")
-    return f"; {'; '.join(parts)}" if parts else ""
+        parts.append(gettext_lazy("argues for %(outcomes)s", outcomes=named(note.argues_for)))
+    return parts
 
 
 def render_svg(doc: GuideDocument, links: Links = no_links) -> str:
@@ -244,6 +291,7 @@ def render_svg(doc: GuideDocument, links: Links = no_links) -> str:
     _draw_rules(canvas)
     height = canvas.y + ROW
     summary = "\n".join(text_alternative(doc))
+    title = str(gettext_lazy("How %(title)s decides", title=doc.title))
     # An image's content is presentational, links and all: a map with links is a group,
     # named by its title, whose links a screen reader reaches one by one.
     role = (
@@ -254,7 +302,7 @@ def render_svg(doc: GuideDocument, links: Links = no_links) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" {role} class="logic-map" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}">'
-        f'<title id="logic-map-title">How {escape(doc.title)} decides</title>'
+        f'<title id="logic-map-title">{escape(title)}</title>'
         f'<desc id="logic-map-desc">{escape(summary)}</desc>'
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>' + "".join(canvas.parts) + "</svg>"
     )
@@ -265,7 +313,7 @@ class Fact:
     """One line of the picture in words, with what it links to (as for `Links`) and its
     details (a question's choices)."""
 
-    text: str
+    text: Words  # put into the reader's language when shown
     kind: str = ""
     key: str = ""
     details: tuple[Fact, ...] = ()
@@ -277,29 +325,45 @@ def outline(doc: GuideDocument) -> list[Fact]:
     facts = [_question_fact(doc, number, q, names) for number, q in enumerate(doc.questions, 1)]
     for index, gate in enumerate(doc.gates):
         needs = condition_in_words(doc, gate.unless)
-        words = f"Gate: {names.get(gate.outcome, gate.outcome)} needs {needs}"
+        words = gettext_lazy(
+            "Gate: %(outcome)s needs %(condition)s",
+            outcome=names.get(gate.outcome, gate.outcome),
+            condition=needs,
+        )
         facts.append(Fact(words, "gate", str(index)))
     for note in doc.notes:
-        words = f"Note: {note.title}, when {condition_in_words(doc, note.when)}"
-        facts.append(Fact(words + _sides(note, names), "note", note.slug))
+        words = gettext_lazy(
+            "Note: %(title)s, %(when)s", title=note.title, when=_when(doc, note, names)
+        )
+        facts.append(Fact(words, "note", note.slug))
     return facts
 
 
 def _question_fact(doc: GuideDocument, number: int, question: Question, names: dict) -> Fact:
-    shown = ""
-    if question.show_if is not None:
-        shown = f" (asked only when {condition_in_words(doc, question.show_if)})"
     choices = []
     for choice in question.choices:
+        effect: object
         if choice.route is not None:
             page = doc.linked_page(choice.route)
-            effect = f"leaves the guide for {page.title if page else choice.route}"
+            title = page.title if page else choice.route
+            effect = gettext_lazy("leaves the guide for %(title)s", title=title)
         else:
             pushes = [f"{p:+d} {names.get(o, o)}" for o, p in choice.points.items() if p]
-            effect = ", ".join(pushes) or "no points"
+            effect = joined(pushes) if pushes else gettext_lazy("no points")
         key = f"{question.slug}/{choice.slug}"
-        choices.append(Fact(f"{choice.label}: {effect}", "choice", key))
-    words = f"Question {number}: {question.prompt}{shown}"
+        text = gettext_lazy("%(label)s: %(effect)s", label=choice.label, effect=effect)
+        choices.append(Fact(text, "choice", key))
+    if question.show_if is None:
+        words = gettext_lazy(
+            "Question %(number)s: %(prompt)s", number=number, prompt=question.prompt
+        )
+    else:
+        words = gettext_lazy(
+            "Question %(number)s: %(prompt)s (asked only when %(condition)s)",
+            number=number,
+            prompt=question.prompt,
+            condition=condition_in_words(doc, question.show_if),
+        )
     return Fact(words, "question", question.slug, tuple(choices))
 
 
@@ -307,6 +371,6 @@ def text_alternative(doc: GuideDocument) -> list[str]:
     """The picture's facts as plain lines: questions and choices, then gates and notes."""
     lines = []
     for fact in outline(doc):
-        lines.append(fact.text)
+        lines.append(str(fact.text))
         lines.extend(f"  {detail.text}" for detail in fact.details)
     return lines

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from decisionguide.checking.coherence import Tally
-from decisionguide.checking.findings import Finding, excerpt, quoted
+from decisionguide.checking.findings import Finding, excerpt
 from decisionguide.checking.flip_checks import FlipChecks
 from decisionguide.decision.document import (
     Clause,
@@ -44,6 +44,7 @@ from decisionguide.decision.engine import (
     shown_failure_checks,
 )
 from decisionguide.decision.verdict import Decision
+from decisionguide.decision.words import Words, gettext_lazy, listing
 
 Role = Literal["note", "ruled-out reason", "failure check"]
 ROLE_ORDER: dict[str, int] = {"note": 0, "ruled-out reason": 1, "failure check": 2}
@@ -56,7 +57,7 @@ class Statement:
     number: int  # unique within the guide, for the pair cache
     role: Role
     ref: str  # where it lives in the guide file: notes[slug], gates[2], failure_checks[0]
-    words: str  # how reports name it
+    words: Words  # how reports name it
     argues_for: frozenset[str]
     argues_against: frozenset[str]
     asserts: Condition | None
@@ -95,7 +96,7 @@ class PageChecks:
                 number,
                 "note",
                 f"notes[{note.slug}]",
-                f"note {quoted(note.title)} ({note.slug})",
+                gettext_lazy("note “%(title)s” (%(slug)s)", title=note.title, slug=note.slug),
                 for_,
                 against,
                 note.asserts,
@@ -110,8 +111,12 @@ class PageChecks:
                     number,
                     "ruled-out reason",
                     f"gates[{i}]",
-                    f"the ruled-out reason of gate {i + 1} for {self.outcome_name(gate.outcome)} "
-                    f"({quoted(excerpt(gate.reason))})",
+                    gettext_lazy(
+                        "the ruled-out reason of gate %(number)s for %(outcome)s (“%(text)s”)",
+                        number=i + 1,
+                        outcome=self.outcome_name(gate.outcome),
+                        text=excerpt(gate.reason),
+                    ),
                     for_ - {gate.outcome},
                     against | {gate.outcome},
                     gate.asserts,
@@ -127,7 +132,11 @@ class PageChecks:
                     number,
                     "failure check",
                     f"failure_checks[{i}]",
-                    f"failure check {i + 1} ({quoted(excerpt(check.text))})",
+                    gettext_lazy(
+                        "failure check %(number)s (“%(text)s”)",
+                        number=i + 1,
+                        text=excerpt(check.text),
+                    ),
                     for_,
                     against,
                     check.asserts,
@@ -268,7 +277,11 @@ class PageChecks:
             Finding(
                 "against",
                 (statement.ref, outcome),
-                f"{statement.words} argues against {name}, the recommendation",
+                gettext_lazy(
+                    "%(sentence)s argues against %(outcome)s, the recommendation",
+                    sentence=statement.words,
+                    outcome=name,
+                ),
             )
             for statement in shown
             if outcome in statement.argues_against
@@ -288,8 +301,13 @@ class PageChecks:
             Finding(
                 "asserts",
                 (statement.ref,),
-                f"{statement.words} is shown on a {self.outcome_name(outcome)} result although "
-                f"what it asserts ({describe_condition(statement.asserts)}) does not hold",
+                gettext_lazy(
+                    "%(sentence)s is shown on a %(outcome)s result although what it "
+                    "asserts (%(condition)s) does not hold",
+                    sentence=statement.words,
+                    outcome=self.outcome_name(outcome),
+                    condition=describe_condition(statement.asserts),
+                ),
             )
             for statement in shown
             if statement.asserts is not None and not condition_holds(statement.asserts, answers)
@@ -313,7 +331,7 @@ class PageChecks:
         return self._pairs[key]
 
     def _pair_finding(
-        self, outcome: str, pro: Statement, con: Statement, shown_name: str
+        self, outcome: str, pro: Statement, con: Statement, shown_name: str | Words
     ) -> Finding:
         a, b = sorted((pro, con), key=lambda s: (ROLE_ORDER[s.role], s.number))
         kind = f"{a.role} vs {b.role}"
@@ -321,8 +339,14 @@ class PageChecks:
         return Finding(
             kind,
             (a.ref, b.ref),
-            f"{pro.words} argues for {name} beside {con.words}, which argues against it, "
-            f"on a {shown_name} result",
+            gettext_lazy(
+                "%(pro)s argues for %(outcome)s beside %(con)s, which argues against it, on a "
+                "%(shown)s result",
+                pro=pro.words,
+                outcome=name,
+                con=con.words,
+                shown=shown_name,
+            ),
         )
 
     def counted_findings(
@@ -338,19 +362,29 @@ class PageChecks:
                     Finding(
                         "counted",
                         (statement.ref, clause.question),
-                        f"{statement.words} says {self._clause_words(clause)} counted towards "
-                        f"{self.outcome_name(outcome)}, but the reasons for it don't list "
-                        "that answer",
+                        gettext_lazy(
+                            "%(sentence)s says %(answer)s counted towards %(outcome)s, but the "
+                            "reasons for it don't list that answer",
+                            sentence=statement.words,
+                            answer=self._clause_words(clause),
+                            outcome=self.outcome_name(outcome),
+                        ),
                     )
                 )
         return findings
 
-    def _clause_words(self, clause: Clause) -> str:
+    def _clause_words(self, clause: Clause) -> object:
         question = self.doc.question(clause.question)
         if question is None:
             return describe_condition(Condition(all=(clause,)))
-        labels = [quoted(choice.label) for slug in clause.in_ if (choice := question.choice(slug))]
-        return f"{quoted(question.short)} \N{RIGHTWARDS ARROW} {' or '.join(labels)}"
+        labels = [
+            gettext_lazy("“%(label)s”", label=choice.label)
+            for slug in clause.in_
+            if (choice := question.choice(slug))
+        ]
+        return gettext_lazy(
+            "“%(question)s” → %(answers)s", question=question.short, answers=listing(labels, "or")
+        )
 
     def engine_findings(
         self,
@@ -374,8 +408,11 @@ class PageChecks:
             Finding(
                 "engine",
                 ("engine",),
-                f"the checks worked out {self.outcome_name(outcome)} but the engine "
-                f"recommends {self.outcome_name(decision.outcome)}",
+                gettext_lazy(
+                    "the checks worked out %(outcome)s but the engine recommends %(engine)s",
+                    outcome=self.outcome_name(outcome),
+                    engine=self.outcome_name(decision.outcome),
+                ),
             )
         ]
 

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.verdict import Decision
+from decisionguide.decision.words import Words, gettext_lazy, joined, ngettext_lazy
 
 
 def quoted(text: str) -> str:
+    """English quotes: only for `publishing.feedback` and its tests, until they put their
+    quotes in their msgids (this module's sentences have theirs in theirs)."""
     return f"\N{LEFT DOUBLE QUOTATION MARK}{text}\N{RIGHT DOUBLE QUOTATION MARK}"
 
 
@@ -43,15 +46,18 @@ class Answer:
     label: str
     pushes: tuple[Push, ...]
 
-    def answer_text(self) -> str:
-        return f"{quoted(self.prompt)} \N{RIGHTWARDS ARROW} {quoted(self.label)}"
+    def answer_text(self) -> Words:
+        return gettext_lazy("“%(prompt)s” → “%(label)s”", prompt=self.prompt, label=self.label)
 
-    def pushes_text(self) -> str:
-        return ", ".join(p.text() for p in self.pushes) if self.pushes else "nothing"
+    def pushes_text(self) -> Words | object:
+        """E.g. "CRM-first +1, Hybrid -2" (names and numbers: no words to translate)."""
+        return joined(p.text() for p in self.pushes) if self.pushes else gettext_lazy("nothing")
 
-    def text(self) -> str:
+    def text(self) -> Words:
         """E.g. “When does lost revenue hurt most?” → “Before kickoff” pushed CRM-first +5."""
-        return f"{self.answer_text()} pushed {self.pushes_text()}"
+        return gettext_lazy(
+            "%(answer)s pushed %(pushes)s", answer=self.answer_text(), pushes=self.pushes_text()
+        )
 
     def points_for(self, outcome: str | None) -> int:
         return sum(p.points for p in self.pushes if p.outcome == outcome)
@@ -73,9 +79,9 @@ class Explanation:
     expected: str
     expected_name: str
     # The outcome's slug (None when an answer ended the questions) and its name,
-    # or "the linked page “…”" when an answer ended them.
+    # or "the linked page “…”" (in words) when an answer ended them.
     result: str | None
-    result_name: str
+    result_name: str | Words
     scores: tuple[Push, ...]
     ruled_out: tuple[RuledOut, ...]
     answers: tuple[Answer, ...]
@@ -88,21 +94,39 @@ class Explanation:
     ignored: tuple[str, ...] = ()
     unanswered: tuple[str, ...] = ()
 
-    def summary(self) -> str:
-        """E.g. gives “CRM-first”, expected “PM-first”."""
-        result = quoted(self.result_name) if self.result is not None else self.result_name
-        return f"gives {result}, expected {quoted(self.expected_name)}"
+    def summary(self) -> Words:
+        """E.g. gives “CRM-first”, expected “PM-first” (after the scenario's name)."""
+        if self.result is None:  # "the linked page “…”", quoted already
+            return gettext_lazy(
+                "gives %(result)s, expected “%(expected)s”",
+                result=self.result_name,
+                expected=self.expected_name,
+            )
+        return gettext_lazy(
+            "gives “%(result)s”, expected “%(expected)s”",
+            result=self.result_name,
+            expected=self.expected_name,
+        )
 
     def scores_text(self) -> str:
         return ", ".join(p.text(signed=False) for p in self.scores)
 
-    def lead_text(self) -> str:
+    def lead_text(self) -> Words | str:
+        """How the result led, after "<result> is" (empty when no outcome led)."""
         if self.routed_by is not None or not self.runner_up_name or self.margin is None:
             return ""
         if self.close_call:
-            return f"a close call against {self.runner_up_name}: the default outcome took it"
-        points = "point" if self.margin == 1 else "points"
-        return f"{self.margin} {points} ahead of {self.runner_up_name}"
+            return gettext_lazy(
+                "a close call against %(name)s: the default outcome took it",
+                name=self.runner_up_name,
+            )
+        return ngettext_lazy(
+            "%(count)s point ahead of %(name)s",
+            "%(count)s points ahead of %(name)s",
+            self.margin,
+            count=self.margin,
+            name=self.runner_up_name,
+        )
 
     def deciding_answers(self) -> tuple[Answer, ...]:
         """What a failure turns on: the answers worth more to the result than to the
@@ -171,11 +195,15 @@ def _route_of(doc: GuideDocument, answer: Answer) -> str | None:
     return choice.route if choice else None
 
 
-def _result_name(doc: GuideDocument, decision: Decision, names: Mapping[str, str]) -> str:
+def _result_name(doc: GuideDocument, decision: Decision, names: Mapping[str, str]) -> str | Words:
     if decision.route is None:
         return names.get(decision.outcome or "", str(decision.outcome))
     page = doc.linked_page(decision.route)
-    return f"the linked page {quoted(page.title if page else decision.route)}"
+    return linked_page_words(page.title if page else decision.route)
+
+
+def linked_page_words(title: str) -> Words:
+    return gettext_lazy("the linked page “%(title)s”", title=title)
 
 
 def _prompt(doc: GuideDocument, slug: str) -> str:

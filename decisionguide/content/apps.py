@@ -29,8 +29,8 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         from decisionguide.content.rows import build_document  # needs the models loaded
         from decisionguide.decision import words
-        from decisionguide.languages import join_list, translate_words
+        from decisionguide.languages import format_count, join_list, translate_words
 
         self.build_document = build_document
         # The engine's and the checks' sentences, shown in the reader's language.
-        words.use_translator(translate_words, join_list)
+        words.use_translator(translate_words, join_list, format_count)

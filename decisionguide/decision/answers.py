@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from decisionguide.decision.document import Choice, Condition, GuideDocument, Question
+from decisionguide.decision.words import Listing, Words, gettext_lazy, joined, listing
 
 Answers = Mapping[str, str]
 
@@ -20,8 +21,12 @@ class AnswerProblem:
     """Why a set of answers can't be used as given; `message` is one complete line."""
 
     question: str
-    message: str
+    words: Words  # what is wrong, put into the reader's language when read
     allowed: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        return str(self.words)
 
     def __str__(self) -> str:
         return self.message
@@ -162,18 +167,24 @@ def next_question(doc: GuideDocument, answers: Answers) -> Question | None:
     return next((q for q in done.shown if q.slug not in done.kept), None)
 
 
-def describe_condition(condition: Condition) -> str:
-    """A condition in the `question=choice` words the command line uses."""
+def describe_condition(condition: Condition) -> Listing:
+    """A condition in the `question=choice` words the command line uses, joined by "or"
+    and "and" in the reader's language."""
 
-    def clause_text(question: str, choices: Iterable[str]) -> str:
-        return " or ".join(f"{question}={choice}" for choice in choices)
+    def either(items: list[object]) -> object:
+        return items[0] if len(items) == 1 else listing(items, "or")
+
+    def clause_text(question: str, choices: Iterable[str]) -> object:
+        return either([f"{question}={choice}" for choice in choices])
 
     parts = [clause_text(c.question, c.in_) for c in condition.all_]
     if condition.any_:
-        parts.append(" or ".join(clause_text(c.question, c.in_) for c in condition.any_))
-    if len(parts) > 1:
-        parts = [f"({part})" if " or " in part else part for part in parts]
-    return " and ".join(parts)
+        parts.append(either([clause_text(c.question, c.in_) for c in condition.any_]))
+    if len(parts) > 1:  # "(a or b) and c": brackets, no words
+        parts = [
+            joined(("(", part, ")"), "") if isinstance(part, Listing) else part for part in parts
+        ]
+    return listing(parts, "and")
 
 
 def check_answers(
@@ -190,7 +201,11 @@ def check_answers(
     problems = [
         AnswerProblem(
             slug,
-            f"unknown question {slug!r} (questions: {', '.join(question_slugs)})",
+            gettext_lazy(
+                "unknown question “%(slug)s” (questions: %(questions)s)",
+                slug=slug,
+                questions=", ".join(question_slugs),
+            ),
             question_slugs,
         )
         for slug in answers
@@ -227,18 +242,21 @@ def _answer_problem(
     if routed_by is not None:
         if not answered:
             return None
-        message = (
-            f"{slug}: not asked, because {routed_by[0]}={routed_by[1]} ends the questions; "
-            "leave this answer out"
+        message = gettext_lazy(
+            "%(slug)s: not asked, because %(answer)s ends the questions; leave this answer out",
+            slug=slug,
+            answer=f"{routed_by[0]}={routed_by[1]}",
         )
         return AnswerProblem(slug, message, ())
     if not condition_holds(question.show_if, kept):
         if not answered:
             return None
         assert question.show_if is not None  # only a condition can hide a question
-        message = (
-            f"{slug}: not asked with these answers (asked only when "
-            f"{describe_condition(question.show_if)}); leave this answer out"
+        message = gettext_lazy(
+            "%(slug)s: not asked with these answers (asked only when %(condition)s); leave "
+            "this answer out",
+            slug=slug,
+            condition=describe_condition(question.show_if),
         )
         return AnswerProblem(slug, message, ())
     choices = tuple(index.choices[slug])
@@ -246,10 +264,23 @@ def _answer_problem(
     if not answered:
         if not complete:
             return None
-        return AnswerProblem(slug, f"{slug}: missing answer (allowed: {allowed})", choices)
+        return AnswerProblem(
+            slug,
+            gettext_lazy(
+                "%(slug)s: missing answer (allowed: %(allowed)s)", slug=slug, allowed=allowed
+            ),
+            choices,
+        )
     value = answers.get(slug)
     if not isinstance(value, str) or value not in index.choices[slug]:
         return AnswerProblem(
-            slug, f"{slug}: unknown choice {value!r} (allowed: {allowed})", choices
+            slug,
+            gettext_lazy(
+                "%(slug)s: unknown choice %(value)s (allowed: %(allowed)s)",
+                slug=slug,
+                value=repr(value),
+                allowed=allowed,
+            ),
+            choices,
         )
     return None

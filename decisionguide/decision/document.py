@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import (
@@ -27,6 +26,7 @@ from pydantic import (
 )
 
 from decisionguide.decision.origins import Origin
+from decisionguide.decision.words import Words
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 # Question slugs name query parameters in the questionnaire's URLs, beside these.
@@ -461,12 +461,29 @@ MARKDOWN_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
 class DocumentError(Exception):
-    """One problem in a guide document: where it is and what is wrong."""
+    """One problem in a guide document: where it is and what is wrong.
 
-    path: str
-    message: str
+    `words` is what is wrong as `Words`; `message` says it in the language active when it is
+    read, so an error kept (a cached parse, a report) reads right in every language.
+    """
+
+    def __init__(self, path: str, words: Words | str) -> None:
+        super().__init__(path, words)
+        self.path = path
+        self.words = words
+
+    @property
+    def message(self) -> str:
+        return str(self.words)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DocumentError):
+            return NotImplemented
+        return (self.path, self.words) == (other.path, other.words)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.words))
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from decisionguide.decision.words import gettext_lazy
+
 ORIGIN_MAX_LENGTH = 64
 # A site allowed to frame the guide's embed pages: scheme and host (and port), nothing else.
 _ORIGIN = re.compile(
@@ -27,16 +29,22 @@ def check_origin(value: str) -> str:
     origin = value.strip().lower().rstrip("/")
     if len(origin) > ORIGIN_MAX_LENGTH:
         # Analytics count embedded visits per origin in a column this wide.
-        raise ValueError(f"an allowed origin has at most {ORIGIN_MAX_LENGTH} characters")
+        raise ValueError(
+            gettext_lazy(
+                "an allowed origin has at most %(count)s characters", count=ORIGIN_MAX_LENGTH
+            )
+        )
     match = _ORIGIN.match(origin)
     if match is None or ".." in origin:
         raise ValueError(
-            "an allowed origin is a scheme and host, and a port if not the usual one, "
-            "such as https://example.com (no path, no wildcard)"
+            gettext_lazy(
+                "an allowed origin is a scheme and host, and a port if not the usual one, "
+                "such as https://example.com (no path, no wildcard)"
+            )
         )
     port = match.group(3)
     if port and not 0 < int(port[1:]) < 65536:
-        raise ValueError("the origin's port must be between 1 and 65535")
+        raise ValueError(gettext_lazy("the origin's port must be between 1 and 65535"))
     return origin
 
 

@@ -34,6 +34,17 @@ from decisionguide.decision.document import (
     format_path,
 )
 from decisionguide.decision.translations import text_limit, with_current_sources
+from decisionguide.decision.words import (
+    Words,
+    gettext_lazy,
+    joined,
+    ngettext_lazy,
+    number,
+    pgettext_lazy,
+)
+
+# Problems are `Words`: editors read them on an import or a refused save, in their language.
+# A pydantic message this module has no words for stays pydantic's English.
 
 
 def parse_document(data: Any) -> GuideDocument:
@@ -43,7 +54,9 @@ def parse_document(data: Any) -> GuideDocument:
     then references between parts.
     """
     if not isinstance(data, dict):
-        raise DocumentError("", "the file must hold a mapping of guide fields at the top level")
+        raise DocumentError(
+            "", gettext_lazy("the file must hold a mapping of guide fields at the top level")
+        )
     too_large = size_problem(data)
     if too_large is not None:
         raise too_large
@@ -65,18 +78,20 @@ def size_problem(data: Any) -> DocumentError | None:
     each time they are used. Each language of `translations` has a text limit of its own,
     twice the guide's (a translation keeps the source words it was made from)."""
     if not isinstance(data, dict) or not isinstance(data.get("translations"), dict):
-        return _size_problem(data, DOCUMENT_MAX_CHARACTERS, "the guide")
+        return _size_problem(data, DOCUMENT_MAX_CHARACTERS, gettext_lazy("the guide"))
     guide = {key: value for key, value in data.items() if key != "translations"}
-    problem = _size_problem(guide, DOCUMENT_MAX_CHARACTERS, "the guide")
+    problem = _size_problem(guide, DOCUMENT_MAX_CHARACTERS, gettext_lazy("the guide"))
     for language, entries in data["translations"].items():
         if problem is None:
             problem = _size_problem(
-                entries, 2 * DOCUMENT_MAX_CHARACTERS, f"the translation {str(language)[:16]!r}"
+                entries,
+                2 * DOCUMENT_MAX_CHARACTERS,
+                gettext_lazy("the translation %(language)s", language=repr(str(language)[:16])),
             )
     return problem
 
 
-def _size_problem(data: Any, max_characters: int, what: str) -> DocumentError | None:
+def _size_problem(data: Any, max_characters: int, what: Words) -> DocumentError | None:
     total = 0
     items = 0
     stack = [data]
@@ -84,14 +99,23 @@ def _size_problem(data: Any, max_characters: int, what: str) -> DocumentError | 
         item = stack.pop()
         items += 1
         if items > DOCUMENT_MAX_ITEMS:
-            return DocumentError("", f"the guide has over {DOCUMENT_MAX_ITEMS:,} entries")
+            return DocumentError(
+                "",
+                gettext_lazy(
+                    "the guide has over %(count)s entries", count=number(DOCUMENT_MAX_ITEMS)
+                ),
+            )
         if isinstance(item, str):
             total += len(item)
             if total > max_characters:
                 return DocumentError(
                     "",
-                    f"{what} is too large: over {max_characters:,} characters of "
-                    "text, the most it may have",
+                    gettext_lazy(
+                        "%(what)s is too large: over %(count)s characters of text, the most "
+                        "it may have",
+                        what=what,
+                        count=number(max_characters),
+                    ),
                 )
         elif isinstance(item, dict):
             for key in item:
@@ -99,8 +123,12 @@ def _size_problem(data: Any, max_characters: int, what: str) -> DocumentError | 
                     shown = str(key)[:40]
                     return DocumentError(
                         "",
-                        f"the key {shown!r}… is too long: no field name or slug is over "
-                        f"{KEY_MAX_LENGTH} characters",
+                        gettext_lazy(
+                            "the key %(key)s… is too long: no field name or slug is over "
+                            "%(count)s characters",
+                            key=repr(shown),
+                            count=KEY_MAX_LENGTH,
+                        ),
                     )
             stack.extend(item.values())
             items += len(item)
@@ -113,35 +141,80 @@ def type_problem(error: ErrorDetails) -> DocumentError:
     """One pydantic error as a DocumentError: its key path and what is wrong, in words."""
     kind, context, value = error["type"], error.get("ctx", {}), error.get("input")
     last = str(error["loc"][-1:])
-    message = error["msg"]
+    message: Words | str = error["msg"]
+    limit = context.get("max_length")
     if kind == "missing":
-        message = "required field is missing"
+        message = gettext_lazy("required field is missing")
     elif kind == "extra_forbidden":
-        message = "unknown field"
+        message = gettext_lazy("unknown field")
     elif kind == "string_pattern_mismatch" and "slug" in last:
-        message = f"{value!r} is not a valid slug (lowercase letters, digits, - or _)"
-    elif kind == "string_pattern_mismatch" and "url" in last:
-        message = (
-            f"{value!r} is not an address a linked page may have: use https://… or http://… "
-            "with a host name, or a path on this site starting with a single /"
+        message = gettext_lazy(
+            "%(value)s is not a valid slug (lowercase letters, digits, - or _)", value=repr(value)
         )
-    elif kind == "string_too_long":
+    elif kind == "string_pattern_mismatch" and "url" in last:
+        message = gettext_lazy(
+            "%(value)s is not an address a linked page may have: use https://… or http://… "
+            "with a host name, or a path on this site starting with a single /",
+            value=repr(value),
+        )
+    elif kind == "string_too_long" and isinstance(value, str):
         # Texts are measured without their surrounding whitespace, as they are stored.
-        length = f" (this one has {len(value.strip())})" if isinstance(value, str) else ""
-        message = f"at most {context['max_length']} characters allowed{length}"
+        message = too_long(limit, len(value.strip()))
+    elif kind == "string_too_long":
+        message = ngettext_lazy(
+            "at most %(count)s character allowed",
+            "at most %(count)s characters allowed",
+            limit,
+            count=limit,
+        )
+    elif kind == "too_long" and context.get("actual_length") is not None:
+        message = ngettext_lazy(
+            "at most %(count)s item allowed (this one has %(found)s)",
+            "at most %(count)s items allowed (this one has %(found)s)",
+            limit,
+            count=limit,
+            found=context["actual_length"],
+        )
     elif kind == "too_long":
-        found = context.get("actual_length")
-        message = f"at most {context['max_length']} items allowed" + (
-            f" (this one has {found})" if found is not None else ""
+        message = ngettext_lazy(
+            "at most %(count)s item allowed", "at most %(count)s items allowed", limit, count=limit
         )
     return DocumentError(format_path(error["loc"]), message)
+
+
+def too_long(limit: int, length: int) -> Words:
+    return ngettext_lazy(
+        "at most %(count)s character allowed (this one has %(length)s)",
+        "at most %(count)s characters allowed (this one has %(length)s)",
+        limit,
+        count=limit,
+        length=length,
+    )
+
+
+def unknown_choice(path: str, slug: object, allowed: Iterable[str]) -> DocumentError:
+    return DocumentError(
+        path,
+        gettext_lazy(
+            "unknown choice %(slug)s (allowed: %(allowed)s)",
+            slug=repr(slug),
+            allowed=joined(allowed),
+        ),
+    )
+
+
+def unknown_question(path: str, slug: str) -> DocumentError:
+    return DocumentError(path, gettext_lazy("unknown question %(slug)s", slug=repr(slug)))
 
 
 def _duplicates(items: Iterable[Any], path: str) -> Iterator[DocumentError]:
     seen: set[str] = set()
     for index, item in enumerate(items):
         if item.slug in seen:
-            yield DocumentError(f"{path}[{index}].slug", f"duplicate slug {item.slug!r}")
+            yield DocumentError(
+                f"{path}[{index}].slug",
+                gettext_lazy("duplicate slug %(slug)s", slug=repr(item.slug)),
+            )
         seen.add(item.slug)
 
 
@@ -175,11 +248,21 @@ class _Links:
 
     def unknown_outcome(self, path: str, slug: str) -> DocumentError:
         known = ", ".join(self.outcome_slugs)
-        return DocumentError(path, f"unknown outcome {slug!r} (known: {known})")
+        return DocumentError(
+            path,
+            gettext_lazy(
+                "unknown outcome %(slug)s (known: %(known)s)", slug=repr(slug), known=known
+            ),
+        )
 
     def unknown_page(self, path: str, slug: str) -> DocumentError:
-        known = ", ".join(sorted(self.page_slugs)) or "none"
-        return DocumentError(path, f"unknown linked page {slug!r} (known: {known})")
+        known = ", ".join(sorted(self.page_slugs)) or pgettext_lazy("no linked pages", "none")
+        return DocumentError(
+            path,
+            gettext_lazy(
+                "unknown linked page %(slug)s (known: %(known)s)", slug=repr(slug), known=known
+            ),
+        )
 
     def outcomes_named(self, path: str, slugs: Iterable[str]) -> Iterator[DocumentError]:
         for index, slug in enumerate(slugs):
@@ -209,7 +292,10 @@ class _Links:
                     yield self.unknown_outcome(f"criteria[{i}].ratings.{slug}", slug)
             for slug in self.outcome_slugs:
                 if slug not in criterion.ratings:
-                    yield DocumentError(f"criteria[{i}].ratings", f"no rating for outcome {slug!r}")
+                    yield DocumentError(
+                        f"criteria[{i}].ratings",
+                        gettext_lazy("no rating for outcome %(slug)s", slug=repr(slug)),
+                    )
 
     def questions(self) -> Iterator[DocumentError]:
         with_free_text = {q.slug for q in self.doc.questions if q.free_text is not None}
@@ -223,14 +309,21 @@ class _Links:
         if question.slug in RESERVED_QUESTION_SLUGS:
             yield DocumentError(
                 f"{path}.slug",
-                f"{question.slug!r} is reserved by the questionnaire's URLs; pick another slug",
+                gettext_lazy(
+                    "%(slug)s is reserved by the questionnaire's URLs; pick another slug",
+                    slug=repr(question.slug),
+                ),
             )
         written_to = question.slug.removesuffix(TEXT_PARAM_SUFFIX)
         if written_to != question.slug and written_to in with_free_text:
             yield DocumentError(
                 f"{path}.slug",
-                f"{question.slug!r} clashes with the written answer to question "
-                f"{written_to!r}; pick another slug",
+                gettext_lazy(
+                    "%(slug)s clashes with the written answer to question %(question)s; pick "
+                    "another slug",
+                    slug=repr(question.slug),
+                    question=repr(written_to),
+                ),
             )
         if question.show_if is not None:
             yield from condition_problems(question.show_if, f"{path}.show_if", self.earlier)
@@ -243,10 +336,8 @@ class _Links:
                 yield self.unknown_page(f"{path}.choices[{j}].route", choice.route)
         choice_slugs = [c.slug for c in question.choices]
         if question.free_text is not None and question.free_text.choice not in choice_slugs:
-            yield DocumentError(
-                f"{path}.free_text.choice",
-                f"unknown choice {question.free_text.choice!r} "
-                f"(allowed: {', '.join(choice_slugs)})",
+            yield unknown_choice(
+                f"{path}.free_text.choice", question.free_text.choice, choice_slugs
             )
 
     def gates(self) -> Iterator[DocumentError]:
@@ -259,7 +350,10 @@ class _Links:
             if gate.outcome == self.doc.default_outcome:
                 yield DocumentError(
                     f"gates[{i}].outcome",
-                    "the default outcome can't be gated: it is the answer when nothing else fits",
+                    gettext_lazy(
+                        "the default outcome can't be gated: it is the answer when nothing else "
+                        "fits"
+                    ),
                 )
 
     def notes(self) -> Iterator[DocumentError]:
@@ -287,7 +381,10 @@ class _Links:
             if both:
                 yield DocumentError(
                     f"{path}.argues_against",
-                    f"a text can't argue both for and against {', '.join(sorted(both))}",
+                    gettext_lazy(
+                        "a text can't argue both for and against %(outcomes)s",
+                        outcomes=", ".join(sorted(both)),
+                    ),
                 )
             # A claim may look at any question: it speaks of the whole set of answers.
             if part.asserts is not None:
@@ -301,15 +398,12 @@ class _Links:
             path = f"tie_breaks[{i}]"
             question = self.earlier.get(tie_break.question)
             if question is None:
-                yield DocumentError(f"{path}.question", f"unknown question {tie_break.question!r}")
+                yield unknown_question(f"{path}.question", tie_break.question)
                 continue
             for choice_slug, outcome_slug in tie_break.settles.items():
                 if question.choice(choice_slug) is None:
-                    allowed = ", ".join(c.slug for c in question.choices)
-                    yield DocumentError(
-                        f"{path}.settles.{choice_slug}",
-                        f"unknown choice {choice_slug!r} (allowed: {allowed})",
-                    )
+                    allowed = [c.slug for c in question.choices]
+                    yield unknown_choice(f"{path}.settles.{choice_slug}", choice_slug, allowed)
                 if outcome_slug not in self.outcome_slugs:
                     yield self.unknown_outcome(f"{path}.settles.{choice_slug}", outcome_slug)
 
@@ -319,12 +413,9 @@ class _Links:
                 path = f"scenarios[{i}].answers.{question_slug}"
                 question = self.earlier.get(question_slug)
                 if question is None:
-                    yield DocumentError(path, f"unknown question {question_slug!r}")
+                    yield unknown_question(path, question_slug)
                 elif question.choice(choice_slug) is None:
-                    allowed = ", ".join(c.slug for c in question.choices)
-                    yield DocumentError(
-                        path, f"unknown choice {choice_slug!r} (allowed: {allowed})"
-                    )
+                    yield unknown_choice(path, choice_slug, [c.slug for c in question.choices])
 
     def translations(self) -> Iterator[DocumentError]:
         """Each language names a text once, within its length, and links to known pages.
@@ -337,14 +428,14 @@ class _Links:
             for i, entry in enumerate(entries):
                 path = f"translations.{language}[{i}]"
                 if entry.path in seen:
-                    yield DocumentError(f"{path}.path", f"{entry.path!r} is translated twice")
+                    yield DocumentError(
+                        f"{path}.path",
+                        gettext_lazy("%(path)s is translated twice", path=repr(entry.path)),
+                    )
                 seen.add(entry.path)
                 limit = text_limit(entry.path)
                 if len(entry.text) > limit:
-                    yield DocumentError(
-                        f"{path}.text",
-                        f"at most {limit} characters allowed (this one has {len(entry.text)})",
-                    )
+                    yield DocumentError(f"{path}.text", too_long(limit, len(entry.text)))
                 for slug in PAGE_LINK.findall(entry.text):
                     if slug not in self.page_slugs:
                         yield self.unknown_page(f"{path}.text", slug)
@@ -354,20 +445,23 @@ def condition_problems(
     condition: Condition, path: str, earlier: dict[str, Question]
 ) -> Iterator[DocumentError]:
     if not condition.all_ and not condition.any_:
-        yield DocumentError(path, "a condition needs at least one clause under 'all' or 'any'")
+        yield DocumentError(
+            path, gettext_lazy("a condition needs at least one clause under 'all' or 'any'")
+        )
     for group, index, clause in condition.clauses():
         clause_path = f"{path}.{group}[{index}]"
         question = earlier.get(clause.question)
         if question is None:
             yield DocumentError(
                 f"{clause_path}.question",
-                f"unknown or later question {clause.question!r} "
-                "(a condition may only look at questions asked before it)",
+                gettext_lazy(
+                    "unknown or later question %(slug)s (a condition may only look at "
+                    "questions asked before it)",
+                    slug=repr(clause.question),
+                ),
             )
             continue
         for j, slug in enumerate(clause.in_):
             if question.choice(slug) is None:
-                allowed = ", ".join(c.slug for c in question.choices)
-                yield DocumentError(
-                    f"{clause_path}.in[{j}]", f"unknown choice {slug!r} (allowed: {allowed})"
-                )
+                allowed = [c.slug for c in question.choices]
+                yield unknown_choice(f"{clause_path}.in[{j}]", slug, allowed)

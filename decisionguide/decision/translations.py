@@ -37,6 +37,7 @@ from decisionguide.decision.document import (
     GuideDocument,
 )
 from decisionguide.decision.verdict import Decision, Reason
+from decisionguide.decision.words import Words, gettext_lazy, joined, ngettext_lazy
 
 # Fields visitors read, per part, in document order (the order editors see them in).
 GUIDE_TEXTS = ("title", "summary", *MARKDOWN_FIELDS)
@@ -305,19 +306,38 @@ def languages_going_live(
     return after
 
 
-def status_words(status: LanguageStatus, name: str, listed: int = 3) -> str:
+def status_words(status: LanguageStatus, name: str, listed: int = 3) -> Words:
     """What stops `status`'s language from going live, in words: "3 texts missing
     (title, …), 2 out of date (…)". Paths are named when there are at most `listed`."""
-    parts = []
-    for count, paths, what in (
-        (len(status.missing), status.missing, "missing"),
-        (len(status.out_of_date), tuple(o.path for o in status.out_of_date), "out of date"),
-    ):
-        if count:
-            noun = "text" if count == 1 else "texts"
-            named = f" ({', '.join(paths)})" if count <= listed else ""
-            parts.append(f"{count} {noun} {what}{named}")
-    return f"{name} not published: " + ", ".join(parts) if parts else f"{name} published"
+    parts: list[Words] = []
+    missing = len(status.missing)
+    if missing:
+        parts.append(
+            ngettext_lazy(
+                "%(count)s text missing%(paths)s",
+                "%(count)s texts missing%(paths)s",
+                missing,
+                count=missing,
+                paths=f" ({', '.join(status.missing)})" if missing <= listed else "",
+            )
+        )
+    old = len(status.out_of_date)
+    if old:
+        paths = ", ".join(o.path for o in status.out_of_date)
+        parts.append(
+            ngettext_lazy(
+                "%(count)s text out of date%(paths)s",
+                "%(count)s texts out of date%(paths)s",
+                old,
+                count=old,
+                paths=f" ({paths})" if old <= listed else "",
+            )
+        )
+    if not parts:
+        return gettext_lazy("%(language)s published", language=name)
+    return gettext_lazy(
+        "%(language)s not published: %(problems)s", language=name, problems=joined(parts)
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from decisionguide.checking.logic_map import Fact, Links, outline, render_svg
@@ -64,7 +65,7 @@ def linked_facts(facts: list[Fact], link: Links) -> list[dict[str, object]]:
     """The map in words for the template: text, edit URL and details of each fact."""
     return [
         {
-            "text": fact.text,
+            "text": str(fact.text),
             "url": link(fact.kind, fact.key) if fact.kind else "",
             "details": linked_facts(list(fact.details), link),
         }
@@ -90,12 +91,16 @@ def logic_view(
         # render_svg escapes every text and attribute it writes (checking.logic_map).
         context["svg"] = mark_safe(render_svg(doc, link))
         context["facts"] = linked_facts(outline(doc), link)
-    which = "published version" if use_published else "draft"
+    title = (
+        _("Logic map: %(title)s (published version, version %(number)s)")
+        if use_published
+        else _("Logic map: %(title)s (draft, version %(number)s)")
+    )
     return page(
         model_admin,
         request,
         "admin/guides/guide/logic.html",
-        f"Logic map: {guide.title} ({which}, version {number})",
+        title % {"title": guide.title, "number": number},
         guide,
         **context,
     )

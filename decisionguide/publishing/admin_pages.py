@@ -8,6 +8,7 @@ binds itself in its `get_urls`), so these modules never import `editor.admin`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,14 +18,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from decisionguide.checking.checks import GuideReport
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.preview import PREVIEW_DRAFT, PREVIEW_PARAM
 from decisionguide.decision.document import DocumentError, GuideDocument
-from decisionguide.publishing.drafts import (
-    draft_report,
-)
+from decisionguide.publishing.drafts import draft_report
 
 # ---------------------------------------------------------------------------
 # Shared helpers
@@ -46,6 +47,11 @@ def require(allowed: bool) -> None:
 
 def admin_url(name: str, *args: Any) -> str:
     return reverse(f"admin:guides_guide_{name}", args=args)
+
+
+def joined(problems: Iterable[object]) -> str:
+    """Problems in one message (str(): the checks' sentences are translated when shown)."""
+    return "; ".join(map(str, problems))
 
 
 def page(
@@ -91,21 +97,15 @@ class DiffLine:
     text: str
 
 
+# A unified diff's line kinds by how the line starts, the first that matches.
+DIFF_KINDS = (("+++", "file"), ("---", "file"), ("@@", "hunk"), ("+", "add"), ("-", "remove"))
+
+
 def diff_lines(diff: str) -> list[DiffLine]:
-    lines = []
-    for line in diff.splitlines():
-        if line.startswith(("+++", "---")):
-            kind = "file"
-        elif line.startswith("@@"):
-            kind = "hunk"
-        elif line.startswith("+"):
-            kind = "add"
-        elif line.startswith("-"):
-            kind = "remove"
-        else:
-            kind = ""
-        lines.append(DiffLine(kind, line))
-    return lines
+    return [
+        DiffLine(next((kind for start, kind in DIFF_KINDS if line.startswith(start)), ""), line)
+        for line in diff.splitlines()
+    ]
 
 
 def links(guide: Guide) -> dict[str, str]:
@@ -134,17 +134,17 @@ def links(guide: Guide) -> dict[str, str]:
 
 # A guide's lists of parts, in the order an editor thinks of them: (name, model, the
 # document's keys holding them). The home page and the guide's page both list them so.
-PARTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Questions", "question", ("questions",)),
-    ("Outcomes", "outcome", ("outcomes",)),
-    ("Criteria", "criterion", ("criteria",)),
-    ("Scenarios", "scenario", ("scenarios",)),
-    ("Notes", "note", ("notes",)),
-    ("Gates", "gate", ("gates",)),
-    ("Linked pages", "linkedpage", ("linked_pages",)),
-    ("Tie-breaks for close calls", "tiebreak", ("tie_breaks",)),
-    ("Edge cases and missteps", "guideitem", ("edge_cases", "missteps")),
-    ("Failure checks", "failurecheck", ("failure_checks",)),
+PARTS: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
+    (gettext_lazy("Questions"), "question", ("questions",)),
+    (gettext_lazy("Outcomes"), "outcome", ("outcomes",)),
+    (gettext_lazy("Criteria"), "criterion", ("criteria",)),
+    (gettext_lazy("Scenarios"), "scenario", ("scenarios",)),
+    (gettext_lazy("Notes"), "note", ("notes",)),
+    (gettext_lazy("Gates"), "gate", ("gates",)),
+    (gettext_lazy("Linked pages"), "linkedpage", ("linked_pages",)),
+    (gettext_lazy("Tie-breaks for close calls"), "tiebreak", ("tie_breaks",)),
+    (gettext_lazy("Edge cases and missteps"), "guideitem", ("edge_cases", "missteps")),
+    (gettext_lazy("Failure checks"), "failurecheck", ("failure_checks",)),
 )
 
 
@@ -197,11 +197,9 @@ def guide_panel_context(
 
 
 def scenario_status(guide: Guide, slug: str) -> str:
-    """ "pass" / "FAIL: expected x, got y" for one scenario of the draft (a list column)."""
-    report, _ = safe_draft_report(guide)
-    if report is None:
-        return "?"
-    check = next((s for s in report.scenarios if s.slug == slug), None)
+    """ "pass" / "FAIL: got y" for one scenario of the draft (a list column)."""
+    report = safe_draft_report(guide)[0]
+    check = next((s for s in report.scenarios if s.slug == slug), None) if report else None
     if check is None:
         return "?"
-    return "pass" if check.passed else f"FAIL: got {check.result_text()}"
+    return _("pass") if check.passed else _("FAIL: got %(got)s") % {"got": check.result_text()}

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from decisionguide.content.schedule import when_text
 from decisionguide.guidefiles.languages import with_languages
-from decisionguide.publishing.admin_pages import admin_url, get_guide, require
+from decisionguide.publishing.admin_pages import admin_url, get_guide, joined, require
 from decisionguide.publishing.admin_schedule import WHEN_FIELD, posted_time
 from decisionguide.publishing.admin_views import posted_version, return_url
 from decisionguide.publishing.drafts import DraftMoved, GuideInvalid, PublishRefused
@@ -29,31 +30,30 @@ def request_review_view(
     back = HttpResponseRedirect(return_url(request, guide))
     seen = posted_version(request)
     if seen is None:
-        messages.error(request, "Not marked: the form needs the version. Reload and try again.")
+        messages.error(request, _("Not marked: the form needs the version. Reload and try again."))
         return back
     try:
         version = request_review(guide, user=request.user, expected_version=seen)
     except DraftMoved as exc:
-        messages.error(
-            request,
-            f"Not marked: this page showed version {exc.expected}, but the draft is version "
-            f"{exc.current} now. Review it and mark it again.",
+        words = _(
+            "Not marked: this page showed version %(seen)s, but the draft is version "
+            "%(current)s now. Review it and mark it again."
         )
+        messages.error(request, words % {"seen": exc.expected, "current": exc.current})
         return back
     except PublishRefused as exc:
-        messages.error(
-            request, "Not marked: the draft must pass every check. " + "; ".join(exc.messages)
-        )
+        words = _("Not marked: the draft must pass every check. %(problems)s")
+        messages.error(request, words % {"problems": joined(exc.messages)})
         return HttpResponseRedirect(admin_url("checks", guide.pk))
     except GuideInvalid as exc:
-        messages.error(request, "Not marked: " + "; ".join(exc.messages))
+        messages.error(request, _("Not marked: %(problems)s") % {"problems": joined(exc.messages)})
         return back
     model_admin.log_change(request, guide, f"Marked version {version.version} ready for review.")
-    messages.success(
-        request,
-        f"Version {version.version} is ready for review: another editor who may approve "
-        "publishes it. Saving any change before then clears the request.",
+    words = _(
+        "Version %(number)s is ready for review: another editor who may approve publishes it. "
+        "Saving any change before then clears the request."
     )
+    messages.success(request, words % {"number": version.version})
     return back
 
 
@@ -67,33 +67,31 @@ def approve_view(
     seen = posted_version(request)
     when = posted_time(request) if request.POST.get(WHEN_FIELD, "").strip() else None
     if seen is None or (request.POST.get(WHEN_FIELD, "").strip() and when is None):
-        messages.error(request, "Not approved: the form was incomplete. Reload and try again.")
+        messages.error(request, _("Not approved: the form was incomplete. Reload and try again."))
         return back
     try:
         version = approve(guide, user=request.user, expected_version=seen, when=when)
     except ReviewRefused as exc:
-        messages.error(request, f"Not approved: {exc}")
+        messages.error(request, _("Not approved: %(why)s") % {"why": exc})
         return back
     except NotInFuture:
-        messages.error(request, "Not approved: that time has passed. Choose a later one.")
+        messages.error(request, _("Not approved: that time has passed. Choose a later one."))
         return back
     except DraftMoved as exc:
-        messages.error(
-            request,
-            f"Not approved: this page showed version {exc.expected}, but the draft is version "
-            f"{exc.current} now.",
+        words = _(
+            "Not approved: this page showed version %(seen)s, but the draft is version "
+            "%(current)s now."
         )
+        messages.error(request, words % {"seen": exc.expected, "current": exc.current})
         return back
-    except PublishRefused as exc:
-        messages.error(request, "Not approved: " + "; ".join(exc.messages))
+    except (PublishRefused, GuideInvalid) as exc:
+        messages.error(request, _("Not approved: %(why)s") % {"why": joined(exc.messages)})
         return back
-    except GuideInvalid as exc:
-        messages.error(request, "Not approved: " + "; ".join(exc.messages))
-        return back
+    words = {"number": version.version, "time": when_text(when) if when else ""}
     if when is not None:
-        done = f"Approved: version {version.version} goes live at {when_text(when)}."
+        done = _("Approved: version %(number)s goes live at %(time)s.") % words
     else:
-        done = f"Approved and published version {version.version}: visitors see it now."
+        done = _("Approved and published version %(number)s: visitors see it now.") % words
         done = with_languages(done, guide)
     model_admin.log_change(request, guide, done)
     messages.success(request, done)

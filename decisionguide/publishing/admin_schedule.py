@@ -10,10 +10,11 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from decisionguide.content.schedule import when_text
-from decisionguide.publishing.admin_pages import admin_url, get_guide, require
+from decisionguide.publishing.admin_pages import admin_url, get_guide, joined, require
 from decisionguide.publishing.admin_views import posted_version, return_url
 from decisionguide.publishing.drafts import DraftMoved, GuideInvalid, PublishRefused
 from decisionguide.publishing.scheduling import NotInFuture, cancel_schedule, schedule_publish
@@ -41,49 +42,50 @@ def schedule_view(
     require(request.user.has_perm("guides.publish_guide"))
     back = HttpResponseRedirect(return_url(request, guide))
     if guide.publishing_needs_review:
-        messages.error(
-            request,
+        words = _(
             "Not scheduled: publishing this guide needs a review. Mark the draft ready for "
-            "review; the editor who approves it may schedule it.",
+            "review; the editor who approves it may schedule it."
         )
+        messages.error(request, words)
         return back
     seen = posted_version(request)
     when = posted_time(request)
     if seen is None or when is None:
-        missing = "the version to publish" if seen is None else "a date and time (UTC)"
-        messages.error(request, f"Not scheduled: the form needs {missing}. Reload and try again.")
+        words = (
+            _("Not scheduled: the form needs the version to publish. Reload and try again.")
+            if seen is None
+            else _("Not scheduled: the form needs a date and time (UTC). Reload and try again.")
+        )
+        messages.error(request, words)
         return back
     try:
         version = schedule_publish(guide, when, user=request.user, expected_version=seen)
     except NotInFuture:
-        messages.error(
-            request,
-            f"Not scheduled: {when_text(when)} has passed. Choose a later time, or publish now.",
-        )
+        words = _("Not scheduled: %(time)s has passed. Choose a later time, or publish now.")
+        messages.error(request, words % {"time": when_text(when)})
         return back
     except DraftMoved as exc:
-        messages.error(
-            request,
-            f"Not scheduled: this page showed version {exc.expected}, but the draft moved on "
-            f"to version {exc.current} since you loaded it. Review it and schedule again.",
+        words = _(
+            "Not scheduled: this page showed version %(seen)s, but the draft moved on to "
+            "version %(current)s since you loaded it. Review it and schedule again."
         )
+        messages.error(request, words % {"seen": exc.expected, "current": exc.current})
         return back
     except PublishRefused as exc:
-        messages.error(
-            request, "Not scheduled: the draft must pass every check. " + "; ".join(exc.messages)
-        )
+        words = _("Not scheduled: the draft must pass every check. %(problems)s")
+        messages.error(request, words % {"problems": joined(exc.messages)})
         return HttpResponseRedirect(admin_url("checks", guide.pk))
     except GuideInvalid as exc:
-        messages.error(request, "Not scheduled: " + "; ".join(exc.messages))
+        messages.error(request, _("Not scheduled: %(why)s") % {"why": joined(exc.messages)})
         return back
     model_admin.log_change(
         request, guide, f"Scheduled version {version.version} for {when_text(when)}."
     )
-    messages.success(
-        request,
-        f"Scheduled: version {version.version} goes live at {when_text(when)}, if it still "
-        "passes every check then. Visitors see the published version until then.",
+    words = _(
+        "Scheduled: version %(number)s goes live at %(time)s, if it still passes every check "
+        "then. Visitors see the published version until then."
     )
+    messages.success(request, words % {"number": version.version, "time": when_text(when)})
     return back
 
 
@@ -95,7 +97,7 @@ def cancel_schedule_view(
     require(request.user.has_perm("guides.publish_guide"))
     if cancel_schedule(guide):
         model_admin.log_change(request, guide, "Cancelled the scheduled publish.")
-        messages.success(request, "Cancelled: nothing is scheduled to go live.")
+        messages.success(request, _("Cancelled: nothing is scheduled to go live."))
     else:
-        messages.info(request, "Nothing was scheduled (or it has gone live already).")
+        messages.info(request, _("Nothing was scheduled (or it has gone live already)."))
     return HttpResponseRedirect(return_url(request, guide))

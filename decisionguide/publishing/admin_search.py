@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import admin
 from django.db import models
@@ -21,6 +22,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from decisionguide.content.models import (
@@ -45,19 +48,19 @@ SNIPPET_CONTEXT = 60  # characters shown each side of a match
 HITS_MAX = 300
 
 # (part kind in words, model, the lookup to its guide, the attribute edited on whose page)
-SEARCHED: tuple[tuple[str, type[models.Model], str, str], ...] = (
-    ("Question", Question, "guide", ""),
-    ("Choice", Choice, "question__guide", "question"),
-    ("Outcome", Outcome, "guide", ""),
-    ("Criterion", Criterion, "guide", ""),
-    ("Rating", Rating, "criterion__guide", "criterion"),
-    ("Scenario", Scenario, "guide", ""),
-    ("Note", Note, "guide", ""),
-    ("Gate", Gate, "guide", ""),
-    ("Linked page", LinkedPage, "guide", ""),
-    ("Tie-break", TieBreak, "guide", ""),
-    ("Edge case or misstep", GuideItem, "guide", ""),
-    ("Failure check", FailureCheck, "guide", ""),
+SEARCHED: tuple[tuple[Any, type[models.Model], str, str], ...] = (
+    (gettext_lazy("Question"), Question, "guide", ""),
+    (gettext_lazy("Choice"), Choice, "question__guide", "question"),
+    (gettext_lazy("Outcome"), Outcome, "guide", ""),
+    (gettext_lazy("Criterion"), Criterion, "guide", ""),
+    (gettext_lazy("Rating"), Rating, "criterion__guide", "criterion"),
+    (gettext_lazy("Scenario"), Scenario, "guide", ""),
+    (gettext_lazy("Note"), Note, "guide", ""),
+    (gettext_lazy("Gate"), Gate, "guide", ""),
+    (gettext_lazy("Linked page"), LinkedPage, "guide", ""),
+    (gettext_lazy("Tie-break"), TieBreak, "guide", ""),
+    (gettext_lazy("Edge case or misstep"), GuideItem, "guide", ""),
+    (gettext_lazy("Failure check"), FailureCheck, "guide", ""),
 )
 
 
@@ -100,19 +103,18 @@ def edit_url(model_admin: admin.ModelAdmin, obj: models.Model) -> str:
     return ""
 
 
-def hits_in(obj: models.Model, kind: str, url: str, pattern: re.Pattern[str]) -> Iterator[Hit]:
+def hits_in(obj: models.Model, kind: Any, url: str, pattern: re.Pattern[str]) -> Iterator[Hit]:
     for field in text_fields(type(obj)):
         text = str(getattr(obj, field.attname) or "")
         match = pattern.search(text)
         if match:
-            yield Hit(
-                f"{kind}: {obj}", str(field.verbose_name).capitalize(), snippet(text, match), url
-            )
+            part = _("%(kind)s: %(name)s") % {"kind": kind, "name": obj}
+            yield Hit(part, str(field.verbose_name).capitalize(), snippet(text, match), url)
 
 
 def search_guide(model_admin: admin.ModelAdmin, guide: Guide, query: str) -> Iterator[Hit]:
     pattern = re.compile(re.escape(query), re.IGNORECASE)
-    yield from hits_in(guide, "Guide", admin_url("change", guide.pk), pattern)
+    yield from hits_in(guide, _("Guide"), admin_url("change", guide.pk), pattern)
     for kind, model, to_guide, edited_on in SEARCHED:
         rows = model.objects.filter(**{to_guide: guide})
         if edited_on:
@@ -140,7 +142,7 @@ def search_view(
         model_admin,
         request,
         "admin/guides/guide/search.html",
-        f"Search: {guide.title}",
+        _("Search: %(title)s") % {"title": guide.title},
         guide,
         query=query,
         hits=hits,

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from decisionguide.content.models import Guide
@@ -71,14 +72,15 @@ def copy_view(
             note=f"Copied from {guide.slug} (draft version {guide.version})",
         )
     except (DocumentError, GuideInvalid) as exc:
-        messages.error(request, f"Not copied: the draft isn't a valid guide ({exc}).")
+        words = _("Not copied: the draft isn't a valid guide (%(problem)s).")
+        messages.error(request, words % {"problem": exc})
         return HttpResponseRedirect(admin_url("change", guide.pk))
     model_admin.log_addition(request, copy, f"Copied from {guide.slug}.")
-    messages.success(
-        request,
-        f"Copied “{guide.title}” as “{copy.title}” ({copy.slug}), a draft visitors don't see. "
-        "Change its title and texts, then publish it.",
+    words = _(
+        "Copied “%(title)s” as “%(copy)s” (%(slug)s), a draft visitors don't see. Change its "
+        "title and texts, then publish it."
     )
+    messages.success(request, words % {"title": guide.title, "copy": copy.title, "slug": copy.slug})
     return HttpResponseRedirect(admin_url("change", copy.pk))
 
 
@@ -95,9 +97,9 @@ def template_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> Htt
         note="Started from the template",
     )
     model_admin.log_addition(request, guide, "Started from the template.")
-    messages.success(
-        request,
-        f"Started “{guide.title}” ({guide.slug}) from the template: two outcomes, three "
-        "questions and one scenario. Replace each text with your own, then publish it.",
+    words = _(
+        "Started “%(title)s” (%(slug)s) from the template: two outcomes, three questions and "
+        "one scenario. Replace each text with your own, then publish it."
     )
+    messages.success(request, words % {"title": guide.title, "slug": guide.slug})
     return HttpResponseRedirect(admin_url("change", guide.pk))

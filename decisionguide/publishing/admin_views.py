@@ -12,17 +12,20 @@ from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from decisionguide.checking.problem_words import problems_in_words
-from decisionguide.content.models import Guide, PublishEvent
+from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError
 from decisionguide.guidefiles.languages import with_languages
 from decisionguide.guidefiles.yaml_io import dump_document_yaml
 from decisionguide.publishing.admin_pages import (
+    DiffLine,
     admin_url,
     diff_lines,
     get_guide,
+    joined,
     page,
     require,
     safe_draft_report,
@@ -57,7 +60,8 @@ def checks_view(
         model_admin,
         request,
         "admin/guides/guide/checks.html",
-        f"Checks: {guide.title} (draft, version {guide.version})",
+        _("Checks: %(title)s (draft, version %(number)s)")
+        % {"title": guide.title, "number": guide.version},
         guide,
         report=report,
         problem=problem,
@@ -92,47 +96,53 @@ def publish_view(
     guide = get_guide(model_admin, request, object_id)
     require(request.user.has_perm("guides.publish_guide"))
     if guide.publishing_needs_review:
-        messages.error(
-            request,
+        words = _(
             "Not published: publishing this guide needs a review. Mark the draft ready for "
-            "review; another editor who may approve then publishes it.",
+            "review; another editor who may approve then publishes it."
         )
+        messages.error(request, words)
         return HttpResponseRedirect(return_url(request, guide))
     seen = posted_version(request)
     if seen is None:
         # Without it the draft would be published unseen: what this check is for.
-        blank = not request.POST.get(SEEN_VERSION_FIELD, "").strip()
-        problem = "is missing" if blank else "is not a version number"
-        messages.error(
-            request,
-            f"Not published: the version to publish {problem}. "
-            "Reload this page, review the draft and publish again.",
+        words = (
+            _(
+                "Not published: the version to publish is missing. Reload this page, review "
+                "the draft and publish again."
+            )
+            if not request.POST.get(SEEN_VERSION_FIELD, "").strip()
+            else _(
+                "Not published: the version to publish is not a version number. Reload "
+                "this page, review the draft and publish again."
+            )
         )
+        messages.error(request, words)
         return HttpResponseRedirect(return_url(request, guide))
     try:
         note = request.POST.get("note", "").strip()
         version = publish(guide, user=request.user, expected_version=seen, note=note)
     except DraftMoved as exc:
-        messages.error(
-            request,
-            f"Not published: this page showed version {exc.expected}, but the draft moved on "
-            f"to version {exc.current} since you loaded it. Review version {exc.current} "
-            "and publish again.",
+        words = _(
+            "Not published: this page showed version %(seen)s, but the draft moved on to "
+            "version %(current)s since you loaded it. Review version %(current)s and publish again."
         )
+        messages.error(request, words % {"seen": exc.expected, "current": exc.current})
         return HttpResponseRedirect(return_url(request, guide))
     except PublishRefused as exc:
-        first = (
-            "every scenario must give its expected outcome first"
+        words = (
+            _("Not published: every scenario must give its expected outcome first. %(problems)s")
             if not exc.report.scenarios_pass
-            else "every check must pass first"
+            else _("Not published: every check must pass first. %(problems)s")
         )
-        messages.error(request, f"Not published: {first}. " + "; ".join(exc.messages))
+        messages.error(request, words % {"problems": joined(exc.messages)})
         return HttpResponseRedirect(admin_url("checks", guide.pk))
     except GuideInvalid as exc:
-        messages.error(request, "Not published: " + "; ".join(exc.messages))
+        messages.error(
+            request, _("Not published: %(problems)s") % {"problems": joined(exc.messages)}
+        )
         return HttpResponseRedirect(admin_url("change", guide.pk))
     model_admin.log_change(request, guide, f"Published version {version.version}.")
-    done = f"Published version {version.version}: visitors see it now."
+    done = _("Published version %(number)s: visitors see it now.") % {"number": version.version}
     messages.success(request, with_languages(done, guide))
     return HttpResponseRedirect(admin_url("change", guide.pk))
 
@@ -146,21 +156,21 @@ def unpublish_view(
     guide = get_guide(model_admin, request, object_id)
     require(request.user.has_perm("guides.publish_guide"))
     if not guide.is_published:
-        messages.info(request, "The guide is not on the site: nothing to unpublish.")
+        messages.info(request, _("The guide is not on the site: nothing to unpublish."))
         return HttpResponseRedirect(admin_url("change", guide.pk))
     if request.method != "POST" or request.POST.get("confirm") != "yes":
         return page(
             model_admin,
             request,
             "admin/guides/guide/unpublish.html",
-            f"Unpublish {guide.title}?",
+            _("Unpublish %(title)s?") % {"title": guide.title},
             guide,
             results=guide.published_version.results.count(),
             problem=request.method == "POST",
         )
     unpublish(guide, user=request.user, note=request.POST.get("note", "").strip())
     model_admin.log_change(request, guide, "Unpublished.")
-    messages.success(request, "Unpublished: the guide is no longer listed or answerable.")
+    messages.success(request, _("Unpublished: the guide is no longer listed or answerable."))
     return HttpResponseRedirect(admin_url("change", guide.pk))
 
 
@@ -186,33 +196,27 @@ def history_view(
     events: dict[int, list[PublishEvent]] = {}
     for event in PublishEvent.objects.filter(version__in=shown).select_related("created_by"):
         events.setdefault(event.version_id, []).append(event)
-    entries = []
-    for index, version in enumerate(shown):
-        previous = shown[index + 1] if index + 1 < len(shown) else older
-        diff = yaml_diff(
-            previous.as_document() if previous else None,
-            version.as_document(),
-            f"version {previous.version}" if previous else "nothing",
-            f"version {version.version}",
-        )
-        entries.append(
-            {
-                "version": version,
-                "diff": diff_lines(diff),
-                "previous": previous,
-                "events": events.get(version.pk, []),
-            }
-        )
+    entries = [
+        {"version": v, "previous": p, "diff": changes(p, v), "events": events.get(v.pk, [])}
+        for v, p in zip(shown, [*shown[1:], older], strict=True)
+    ]
     return page(
         model_admin,
         request,
         "admin/guides/guide/history.html",
-        f"History: {guide.title}",
+        _("History: %(title)s") % {"title": guide.title},
         guide,
         entries=entries,
         page_obj=current,
         published_id=guide.published_version_id,
     )
+
+
+def changes(previous: GuideVersion | None, version: GuideVersion) -> list[DiffLine]:
+    """A version's changes from the one before it (from nothing for the first)."""
+    before = previous.as_document() if previous else None
+    named = f"version {previous.version}" if previous else "nothing"
+    return diff_lines(yaml_diff(before, version.as_document(), named, f"version {version.version}"))
 
 
 @require_safe
@@ -232,7 +236,7 @@ def version_view(
         model_admin,
         request,
         "admin/guides/guide/version.html",
-        f"{guide.title}: version {version.version}",
+        _("%(title)s: version %(number)s") % {"title": guide.title, "number": version.version},
         guide,
         version=version,
         text=dump_document_yaml(version.as_document()),
@@ -254,21 +258,21 @@ def revert_view(
             claim_posted_draft(request, guide)
             revert(guide, number, user=request.user)
     except StaleDraft as exc:
-        changes = "; ".join(exc.changes)
-        messages.error(
-            request,
-            f"Not restored: {str(exc).removeprefix('Not saved: ')} Saved since: {changes}. "
-            "Look at the history again, then restore if you still want to.",
+        words = _(
+            "Not restored: %(why)s Saved since: %(changes)s. Look at the history again, then "
+            "restore if you still want to."
         )
+        messages.error(request, words % {"why": exc.why, "changes": joined(exc.changes)})
         return HttpResponseRedirect(admin_url("history", guide.pk))
     except DocumentError as exc:
-        messages.error(request, f"Version {number} can't be restored: {exc}")
+        words = _("Version %(number)s can't be restored: %(problem)s")
+        messages.error(request, words % {"number": number, "problem": exc})
         return HttpResponseRedirect(admin_url("history", guide.pk))
     model_admin.log_change(request, guide, f"Restored version {number} as the draft.")
-    messages.success(
-        request,
-        f"Version {number} is the draft again (as version {guide.version}). Visitors see the "
-        "published version until you publish.",
+    words = _(
+        "Version %(number)s is the draft again (as version %(draft)s). Visitors see the "
+        "published version until you publish."
     )
+    messages.success(request, words % {"number": number, "draft": guide.version})
     report_scenarios(request, guide)
     return HttpResponseRedirect(admin_url("history", guide.pk))

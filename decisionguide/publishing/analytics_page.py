@@ -3,7 +3,7 @@ then the funnel (a server-side SVG beside its data table), routes taken, complet
 median number of questions answered and stored results per outcome per week.
 
 The figures come from `analytics.funnel` and `results.stats`; this module reads the
-form, draws the charts (`editor.charts`) and renders. Bad dates or an unknown
+form, draws the charts (`publishing.charts`) and renders. Bad dates or an unknown
 version get a message and the default view; nothing is stored.
 """
 
@@ -18,6 +18,8 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from decisionguide.analytics import report
@@ -27,6 +29,7 @@ from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.decision.document import GuideDocument
 from decisionguide.publishing.admin_pages import get_guide, page, require
 from decisionguide.publishing.charts import FunnelStep, data_uri, funnel_svg, weekly_svg
+from decisionguide.publishing.templatetags.counts import thousands
 from decisionguide.results.stats import WeeklyResults, weekly_results
 
 DEFAULT_DAYS = 28
@@ -42,23 +45,24 @@ def date_field(label: str, help_text: str) -> forms.DateField:
         input_formats=[DATE_FORMAT],
         help_text=help_text,
         widget=forms.DateInput(format=DATE_FORMAT, attrs={"type": "date"}),
-        error_messages={
-            "invalid": f"Enter the {label.lower()} date as YYYY-MM-DD, e.g. 2026-03-02."
-        },
+        # The page lists it after the field's label ("From: Enter a date…").
+        error_messages={"invalid": gettext_lazy("Enter a date as YYYY-MM-DD, e.g. 2026-03-02.")},
     )
 
 
 class AnalyticsFilter(forms.Form):
     """Which days and which version the page shows; empty dates mean the last 28 days."""
 
-    start = date_field("From", "First day counted (UTC).")
-    end = date_field("To", "Last day counted, included (UTC).")
+    start = date_field(gettext_lazy("From"), gettext_lazy("First day counted (UTC)."))
+    end = date_field(gettext_lazy("To"), gettext_lazy("Last day counted, included (UTC)."))
     version = forms.ChoiceField(
-        label="Version",
+        label=gettext_lazy("Version"),
         required=False,
         error_messages={
-            "invalid_choice": "No visit was counted for version %(value)s and it is not "
-            "published: choose a version from the list."
+            "invalid_choice": gettext_lazy(
+                "No visit was counted for version %(value)s and it is not published: choose a "
+                "version from the list."
+            )
         },
     )
 
@@ -71,8 +75,8 @@ class AnalyticsFilter(forms.Form):
         self.fields["end"].initial = default.last
         self.fields["version"].initial = self.default_version
         self.fields["version"].choices = [
-            (ALL, "All versions"),
-            *((str(v), f"Version {v}{' (published)' if v == published else ''}") for v in versions),
+            (ALL, _("All versions")),
+            *((str(v), version_words(v, published)) for v in versions),
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -83,11 +87,13 @@ class AnalyticsFilter(forms.Form):
         end = data.get("end") or today
         start = data.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
         if end > today:
-            self.add_error("end", f"The end date can't be after today ({today:{DATE_FORMAT}}).")
+            words = _("The end date can't be after today (%(today)s).")
+            self.add_error("end", words % {"today": f"{today:{DATE_FORMAT}}"})
         elif start > end:
-            self.add_error("start", "The start date is after the end date.")
+            self.add_error("start", _("The start date is after the end date."))
         elif (end - start).days + 1 > MAX_DAYS:
-            self.add_error("start", f"Choose at most {MAX_DAYS:,} days at a time.")
+            words = _("Choose at most %(count)s days at a time.")
+            self.add_error("start", words % {"count": thousands(MAX_DAYS)})
         data["days"] = Days(start, end)
         return data
 
@@ -99,6 +105,12 @@ class AnalyticsFilter(forms.Form):
         else:
             days, wanted = Days.ending_today(DEFAULT_DAYS), self.default_version
         return days, None if wanted == ALL else int(wanted)
+
+
+def version_words(number: int, published: int | None) -> str:
+    if number == published:
+        return _("Version %(number)s (published)") % {"number": number}
+    return _("Version %(number)s") % {"number": number}
 
 
 @dataclass(frozen=True)
@@ -127,7 +139,7 @@ def analytics_view(
         model_admin,
         request,
         "admin/guides/guide/analytics.html",
-        f"Analytics: {guide.title}",
+        _("Analytics: %(title)s") % {"title": guide.title},
         guide,
         form=form,
         shown_problem=form.is_bound and not form.is_valid(),
@@ -183,53 +195,49 @@ def percent(part: int, whole: int) -> str:
 
 
 def funnel_steps(funnel: Funnel) -> list[FunnelStep]:
+    of_shown, of_visits = _("%(percent)s of shown"), _("%(percent)s of visits")
     steps = [
-        FunnelStep(q.prompt, q.shown, q.answered, f"{percent(q.answered, q.shown)} of shown")
+        FunnelStep(
+            q.prompt, q.shown, q.answered, of_shown % {"percent": percent(q.answered, q.shown)}
+        )
         for q in funnel.questions
         if q.shown or q.answered
     ]
-    steps.append(
-        FunnelStep(
-            "Check your answers",
-            funnel.checks,
-            note=f"{percent(min(funnel.checks, funnel.starts), funnel.starts)} of visits",
-        )
-    )
+    # The ends of a visit, each with the visits it counts for (`Funnel.completed`: only
+    # recommendations in the visits started).
+    ends = [(_("Check your answers"), funnel.checks, min(funnel.checks, funnel.starts))]
     if funnel.routed_total:
-        steps.append(
-            FunnelStep(
-                "Sent to another page",
-                funnel.routed_total,
-                note=f"{percent(funnel.routed_total, funnel.starts)} of visits",
-            )
-        )
-    steps.append(
-        FunnelStep(
-            "Recommendation shown",
-            funnel.results_total,
-            # Of the visits started: those beyond them are not counted (`Funnel.completed`).
-            note=f"{percent(funnel.completed, funnel.starts)} of visits",
-        )
-    )
-    return steps
+        ends.append((_("Sent to another page"), funnel.routed_total, funnel.routed_total))
+    ends.append((_("Recommendation shown"), funnel.results_total, funnel.completed))
+    return steps + [
+        FunnelStep(label, count, note=of_visits % {"percent": percent(part, funnel.starts)})
+        for label, count, part in ends
+    ]
 
 
 def funnel_chart(funnel: Funnel) -> Chart:
     """The funnel's picture; the table beside it has the same figures."""
-    summary = (
-        f"{funnel.starts} visits started, {funnel.checks} check pages shown, "
-        f"{funnel.results_total} recommendations shown and {funnel.routed_total} visits sent "
-        "to another page."
-    )
-    title = "Questions shown and answered, then how visits ended"
+    summary = _(
+        "%(starts)s visits started, %(checks)s check pages shown, %(results)s recommendations "
+        "shown and %(routed)s visits sent to another page."
+    ) % {
+        "starts": funnel.starts,
+        "checks": funnel.checks,
+        "results": funnel.results_total,
+        "routed": funnel.routed_total,
+    }
+    title = _("Questions shown and answered, then how visits ended")
     svg = funnel_svg(funnel_steps(funnel), title=title, summary=summary, ident="funnel")
-    return Chart.of(svg, f"{title}: {summary} The table beside the chart has every figure.")
+    alt = _("%(title)s: %(summary)s The table beside the chart has every figure.")
+    return Chart.of(svg, alt % {"title": title, "summary": summary})
 
 
 def weekly_chart(weekly: WeeklyResults) -> Chart:
-    title = "Stored results per outcome, week by week"
-    summary = f"{weekly.total} stored results in {len(weekly.weeks)} weeks."
+    title = _("Stored results per outcome, week by week")
+    words = _("%(total)s stored results in %(weeks)s weeks.")
+    summary = words % {"total": weekly.total, "weeks": len(weekly.weeks)}
     svg = weekly_svg(
         list(reversed(weekly.weeks)), weekly.series(), title=title, summary=summary, ident="weekly"
     )
-    return Chart.of(svg, f"{title}: {summary} The table below has the counts per week.")
+    alt = _("%(title)s: %(summary)s The table below has the counts per week.")
+    return Chart.of(svg, alt % {"title": title, "summary": summary})

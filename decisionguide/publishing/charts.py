@@ -1,8 +1,8 @@
 """Charts for editors, drawn as SVG on the server (no JavaScript library).
 
-Pure: numbers in, SVG text out. Each chart is a picture beside a data table
-the page shows anyway, so the SVG is marked up as an image with a short
-text alternative, and every label an editor typed is escaped. Bars are told
+Numbers in, SVG text out (its words in the editor's language). Each chart is a
+picture beside a data table the page shows anyway, so the SVG is marked up as an
+image with a short text alternative, and every label an editor typed is escaped. Bars are told
 apart by their place and the words beside them as well as by colour.
 
 Pages show a chart as an <img> (`data_uri`): its words are then part of a picture
@@ -17,6 +17,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 WIDTH = 760
 LABEL_WIDTH = 280
@@ -84,9 +87,9 @@ def funnel_svg(
     room = WIDTH - LABEL_WIDTH - VALUE_ROOM
     parts = [
         f'<text x="{LABEL_WIDTH}" y="16" {FONT}>'
-        f'<tspan fill="{SHOWN}">\N{BLACK SQUARE}</tspan> shown  '
-        f'<tspan fill="{ANSWERED}">\N{BLACK SQUARE}</tspan> answered  '
-        f'<tspan fill="{ENDED}">\N{BLACK SQUARE}</tspan> reached</text>'
+        f'<tspan fill="{SHOWN}">\N{BLACK SQUARE}</tspan> {escape(_("shown"))}  '
+        f'<tspan fill="{ANSWERED}">\N{BLACK SQUARE}</tspan> {escape(_("answered"))}  '
+        f'<tspan fill="{ENDED}">\N{BLACK SQUARE}</tspan> {escape(_("reached"))}</text>'
     ]
     for index, step in enumerate(steps):
         y = 30 + index * ROW
@@ -95,13 +98,15 @@ def funnel_svg(
             f"{escape(_short(step.label))}</text>"
         )
         if step.answered is None:
-            bars = [(step.shown, ENDED, "reached")]
+            bars = [(step.shown, ENDED, ngettext("%(n)s reached", "%(n)s reached", step.shown))]
         else:
-            bars = [(step.shown, SHOWN, "shown"), (step.answered, ANSWERED, "answered")]
+            shown = ngettext("%(n)s shown", "%(n)s shown", step.shown)
+            answered = ngettext("%(n)s answered", "%(n)s answered", step.answered)
+            bars = [(step.shown, SHOWN, shown), (step.answered, ANSWERED, answered)]
         for offset, (value, colour, words) in enumerate(bars):
             top_y = y + offset * (BAR_HEIGHT + 2)
             width = round(room * value / top, 1)
-            text = f"{value} {words}"
+            text = words % {"n": value}
             if step.note and offset == len(bars) - 1:
                 text += f" ({step.note})"
             parts.append(
@@ -143,11 +148,12 @@ def weekly_svg(
                     round(step - 2, 1),
                     height,
                     ANSWERED,
-                    f"{name}, week of {week:%Y-%m-%d}: {count}",
+                    _("%(name)s, week of %(week)s: %(count)s")
+                    % {"name": name, "week": f"{week:%Y-%m-%d}", "count": count},
                 )
             )
         parts.append(
             f'<text {FONT} x="{LABEL_WIDTH + step * len(weeks) + 8}" y="{base}">'
-            f"{sum(counts)} in all</text>"
+            f"{escape(_('%(count)s in all') % {'count': sum(counts)})}</text>"
         )
     return _svg(ident, title, summary, 16 + row * len(series), parts)

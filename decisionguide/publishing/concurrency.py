@@ -19,6 +19,9 @@ from typing import Any
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from decisionguide.content.models import Guide, GuideVersion
 
@@ -49,22 +52,30 @@ class StaleDraft(Exception):
 
     @property
     def summary(self) -> str:
+        return _("Not saved: %(why)s") % {"why": self.why}
+
+    @property
+    def why(self) -> str:
+        """What happened, for "Not saved: …", "Not restored: …" and the like."""
         if self.expected is None:
-            return (
-                f"Not saved: this page was loaded before the current draft of "
-                f"“{self.guide_title}” (version {self.current}) existed."
+            text = _(
+                "this page was loaded before the current draft of “%(guide_title)s” (version "
+                "%(current)s) existed."
             )
-        if self.conflicts:
-            fields = "field" if len(self.conflicts) == 1 else "fields"
-            return (
-                f"Not saved: {len(self.conflicts)} {fields} you changed on “{self.guide_title}” "
-                f"{'was' if len(self.conflicts) == 1 else 'were'} changed by someone else "
-                f"after you opened this page (the draft is version {self.current} now)."
+        elif self.conflicts:
+            text = ngettext(
+                "%(count)s field you changed on “%(guide_title)s” was changed by someone else "
+                "after you opened this page (the draft is version %(current)s now).",
+                "%(count)s fields you changed on “%(guide_title)s” were changed by someone else "
+                "after you opened this page (the draft is version %(current)s now).",
+                len(self.conflicts),
             )
-        return (
-            f"Not saved: “{self.guide_title}” changed after you opened this page (you had "
-            f"version {self.expected}, the draft is version {self.current} now)."
-        )
+        else:
+            text = _(
+                "“%(guide_title)s” changed after you opened this page (you had version "
+                "%(expected)s, the draft is version %(current)s now)."
+            )
+        return text % {**vars(self), "count": len(self.conflicts)}
 
 
 def number_in(value: str) -> int | None:
@@ -83,18 +94,23 @@ def expected_version(request: HttpRequest) -> int | None:
     return posted_number(request, SAVE_OVER_FIELD) or posted_number(request, DRAFT_VERSION_FIELD)
 
 
+def saved_by(version: GuideVersion) -> dict[str, object]:
+    """Who saved `version` and when, in the editor's language: its sentences' placeholders."""
+    who = version.created_by.get_username() if version.created_by else _("a script or import")
+    when = date_format(timezone.localtime(version.created), "d M Y H:i")
+    return {"number": version.version, "editor": who, "time": when}
+
+
 def changes_since(guide: Guide, expected: int | None) -> tuple[str, ...]:
     """Each version saved after `expected`: its number, when, who, and what it changed."""
     newer = GuideVersion.objects.filter(guide_id=guide.pk).select_related("created_by")
     if expected is not None:
         newer = newer.filter(version__gt=expected)
-    lines = []
-    for version in newer.order_by("-version")[:SHOWN_CHANGES]:
-        who = version.created_by.get_username() if version.created_by else "a script or import"
-        when = timezone.localtime(version.created).strftime("%d %b %Y %H:%M")
-        what = version.note or "no description"
-        lines.append(f"Version {version.version}, {when}, by {who}: {what}")
-    return tuple(lines)
+    return tuple(
+        _("Version %(number)s, %(time)s, by %(editor)s: %(what)s")
+        % {**saved_by(version), "what": version.note or _("no description")}
+        for version in newer.order_by("-version")[:SHOWN_CHANGES]
+    )
 
 
 def claim_draft(guide: Guide, expected: int | None) -> None:

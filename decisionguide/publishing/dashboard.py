@@ -20,6 +20,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from decisionguide.analytics import report as analytics
 from decisionguide.checking.checks import GuideReport, report_of
@@ -27,7 +28,7 @@ from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import next_question
 from decisionguide.decision.translations import language_status
-from decisionguide.publishing.admin_pages import PARTS, links
+from decisionguide.publishing.admin_pages import PARTS, links, part_links
 from decisionguide.publishing.feedback import translation_languages
 
 WEEK_DAYS = 7
@@ -84,7 +85,7 @@ class GuideSummary:
     @property
     def draft_by(self) -> str:
         user = self.draft.created_by if self.draft else None
-        return user.get_username() if user else "a content file or script"
+        return user.get_username() if user else _("a content file or script")
 
     @property
     def last_event(self) -> dict[str, Any] | None:
@@ -95,7 +96,7 @@ class GuideSummary:
         return {
             "published": guide.event_action == PublishEvent.Action.PUBLISH,
             "created": guide.event_created,
-            "by": guide.event_by or "a content file or script",
+            "by": guide.event_by or _("a content file or script"),
         }
 
 
@@ -176,7 +177,7 @@ def draft_versions(guides: list[Guide]) -> dict[int, GuideVersion | None]:
 
 def _document(version: GuideVersion | None) -> tuple[GuideDocument | None, str]:
     if version is None:
-        return None, "its parts don't make a whole guide yet (open it to see why)"
+        return None, _("its parts don't make a whole guide yet (open it to see why)")
     try:
         return version.as_document(), ""
     except DocumentError as exc:
@@ -205,15 +206,11 @@ def _first_question(guide: Guide, draft: GuideDocument | None) -> str | None:
 
 def part_lists(request: HttpRequest, guide: Guide, doc: GuideDocument | None) -> list[PartList]:
     """The guide's lists of parts the user may see, in the editor's order, with their sizes."""
+    user, lists = request.user, part_links(guide, doc)
     return [
-        PartList(
-            name,
-            f"{reverse(f'admin:guides_{model}_changelist')}?guide__id__exact={guide.pk}",
-            sum(len(getattr(doc, key)) for key in keys) if doc is not None else 0,
-        )
-        for name, model, keys in PARTS
-        if request.user.has_perm(f"guides.view_{model}")
-        or request.user.has_perm(f"guides.change_{model}")
+        PartList(name, url, count)
+        for (name, url, _add, count), (_name, model, _keys) in zip(lists, PARTS, strict=True)
+        if user.has_perm(f"guides.view_{model}") or user.has_perm(f"guides.change_{model}")
     ]
 
 
@@ -225,11 +222,12 @@ def language_lines(guide: Guide, doc: GuideDocument | None) -> list[tuple[str, s
     for code, name in translation_languages():
         status = language_status(data, code)
         if status.complete:
-            words = "complete"
+            words = _("complete")
         elif not status.translated and not status.out_of_date:
-            words = f"not started ({status.total} texts)"
+            words = _("not started (%(total)s texts)") % {"total": status.total}
         else:
-            words = f"{len(status.missing)} missing, {len(status.out_of_date)} out of date"
+            words = _("%(missing)s missing, %(stale)s out of date")
+            words %= {"missing": len(status.missing), "stale": len(status.out_of_date)}
         url = reverse("admin:guides_guide_translations", args=[guide.pk, code])
         lines.append((name, words, url))
     return lines

@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from decisionguide.checking.checks import GuideReport, report_of
 from decisionguide.checking.problem_words import problems_in_words
@@ -37,7 +38,7 @@ class GuideInvalid(Exception):
     """The rows don't make a valid guide; `messages` say why, one line each."""
 
     def __init__(self, messages: list[str]) -> None:
-        super().__init__("; ".join(messages))
+        super().__init__("; ".join(map(str, messages)))
         self.messages = messages
 
 
@@ -49,8 +50,13 @@ class PublishRefused(Exception):
 
     def __init__(self, report: GuideReport, doc: GuideDocument) -> None:
         self.report = report
-        self.messages = problems_in_words(report, doc)
-        super().__init__("; ".join(self.messages))
+        self.words = problems_in_words(report, doc)
+        super().__init__("; ".join(map(str, self.words)))
+
+    @property
+    def messages(self) -> list[str]:
+        """Why, one line each, in the language active when read."""
+        return [str(words) for words in self.words]
 
 
 # ---------------------------------------------------------------------------
@@ -109,6 +115,26 @@ class DraftMoved(Exception):
         self.current = current
 
 
+def checked_draft(
+    guide: Guide, *, user: User, expected_version: int | None, note: str = ""
+) -> tuple[Guide, GuideVersion]:
+    """Inside a transaction: the guide's row, locked, and its draft frozen and checked.
+
+    Raises DraftMoved when the draft is no longer `expected_version` (checked under the
+    lock: every save bumps the version holding it, so none slips in between), GuideInvalid
+    or PublishRefused. Rows changed outside the admin (a shell, a script) are frozen
+    first, so what goes live is always a version the history shows.
+    """
+    locked = Guide.objects.select_for_update().get(pk=guide.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise DraftMoved(expected_version, locked.version)
+    version, _ = freeze_version(locked, checked_rows(locked), user=user, note=note)
+    report = report_for(version)
+    if not report.passes:
+        raise PublishRefused(report, version.as_document())
+    return locked, version
+
+
 def publish(
     guide: Guide, *, user: User = None, expected_version: int | None = None, note: str = ""
 ) -> GuideVersion:
@@ -120,19 +146,9 @@ def publish(
     DraftMoved instead of publishing a draft that changed since.
     """
     with transaction.atomic():
-        locked = Guide.objects.select_for_update().get(pk=guide.pk)
-        # Checked under the lock: every save bumps the version holding this
-        # lock (freeze_version), so none can slip in between check and publish.
-        if expected_version is not None and locked.version != expected_version:
-            raise DraftMoved(expected_version, locked.version)
-        # Rows changed outside the admin (a shell, a script) are frozen first, so
-        # what goes live is always a version the history shows.
-        version, _ = freeze_version(
-            locked, checked_rows(locked), user=user, note="Saved before publishing"
+        locked, version = checked_draft(
+            guide, user=user, expected_version=expected_version, note="Saved before publishing"
         )
-        report = report_for(version)
-        if not report.passes:
-            raise PublishRefused(report, version.as_document())
         put_live(locked, version, user=user, note=note)
         # Publishing now replaces any schedule: it must not bring an older version back.
         Guide.objects.filter(pk=locked.pk).update(
@@ -186,18 +202,18 @@ def yaml_diff(old: GuideDocument | None, new: GuideDocument, old_name: str, new_
 
 
 LIST_NAMES = {
-    "outcomes": "Outcome",
-    "criteria": "Criterion",
-    "scenarios": "Scenario",
-    "linked_pages": "Linked page",
-    "questions": "Question",
-    "choices": "choice",
-    "gates": "Gate",
-    "notes": "Note",
-    "edge_cases": "Edge case",
-    "missteps": "Misstep",
-    "failure_checks": "Failure check",
-    "tie_breaks": "Tie-break",
+    "outcomes": gettext_lazy("Outcome"),
+    "criteria": gettext_lazy("Criterion"),
+    "scenarios": gettext_lazy("Scenario"),
+    "linked_pages": gettext_lazy("Linked page"),
+    "questions": gettext_lazy("Question"),
+    "choices": gettext_lazy("choice"),
+    "gates": gettext_lazy("Gate"),
+    "notes": gettext_lazy("Note"),
+    "edge_cases": gettext_lazy("Edge case"),
+    "missteps": gettext_lazy("Misstep"),
+    "failure_checks": gettext_lazy("Failure check"),
+    "tie_breaks": gettext_lazy("Tie-break"),
 }
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

@@ -20,8 +20,9 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language_info
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language_info, ngettext
+from django.utils.translation import gettext as _
 
 from decisionguide.checking.checks import (
     PlaceholderExample,
@@ -105,29 +106,26 @@ def scenarios_message(guide: Guide, checks: list[ScenarioCheck]) -> tuple[int, S
     total = len(checks)
     failed = [check for check in checks if not check.passed]
     if not total:
-        return messages.INFO, format_html(
-            "{} has no scenarios yet, so nothing checks this change: add some to catch a "
-            "change that alters the answers you expect.",
-            quoted(guide.title),
+        words = _(
+            "{title} has no scenarios yet, so nothing checks this change: add some to catch a "
+            "change that alters the answers you expect."
         )
+        return messages.INFO, format_html(words, title=quoted(guide.title))
     if not failed:
-        if total == 1:
-            return messages.SUCCESS, mark_safe(
-                "The guide's one scenario still gives its expected answer."
-            )
-        return messages.SUCCESS, format_html(
-            "All {} scenarios still give their expected answers.", total
+        words = ngettext(
+            "The guide's one scenario still gives its expected answer.",
+            "All {total} scenarios still give their expected answers.",
+            total,
         )
+        return messages.SUCCESS, format_html(words, total=total)
     links = PartLinks(guide)
     items = format_html_join("", "<li>{}</li>", ((failure_html(c, links),) for c in failed))
-    return messages.WARNING, format_html(
-        '{} of {} scenario{} now fail{}: <ul class="scenario-failures">{}</ul>',
+    words = ngettext(
+        '{failed} of {total} scenarios now fails: <ul class="scenario-failures">{items}</ul>',
+        '{failed} of {total} scenarios now fail: <ul class="scenario-failures">{items}</ul>',
         len(failed),
-        total,
-        "" if total == 1 else "s",
-        "s" if len(failed) == 1 else "",
-        items,
     )
+    return messages.WARNING, format_html(words, failed=len(failed), total=total, items=items)
 
 
 def failure_html(check: ScenarioCheck, links: PartLinks) -> SafeString:
@@ -137,11 +135,11 @@ def failure_html(check: ScenarioCheck, links: PartLinks) -> SafeString:
     title = format_html('<a href="{}">{}</a>', url, name) if url else name
     reason = render_to_string(REASON_TEMPLATE, reason_context(check, links, brief=True))
     return format_html(
-        '{} {} (<a href="{}">see it on the checks page</a>). {}',
-        title,
-        check.explanation.summary() if check.explanation else check.result_text(),
-        links.on_checks_page(check.slug),
-        reason,
+        _('{scenario} {result} (<a href="{url}">see it on the checks page</a>). {reason}'),
+        scenario=title,
+        result=str(check.explanation.summary() if check.explanation else check.result_text()),
+        url=links.on_checks_page(check.slug),
+        reason=reason,
     )
 
 
@@ -169,16 +167,17 @@ def report_scenarios(request: HttpRequest, guide: Guide | None) -> None:
 def placeholders_message(guide: Guide, placeholders: list[PlaceholderExample]) -> SafeString:
     """Public examples that would show visitors placeholder text: publishing waits for them."""
     links = PartLinks(guide)
-    items = format_html_join(
-        "",
-        '<li><a href="{}">{}</a>: its {} says “{}”</li>',
-        ((links.scenario(p.slug), quoted(p.title), p.field, p.found) for p in placeholders),
+    item = _('<li><a href="{url}">{title}</a>: its {field} says “{found}”</li>')
+    found = (
+        {**p._asdict(), "url": links.scenario(p.slug), "title": quoted(p.title)}
+        for p in placeholders
     )
-    return format_html(
+    items = format_html_join("", item, found)
+    words = _(
         "Publishing is refused while a public example shows visitors placeholder text; write "
-        'it for them, or untick “Public example”: <ul class="scenario-failures">{}</ul>',
-        items,
+        'it for them, or untick “Public example”: <ul class="scenario-failures">{items}</ul>'
     )
+    return format_html(words, items=items)
 
 
 def translation_languages() -> list[tuple[str, str]]:
@@ -198,15 +197,18 @@ def stale_translations_message(guide: Guide, doc: GuideDocument) -> SafeString |
     except DocumentError:
         old = {}
     data, parts = doc.to_data(), []
-    for code, _ in translation_languages():
+    for code, _name in translation_languages():
         was = {s.path for s in language_status(old, code).out_of_date} if old else set()
         count = len({s.path for s in language_status(data, code).out_of_date} - was)
         if count:
             url = reverse("admin:guides_guide_translations", args=[guide.pk, code])
-            name = get_language_info(code)["name"]
-            words = f"{count} {name} text{'s are' if count > 1 else ' is'} now out of date"
+            words = ngettext(
+                "%(count)s %(language)s text is now out of date",
+                "%(count)s %(language)s texts are now out of date",
+                count,
+            ) % {"count": count, "language": get_language_info(code)["name_translated"]}
             parts.append(format_html('<a href="{}?show=out_of_date">{}</a>', url, words))
     if not parts:
         return None
     joined = format_html_join("; ", "{}", ((p,) for p in parts))
-    return format_html("{}: the English they were translated from changed.", joined)
+    return format_html(_("{texts}: the English they were translated from changed."), texts=joined)

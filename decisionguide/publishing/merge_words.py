@@ -12,12 +12,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from decisionguide.content.mapping import GUIDE, Column, Part, Ref, Shape
 from decisionguide.content.models import GuideVersion
 from decisionguide.decision.docmerge import MISSING, Path
+from decisionguide.publishing.concurrency import saved_by
 
 # What a part is called, the first of these it has.
 NAME_KEYS = ("name", "title", "label", "short", "prompt", "text", "slug")
@@ -35,22 +37,20 @@ class Conflict:
     yours: str
     by: str
 
-    def __str__(self) -> str:
-        return f"{self.part}, {self.label}: theirs {self.theirs}, yours {self.yours}"
-
 
 def quoted(value: object) -> str:
-    return f"\N{LEFT DOUBLE QUOTATION MARK}{value}\N{RIGHT DOUBLE QUOTATION MARK}"
+    """`value` in the quotation marks of the editor's language."""
+    return pgettext("quoted text", "“%(text)s”") % {"text": value}
 
 
 def shown(value: Any) -> str:
     """A field's value as text for the side-by-side view."""
     if value is MISSING:
-        return "(deleted)"
+        return _("(deleted)")
     if value is None or value == "" or value == []:
-        return "(empty)"
+        return _("(empty)")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, str | int | float):
         return str(value)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -60,10 +60,8 @@ def shown(value: Any) -> str:
 
 def version_words(version: GuideVersion | None) -> str:
     if version is None:
-        return "someone"
-    who = version.created_by.get_username() if version.created_by else "a script or import"
-    when = timezone.localtime(version.created).strftime("%d %b %Y %H:%M")
-    return f"version {version.version} by {who}, {when}"
+        return _("someone")
+    return _("version %(number)s by %(editor)s, %(time)s") % saved_by(version)
 
 
 def _name(item: Any) -> str:
@@ -82,13 +80,11 @@ def _item(container: Any, key: Any) -> Any:
     return container.get(key) if isinstance(container, dict) else None
 
 
-# Named as the ratings grid labels its cells' two inputs.
-GRID_WORDS = {"label": "Text", "level": "Strength"}
-
-
 def _field_label(part: Part, key: str) -> str:
-    if part.key == "ratings" and key in GRID_WORDS:
-        return GRID_WORDS[key]
+    # Named as the ratings grid labels its cells' two inputs.
+    grid_words = {"label": _("Text"), "level": _("Strength")}
+    if part.key == "ratings" and key in grid_words:
+        return grid_words[key]
     found = next((f for f in part.fields if f.key == key), None)
     column = getattr(found, "column", "") if isinstance(found, Column | Ref) else ""
     if column:
@@ -107,7 +103,7 @@ def _target_name(data: dict[str, Any], slug: Any) -> str:
 
 def describe(path: Path, data: dict[str, Any]) -> tuple[str, str]:
     """(the field's label, the part it belongs to) for a place in document `data`."""
-    part, node, owner = GUIDE, data, "the guide"
+    part, node, owner = GUIDE, data, _("the guide")
     i = 0
     while i < len(path):
         key = path[i]
@@ -116,7 +112,7 @@ def describe(path: Path, data: dict[str, Any]) -> tuple[str, str]:
             return _field_label(part, key), owner
         kind = str(child.model._meta.verbose_name)
         if i + 1 == len(path) or path[i + 1] == "#order":
-            return capfirst(f"order of {child.key.replace('_', ' ')}"), owner
+            return _("Order of %(parts)s") % {"parts": child.model._meta.verbose_name_plural}, owner
         container = node.get(key) if isinstance(node, dict) else None
         item = _item(container, path[i + 1])
         if child.shape is Shape.MAPPING:
@@ -133,30 +129,31 @@ def describe(path: Path, data: dict[str, Any]) -> tuple[str, str]:
         part, node, i = child, item, i + 2
     if part.shape is Shape.MAPPING and len(part.fields) == 2:
         return _field_label(part, part.fields[1].key), owner  # a choice's points for an outcome
-    return "Whole part", owner
+    return _("Whole part"), owner
 
 
 def place_words(path: Path, data: dict[str, Any]) -> str:
     label, part = describe(path, data)
-    if label == "Whole part":
+    if label == _("Whole part"):
         return part
-    return f"the {label[0].lower()}{label[1:]} of {part}"
+    return _("the %(field)s of %(part)s") % {"field": label[0].lower() + label[1:], "part": part}
 
 
 def merged_message(history: list[tuple[GuideVersion, Any]], kept: list[Path], data: Any) -> str:
     """'Merged with version 12 by alice: the tagline of outcome “PM-first”.'"""
     if not history:
         return ""
-    versions = [version for version, _ in history]
-    if len(versions) == 1:
-        with_whom = version_words(versions[0]).rsplit(",", 1)[0]
+    first, last = history[0][0], history[-1][0]
+    if first == last:
+        with_whom = _("version %(number)s by %(editor)s") % saved_by(first)
     else:
-        people = sorted(
-            {v.created_by.get_username() if v.created_by else "a script" for v in versions}
-        )
-        span = f"{versions[0].version}\N{EN DASH}{versions[-1].version}"
-        with_whom = f"versions {span} by {', '.join(people)}"
+        people = sorted({str(saved_by(version)["editor"]) for version, _data in history})
+        span = f"{first.version}\N{EN DASH}{last.version}"
+        editors = get_text_list(people, _("and"))
+        with_whom = _("versions %(span)s by %(editors)s") % {"span": span, "editors": editors}
     places = list(dict.fromkeys(place_words(path, data) for path in kept))
     more = len(places) - SHOWN_PLACES
-    listed = "; ".join(places[:SHOWN_PLACES]) + (f"; and {more} more" if more > 0 else "")
-    return f"Merged with {with_whom}: {listed or 'no content changes'}."
+    listed = "; ".join(places[:SHOWN_PLACES]) or _("no content changes")
+    if more > 0:
+        listed = _("%(places)s; and %(count)s more") % {"places": listed, "count": more}
+    return _("Merged with %(who)s: %(what)s.") % {"who": with_whom, "what": listed}

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.rows import build_document, guide_values, write_rows
@@ -182,9 +183,8 @@ def _write(guide: Guide, merged: dict[str, Any], after: GuideDocument) -> None:
     try:
         doc = parse_document({**merged, "published": after.published})
     except DocumentError as exc:
-        raise GuideInvalid(
-            [f"Together with the changes saved since your page was loaded: {exc}"]
-        ) from exc
+        words = _("Together with the changes saved since your page was loaded: %(problem)s")
+        raise GuideInvalid([words % {"problem": exc}]) from exc
     fresh = Guide.objects.get(pk=guide.pk)
     for name, value in guide_values(doc).items():
         setattr(fresh, name, value)
@@ -214,7 +214,7 @@ def _history(guide: Guide, base: int, current: int) -> list[tuple[GuideVersion, 
 
 def _who_changed(history: list[tuple[GuideVersion, Any]], path: tuple) -> GuideVersion | None:
     """The newest version that changed what `path` holds."""
-    for (_, older), (version, newer) in reversed(list(itertools.pairwise(history))):
+    for (_version, older), (version, newer) in reversed(list(itertools.pairwise(history))):
         if value_at(older, path) != value_at(newer, path):
             return version
     return history[-1][0] if history else None

@@ -14,16 +14,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from decisionguide.content.models import Guide, GuideVersion
-from decisionguide.guidefiles.loading import freeze_version
-from decisionguide.publishing.drafts import (
-    DraftMoved,
-    PublishRefused,
-    checked_rows,
-    publish,
-    report_for,
-)
+from decisionguide.publishing.drafts import DraftMoved, checked_draft, publish
 from decisionguide.publishing.scheduling import schedule_publish
 
 if TYPE_CHECKING:
@@ -41,13 +35,7 @@ def request_review(
 ) -> GuideVersion:
     """Mark the draft ready for review; it must pass every check (PublishRefused otherwise)."""
     with transaction.atomic():
-        locked = Guide.objects.select_for_update().get(pk=guide.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise DraftMoved(expected_version, locked.version)
-        version, _ = freeze_version(locked, checked_rows(locked), user=user)
-        report = report_for(version)
-        if not report.passes:
-            raise PublishRefused(report, version.as_document())
+        locked, version = checked_draft(guide, user=user, expected_version=expected_version)
         Guide.objects.filter(pk=locked.pk).update(
             review_version=version, review_requested_by=user, review_requested_at=timezone.now()
         )
@@ -71,12 +59,14 @@ def approve(
         locked = Guide.objects.select_for_update().get(pk=guide.pk)
         if not locked.ready_for_review:
             raise ReviewRefused(
-                "Nothing is ready for review: the draft was saved after the review was asked "
-                "for, or no one asked. The editor marks it ready for review again."
+                _(
+                    "Nothing is ready for review: the draft was saved after the review was "
+                    "asked for, or no one asked. The editor marks it ready for review again."
+                )
             )
         if locked.review_requested_by_id == user.pk:
             raise ReviewRefused(
-                "You marked this draft ready for review: another editor must approve it."
+                _("You marked this draft ready for review: another editor must approve it.")
             )
         if expected_version is not None and locked.version != expected_version:
             raise DraftMoved(expected_version, locked.version)

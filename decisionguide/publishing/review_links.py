@@ -19,7 +19,10 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from decisionguide.content.models import Guide
@@ -33,8 +36,11 @@ class ReviewLinkForm(forms.Form):
     """The panel's form: make a link valid for some days, or withdraw them all."""
 
     days = forms.TypedChoiceField(
-        label="Valid for",
-        choices=[(n, f"{n} day{'' if n == 1 else 's'}") for n in REVIEW_DAYS],
+        label=gettext_lazy("Valid for"),
+        # Called when the form is shown: in the editor's language.
+        choices=lambda: [
+            (n, ngettext("%(n)s day", "%(n)s days", n) % {"n": n}) for n in REVIEW_DAYS
+        ],
         coerce=int,
         initial=REVIEW_DEFAULT_DAYS,
         required=False,
@@ -67,30 +73,26 @@ def review_link_view(
     back = HttpResponseRedirect(admin_url("change", guide.pk) + "#review-links")
     form = ReviewLinkForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "No link was made: pick how many days it should work.")
+        messages.error(request, _("No link was made: pick how many days it should work."))
         return back
     if form.cleaned_data["action"] == WITHDRAW:
         Guide.objects.filter(pk=guide.pk).update(review_links=F("review_links") + 1)
         model_admin.log_change(request, guide, "Withdrew every reviewer link.")
-        messages.success(
-            request,
+        words = _(
             "Every reviewer link made so far stopped working, in every browser that opened one. "
-            "Make a new link for the reviewers who should keep looking.",
+            "Make a new link for the reviewers who should keep looking."
         )
+        messages.success(request, words)
         return back
     days = form.cleaned_data["days"] or REVIEW_DEFAULT_DAYS
     url = request.build_absolute_uri(review_path(guide, days=days))
     until = timezone.localtime(timezone.now() + dt.timedelta(days=days))
     model_admin.log_change(request, guide, f"Made a reviewer link for {days} days.")
-    messages.success(
-        request,
-        format_html(
-            'Reviewer link made: <code class="review-link">{}</code> Anyone with it can read '
-            "the draft guide and take the draft questionnaire without logging in, until "
-            "{} (nothing they do is stored or counted). Withdraw every link below if it goes "
-            "astray.",
-            url,
-            until.strftime("%d %b %Y, %H:%M %Z"),
-        ),
+    words = _(
+        'Reviewer link made: <code class="review-link">{url}</code> Anyone with it can read '
+        "the draft guide and take the draft questionnaire without logging in, until {time} "
+        "(nothing they do is stored or counted). Withdraw every link below if it goes astray."
     )
+    until_text = date_format(until, "d M Y, H:i T")
+    messages.success(request, format_html(words, url=url, time=until_text))
     return back

@@ -15,13 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from decisionguide.content.models import Guide, GuideVersion
-from decisionguide.guidefiles.loading import freeze_version
-from decisionguide.publishing.drafts import (
-    DraftMoved,
-    PublishRefused,
-    checked_rows,
-    report_for,
-)
+from decisionguide.publishing.drafts import checked_draft
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -47,15 +41,9 @@ def schedule_publish(
     if when <= (now or timezone.now()):
         raise NotInFuture
     with transaction.atomic():
-        locked = Guide.objects.select_for_update().get(pk=guide.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise DraftMoved(expected_version, locked.version)
-        version, _ = freeze_version(
-            locked, checked_rows(locked), user=user, note="Saved before scheduling"
+        locked, version = checked_draft(
+            guide, user=user, expected_version=expected_version, note="Saved before scheduling"
         )
-        report = report_for(version)
-        if not report.passes:
-            raise PublishRefused(report, version.as_document())
         Guide.objects.filter(pk=locked.pk).update(
             publish_at=when, scheduled_version=version, scheduled_by=user, schedule_problem=""
         )

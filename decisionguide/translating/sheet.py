@@ -178,7 +178,7 @@ def problems_of(data: dict[str, Any], language: str) -> dict[str, str]:
                 found[""] = str(exc)
                 return found
             entry = entries.pop(int(match[1]))
-            found[entry["path"]] = exc.message
+            found[entry["path"]] = str(exc.message)
         else:
             return found
     return found

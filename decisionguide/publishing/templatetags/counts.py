@@ -7,7 +7,7 @@ broke a change page). These filters never turn a count into a float.
     {% load counts %}
     {{ coherence.checked|counted:"answer set" }}      -> 174,964 answer sets
     {{ total|counted:"person,people" }}               -> 1 person / 2 people
-    {{ funnel.starts|thousands }}                     -> 12,345
+    {{ funnel.starts|thousands }}                     -> 12,345 (12 345 in French)
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -32,16 +33,9 @@ def whole(value: Any) -> int | None:
 
 @register.filter
 def thousands(value: Any) -> str:
-    """A whole number with a comma every three digits; anything else as it is."""
+    """A whole number grouped in thousands as the language writes it; anything else as it is."""
     number = whole(value)
-    return f"{number:,}" if number is not None else str(value)
-
-
-@register.filter
-def plural(value: Any, suffixes: str = "s") -> str:
-    """Like `pluralize` ("" for 1, else "s"; "y,ies" gives both), without a float."""
-    singular, _, many = suffixes.rpartition(",") if "," in suffixes else ("", "", suffixes)
-    return singular if whole(value) == 1 else many
+    return number_format(number, force_grouping=True) if number is not None else str(value)
 
 
 @register.filter
