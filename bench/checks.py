@@ -96,7 +96,7 @@ def measure(name: str, doc: Any, client: Any, user: Any) -> dict[str, Any]:
     guide = Guide.objects.get(slug=doc.slug)
     # A new document: nothing memoised for it yet, so this is its check as it first runs.
     row["check"], (_, report) = timed(lambda: draft_report(guide))
-    row["method"] = report.reachability.describe_method()
+    row["method"] = str(report.reachability.describe_method())  # Words: English here
     row["passes"] = report.passes
     row["publish"], _ = timed(lambda: publish(guide, user=user) if report.passes else None)
     urls = {
