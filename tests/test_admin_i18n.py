@@ -16,8 +16,8 @@ from django.utils import translation
 from django.utils.html import escape
 
 from decisionguide.catalogues import CLOSE, OPEN, read_po
-from decisionguide.content.markdown import render_markdown
 from decisionguide.content.models import GuideVersion, PublishEvent
+from decisionguide.guides.markdown import render_markdown
 from tests.test_i18n import Page, document_texts, outside_markers, pseudo_locale, words
 
 __all__ = ["pseudo_locale"]  # a fixture, used by name below

@@ -25,10 +25,10 @@ from decisionguide.catalogues import (
     read_po,
     write_pseudo_locale,
 )
-from decisionguide.content.markdown import render_markdown
 from decisionguide.decision.engine import evaluate
 from decisionguide.decision.translations import document_in
 from decisionguide.guidefiles.loading import load_guide_file
+from decisionguide.guides.markdown import render_markdown
 from decisionguide.results.models import Result
 from tests.conftest import SEED_FILE
 from tests.questionnaire_pages import question_url

@@ -18,10 +18,10 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.markdown import is_safe_page_url, linked_page_url, render_markdown
 from decisionguide.content.models import Guide, GuideVersion, LinkedPage
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.parsing import parse_document
+from decisionguide.guides.markdown import is_safe_page_url, linked_page_url, render_markdown
 from decisionguide.pagecache import GuidePage
 from tests.answers import routed_answers, with_query
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decisionguide.content.markdown import ALLOWED_TAGS, linked_page_url, render_markdown
 from decisionguide.decision.document import GuideDocument
+from decisionguide.guides.markdown import ALLOWED_TAGS, linked_page_url, render_markdown
 
 
 class Elements(HTMLParser):

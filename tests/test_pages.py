@@ -18,11 +18,11 @@ from django.template import loader
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.markdown import linked_page_url, render_markdown
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
 from decisionguide.guidefiles.loading import apply_document
+from decisionguide.guides.markdown import linked_page_url, render_markdown
 
 pytestmark = pytest.mark.django_db
 

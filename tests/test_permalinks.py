@@ -15,11 +15,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from decisionguide.content.markdown import linked_page_url
 from decisionguide.content.models import Guide
 from decisionguide.decision.engine import clean_answers, evaluate
 from decisionguide.decision.parsing import parse_document
 from decisionguide.guidefiles.loading import apply_document
+from decisionguide.guides.markdown import linked_page_url
 from decisionguide.results.ids import RESULT_ID_LENGTH
 from decisionguide.results.models import Result
 from decisionguide.results.presenter import text_label

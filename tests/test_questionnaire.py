@@ -14,8 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from decisionguide.content.markdown import linked_page_url
 from decisionguide.decision.engine import clean_answers, next_question, shown_questions
+from decisionguide.guides.markdown import linked_page_url
 from tests.answers import HTMX, complete, unsure_staying_choice
 from tests.questionnaire_pages import (
     answer_fields,

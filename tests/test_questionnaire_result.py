@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from decisionguide.content.markdown import linked_page_url, render_markdown
 from decisionguide.decision.engine import evaluate
+from decisionguide.guides.markdown import linked_page_url, render_markdown
 from tests.answers import complete
 from tests.questionnaire_pages import conditional_setup, page_url, read, see_result, text_of, walk
 

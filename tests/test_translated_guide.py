@@ -14,7 +14,6 @@ import yaml
 from django.test import Client
 
 from decisionguide.catalogues import CLOSE, OPEN
-from decisionguide.content.markdown import render_markdown
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate, shown_questions
@@ -26,6 +25,7 @@ from decisionguide.decision.translations import (
     source_texts,
 )
 from decisionguide.guidefiles.yaml_io import dump_document_yaml, read_guide_text
+from decisionguide.guides.markdown import render_markdown
 from decisionguide.pagecache.languages import pseudo_document
 from decisionguide.results.models import Result
 from tests.conftest import SEED_FILE

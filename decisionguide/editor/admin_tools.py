@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from decisionguide.content.markdown import render_markdown
 from decisionguide.content.models import Criterion, Guide, Outcome
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, evaluate, shown_questions
@@ -30,6 +29,7 @@ from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
 from decisionguide.guidefiles.languages import with_languages
 from decisionguide.guidefiles.loading import apply_document
 from decisionguide.guidefiles.yaml_io import check_guide_text, dump_document_yaml, dump_guide_yaml
+from decisionguide.guides.markdown import render_markdown
 from decisionguide.publishing.admin_pages import (
     admin_url,
     get_guide,

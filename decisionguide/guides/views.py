@@ -13,7 +13,6 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
-from decisionguide.content.markdown import is_safe_page_url
 from decisionguide.content.matrix import matrix_rows
 from decisionguide.content.models import Guide
 from decisionguide.content.preview import (
@@ -24,6 +23,7 @@ from decisionguide.content.preview import (
     valid_review,
 )
 from decisionguide.decision.document import GuideDocument
+from decisionguide.guides.markdown import is_safe_page_url
 from decisionguide.pagecache import GuidePage, cached_page, guide_page
 from decisionguide.pagecache.languages import listed_document
 

@@ -21,12 +21,12 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext
 
-from decisionguide.content.markdown import linked_page_url
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.decision.document import GuideDocument, Outcome
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
 from decisionguide.decision.translations import decision_in
 from decisionguide.decision.verdict import Decision
+from decisionguide.guides.markdown import linked_page_url
 from decisionguide.pagecache.languages import document_in_language, is_translated, readable
 from decisionguide.questionnaire.state import State, routed_choice
 from decisionguide.results.answer_list import answer_rows

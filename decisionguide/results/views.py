@@ -21,9 +21,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from decisionguide.analytics import counting as analytics
-from decisionguide.content.markdown import linked_page_url
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate, next_question
+from decisionguide.guides.markdown import linked_page_url
 from decisionguide.pagecache import GuidePage, PageSource, cached_page, guide_page
 from decisionguide.questionnaire.state import (
     State,

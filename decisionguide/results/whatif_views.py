@@ -23,9 +23,9 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from decisionguide.analytics import counting as analytics
-from decisionguide.content.markdown import linked_page_url
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
+from decisionguide.guides.markdown import linked_page_url
 from decisionguide.pagecache import PageSource, cached_page, wants_panel
 from decisionguide.questionnaire.state import State, routed_choice
 from decisionguide.questionnaire.views import titled

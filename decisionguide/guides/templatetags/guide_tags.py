@@ -9,14 +9,14 @@ from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
-from decisionguide.content.markdown import (
+from decisionguide.decision.document import GuideDocument, LinkedPage, Outcome
+from decisionguide.decision.engine import shown_questions
+from decisionguide.guides.markdown import (
     EXTERNAL_REL,
     is_external,
     linked_page_url,
     render_markdown,
 )
-from decisionguide.decision.document import GuideDocument, LinkedPage, Outcome
-from decisionguide.decision.engine import shown_questions
 
 register = template.Library()
 
