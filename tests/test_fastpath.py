@@ -79,6 +79,10 @@ def test_a_fast_answer_has_the_chains_status_headers_and_body(
             assert again["Content-Encoding"] == "gzip"
             body = gzip.decompress(body)
         assert seed_guide.published_document().title.encode() in body
+        # The next one is the answer kept from this one (a page without a form), the same.
+        kept = fast(client, url, **extra)
+        assert headers(kept) == headers(hit) and kept.content == again.content
+        assert kept["Content-Length"] == again["Content-Length"]
 
 
 def test_htmx_panels_and_languages_are_answered_apart(client: Client, seed_guide: Guide):

@@ -58,7 +58,6 @@ from django.core.cache import caches
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import Now
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 
 from decisionguide.content.models import Guide, GuideVersion
@@ -71,6 +70,7 @@ from decisionguide.content.preview import (
 )
 from decisionguide.content.schedule import publish_due
 from decisionguide.decision.document import GuideDocument
+from decisionguide.pagecache.csrf import get_token
 from decisionguide.pagecache.languages import (
     document_in_language,
     is_translated,
