@@ -11,12 +11,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from decisionguide.content.models import Guide
+from decisionguide.content.language_lines import publish_lines
+from decisionguide.content.models import Guide, PublishEvent
 from decisionguide.content.schedule import publish_due
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.parsing import parse_document
 from decisionguide.decision.translations import language_status, source_texts, with_translation
-from decisionguide.guidefiles.languages import publish_lines
 from decisionguide.guidefiles.loading import apply_document
 from decisionguide.publishing.drafts import publish, unpublish
 from decisionguide.publishing.scheduling import schedule_publish
@@ -123,6 +123,12 @@ def test_a_scheduled_publish_moves_each_language_as_publish_does(french_guide: G
     french_guide.refresh_from_db()
     assert french_guide.published_version.document["title"] == "Scheduled title"
     assert french_guide.language_versions == {"fr": old.pk}
+    # No editor was there to read a message: the history's record says it per language.
+    event = PublishEvent.objects.filter(guide=french_guide).latest("pk")
+    assert event.version_id == french_guide.published_version_id
+    (line,) = publish_lines(french_guide)
+    assert line.startswith("French not published") and f"keep version {old.version}" in line
+    assert event.note.startswith("Scheduled for ") and event.note.endswith(f" {line}.")
 
 
 def test_a_french_permalink_reads_the_same_after_the_english_changes(

@@ -19,10 +19,12 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import dateformat, timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from decisionguide.checking.checks import report_of
 from decisionguide.checking.problem_words import problems_in_words
+from decisionguide.content.language_lines import with_languages
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.translations import languages_going_live
 from decisionguide.languages import translated_languages
@@ -98,11 +100,14 @@ def _go_live(guide: Guide, now: dt.datetime) -> bool:
         schedule_problem="",
         updated=now,
     )
+    # The record says what went live in each language, as an editor's publish message does.
+    published = Guide.objects.select_related("published_version").get(pk=guide.pk)
+    note = with_languages(_("Scheduled for %(when)s.") % {"when": when}, published)
     PublishEvent.objects.create(
         guide_id=guide.pk,
         version=version,
         action=PublishEvent.Action.PUBLISH,
         created_by_id=guide.scheduled_by_id,
-        note=(_("Scheduled for %(when)s") % {"when": when})[:NOTE_MAX_LENGTH],
+        note=Truncator(note).chars(NOTE_MAX_LENGTH),
     )
     return True

@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from decisionguide.content.language_lines import with_languages
 from decisionguide.content.models import Criterion, Guide, Outcome
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.engine import check_answers, clean_answers, evaluate, shown_questions
 from decisionguide.editor.admin_scenarios import can_add_scenarios, save_form_for
 from decisionguide.editor.forms import ImportForm, RatingsGridForm, try_form_for
-from decisionguide.guidefiles.languages import with_languages
 from decisionguide.guidefiles.loading import apply_document
 from decisionguide.guidefiles.yaml_io import check_guide_text, dump_document_yaml, dump_guide_yaml
 from decisionguide.guides.markdown import render_markdown

@@ -239,7 +239,7 @@ def put_live(
     """Make `version` what visitors see and log who did it: a PublishEvent, no new version."""
     guide.published_version = version
     guide.is_published = True
-    # Each language moves to `version` only when complete in it (guidefiles.languages).
+    # Each language moves to `version` only when complete in it (content.language_lines).
     guide.language_versions = languages_going_live(
         version.document, translated_languages(), guide.language_versions, version.pk
     )

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from decisionguide.content.language_lines import with_languages
 from decisionguide.content.schedule import when_text
-from decisionguide.guidefiles.languages import with_languages
 from decisionguide.publishing.admin_pages import admin_url, get_guide, joined, require
 from decisionguide.publishing.admin_schedule import WHEN_FIELD, posted_time
 from decisionguide.publishing.admin_views import posted_version, return_url

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from decisionguide.checking.problem_words import problems_in_words
+from decisionguide.content.language_lines import with_languages
 from decisionguide.content.models import Guide, GuideVersion, PublishEvent
 from decisionguide.decision.document import DocumentError
-from decisionguide.guidefiles.languages import with_languages
 from decisionguide.guidefiles.yaml_io import dump_document_yaml
 from decisionguide.publishing.admin_pages import (
     DiffLine,

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from decisionguide.checking.problem_words import publish_problems
+from decisionguide.content.language_lines import publish_lines
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import GuideDocument
-from decisionguide.guidefiles.languages import publish_lines
 from decisionguide.guidefiles.loading import LoadReport, load_guide_files
 from decisionguide.guidefiles.yaml_io import (
     CONTENT_FILE_MAX_BYTES,
@@ -102,7 +102,7 @@ class Command(BaseCommand):
             self.stdout.write(str(report))
             guide = report.guide
             if report.changed and guide.is_listed and not guide.has_unpublished_changes():
-                # What this publish did for each language (guidefiles.languages).
+                # What this publish did for each language (content.language_lines).
                 for line in publish_lines(report.guide):
                     self.stdout.write(f"{report.guide.slug}: {line}")
             problems = refused.get(report.guide.slug)

@@ -4,6 +4,8 @@
 translated language to the version going live only when it is complete there
 (`decision.translations.languages_going_live`); `publish_lines` then says so, per
 language: "French published", or what kept it back and which version its readers keep.
+The admin's publish messages end with these lines, and so does a scheduled publish's
+record on the history page (it happens with no editor there to read a message).
 """
 
 from __future__ import annotations
