@@ -27,6 +27,7 @@ from django.contrib.auth.models import AbstractUser
 from django.http import HttpRequest
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import Browser, Page
 
 from decisionguide.content import models as content
@@ -231,6 +232,8 @@ PAGES = {page.name: page for page in ADMIN_PAGES}
 PHONE_PAGE_NAMES = ["home", "guide change", "question change", "scenario change"]
 PHONE_PAGE_NAMES += ["guide translations, out of date"]
 # Dark mode swaps every colour: contrast again where links, tints and code blocks meet.
+# The admin in French at phone width: longer words, the same rules (issue 24).
+FRENCH_PAGE_NAMES = [*PHONE_PAGE_NAMES, "guide checks", "guide logic map", "guide history"]
 DARK_PAGE_NAMES = ["guide change", "guide checks", "guide history, changes open", "scenario list"]
 # Guide tools that answer a POST, a script or a download, not a page to read.
 NOT_PAGES = {"guides_guide_publish", "guides_guide_revert", "guides_guide_markdown_preview"}
@@ -311,6 +314,15 @@ def small_phone_page(browser: Browser, live_server: Any, rows: Rows) -> Iterator
 
 
 @pytest.fixture
+def french_phone_page(browser: Browser, live_server: Any, rows: Rows) -> Iterator[Page]:
+    """At phone width, with the editor's language set to French by the switcher's cookie."""
+    for page in new_page(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True):
+        cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": "fr", "url": live_server.url}
+        page.context.add_cookies([cookie])
+        yield page
+
+
+@pytest.fixture
 def dark_page(browser: Browser, live_server: Any, rows: Rows) -> Iterator[Page]:
     yield from new_page(browser, live_server, viewport=LAPTOP, color_scheme="dark")
 
@@ -378,6 +390,18 @@ def test_admin_page_at_phone_width_has_no_axe_violations(
     small_phone_page: Page, live_server: Any, editor: AbstractUser, rows: Rows, name: str
 ) -> None:
     passes_axe(f"{name} (375 px)", visit(small_phone_page, live_server, editor, PAGES[name], rows))
+
+
+@pytest.mark.parametrize("name", FRENCH_PAGE_NAMES)
+def test_admin_page_in_french_at_phone_width_has_no_axe_violations(
+    french_phone_page: Page, live_server: Any, editor: AbstractUser, rows: Rows, name: str
+) -> None:
+    findings = visit(french_phone_page, live_server, editor, PAGES[name], rows)
+    assert french_phone_page.locator("html").get_attribute("lang") == "fr"
+    with translation.override("fr"):
+        home = translation.gettext("Home")  # the breadcrumbs' first link, or the dashboard's
+    assert home != "Home" and (home in french_phone_page.content() or name == "home")
+    passes_axe(f"{name} (French, 375 px)", findings)
 
 
 @pytest.mark.parametrize("name", DARK_PAGE_NAMES)
