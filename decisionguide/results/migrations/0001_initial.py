@@ -7,39 +7,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('guides', '0001_initial'),
+        ("guides", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateLimitCounter',
+            name="RateLimitCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Keyed hash of scope and client address.', max_length=64)),
-                ('window_start', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Keyed hash of scope and client address.", max_length=64
+                    ),
+                ),
+                ("window_start", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['window_start'], name='results_rat_window__90e482_idx')],
-                'constraints': [models.UniqueConstraint(fields=('key', 'window_start'), name='one_counter_per_window')],
+                "indexes": [
+                    models.Index(fields=["window_start"], name="results_rat_window__90e482_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "window_start"), name="one_counter_per_window"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.CharField(default=decisionguide.results.ids.new_result_id, editable=False, max_length=13, primary_key=True, serialize=False)),
-                ('answers', models.JSONField(help_text='Question slug to choice slug.')),
-                ('free_texts', models.JSONField(blank=True, default=dict, help_text='Texts the visitor typed, by question slug.')),
-                ('decision', models.JSONField(help_text="The engine's decision, as `manage.py recommend` prints it.")),
-                ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('guide_version', models.ForeignKey(help_text='The frozen guide content this result was computed with.', on_delete=django.db.models.deletion.PROTECT, related_name='results', to='guides.guideversion')),
+                (
+                    "id",
+                    models.CharField(
+                        default=decisionguide.results.ids.new_result_id,
+                        editable=False,
+                        max_length=13,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("answers", models.JSONField(help_text="Question slug to choice slug.")),
+                (
+                    "free_texts",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Texts the visitor typed, by question slug.",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.JSONField(
+                        help_text="The engine's decision, as `manage.py recommend` prints it."
+                    ),
+                ),
+                ("created", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "guide_version",
+                    models.ForeignKey(
+                        help_text="The frozen guide content this result was computed with.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="guides.guideversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created'],
+                "ordering": ["-created"],
             },
         ),
     ]
