@@ -14,7 +14,14 @@ from django.http import HttpRequest
 from django.urls import get_script_prefix
 from django.utils.formats import number_format
 from django.utils.text import get_text_list
-from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext, pgettext
+from django.utils.translation import (
+    get_language_info,
+    gettext,
+    gettext_lazy,
+    ngettext,
+    npgettext,
+    pgettext,
+)
 
 from decisionguide.decision.words import Words
 
@@ -31,6 +38,15 @@ class LanguageLink:
 def public_languages() -> list[tuple[str, str]]:
     pseudo = getattr(settings, "PSEUDO_LANGUAGE", None)
     return [(code, name) for code, name in settings.LANGUAGES if code != pseudo]
+
+
+def language_name(code: str) -> str:
+    """The language's name in the reader's language ("French", "français"); its code if
+    Django knows no name for it."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
 
 
 def translated_languages() -> tuple[str, ...]:

@@ -11,20 +11,11 @@ record on the history page (it happens with no editor there to read a message).
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.decision.translations import language_status, languages_of, status_words
-from decisionguide.languages import translated_languages
-
-
-def language_name(code: str) -> str:
-    """The language's name in the reader's language ("French", "français")."""
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
+from decisionguide.languages import language_name, translated_languages
 
 
 def publish_lines(guide: Guide) -> list[str]:

@@ -21,8 +21,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from decisionguide.checking.checks import (
     PlaceholderExample,
@@ -34,7 +34,7 @@ from decisionguide.checking.scenario_reasons import Answer, quoted
 from decisionguide.content.models import Choice, Guide, GuideVersion
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.translations import language_status
-from decisionguide.languages import public_languages
+from decisionguide.languages import language_name, public_languages
 from decisionguide.publishing.merging import merged_note
 
 REASON_TEMPLATE = "admin/guides/guide/_scenario_reason.html"
@@ -206,7 +206,7 @@ def stale_translations_message(guide: Guide, doc: GuideDocument) -> SafeString |
                 "%(count)s %(language)s text is now out of date",
                 "%(count)s %(language)s texts are now out of date",
                 count,
-            ) % {"count": count, "language": get_language_info(code)["name_translated"]}
+            ) % {"count": count, "language": language_name(code)}
             parts.append(format_html('<a href="{}?show=out_of_date">{}</a>', url, words))
     if not parts:
         return None

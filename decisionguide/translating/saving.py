@@ -15,13 +15,14 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils.translation import get_language_info, ngettext, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from decisionguide.content.models import Guide, GuideVersion
 from decisionguide.content.rows import build_document, guide_values
 from decisionguide.decision.document import DocumentError
 from decisionguide.decision.parsing import parse_document
+from decisionguide.languages import language_name
 from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, posted_number
 from decisionguide.publishing.drafts import GuideInvalid, record_edit
 from decisionguide.publishing.feedback import translation_languages
@@ -41,14 +42,6 @@ class TranslationRefused(Exception):
 def target_languages() -> list[str]:
     """The languages a guide may be translated into: every public one but the source."""
     return [code for code, _ in translation_languages()]
-
-
-def language_name(language: str) -> str:
-    """ "French", as the admin's language names it, capitalized (a heading, a column)."""
-    try:
-        return get_language_info(language)["name_translated"]
-    except KeyError:
-        return language
 
 
 def language_in_sentence(language: str) -> str:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from decisionguide.content.models import Guide
 from decisionguide.decision.document import DocumentError
 from decisionguide.decision.translations import LanguageStatus, language_status
+from decisionguide.languages import language_name
 from decisionguide.publishing.admin_pages import get_guide, page, require
 from decisionguide.publishing.concurrency import StaleDraft
 from decisionguide.publishing.drafts import GuideInvalid
@@ -36,7 +37,6 @@ from decisionguide.translating.saving import (
     draft_data,
     import_file,
     language_in_sentence,
-    language_name,
     page_data,
     save_changes,
     target_languages,

@@ -1,12 +1,10 @@
-"""Counts in the editors' pages: grouped in thousands and pluralised on whole numbers.
+"""Counts in the editors' pages, grouped in thousands as the page's language groups them.
 
-Django's `pluralize` compares `float(value)`, which raises OverflowError past
-about 10^308, and a big guide's answer space is far larger (30^289 answer sets
-broke a change page). These filters never turn a count into a float.
+A big guide's answer space is far larger than a float holds (30^289 answer sets broke
+a change page once): this filter never turns a count into a float. Plurals are the
+catalogue's (`{% blocktranslate count %}`), never built here.
 
     {% load counts %}
-    {{ coherence.checked|counted:"answer set" }}      -> 174,964 answer sets
-    {{ total|counted:"person,people" }}               -> 1 person / 2 people
     {{ funnel.starts|thousands }}                     -> 12,345 (12 345 in French)
 """
 
@@ -15,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+
+from decisionguide.languages import format_count
 
 register = template.Library()
 
@@ -35,11 +34,4 @@ def whole(value: Any) -> int | None:
 def thousands(value: Any) -> str:
     """A whole number grouped in thousands as the language writes it; anything else as it is."""
     number = whole(value)
-    return number_format(number, force_grouping=True) if number is not None else str(value)
-
-
-@register.filter
-def counted(value: Any, noun: str) -> str:
-    """The count and its noun: "1 answer set", "1,234 answer sets" ("person,people")."""
-    one, _, many = noun.partition(",")
-    return f"{thousands(value)} {one if whole(value) == 1 else (many or one + 's')}"
+    return format_count(number) if number is not None else str(value)
