@@ -7,17 +7,16 @@ none), so no URL is resolved or reversed again to find it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix
 from django.utils.formats import number_format
-from django.utils.text import get_text_list
 from django.utils.translation import (
     get_language_info,
     gettext,
-    gettext_lazy,
     ngettext,
     npgettext,
     pgettext,
@@ -75,8 +74,31 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
     return links
 
 
+# Wording every app builds sentences from: lists and quotes differ between languages
+# ("A, B and C" / "A, B et C"; “x” / « x »), so they come from the catalogue as patterns.
+
+
+def quoted(text: object) -> str:
+    """`text` in the language's quotation marks."""
+    return pgettext("quoted text", "“%(text)s”") % {"text": text}
+
+
+def join_list(items: Sequence[str], last_word: str = "and") -> str:
+    """ "A", "A and B", "A, B and C" (`last_word` "or": "A, B or C"), as the language
+    writes a list."""
+    if len(items) <= 1:
+        return "".join(items)
+    head = pgettext("list separator between items, not before the last", ", ").join(items[:-1])
+    if last_word == "or":
+        pattern = pgettext(
+            "list: the first items and the last, one of them", "%(items)s or %(last)s"
+        )
+    else:
+        pattern = pgettext("list: the first items and the last", "%(items)s and %(last)s")
+    return pattern % {"items": head, "last": items[-1]}
+
+
 # The engine's and the checks' sentences (decisionguide.decision.words), in the active language.
-LAST_WORDS = {"and": gettext_lazy("and"), "or": gettext_lazy("or")}
 
 
 def translate_words(words: Words) -> str:
@@ -87,10 +109,6 @@ def translate_words(words: Words) -> str:
     else:
         template = ngettext(words.text, words.plural, words.count)
     return template % words.values() if words.params else template
-
-
-def join_list(items: tuple[str, ...], last_word: str) -> str:
-    return get_text_list(list(items), str(LAST_WORDS[last_word]))
 
 
 def format_count(value: int) -> str:

@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from decisionguide.checking.checks import check_document, check_scenarios, report_lines
-from decisionguide.checking.scenario_reasons import quoted
 from decisionguide.content.models import Choice, Guide, Note, Outcome, Question, Scenario
 from decisionguide.decision.document import GuideDocument
+from decisionguide.languages import quoted
 from decisionguide.publishing.feedback import MESSAGE_TAG, scenario_anchor
 from tests.admin_forms import admin_form, change_url, errors_of, inline_prefix, post, read_form
 

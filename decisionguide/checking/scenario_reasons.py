@@ -17,12 +17,6 @@ from decisionguide.decision.verdict import Decision
 from decisionguide.decision.words import Words, gettext_lazy, joined, ngettext_lazy
 
 
-def quoted(text: str) -> str:
-    """English quotes: only for `publishing.feedback` and its tests, until they put their
-    quotes in their msgids (this module's sentences have theirs in theirs)."""
-    return f"\N{LEFT DOUBLE QUOTATION MARK}{text}\N{RIGHT DOUBLE QUOTATION MARK}"
-
-
 @dataclass(frozen=True)
 class Push:
     """Points for one outcome: one answer's push, or an outcome's total score."""

@@ -50,7 +50,7 @@ from django.utils.translation import override
 
 from decisionguide.content.models import Guide
 from decisionguide.content.ordering import ORDER, in_place_order, sibling_key, siblings_of
-from decisionguide.editor.admin_support import quoted
+from decisionguide.languages import quoted
 from decisionguide.publishing.concurrency import StaleDraft, number_in
 from decisionguide.publishing.drafts import GuideInvalid
 from decisionguide.publishing.feedback import report_scenarios

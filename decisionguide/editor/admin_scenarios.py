@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from decisionguide.content.models import Choice, Guide, Outcome, Question, Scenario, ScenarioAnswer
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import clean_answers
-from decisionguide.editor.admin_support import quoted
+from decisionguide.languages import quoted
 from decisionguide.publishing.admin_pages import admin_url, get_guide, require
 from decisionguide.publishing.concurrency import StaleDraft, claim_posted_draft
 from decisionguide.publishing.drafts import GuideInvalid, record_edit

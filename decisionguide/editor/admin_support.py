@@ -45,6 +45,7 @@ from decisionguide.editor.forms import (
     tidy_form_class,
     with_guide,
 )
+from decisionguide.languages import quoted
 from decisionguide.publishing.concurrency import DRAFT_VERSION_FIELD, SAVE_OVER_FIELD, StaleDraft
 from decisionguide.publishing.drafts import GuideInvalid
 from decisionguide.publishing.feedback import report_scenarios
@@ -77,10 +78,6 @@ class AdminAssets:
 
 # ---------------------------------------------------------------------------
 # Which guide a page is about
-
-
-def quoted(value: object) -> str:
-    return f"\N{LEFT DOUBLE QUOTATION MARK}{value}\N{RIGHT DOUBLE QUOTATION MARK}"
 
 
 def request_guide(request: HttpRequest) -> Guide | None:

@@ -30,11 +30,11 @@ from decisionguide.checking.checks import (
     check_scenarios,
     placeholder_examples,
 )
-from decisionguide.checking.scenario_reasons import Answer, quoted
+from decisionguide.checking.scenario_reasons import Answer
 from decisionguide.content.models import Choice, Guide, GuideVersion
 from decisionguide.decision.document import DocumentError, GuideDocument
 from decisionguide.decision.translations import language_status
-from decisionguide.languages import language_name, public_languages
+from decisionguide.languages import language_name, public_languages, quoted
 from decisionguide.publishing.merging import merged_note
 
 REASON_TEMPLATE = "admin/guides/guide/_scenario_reason.html"

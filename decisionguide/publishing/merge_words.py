@@ -14,11 +14,11 @@ from typing import Any
 
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from decisionguide.content.mapping import GUIDE, Column, Part, Ref, Shape
 from decisionguide.content.models import GuideVersion
 from decisionguide.decision.docmerge import MISSING, Path
+from decisionguide.languages import quoted
 from decisionguide.publishing.concurrency import saved_by
 
 # What a part is called, the first of these it has.
@@ -36,11 +36,6 @@ class Conflict:
     theirs: str
     yours: str
     by: str
-
-
-def quoted(value: object) -> str:
-    """`value` in the quotation marks of the editor's language."""
-    return pgettext("quoted text", "“%(text)s”") % {"text": value}
 
 
 def shown(value: Any) -> str:

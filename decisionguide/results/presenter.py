@@ -25,6 +25,7 @@ from decisionguide.decision.document import (
 )
 from decisionguide.decision.engine import shown_failure_checks
 from decisionguide.decision.verdict import DECIDED_BY_DEFAULT, Decision, Flip, Reason
+from decisionguide.languages import quoted
 from decisionguide.questionnaire.state import text_label
 from decisionguide.results.sentences import (
     change_sentence,
@@ -34,7 +35,6 @@ from decisionguide.results.sentences import (
     standing_sentence,
     sum_sentence,
 )
-from decisionguide.results.wording import quoted
 
 # How clear-cut a recommendation is, from the engine's `clarity` ({name}: the outcome).
 CLARITY_WORDS = {

@@ -1,7 +1,7 @@
 """The result's sentences about scores and changes, each one whole pattern in the catalogue.
 
 The numbers and names are filled into translated patterns (`gettext(...) % {...}`), and
-lists come from `results.wording.join_and`, so no language's word order is built in here.
+lists come from `decisionguide.languages.join_list`, so no language's word order is built in here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from django.utils.translation import gettext
 
 from decisionguide.decision.document import Choice, GuideDocument, Outcome, Question, Scenario
 from decisionguide.decision.verdict import DECIDED_BY_DEFAULT, Decision
-from decisionguide.results.wording import join_and, points_text, quoted
+from decisionguide.languages import join_list, quoted
+from decisionguide.results.wording import points_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -112,7 +113,7 @@ def change_sentence(
         for q, c in answered
     ]
     return gettext("If you answered %(answers)s, the recommendation would be %(outcome)s.") % {
-        "answers": join_and(parts),
+        "answers": join_list(parts),
         "outcome": outcome.name,
     }
 
@@ -137,7 +138,7 @@ def example_sentence(
     if len(differ) > DIFFERENCES_NAMED:
         named = gettext("%(answers)s and more") % {"answers": ", ".join(shown)}
     else:
-        named = join_and(shown)
+        named = join_list(shown)
     return gettext(
         "This example usually ends with %(example)s, not %(outcome)s: "
         "your answers differ on %(answers)s."
@@ -150,7 +151,7 @@ def matches_sentence(doc: GuideDocument, decision: Decision) -> str:
     named = [quoted(short) for short in shorts[:DIFFERENCES_NAMED]]
     if not named:
         return ""
-    return gettext("It shares your answers on %(answers)s.") % {"answers": join_and(named)}
+    return gettext("It shares your answers on %(answers)s.") % {"answers": join_list(named)}
 
 
 def robust_sentence(
@@ -165,7 +166,7 @@ def robust_sentence(
     if ruled_out:
         holds.append(
             gettext("your answers rule out %(outcomes)s (see why above)")
-            % {"outcomes": join_and(ruled_out)}
+            % {"outcomes": join_list(ruled_out)}
         )
     runner_up = doc.outcome(decision.runner_up or "")
     if runner_up is not None and decision.margin is not None and decision.margin > 0:
@@ -177,7 +178,7 @@ def robust_sentence(
                 "points": points_text(decision.margin),
             }
         )
-    values = {"outcome": outcome.name, "reasons": join_and(holds)}
+    values = {"outcome": outcome.name, "reasons": join_list(holds)}
     if two_answers:
         if holds:
             return (

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from decisionguide.decision.document import GuideDocument, Question
 from decisionguide.decision.engine import check_answers
+from decisionguide.languages import quoted
 from decisionguide.questionnaire.state import (
     State,
     question_url,
@@ -24,7 +25,6 @@ from decisionguide.questionnaire.state import (
     route_url,
     routed_choice,
 )
-from decisionguide.results.wording import quoted
 
 # The check page's list of answers; problems with no better place link here.
 ANSWERS_ANCHOR = "#answers"

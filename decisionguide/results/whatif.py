@@ -31,8 +31,9 @@ from django.utils.translation import gettext, pgettext
 from decisionguide.decision.document import Choice, GuideDocument, LinkedPage, Outcome, Question
 from decisionguide.decision.engine import clean_answers, evaluate, next_question
 from decisionguide.decision.verdict import Decision
+from decisionguide.languages import quoted
 from decisionguide.questionnaire.state import clean_texts, routed_choice
-from decisionguide.results.wording import join_all, quoted
+from decisionguide.results.wording import join_all
 
 # Parameter names and values echoed in an error message are cut to this length.
 ECHO_LENGTH = 40

@@ -26,6 +26,7 @@ from decisionguide.analytics import counting as analytics
 from decisionguide.decision.document import GuideDocument
 from decisionguide.decision.engine import evaluate
 from decisionguide.guides.markdown import linked_page_url
+from decisionguide.languages import quoted
 from decisionguide.pagecache import PageSource, cached_page, wants_panel
 from decisionguide.questionnaire.state import State, routed_choice
 from decisionguide.questionnaire.views import titled
@@ -41,7 +42,7 @@ from decisionguide.results.models import Result
 from decisionguide.results.presenter import build_result_context
 from decisionguide.results.views import cacheable
 from decisionguide.results.whatif import WhatIfAnswers, WhatIfError, follow_up, moves, read_whatif
-from decisionguide.results.wording import join_all, quoted
+from decisionguide.results.wording import join_all
 
 TEMPLATE = "results/whatif.html"
 PANEL = "whatif-body"

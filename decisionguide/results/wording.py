@@ -1,7 +1,8 @@
 """Small pieces of visitor-facing wording that sentences are built from, translatable whole.
 
 Lists and quotes differ between languages ("A, B and C" / "A, B et C"; “x” / « x »), so
-they come from the catalogue as patterns instead of being glued together in English.
+they come from the catalogue as patterns instead of being glued together in English: the
+site's `quoted` and `join_list` (decisionguide.languages), and the two below.
 """
 
 from __future__ import annotations
@@ -9,24 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.utils.translation import ngettext, pgettext
-
-
-def quoted(text: str) -> str:
-    """`text` in the language's quotation marks."""
-    return pgettext("quoted text", "“%(text)s”") % {"text": text}
-
-
-def join_and(items: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C", as the language writes a list."""
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    head = pgettext("list separator between items, not before the last", ", ").join(items[:-1])
-    return pgettext("list: the first items and the last", "%(items)s and %(last)s") % {
-        "items": head,
-        "last": items[-1],
-    }
 
 
 def points_text(points: int) -> str:
