@@ -92,12 +92,20 @@ def frame_of(page: Page) -> Frame:
 
 
 def assert_height_follows(page: Page, frame: Frame) -> None:
-    """The iframe is as tall as the framed page, which has no scroll bar of its own."""
-    content = frame.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
-    page.wait_for_function(
-        "h => Math.abs(document.querySelector('iframe').getBoundingClientRect().height - h) <= 1",
-        arg=content,
-    )
+    """The iframe comes to be as tall as the framed page, which has no scroll bar of its own.
+
+    Both heights are read afresh on every try: the heading a step waits for can be in the
+    DOM before the frame's stylesheet applies, so a height read once may be a passing one.
+    """
+    content_height = "Math.ceil(document.documentElement.getBoundingClientRect().height)"
+    frame_height = "document.querySelector('iframe').getBoundingClientRect().height"
+    for _ in range(150):
+        content, framed = frame.evaluate(content_height), page.evaluate(frame_height)
+        if abs(framed - content) <= 1:
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"the iframe stayed {framed}px tall; its page is {content}px")
     assert frame.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
 
 
