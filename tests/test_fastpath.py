@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.db import OperationalError
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,8 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # Headers the chain sets anew for each response, whoever answers: a compressed page's
 # length varies, as GZipMiddleware pads it at random (its BREACH mitigation).
 PER_RESPONSE = {"Set-Cookie", "Content-Length"}
+# A cookie's expiry date, to the second of the response that set it.
+EXPIRES = re.compile(r"expires=[^;]+; ")
 
 
 def fast(client: Client, url: str, method: str = "get", **kwargs):
@@ -83,6 +86,31 @@ def test_a_fast_answer_has_the_chains_status_headers_and_body(
         kept = fast(client, url, **extra)
         assert headers(kept) == headers(hit) and kept.content == again.content
         assert kept["Content-Length"] == again["Content-Length"]
+
+
+@pytest.mark.parametrize("encoding", ["", "gzip, br"])
+def test_a_fast_answer_with_a_form_is_the_chains_but_for_the_visitors_token(
+    seed_guide: Guide, encoding: str
+):
+    extra = {"HTTP_ACCEPT_ENCODING": encoding} if encoding else {}
+    url = check_url(seed_guide)
+    chain_hit(Client(), url, **extra)
+    hit = Client().get(url, **extra)  # another first visit the chain serves from the cache
+
+    def page_and_cookie(response) -> tuple[str, str]:
+        body = gzip.decompress(response.content) if encoding else response.content
+        (token,) = TOKEN.findall(body.decode())
+        cookie = response.cookies["csrftoken"]
+        assert _unmask_cipher_token(token) == cookie.value
+        # The page and the cookie's line with this visitor's token and secret left out.
+        line = cookie.OutputString().replace(cookie.value, "SECRET")
+        return body.decode().replace(token, "TOKEN"), EXPIRES.sub("", line)
+
+    for _ in range(3):  # the first fast answer, then each from what the first one kept
+        again = fast(Client(), url, **extra)
+        assert again.status_code == 200 and headers(again) == headers(hit)
+        assert again["Content-Length"] == str(len(again.content))
+        assert page_and_cookie(again) == page_and_cookie(hit)
 
 
 def test_htmx_panels_and_languages_are_answered_apart(client: Client, seed_guide: Guide):

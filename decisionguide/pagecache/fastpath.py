@@ -11,13 +11,15 @@ path, query, host, scheme, HTMX-ness) gets it from there, with:
 - the same check the view would make first, run again (`PageSource.fast_check`: the
   guide's live version, the permalink's stamp): anything else now, and the request
   takes the whole chain, which renders, publishes a due schedule, or answers 404;
-- the visitor's own CSRF token and cookie, by Django's CsrfViewMiddleware itself;
+- the visitor's own CSRF token and cookie: their cookie read by Django's
+  CsrfViewMiddleware, the token drawn as Django draws it in one system call, and the
+  cookie's line as Django wrote it this second (pagecache.csrf);
 - the analytics effects (`every_visit`) run, except for HEAD;
 - compression by Django's GZipMiddleware itself, as the chain would; a page without a
   form (nothing secret in it, so BREACH has nothing to find) only the first time, as
   compressing took ten times as long as the rest of the fast answer: its answer, with
-  gzip and without, is kept and served as it is;
-- the visitor's token drawn as Django draws it, in one system call (pagecache.csrf).
+  gzip and without, is kept and served as it is. A page with a form is compressed for
+  every visitor who asks; uncompressed, it takes the headers of its first answer.
 
 Only anonymous visits take it: a request with a session cookie (staff, their previews),
 a conditional request (If-None-Match), an embed page or anything but GET and HEAD goes
@@ -40,7 +42,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 
-from decisionguide.pagecache import CachedPage, wants_panel
+from decisionguide.pagecache import CSRF_PLACEHOLDER, CachedPage, wants_panel
+from decisionguide.pagecache.csrf import get_token, set_cookie
 
 # Pages a worker remembers; each holds its cached body (tens of kB for a guide page).
 MAX_RECORDS = 500
@@ -62,9 +65,19 @@ class Record:
     status: int
     headers: Headers
     entry: CachedPage
-    # A page without a form as GZipMiddleware answered it (its body and every header), by
-    # whether the request accepted gzip.
+    # The page as GZipMiddleware answered it (its body and every header), by whether the
+    # request accepted gzip; a page with a form, only uncompressed, for its headers.
     answers: dict[bool, tuple[bytes, Headers]] = field(default_factory=dict)
+    # A page with a form, cut where its token goes: joining them round a token is cheaper
+    # than searching the page for the placeholder again (CachedPage.with_token).
+    parts: list[bytes] = field(default_factory=list)
+
+    def body(self, request: HttpRequest) -> bytes:
+        if not self.entry.has_form:
+            return self.entry.content
+        if not self.parts:
+            self.parts = self.entry.content.split(CSRF_PLACEHOLDER.encode())
+        return get_token(request).encode().join(self.parts)
 
 
 RECORDS: dict[Signature, Record] = {}
@@ -132,26 +145,34 @@ class FastPathMiddleware:
         except DatabaseError:
             return None  # the chain answers with its 503 page
         entry = record.entry
+        gzipped = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
         # A page without a form holds nothing secret: answered once compressed and once not,
-        # then served as it is. (A form's token changes per response: that page is made and
-        # compressed every time.)
-        answer = gzipped = None
-        if not entry.has_form:
-            gzipped = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
-            answer = record.answers.get(gzipped)
-        if answer is not None:
+        # then served as it is. (A form's token changes per response: that page is made
+        # every time, and compressed every time it is asked for compressed.)
+        answer = record.answers.get(gzipped)
+        if answer is not None and not entry.has_form:
             response = respond(answer[0], record.status, answer[1])
+        elif answer is not None:
+            # A form, uncompressed: the headers of the last such answer, the page and the
+            # cookie made anew (compression would only have added Vary: Accept-Encoding).
+            self.csrf.process_request(request)  # reads the visitor's CSRF cookie
+            body = record.body(request)
+            response = respond(body, record.status, answer[1])
+            response.headers["Content-Length"] = str(len(body))
+            set_cookie(request, response)  # Vary: Cookie is in the headers already
         else:
             if entry.has_form:
-                self.csrf.process_request(request)  # reads the visitor's CSRF cookie
-            body = entry.with_token(request)
+                self.csrf.process_request(request)
+            body = record.body(request)
             response = respond(body, record.status, record.headers)
             response.headers["Content-Length"] = str(len(body))
             if entry.has_form:
                 self.csrf.process_response(request, response)  # their cookie, Vary: Cookie
             response = self.gzip.process_response(request, response)
-            if gzipped is not None:
+            if not entry.has_form:
                 record.answers[gzipped] = (response.content, stored(response.items()))
+            elif not gzipped:
+                record.answers[gzipped] = (b"", stored(response.items()))  # not a token kept
         if request.method != "HEAD":
             for effect, args in entry.effects:
                 effect(*args)
