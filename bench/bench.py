@@ -5,9 +5,11 @@ temporary SQLite database is migrated, the content is loaded, N results are
 stored, gunicorn starts as in production, and wrk drives each page at a fixed
 concurrency. In the same run, with the same gunicorn.conf.py, worker count and
 wrk parameters, it measures a minimal Django app (bench/minimal_app.py: one view,
-two middleware), and each page's throughput reads as a share of it, so numbers
-from different machines compare. With --baseline REF it also sets up commit REF
-from its own code and measures each page there right after this checkout's.
+two middleware) in rounds beside each page, and each page's throughput reads as a
+share of it (the median of its rounds'), so numbers from different machines compare
+and a machine whose speed drifts during the run moves both alike. With --baseline
+REF it also sets up commit REF from its own code and measures each page there, in
+each round right after this checkout's.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 from measure import (
@@ -33,7 +36,16 @@ from measure import (
     wrk,
 )
 from sites import GUIDE, Pages, baseline, find_pages, minimal_app, prepare, this_checkout
-from table import Kind, Measurement, Row, exit_code, print_table, targets_text
+from table import (
+    Kind,
+    Measurement,
+    Row,
+    combined,
+    exit_code,
+    print_table,
+    share,
+    targets_text,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -142,6 +154,40 @@ class Site:
         return wrk(label, self.server.port, path, load, headers=headers, script=script)
 
 
+def measure_page(
+    page: str,
+    kind: Kind,
+    label: str,
+    load: Load,
+    rounds: int,
+    this: Site,
+    other: Site | None,
+    minimal: Server,
+) -> Row:
+    """`rounds` rounds of: the page here, on the baseline, then the minimal app, each for
+    `load.seconds`. A shared machine's speed drifts by a third within one run (2026-12-08:
+    the minimal app at 3,233 req/s before the pages, 4,498 after), and one page's back-to-
+    back runs by a tenth: the ratios of neighbouring runs drift far less."""
+    this_runs, other_runs, minimal_runs = [], [], []
+    for n in range(rounds):
+        round_load = load if n == 0 else replace(load, warmup=0)  # warmed up once
+        this_runs.append(this.measure(page, label, round_load))
+        if other is not None:
+            other_runs.append(other.measure(page, label, round_load))
+        minimal_runs.append(wrk("minimal Django app", minimal.port, "/", round_load))
+        figures = [this_runs[-1], *other_runs[-1:], minimal_runs[-1]]
+        rates = ", ".join(f"{run.requests_per_second:,.0f}" for run in figures)
+        log(f"{label}: round {n + 1}: {rates} req/s, {share(this_runs[-1], minimal_runs[-1]):.0%}")
+    return Row(
+        kind,
+        combined(this_runs),
+        combined(other_runs) if other_runs else None,
+        minimal=combined(minimal_runs),
+        shares=[share(a, b) for a, b in zip(this_runs, minimal_runs, strict=True)],
+        baseline_shares=[share(a, b) for a, b in zip(this_runs, other_runs, strict=False)],
+    )
+
+
 def start_site(app: App, results: int, workers: int, workdir: Path, stack: ExitStack) -> Site:
     setup = prepare(app, results)
     log(f"{app.name}: starting gunicorn with {workers} workers")
@@ -196,7 +242,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="also measure commit REF (e.g. a3f52dd), each page right after this checkout's",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--seconds", type=int, default=10, help="seconds per page (10)")
+    parser.add_argument("--seconds", type=int, default=4, help="seconds per page and round (4)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds per page, each beside a run of the minimal app (3)",
+    )
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument(
@@ -223,20 +275,14 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         minimal = Server(minimal_app(workdir), args.workers, workdir / "minimal.log")
         stack.callback(minimal.stop)
 
-        # The yardstick at the start and at the end: the mean of the two is fair to every
-        # page between them, and the two apart show how much the machine drifted.
-        yardstick = [wrk("minimal Django app", minimal.port, "/", load)]
         rows = []
         for page, kind in PAGES:
             if kind is Kind.CREATE and not this.pages.form_action:
                 log("the check page has no POST form: result creation not measured")
                 continue
             label = f"permalink ({args.results:,} results)" if kind is Kind.PERMALINK else page
-            row = Row(kind, this.measure(page, label, load))
-            if other is not None:
-                row.baseline = other.measure(page, label, load)
-            rows.append(row)
-        yardstick.append(wrk("minimal Django app", minimal.port, "/", load))
+            rows.append(measure_page(page, kind, label, load, args.rounds, this, other, minimal))
+        yardstick = [row.minimal for row in rows if row.minimal is not None]
         million = measure_million(this, this_app.env, load) if args.million else None
         weight = page_weight(this.server.port, this.pages.question)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from statistics import median
 
 
 class Kind(Enum):
@@ -49,6 +50,25 @@ class Row:
     this: Measurement
     baseline: Measurement | None = None
     misses: list[str] = field(default_factory=list)
+    # The minimal app's rounds beside this page's, as one measurement.
+    minimal: Measurement | None = None
+    # Round by round, this page's req/s over the minimal app's and over the baseline's, each
+    # run right beside it: the row is judged on their medians, which a machine whose speed
+    # drifts during the run moves far less than it moves any one figure.
+    shares: list[float] = field(default_factory=list)
+    baseline_shares: list[float] = field(default_factory=list)
+
+    def share(self, overall_minimal_rps: float) -> float:
+        if self.shares:
+            return median(self.shares)
+        return self.this.requests_per_second / overall_minimal_rps
+
+    def baseline_share(self) -> float | None:
+        if self.baseline_shares:
+            return median(self.baseline_shares)
+        if self.baseline is None:
+            return None
+        return self.this.requests_per_second / self.baseline.requests_per_second
 
     @property
     def name(self) -> str:
@@ -74,8 +94,30 @@ def parse_wrk(name: str, output: str) -> Measurement:
     return Measurement(name, rps, latencies.get("50", 0.0), latencies.get("99", 0.0), errors, total)
 
 
+def combined(runs: list[Measurement]) -> Measurement:
+    """Rounds of one page as one measurement: every request over the rounds' whole time,
+    the median round's p50 and the worst round's p99."""
+    if len(runs) == 1:
+        return runs[0]
+    requests = sum(run.requests for run in runs)
+    seconds = sum(run.requests / run.requests_per_second for run in runs if run.requests)
+    return Measurement(
+        runs[0].name,
+        requests / seconds if seconds else 0.0,
+        median(run.p50_ms for run in runs),
+        max(run.p99_ms for run in runs),
+        sum(run.errors for run in runs),
+        requests,
+    )
+
+
+def share(run: Measurement, beside: Measurement) -> float:
+    """`run`'s throughput over that of the run `beside` it."""
+    return run.requests_per_second / beside.requests_per_second if beside.requests else 0.0
+
+
 def yardstick(minimal: list[Measurement]) -> float:
-    """The minimal app's throughput: the mean of its runs (at the start and the end)."""
+    """The minimal app's throughput: the mean of its runs."""
     return sum(m.requests_per_second for m in minimal) / len(minimal)
 
 
@@ -85,14 +127,12 @@ def judge(row: Row, minimal_rps: float) -> list[str]:
     if this.errors:
         misses.append("errors")
     share = MIN_SHARE.get(row.kind)
-    if share is not None and this.requests_per_second < share * minimal_rps:
+    if share is not None and row.share(minimal_rps) < share:
         misses.append(f"< {share:.0%} of minimal")
     if row.kind is Kind.CREATE and this.p50_ms and this.p99_ms > MAX_TAIL * this.p50_ms:
         misses.append(f"p99 > {MAX_TAIL:.0f}x p50")
-    baseline = row.baseline
-    if baseline is not None and this.requests_per_second < (
-        (1 - BASELINE_NOISE) * baseline.requests_per_second
-    ):
+    baseline_share = row.baseline_share()
+    if baseline_share is not None and baseline_share < 1 - BASELINE_NOISE:
         misses.append("slower than baseline")
     return misses
 
@@ -127,10 +167,12 @@ def print_table(
     print("-" * (len(columns) + 9))
     for row in rows:
         print(format_row(row, minimal_rps, baseline_name is not None))
-    runs = ", ".join(f"{m.requests_per_second:,.0f}" for m in minimal)
+    rates = [m.requests_per_second for m in minimal]
+    beside = "; a page's share is the median of its rounds'" if any(r.shares for r in rows) else ""
     print(
         f"\nminimal Django app (one view, two middleware, the same gunicorn settings): "
-        f"{minimal_rps:,.0f} req/s (runs: {runs}; p99 {max(m.p99_ms for m in minimal):.2f} ms)"
+        f"{minimal_rps:,.0f} req/s (runs: {min(rates):,.0f}-{max(rates):,.0f}; "
+        f"p99 {max(m.p99_ms for m in minimal):.2f} ms{beside})"
     )
     return not any(row.misses for row in rows) and not any(m.errors for m in minimal)
 
@@ -139,14 +181,14 @@ def format_row(row: Row, minimal_rps: float, with_baseline: bool) -> str:
     this = row.this
     line = (
         f"{this.name:<34} {this.requests_per_second:>8.0f} {this.p50_ms:>8.2f} "
-        f"{this.p99_ms:>8.2f} {this.errors:>6} {this.requests_per_second / minimal_rps:>8.0%}"
+        f"{this.p99_ms:>8.2f} {this.errors:>6} {row.share(minimal_rps):>8.0%}"
     )
     if with_baseline:
-        if row.baseline is None:
+        baseline_share = row.baseline_share()
+        if row.baseline is None or baseline_share is None:
             line += f" {'-':>10} {'-':>6}"
         else:
-            base = row.baseline.requests_per_second
-            line += f" {base:>10.0f} {this.requests_per_second / base:>6.0%}"
+            line += f" {row.baseline.requests_per_second:>10.0f} {baseline_share:>6.0%}"
             if row.baseline.errors:
                 line += f" ({row.baseline.errors} errors there)"
     return line + "  " + verdict(row)

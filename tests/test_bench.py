@@ -102,6 +102,36 @@ def test_each_target_is_judged_against_the_minimal_app(bench, capsys):
     assert lines["create tail"].endswith("miss: p99 > 4x p50")
 
 
+def test_a_page_is_judged_on_the_median_of_its_rounds_beside_the_minimal_app(bench, capsys):
+    """The machine sped up and slowed down during the run: each round of a page is held to
+    the minimal app's run right beside it, and the row to the median of those shares."""
+    kind = bench.Kind
+
+    def rounds(name, pairs):
+        pages = [measurement(bench, name, page) for page, _ in pairs]
+        minimal = [measurement(bench, "minimal", beside) for _, beside in pairs]
+        return bench.Row(
+            kind.CACHED,
+            bench.combined(pages),
+            minimal=bench.combined(minimal),
+            shares=[bench.share(p, m) for p, m in zip(pages, minimal, strict=True)],
+        )
+
+    # 80%, 90%, 88%: 88%. All its requests over all its seconds: 3,320 req/s, 83% of the
+    # minimal app's mean (4,000), which would miss.
+    steady = rounds("steady page", [(2400, 3000), (3600, 4000), (3960, 4500)])
+    # 70%, 84%, 95%: 84%, although its total (3,478 req/s) is 87% of that mean.
+    slow = rounds("slow page", [(2800, 4000), (3360, 4000), (4275, 4500)])
+    assert steady.this.requests_per_second == pytest.approx(9960 / 3)
+    assert (steady.this.p50_ms, steady.this.p99_ms) == (1.0, 2.0)
+    assert bench.print_table([steady, slow], [steady.minimal, slow.minimal]) is False
+    output = capsys.readouterr().out
+    lines = lines_of(output)
+    assert lines["steady page"].endswith("pass") and "88%" in lines["steady page"]
+    assert lines["slow page"].endswith("miss: < 85% of minimal") and "84%" in lines["slow page"]
+    assert "a page's share is the median of its rounds'" in output
+
+
 def test_no_page_may_be_slower_than_the_baseline_beyond_noise(bench, capsys):
     kind = bench.Kind
     minimal = [measurement(bench, "minimal", 1000)]
