@@ -152,27 +152,25 @@ class FastPathMiddleware:
         answer = record.answers.get(gzipped)
         if answer is not None and not entry.has_form:
             response = respond(answer[0], record.status, answer[1])
-        elif answer is not None:
-            # A form, uncompressed: the headers of the last such answer, the page and the
-            # cookie made anew (compression would only have added Vary: Accept-Encoding).
-            self.csrf.process_request(request)  # reads the visitor's CSRF cookie
-            body = record.body(request)
-            response = respond(body, record.status, answer[1])
-            response.headers["Content-Length"] = str(len(body))
-            set_cookie(request, response)  # Vary: Cookie is in the headers already
         else:
+            # A form, uncompressed, takes the headers of its first such answer (compression
+            # only added Vary: Accept-Encoding); any other answer is made as the chain's was.
+            kept = answer[1] if answer is not None else None
             if entry.has_form:
-                self.csrf.process_request(request)
+                self.csrf.process_request(request)  # reads the visitor's CSRF cookie
             body = record.body(request)
-            response = respond(body, record.status, record.headers)
+            response = respond(body, record.status, kept or record.headers)
             response.headers["Content-Length"] = str(len(body))
-            if entry.has_form:
-                self.csrf.process_response(request, response)  # their cookie, Vary: Cookie
-            response = self.gzip.process_response(request, response)
-            if not entry.has_form:
-                record.answers[gzipped] = (response.content, stored(response.items()))
-            elif not gzipped:
-                record.answers[gzipped] = (b"", stored(response.items()))  # not a token kept
+            if kept is not None:
+                set_cookie(request, response)  # Vary: Cookie is in the kept headers
+            else:
+                if entry.has_form:
+                    self.csrf.process_response(request, response)  # cookie, Vary: Cookie
+                response = self.gzip.process_response(request, response)
+                if not entry.has_form:
+                    record.answers[gzipped] = (response.content, stored(response.items()))
+                elif not gzipped:
+                    record.answers[gzipped] = (b"", stored(response.items()))  # no token kept
         if request.method != "HEAD":
             for effect, args in entry.effects:
                 effect(*args)
